@@ -1,0 +1,27 @@
+import type { Bundle, Resource } from '@medplum/fhirtypes';
+
+/** Search parameters as the FHIR REST API takes them; repeated keys as arrays. */
+export type SearchParams = Record<string, string | string[]>;
+
+/** The outcome of a conditional create: the resource as stored, and whether this call made it. */
+export interface ConditionalCreateResult<T extends Resource> {
+  resource: T;
+  created: boolean;
+}
+
+/**
+ * The port to the EPD's FHIR R4 API. Every failure is thrown as an `EpdError` (see epd-error.ts)
+ * whose `retry` says whether another attempt can help (network, timeout, 408, 429, 5xx).
+ */
+export interface EpdClient {
+  /** Reads `Type/id`, or `Type/id/_history/vid` for one version. */
+  read<T extends Resource>(reference: string): Promise<T>;
+  /** Searches one resource type and returns the matching resources of all pages (`_count` pages). */
+  search<T extends Resource>(resourceType: T['resourceType'], params: SearchParams): Promise<T[]>;
+  /** Creates unless a resource matches `ifNoneExist` (a search query such as `identifier=sys|val`). */
+  createIfNoneExist<T extends Resource>(resource: T, ifNoneExist: string): Promise<ConditionalCreateResult<T>>;
+  /** Updates (PUT) a resource that has an id; `ifMatch` is a version id for optimistic locking. */
+  update<T extends Resource>(resource: T & { id: string }, options?: { ifMatch?: string }): Promise<T>;
+  /** Sends a transaction Bundle and returns the response Bundle. */
+  transaction(bundle: Bundle): Promise<Bundle>;
+}

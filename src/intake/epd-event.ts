@@ -1,0 +1,31 @@
+/** How the EPD changed a resource. */
+export type Interaction = 'create' | 'update' | 'delete';
+
+/** The inbound shape an event arrived in (also a metrics label). */
+export type IntakeShape = 'subscription-notification' | 'message' | 'resource' | 'bundle' | 'poll';
+
+/**
+ * One change in the EPD that may be a key moment, normalised from whatever shape it arrived in.
+ * Holds references, never the resource itself: the events worker reads the resource from the EPD,
+ * so no patient data waits in Redis.
+ */
+export interface EpdEvent {
+  /** Stable across redeliveries and across push and poll: the job id on the events queue. */
+  eventKey: string;
+  /** Configured intake source id (e.g. `hix`). */
+  source: string;
+  shape: IntakeShape;
+  resourceType: string;
+  /** `Type/id`, relative to the EPD's base URL. */
+  reference: string;
+  /** The version the event is about, when the sender told us; the worker then reads that version. */
+  versionId?: string;
+  interaction: Interaction;
+  /** ISO 8601 instant: when the change happened (meta.lastUpdated, message timestamp) or was received. */
+  occurredAt: string;
+}
+
+/** The event key of a known resource version: identical for pushed and polled copies of a change. */
+export function versionEventKey(source: string, reference: string, versionId: string): string {
+  return `${source}|${reference}/_history/${versionId}`;
+}
