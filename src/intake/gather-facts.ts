@@ -1,0 +1,37 @@
+import type { Encounter, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type { EpdClient } from '../epd/epd-client.js';
+import { patientReferenceOf } from '../rules/evaluate-rules.js';
+import type { RuleFacts } from '../rules/types.js';
+import type { EpdEvent } from './epd-event.js';
+
+type WithId<T> = T & { id: string };
+
+/**
+ * Reads from the EPD what the rules may look at: the resource version the event is about, its
+ * patient, the patient's RelatedPersons and the encounter it belongs to. The rules stay pure.
+ */
+export async function gatherFacts(event: EpdEvent, epd: EpdClient): Promise<RuleFacts> {
+  const resource = await epd.read<WithId<Resource>>(
+    event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
+  );
+  const patientRef = patientReferenceOf(resource);
+  const [patient, relatedPersons, encounter] = await Promise.all([
+    patientRef ? epd.read<WithId<Patient>>(patientRef) : undefined,
+    patientRef ? epd.search<WithId<RelatedPerson>>('RelatedPerson', { patient: patientRef, _count: '50' }) : [],
+    readEncounter(resource, epd),
+  ]);
+  return {
+    resource,
+    interaction: event.interaction,
+    occurredAt: event.occurredAt,
+    relatedPersons,
+    ...(patient ? { patient } : {}),
+    ...(encounter ? { encounter } : {}),
+  };
+}
+
+async function readEncounter(resource: WithId<Resource>, epd: EpdClient): Promise<WithId<Encounter> | undefined> {
+  if (resource.resourceType === 'Encounter') return resource as WithId<Encounter>;
+  const ref = (resource as { encounter?: { reference?: string } }).encounter?.reference;
+  return ref?.startsWith('Encounter/') ? epd.read<WithId<Encounter>>(ref) : undefined;
+}

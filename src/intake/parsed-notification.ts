@@ -1,0 +1,16 @@
+import { badInput, type Problem } from '../shared/errors.js';
+import type { EpdEvent } from './epd-event.js';
+
+/**
+ * What one inbound body means. `eventNumbers` are the subscription event numbers seen (for gap
+ * detection); an `empty` notification only says that something changed, so the receiver must look.
+ */
+export type ParsedNotification =
+  | { kind: 'handshake' | 'heartbeat'; subscription?: string }
+  | { kind: 'empty'; subscription?: string; eventNumbers: number[] }
+  | { kind: 'events'; events: EpdEvent[]; subscription?: string; eventNumbers: number[]; status?: string };
+
+/** Throws one 422 listing every problem found, so the sender can fix them all in one go. */
+export function assertNoProblems(problems: readonly Problem[], message: string): void {
+  if (problems.length > 0) throw badInput(422, message, [...problems]);
+}

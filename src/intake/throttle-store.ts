@@ -1,0 +1,39 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Remembers "this patient was invited to this aid" for the length of a trigger's throttle window.
+ * Kept apart from job retention on purpose: a throttle of 90 days must outlive completed jobs.
+ */
+export interface ThrottleStore {
+  /**
+   * Claims the window for `key` on behalf of `claimant` (the triggering resource version). True when
+   * the window was free, or is already held by the same claimant (a retried job, or a second
+   * recipient of the same event); false when another event holds it.
+   */
+  claim(key: string, claimant: string, windowMs: number): Promise<boolean>;
+}
+
+/** Redis-backed throttle: one key per (aid, patient) that expires with its window. */
+export function createRedisThrottleStore(redis: Redis, prefix: string): ThrottleStore {
+  return {
+    async claim(key, claimant, windowMs) {
+      const redisKey = `${prefix}:throttle:${key}`;
+      const set = await redis.set(redisKey, claimant, 'PX', windowMs, 'NX');
+      if (set === 'OK') return true;
+      return (await redis.get(redisKey)) === claimant;
+    },
+  };
+}
+
+/** In-memory throttle for unit tests of handlers. */
+export function createMemoryThrottleStore(now: () => number = Date.now): ThrottleStore {
+  const held = new Map<string, { claimant: string; until: number }>();
+  return {
+    async claim(key, claimant, windowMs) {
+      const current = held.get(key);
+      if (current && current.until > now()) return current.claimant === claimant;
+      held.set(key, { claimant, until: now() + windowMs });
+      return true;
+    },
+  };
+}
