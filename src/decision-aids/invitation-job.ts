@@ -1,0 +1,53 @@
+import type { Task } from '@medplum/fhirtypes';
+import type { EpdClient } from '../epd/epd-client.js';
+import type { JobContext } from '../queue/create-worker.js';
+import type { InvitationJobData } from '../queue/job-types.js';
+import type { CompiledMappings } from '../rules/compile-mappings.js';
+import { AppError } from '../shared/errors.js';
+import { assertValidResource } from '../shared/fhir-definitions.js';
+import { buildInvitationTask, invitationTaskQuery } from './build-invitation-task.js';
+import { subjectPseudonym, type InvitationAdapter } from './invitation-adapter.js';
+import type { DecisionAid } from '../rules/types.js';
+
+/** What the invitations job needs from the outside world. */
+export interface InvitationJobDeps {
+  epd: EpdClient;
+  getMappings: () => CompiledMappings;
+  adapterFor: (aid: DecisionAid) => InvitationAdapter;
+  pseudonymSecret: string;
+  now: () => Date;
+}
+
+/** The job's result: which Task records the invitation, and whether this attempt wrote it. */
+export interface InvitationJobResult {
+  taskId: string;
+  created: boolean;
+}
+
+/**
+ * Creates the invitation at the decision-aid platform, then records it in the EPD as a Task.
+ * Both steps are idempotent on the invitation id (an `Idempotency-Key` at the platform, a
+ * conditional create in the EPD), so a job retried after either step fails writes nothing twice.
+ */
+export function createInvitationJob(deps: InvitationJobDeps) {
+  return async function invitationJob(job: InvitationJobData, ctx: JobContext): Promise<InvitationJobResult> {
+    const aid = deps.getMappings().decisionAids.get(job.decisionAidId);
+    if (!aid) {
+      throw new AppError(`decision aid "${job.decisionAidId}" is no longer in the mapping files`, { status: 422, retry: false });
+    }
+    const invitation = await deps.adapterFor(aid).createInvitation({
+      invitationId: job.invitationId,
+      decisionAid: aid,
+      keyMoment: job.keyMoment,
+      recipientRole: job.recipient.role,
+      subjectPseudonym: subjectPseudonym(job.patient, deps.pseudonymSecret),
+    });
+    const task = assertValidResource(buildInvitationTask(job, aid, invitation, deps.now().toISOString()));
+    const { resource, created } = await deps.epd.createIfNoneExist<Task>(task, invitationTaskQuery(job.invitationId));
+    ctx.log.info(
+      { invitationId: job.invitationId, triggerId: job.triggerId, keyMoment: job.keyMoment, taskId: resource.id, created },
+      created ? 'invitation recorded' : 'invitation already recorded',
+    );
+    return { taskId: resource.id ?? '', created };
+  };
+}
