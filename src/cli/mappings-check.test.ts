@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkMappings } from './mappings-check.js';
+
+const AID = [
+  'decisionAids:',
+  '  - id: astma-kind',
+  '    title: Keuzehulp astma',
+  '    activityDefinition: https://keuzehulp.example.org/fhir/ActivityDefinition/astma-kind|2.1',
+  '    delivery: { type: signed-link, baseUrl: "http://127.0.0.1:4010/start", secretEnv: LINK_SECRET }',
+].join('\n');
+
+const TRIGGERS = [
+  'triggers:',
+  '  - id: medicatie',
+  '    keyMoment: medication-change',
+  '    resourceType: MedicationRequest',
+  '    decisionAid: astma-kind',
+  '    recipients: [patient, guardian]',
+  '  - id: evaluatie',
+  '    keyMoment: evaluation',
+  '    resourceType: Encounter',
+  '    decisionAid: astma-kind',
+  '    recipients: [guardian]',
+].join('\n');
+
+const ENV = { LINK_SECRET: 'k'.repeat(32) };
+
+describe('checkMappings', () => {
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mappings-check-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('summarises a good directory in one line', async () => {
+    await writeFile(join(dir, 'aids.yaml'), AID);
+    await writeFile(join(dir, 'triggers.yml'), TRIGGERS);
+    expect(await checkMappings(dir, ENV)).toEqual({
+      ok: true,
+      lines: [`${dir}: 2 files, 1 decision aid, 2 triggers (medication-change 1, treatment-choice 0, evaluation 1)`],
+    });
+  });
+
+  it('lists every problem as file:line field: message', async () => {
+    await writeFile(join(dir, 'aids.yaml'), AID);
+    await writeFile(join(dir, 'broken.yaml'), TRIGGERS.replace('evaluation', 'follow-up').replace('[patient, guardian]', '[patient, guardian]\n    delay: 2h'));
+    const result = await checkMappings(dir, {});
+    expect(result.ok).toBe(false);
+    expect(result.lines).toEqual([
+      `${join(dir, 'aids.yaml')}:5 decisionAids[0].delivery.secretEnv: environment variable LINK_SECRET is not set (it holds a secret, so it has no default)`,
+      `${join(dir, 'broken.yaml')}:7 triggers[0].delay: "2h" is not an ISO 8601 duration (e.g. PT10S, PT2H, P30D)`,
+      `${join(dir, 'broken.yaml')}:9 triggers[1].keyMoment: Invalid option: expected one of "medication-change"|"treatment-choice"|"evaluation"`,
+    ]);
+  });
+
+  it('reports an empty directory', async () => {
+    expect(await checkMappings(dir, {})).toEqual({ ok: false, lines: [`${dir}: no mapping files (*.yaml, *.yml) in this directory`] });
+  });
+
+  it('exits 1 with the problems on stderr, and 0 with the summary on stdout, when run as a command', async () => {
+    const cli = fileURLToPath(new URL('./mappings-check.ts', import.meta.url));
+    const run = (env: Record<string, string>) =>
+      spawnSync(process.execPath, ['--import', 'tsx', cli, dir], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+    await writeFile(join(dir, 'aids.yaml'), AID);
+    const failed = run({});
+    expect([failed.status, failed.stdout, failed.stderr]).toEqual([1, '', expect.stringContaining('aids.yaml:5 decisionAids[0].delivery.secretEnv:')]);
+    const passed = run(ENV);
+    expect([passed.status, passed.stdout]).toEqual([0, `${dir}: 1 file, 1 decision aid, 0 triggers (medication-change 0, treatment-choice 0, evaluation 0)\n`]);
+  }, 30_000);
+});

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { formatMappingIssue, loadMappings, MappingError } from '../rules/load-mappings.js';
+import { KEY_MOMENTS } from '../rules/types.js';
+
+/** Where the mapping files are when neither an argument nor MAPPINGS_DIR says otherwise. */
+const DEFAULT_DIR = 'mappings';
+
+/**
+ * Loads a mappings directory exactly as the service does and says what came of it: one line per
+ * problem (`dir/file:line field: message`), or one summary line when all is well.
+ */
+export async function checkMappings(dir: string, env: Readonly<Record<string, string | undefined>>): Promise<{ ok: boolean; lines: string[] }> {
+  try {
+    const compiled = await loadMappings(dir, env);
+    const perMoment = KEY_MOMENTS.map((moment) => `${moment} ${compiled.triggers.filter((t) => t.keyMoment === moment).length}`);
+    const summary =
+      `${dir}: ${plural(compiled.files.length, 'file')}, ${plural(compiled.decisionAids.size, 'decision aid')}, ` +
+      `${plural(compiled.triggers.length, 'trigger')} (${perMoment.join(', ')})`;
+    return { ok: true, lines: [summary] };
+  } catch (err) {
+    if (!(err instanceof MappingError)) throw err;
+    // Paths relative to the working directory, so terminals and CI logs turn them into links.
+    return { ok: false, lines: err.errors.map((issue) => formatMappingIssue({ ...issue, file: issue.file === dir ? dir : join(dir, issue.file) })) };
+  }
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+async function main(): Promise<void> {
+  const dir = process.argv[2] ?? process.env.MAPPINGS_DIR ?? DEFAULT_DIR;
+  try {
+    const { ok, lines } = await checkMappings(dir, process.env);
+    for (const line of lines) (ok ? process.stdout : process.stderr).write(`${line}\n`);
+    process.exitCode = ok ? 0 : 1;
+  } catch (err) {
+    process.stderr.write(`${dir}: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -1,0 +1,28 @@
+/** Medication resources name their product inline (`medicationCodeableConcept`) or in a contained Medication. */
+const MEDICATION_CODES = 'medication.ofType(CodeableConcept) | contained.ofType(Medication).code';
+
+/**
+ * Where the codes of a resource type usually are, for code filters that give no `path`. Types not
+ * listed need an explicit path: guessing `code` for them would let a filter silently never match.
+ */
+const DEFAULT_CODE_PATHS: Readonly<Record<string, string>> = {
+  MedicationRequest: MEDICATION_CODES,
+  MedicationStatement: MEDICATION_CODES,
+  MedicationDispense: MEDICATION_CODES,
+  MedicationAdministration: MEDICATION_CODES,
+  CarePlan: 'category | activity.detail.code',
+  Encounter: 'reasonCode | type',
+  EpisodeOfCare: 'type',
+  Appointment: 'reasonCode | serviceType',
+  Condition: 'code',
+  Procedure: 'code',
+  Observation: 'code',
+  ServiceRequest: 'code',
+  Task: 'code',
+  Goal: 'description',
+};
+
+/** The FHIRPath to the CodeableConcepts/Codings a code filter looks at when it gives none. */
+export function defaultCodePath(resourceType: string): string | undefined {
+  return DEFAULT_CODE_PATHS[resourceType];
+}

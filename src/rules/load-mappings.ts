@@ -1,0 +1,48 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compileMappings, type CompiledMappings, type MappingSource } from './compile-mappings.js';
+import { MappingError } from './mapping-error.js';
+
+export { compileMappings } from './compile-mappings.js';
+export type { CompiledMappings, CompiledTrigger, MappingSource } from './compile-mappings.js';
+export { MappingError, formatMappingIssue, type MappingIssue } from './mapping-error.js';
+
+/** Mapping files by extension; other files (README, questionnaires/ JSON) are left alone. */
+const MAPPING_FILE = /\.ya?ml$/i;
+
+/**
+ * Reads every `*.yaml`/`*.yml` file directly in `dir` (not in subfolders), in name order, and
+ * compiles them. The only function in rules/ that touches the disk. Throws one `MappingError`
+ * listing every problem, including an empty or unreadable directory.
+ */
+export async function loadMappings(dir: string, env: Readonly<Record<string, string | undefined>>): Promise<CompiledMappings> {
+  const names = await mappingFileNames(dir);
+  if (!names.length) throw new MappingError([{ file: dir, field: '', message: 'no mapping files (*.yaml, *.yml) in this directory' }]);
+  const files: MappingSource[] = [];
+  const unreadable = [];
+  for (const name of names) {
+    try {
+      files.push({ name, text: await readFile(join(dir, name), 'utf8') });
+    } catch (err) {
+      unreadable.push({ file: name, field: '', message: `cannot read the file (${codeOf(err)})` });
+    }
+  }
+  if (unreadable.length) throw new MappingError(unreadable);
+  return compileMappings(files, env);
+}
+
+// Why stat and not Dirent.isFile(): a Kubernetes ConfigMap mounts each file as a symlink. A file
+// that cannot be stat-ed is kept, so reading it reports the problem against its own name.
+async function mappingFileNames(dir: string): Promise<string[]> {
+  try {
+    const candidates = (await readdir(dir)).filter((name) => MAPPING_FILE.test(name)).sort();
+    const isFile = await Promise.all(candidates.map((name) => stat(join(dir, name)).then((found) => found.isFile(), () => true)));
+    return candidates.filter((_name, index) => isFile[index]);
+  } catch (err) {
+    throw new MappingError([{ file: dir, field: '', message: `cannot read the mappings directory (${codeOf(err)})` }]);
+  }
+}
+
+function codeOf(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+}

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import { compileFhirPath, type CompiledPath } from './compile-fhir-path.js';
+import { defaultCodePath } from './default-code-paths.js';
+import { parseIsoDuration } from './parse-iso-duration.js';
+import { KEY_MOMENTS, RECIPIENT_ROLES } from './types.js';
+
+/** Ids travel into job ids, Task identifiers and metric labels: short, URL-safe, no spaces. */
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** Secrets are named, never written: the name of an environment variable. */
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** An absolute URI such as `http://snomed.info/sct` or `urn:oid:2.16.840.1.113883.2.4.4.10`. */
+const URI_PATTERN = /^[A-Za-z][A-Za-z0-9+.-]*:\S+$/;
+/** A canonical URL with an optional `|version`. */
+const CANONICAL_PATTERN = /^https?:\/\/[^\s|]+(\|[^\s|]+)?$/;
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** A dot path into a JSON answer, e.g. `invitation.url` or `links.0.href`. */
+const DOT_PATH_PATTERN = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
+/** FHIR resource type names. */
+const RESOURCE_TYPE_PATTERN = /^[A-Z][A-Za-z]+$/;
+/** ATC codes are upper case (R03BA05); a lower-case prefix would silently never match. */
+const ATC_SYSTEM = 'http://www.whocc.no/atc';
+
+const id = z.string().regex(ID_PATTERN, { error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
+const envName = z.string().regex(ENV_NAME_PATTERN, { error: 'must be the name of an environment variable (letters, digits, _)' });
+
+const httpUrl = z.string().refine(isHttpUrl, { error: 'must be an absolute http(s) URL' });
+
+const duration = z.string().transform((text, ctx) => {
+  const ms = parseIsoDuration(text);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: `"${text}" is not an ISO 8601 duration (e.g. PT10S, PT2H, P30D)` });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** A FHIRPath expression, parsed here so a broken one is a load error with a line number. */
+const fhirPath = z.string().transform((text, ctx) => {
+  try {
+    return compileFhirPath(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `FHIRPath does not parse: ${(err as Error).message}` });
+    return z.NEVER;
+  }
+});
+
+const auth = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({ type: z.literal('bearer'), tokenEnv: envName }),
+  z.strictObject({ type: z.literal('header'), name: z.string().regex(HEADER_NAME_PATTERN, { error: 'not an HTTP header name' }), valueEnv: envName }),
+]);
+
+const delivery = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('http-api'),
+    url: httpUrl,
+    auth,
+    body: z.record(z.string(), z.unknown(), { error: 'must be a JSON object (the request body template)' }),
+    linkField: z.string().regex(DOT_PATH_PATTERN, { error: 'must be a dot path such as invitation.url' }),
+    timeout: duration.refine((ms) => ms > 0, { error: 'must be longer than zero' }).optional(),
+  }),
+  z.strictObject({
+    type: z.literal('signed-link'),
+    baseUrl: httpUrl,
+    secretEnv: envName,
+    validFor: duration.refine((ms) => ms > 0, { error: 'must be longer than zero' }).optional(),
+  }),
+]);
+
+/** One `decisionAids` entry as written (secrets still by env name). */
+export const decisionAidSchema = z.strictObject({
+  id,
+  title: z.string().trim().min(1),
+  activityDefinition: z.string().regex(CANONICAL_PATTERN, { error: 'must be a canonical URL, optionally with |version' }),
+  koppeltaal: z.boolean().default(false),
+  delivery,
+});
+
+const codeFilter = z
+  .strictObject({
+    path: z.string().optional(),
+    system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }),
+    code: z.string().min(1).optional(),
+    prefix: z.string().min(1).optional(),
+  })
+  .superRefine((filter, ctx) => {
+    if ((filter.code === undefined) === (filter.prefix === undefined)) {
+      ctx.addIssue({ code: 'custom', message: 'give either code or prefix (exactly one)', path: ['code'] });
+    }
+    const value = filter.code ?? filter.prefix;
+    if (filter.system === ATC_SYSTEM && value !== undefined && value !== value.toUpperCase()) {
+      ctx.addIssue({ code: 'custom', message: `ATC codes are upper case: write ${value.toUpperCase()}`, path: [filter.code ? 'code' : 'prefix'] });
+    }
+  });
+
+/** Ages in whole years; 150 catches a birth year typed where an age belongs. */
+const age = z.int({ error: 'must be a whole number of years' }).min(0, { error: 'must be 0 or more' }).max(150, { error: 'must be 150 or less' });
+
+const patientFilter = z
+  .strictObject({ minAge: age.optional(), maxAge: age.optional(), departments: z.array(z.string().trim().min(1)).min(1).optional() })
+  .refine((p) => p.minAge === undefined || p.maxAge === undefined || p.minAge <= p.maxAge, {
+    error: 'maxAge is below minAge',
+    path: ['maxAge'],
+  });
+
+const triggerFields = z.strictObject({
+  id,
+  keyMoment: z.enum(KEY_MOMENTS),
+  resourceType: z.string().regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' }),
+  interactions: z
+    .array(z.enum(['create', 'update', 'delete']))
+    .min(1)
+    .refine(isUnique, { error: 'lists an interaction twice' })
+    .default(['create', 'update']),
+  condition: fhirPath.optional(),
+  codes: z.array(codeFilter).min(1).optional(),
+  patient: patientFilter.default({}),
+  decisionAid: id,
+  recipients: z.array(z.enum(RECIPIENT_ROLES)).min(1).refine(isUnique, { error: 'lists a recipient twice' }),
+  delay: duration.optional(),
+  throttle: duration.optional(),
+});
+
+/**
+ * One `triggers` entry: FHIRPath parsed and tried once on an empty resource of the trigger's type,
+ * code paths defaulted per resource type, durations in milliseconds.
+ */
+export const triggerSchema = triggerFields.transform((trigger, ctx) => {
+  const { resourceType } = trigger;
+  let failed = false;
+  const compileOn = (expression: string | undefined, path: (string | number)[]) => {
+    try {
+      if (expression !== undefined) return compileFhirPath(expression, resourceType);
+      ctx.addIssue({ code: 'custom', message: `no default code path for ${resourceType}: give a path`, path });
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: `FHIRPath does not work on ${resourceType}: ${(err as Error).message}`, path });
+    }
+    failed = true;
+    return undefined;
+  };
+  const condition = trigger.condition && compileOn(trigger.condition.expression, ['condition']);
+  const codes = (trigger.codes ?? []).map((filter, index) => ({
+    path: compileOn(filter.path ?? defaultCodePath(resourceType), ['codes', index, 'path']),
+    system: filter.system,
+    code: filter.code,
+    prefix: filter.prefix,
+  }));
+  if (failed) return z.NEVER;
+  return { ...trigger, condition, codes: codes as (typeof codes[number] & { path: CompiledPath })[] };
+});
+
+/** The top level of a mapping file; entries are checked one by one so one bad entry does not hide the others. */
+export const mappingFileSchema = z
+  .strictObject({ decisionAids: z.array(z.unknown()).optional(), triggers: z.array(z.unknown()).optional() })
+  .nullable()
+  .transform((file) => ({ decisionAids: file?.decisionAids ?? [], triggers: file?.triggers ?? [] }));
+
+/** A decision aid as the schema outputs it. */
+export type DecisionAidEntry = z.output<typeof decisionAidSchema>;
+/** A trigger as the schema outputs it. */
+export type TriggerEntry = z.output<typeof triggerSchema>;
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+function isUnique(values: readonly string[]): boolean {
+  return new Set(values).size === values.length;
+}
