@@ -1,0 +1,100 @@
+import { EpdError, epdNetworkError, isRetryableStatus } from './epd-error.js';
+
+/** How sdm-bridge authenticates to the EPD's FHIR API. */
+export type EpdAuth =
+  | { type: 'none' }
+  | { type: 'bearer'; token: string }
+  | { type: 'client-credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
+
+/** Supplies the `Authorization` header of EPD calls and renews it when the EPD refuses it. */
+export interface AuthHeaders {
+  /** The header value (`Bearer …`), or undefined without auth. */
+  authorization(): Promise<string | undefined>;
+  /** Forgets a header the EPD answered 401 to; true when a new one can be fetched, so one retry is worth it. */
+  renew(refused: string | undefined): boolean;
+}
+
+/** A token is renewed this long before it expires, so it never runs out during a call. */
+const RENEW_BEFORE_EXPIRY_MS = 60_000;
+/** Lifetime assumed when the token endpoint does not say (`expires_in` is only RECOMMENDED in RFC 6749). */
+const DEFAULT_TOKEN_LIFETIME_S = 300;
+
+/** Creates the header supplier for the configured kind of auth. */
+export function createAuthHeaders(auth: EpdAuth, timeoutMs: number): AuthHeaders {
+  if (auth.type === 'none') return { authorization: async () => undefined, renew: () => false };
+  if (auth.type === 'bearer') return { authorization: async () => `Bearer ${auth.token}`, renew: () => false };
+  return clientCredentials(auth, timeoutMs);
+}
+
+type ClientCredentials = Extract<EpdAuth, { type: 'client-credentials' }>;
+
+/**
+ * OAuth2 client credentials (RFC 6749 §4.4). One token is shared by all calls and cached until
+ * shortly before it expires; concurrent calls wait for the same token request instead of each
+ * fetching their own.
+ */
+function clientCredentials(auth: ClientCredentials, timeoutMs: number): AuthHeaders {
+  let cached: { header: string; renewAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  return {
+    async authorization() {
+      if (cached && Date.now() < cached.renewAt) return cached.header;
+      pending ??= fetchToken(auth, timeoutMs)
+        .then((token) => {
+          cached = token;
+          return token.header;
+        })
+        .finally(() => {
+          pending = undefined;
+        });
+      return pending;
+    },
+    renew(refused) {
+      if (cached?.header === refused) cached = undefined;
+      return true;
+    },
+  };
+}
+
+/** Posts the client's credentials as a form (`client_secret_post`) and reads the bearer token. */
+async function fetchToken(auth: ClientCredentials, timeoutMs: number): Promise<{ header: string; renewAt: number }> {
+  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: auth.clientId, client_secret: auth.clientSecret });
+  if (auth.scope) form.set('scope', auth.scope);
+  const requestedAt = Date.now();
+  let status: number;
+  let body: Record<string, unknown> | undefined;
+  try {
+    const res = await fetch(auth.tokenUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: form,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    status = res.status;
+    body = parseJsonObject(await res.text());
+  } catch (err) {
+    throw epdNetworkError('token request', err);
+  }
+  if (status < 200 || status >= 300 || typeof body?.access_token !== 'string' || !body.access_token) {
+    // The OAuth error code (`invalid_client`, ...) helps; the rest of the answer stays out.
+    const reason = typeof body?.error === 'string' ? `: ${body.error.slice(0, 60)}` : status < 300 ? ': no access_token' : '';
+    const retry = isRetryableStatus(status);
+    throw new EpdError(`EPD token request failed with HTTP ${status}${reason}`, {
+      status: status < 300 ? 502 : status,
+      retry,
+      code: retry ? 'transient' : 'login',
+    });
+  }
+  const expiresIn = Number(body.expires_in); // some servers send it as a string
+  const lifetimeS = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_TOKEN_LIFETIME_S;
+  return { header: `Bearer ${body.access_token}`, renewAt: requestedAt + lifetimeS * 1000 - RENEW_BEFORE_EXPIRY_MS };
+}
+
+function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

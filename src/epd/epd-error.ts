@@ -1,0 +1,107 @@
+import { AppError, type IssueCode, type Problem } from '../shared/errors.js';
+
+/** At most this many of the EPD's issue texts go into a message; the rest adds length, not insight. */
+const MAX_ISSUES = 5;
+/** Issue texts are cut here: some servers put stack traces or whole queries in `diagnostics`. */
+const MAX_ISSUE_LENGTH = 200;
+
+/**
+ * A failed call to the EPD. `status` is the EPD's HTTP status, or 0 when no answer came (network
+ * error, timeout). `retry` says whether another attempt can help: network trouble, timeouts, 408,
+ * 429 and 5xx can; other 4xx cannot. `retryAfterMs` carries the EPD's own `Retry-After`.
+ * The message names the request (method and path, never the query: it may hold a BSN) and the
+ * OperationOutcome's issue texts, never a resource body.
+ */
+export class EpdError extends AppError {
+  readonly retryAfterMs?: number;
+
+  constructor(
+    message: string,
+    options: { status: number; retry: boolean; code?: IssueCode; problems?: Problem[]; retryAfterMs?: number; cause?: unknown },
+  ) {
+    super(message, options);
+    if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** True for the HTTP statuses another attempt can cure: 408, 429 and 5xx. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  // An HTTP date names its day and month; Date.parse alone would also take `-5` as a year.
+  const at = /[A-Za-z]/.test(trimmed) ? Date.parse(trimmed) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** The issue texts of an OperationOutcome-shaped body (details.text, else diagnostics, else code). */
+export function outcomeIssueTexts(body: unknown): string[] {
+  if (!body || typeof body !== 'object' || (body as { resourceType?: unknown }).resourceType !== 'OperationOutcome') return [];
+  const issues = (body as { issue?: unknown }).issue;
+  if (!Array.isArray(issues)) return [];
+  return issues
+    .slice(0, MAX_ISSUES)
+    .map((issue: { details?: { text?: unknown }; diagnostics?: unknown; code?: unknown }) => {
+      const text = [issue.details?.text, issue.diagnostics, issue.code].find((t) => typeof t === 'string' && t.trim());
+      return typeof text === 'string' ? text.trim().slice(0, MAX_ISSUE_LENGTH) : '';
+    })
+    .filter(Boolean);
+}
+
+/** The EpdError for an HTTP answer outside 2xx (or a 2xx the client could not read). */
+export function epdHttpError(request: string, status: number, body: unknown, headers?: Headers): EpdError {
+  const issues = outcomeIssueTexts(body);
+  const code = issueCodeForStatus(status);
+  const retry = isRetryableStatus(status);
+  const message = `EPD ${request} failed with HTTP ${status}${issues.length ? `: ${issues.join('; ')}` : ''}`;
+  return new EpdError(message, {
+    status,
+    retry,
+    code,
+    problems: issues.map((text) => ({ code, message: text })),
+    retryAfterMs: retry ? parseRetryAfter(headers?.get('retry-after')) : undefined,
+  });
+}
+
+/** The EpdError for a call that got no answer: a timeout or a network failure (status 0, retried). */
+export function epdNetworkError(request: string, error: unknown): EpdError {
+  if (isTimeout(error)) {
+    return new EpdError(`EPD ${request} timed out`, { status: 0, retry: true, code: 'timeout', cause: error });
+  }
+  const reason = networkReason(error);
+  return new EpdError(`EPD ${request} failed: ${reason}`, { status: 0, retry: true, code: 'transient', cause: error });
+}
+
+/** True for the abort of `AbortSignal.timeout` (a DOMException named TimeoutError, also when wrapped). */
+export function isTimeout(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { name?: unknown }).name === 'TimeoutError') return true;
+  }
+  return false;
+}
+
+/** `ECONNRESET`, `ECONNREFUSED`, ... from fetch's `cause`; the bare message otherwise. */
+function networkReason(error: unknown): string {
+  for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return error instanceof Error ? error.message : 'network error';
+}
+
+function issueCodeForStatus(status: number): IssueCode {
+  if (status === 401) return 'login';
+  if (status === 403) return 'security';
+  if (status === 404 || status === 410) return 'not-found';
+  if (status === 409 || status === 412) return 'conflict';
+  if (status === 408) return 'timeout';
+  if (status === 429) return 'throttled';
+  if (status >= 500) return 'transient';
+  if (status >= 400) return 'invalid';
+  return 'processing'; // a 2xx answer the client could not read
+}

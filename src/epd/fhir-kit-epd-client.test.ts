@@ -1,0 +1,208 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type { Bundle, Task } from '@medplum/fhirtypes';
+import nock from 'nock';
+import type { EpdClient } from './epd-client.js';
+import { EpdError } from './epd-error.js';
+import { createEpdClient, type EpdAuth } from './fhir-kit-epd-client.js';
+
+const ORIGIN = 'https://epd.test.example.org';
+const BASE = `${ORIGIN}/fhir`;
+const TOKEN_URL = 'https://login.test.example.org/oauth2/token';
+const FHIR_JSON = { 'content-type': 'application/fhir+json' };
+const TASK: Task = { resourceType: 'Task', id: 't1', status: 'requested', intent: 'proposal' };
+const credentials: EpdAuth = { type: 'client-credentials', tokenUrl: TOKEN_URL, clientId: 'sdm-bridge', clientSecret: 's3cret', scope: 'system/*.rs' };
+
+function client(auth: EpdAuth = { type: 'none' }, timeoutMs = 2000): EpdClient {
+  return createEpdClient({ baseUrl: BASE, auth, timeoutMs });
+}
+
+async function failure(promise: Promise<unknown>): Promise<EpdError> {
+  const error = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(error).toBeInstanceOf(EpdError);
+  return error as EpdError;
+}
+
+beforeAll(() => nock.disableNetConnect());
+afterEach(() => {
+  const pending = nock.pendingMocks();
+  nock.cleanAll();
+  expect(pending).toEqual([]);
+});
+afterAll(() => nock.enableNetConnect());
+
+describe('createEpdClient: faults', () => {
+  it('503 → retry, status kept', async () => {
+    nock(ORIGIN).get('/fhir/Task/t1').reply(503, 'upstream down');
+    expect(await failure(client().read('Task/t1'))).toMatchObject({ status: 503, retry: true });
+  });
+
+  it.each([
+    ['seconds', '7', 7000],
+    ['an HTTP date', () => new Date(Date.now() + 30_000).toUTCString(), 30_000],
+  ])('429 with Retry-After in %s → retryAfterMs', async (_kind, header, ms) => {
+    const value = typeof header === 'function' ? header() : header;
+    nock(ORIGIN).get('/fhir/Task/t1').reply(429, '', { 'retry-after': value });
+    const error = await failure(client().read('Task/t1'));
+    expect(error).toMatchObject({ status: 429, retry: true });
+    expect(error.retryAfterMs).toBeGreaterThan(ms - 2000);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(ms);
+  });
+
+  it('404 → no retry, with the OperationOutcome text and without the query', async () => {
+    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', details: { text: 'Unknown resource type' } }] };
+    nock(ORIGIN).get('/fhir/Task').query(true).reply(404, outcome, FHIR_JSON);
+    const error = await failure(client().search('Task', { patient: 'Patient/1', identifier: 'http://fhir.nl/fhir/NamingSystem/bsn|999911120' }));
+    expect(error).toMatchObject({ status: 404, retry: false });
+    expect(error.message).toContain('Unknown resource type');
+    expect(error.message).not.toContain('999911120');
+    expect(error.cause).toBeUndefined();
+  });
+
+  it('timeout → status 0, retry', async () => {
+    nock(ORIGIN).get('/fhir/Task/t1').delay(1000).reply(200, TASK, FHIR_JSON);
+    const started = Date.now();
+    const error = await failure(client({ type: 'none' }, 100).read('Task/t1'));
+    expect(error).toMatchObject({ status: 0, retry: true });
+    expect(error.message).toContain('timed out');
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it('connection reset → status 0, retry', async () => {
+    nock(ORIGIN).get('/fhir/Task/t1').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
+    expect(await failure(client().read('Task/t1'))).toMatchObject({ status: 0, retry: true });
+  });
+
+  it('412 on update with If-Match → conflict, not retried', async () => {
+    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', details: { text: 'Precondition failed' } }] };
+    nock(ORIGIN, { reqheaders: { 'if-match': 'W/"3"' } }).put('/fhir/Task/t1').reply(412, outcome);
+    const error = await failure(client().update({ ...TASK, id: 't1' }, { ifMatch: '3' }));
+    expect(error).toMatchObject({ status: 412, retry: false });
+    expect(error.problems[0]).toEqual({ code: 'conflict', message: 'Precondition failed' });
+  });
+
+  it.each(['Task', 'Task/', 'task/1', 'Task/1/_history', 'Task/a b', '../Task/1'])('refuses reference %j without a request', async (reference) => {
+    expect(await failure(client().read(reference))).toMatchObject({ status: 400, retry: false });
+  });
+});
+
+describe('createEpdClient: auth', () => {
+  it('sends a static bearer token', async () => {
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer static-token' } }).get('/fhir/Task/t1').reply(200, TASK, FHIR_JSON);
+    await expect(client({ type: 'bearer', token: 'static-token' }).read('Task/t1')).resolves.toMatchObject({ id: 't1' });
+  });
+
+  it('fetches an OAuth2 token once and reuses it across calls', async () => {
+    const token = nock('https://login.test.example.org')
+      .post('/oauth2/token', { grant_type: 'client_credentials', client_id: 'sdm-bridge', client_secret: 's3cret', scope: 'system/*.rs' })
+      .once()
+      .reply(200, { access_token: 'tok-1', token_type: 'Bearer', expires_in: 3600 });
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer tok-1' } }).get('/fhir/Task/t1').times(3).reply(200, TASK, FHIR_JSON);
+    const epd = client(credentials);
+    await Promise.all([epd.read('Task/t1'), epd.read('Task/t1')]);
+    await epd.read('Task/t1');
+    expect(token.isDone()).toBe(true);
+  });
+
+  it('renews a token that expires within the next minute before using it', async () => {
+    const token = nock('https://login.test.example.org').post('/oauth2/token').twice().reply(200, { access_token: 'short', expires_in: 59 });
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer short' } }).get('/fhir/Task/t1').twice().reply(200, TASK, FHIR_JSON);
+    const epd = client(credentials);
+    await epd.read('Task/t1');
+    await epd.read('Task/t1');
+    expect(token.isDone()).toBe(true);
+  });
+
+  it('fetches a new token after a 401, once', async () => {
+    nock('https://login.test.example.org').post('/oauth2/token').reply(200, { access_token: 'old', expires_in: 3600 });
+    nock('https://login.test.example.org').post('/oauth2/token').reply(200, { access_token: 'new', expires_in: 3600 });
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer old' } }).get('/fhir/Task/t1').reply(401);
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer new' } }).get('/fhir/Task/t1').twice().reply(200, TASK, FHIR_JSON);
+    const epd = client(credentials);
+    await expect(epd.read('Task/t1')).resolves.toMatchObject({ id: 't1' });
+    await expect(epd.read('Task/t1')).resolves.toMatchObject({ id: 't1' }); // the new token is cached
+  });
+
+  it('gives up after a second 401', async () => {
+    nock('https://login.test.example.org').post('/oauth2/token').twice().reply(200, { access_token: 'refused', expires_in: 3600 });
+    nock(ORIGIN).get('/fhir/Task/t1').twice().reply(401);
+    expect(await failure(client(credentials).read('Task/t1'))).toMatchObject({ status: 401, retry: false });
+  });
+
+  it('reports a refused client without the secret', async () => {
+    nock('https://login.test.example.org').post('/oauth2/token').reply(401, { error: 'invalid_client' });
+    const error = await failure(client(credentials).read('Task/t1'));
+    expect(error).toMatchObject({ status: 401, retry: false });
+    expect(error.message).toContain('invalid_client');
+    expect(error.message).not.toContain('s3cret');
+  });
+});
+
+describe('createEpdClient: paging and conditional create', () => {
+  it('follows next links and keeps only matches of the searched type', async () => {
+    const page = (ids: string[], next?: string): Bundle => ({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      link: next ? [{ relation: 'next', url: next }] : [],
+      entry: [
+        ...ids.map((id) => ({ resource: { ...TASK, id }, search: { mode: 'match' as const } })),
+        { resource: { resourceType: 'Patient', id: 'p1' }, search: { mode: 'include' as const } },
+        { resource: { resourceType: 'OperationOutcome', issue: [] }, search: { mode: 'outcome' as const } },
+      ],
+    });
+    nock(ORIGIN).get('/fhir/Task').query({ patient: 'Patient/p1', _count: '2' }).reply(200, page(['a', 'b'], `${BASE}/Task?page=2`), FHIR_JSON);
+    nock(ORIGIN).get('/fhir/Task').query({ page: '2' }).reply(200, page(['c'], undefined), FHIR_JSON);
+    const found = await client().search<Task>('Task', { patient: 'Patient/p1', _count: '2' });
+    expect(found.map((t) => t.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('does not follow a next link to another host (the token would go with it)', async () => {
+    const page = { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: 'https://elsewhere.example.org/fhir/Task?page=2' }] };
+    nock(ORIGIN).get('/fhir/Task').query(true).reply(200, page, FHIR_JSON);
+    expect(await failure(client().search('Task', {}))).toMatchObject({ retry: false });
+  });
+
+  it.each([
+    [201, true],
+    [200, false],
+  ])('createIfNoneExist: HTTP %i → created %s', async (status, created) => {
+    nock(ORIGIN, { reqheaders: { 'if-none-exist': 'identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|i1' } })
+      .post('/fhir/Task')
+      .reply(status, TASK, FHIR_JSON);
+    const result = await client().createIfNoneExist(TASK, 'identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|i1');
+    expect(result).toEqual({ resource: TASK, created });
+  });
+
+  it('createIfNoneExist reads the resource when the EPD answers a match without a body', async () => {
+    nock(ORIGIN).post('/fhir/Task').reply(200, '', { location: `${BASE}/Task/t1/_history/4` });
+    nock(ORIGIN).get('/fhir/Task/t1').reply(200, TASK, FHIR_JSON);
+    await expect(client().createIfNoneExist(TASK, 'identifier=x|1')).resolves.toEqual({ resource: TASK, created: false });
+  });
+});
+
+describe('fhir-kit-client debug output', () => {
+  type Debug = { enable(ns: string): void; disable(): string; enabled(ns: string): boolean; log: (...args: unknown[]) => void };
+  const debug = createRequire(fileURLToPath(import.meta.resolve('fhir-kit-client')))('debug') as Debug;
+
+  it('stays off even when DEBUG asks for it, and other namespaces keep theirs', async () => {
+    const previous = debug.disable();
+    const previousLog = debug.log;
+    const lines: string[] = [];
+    debug.log = (...args: unknown[]) => lines.push(args.join(' '));
+    try {
+      debug.enable('fhir-kit-client:*,some-other-library');
+      nock(ORIGIN).get('/fhir/Task/t1').reply(200, TASK, FHIR_JSON);
+      await client({ type: 'bearer', token: 'secret-token' }).read('Task/t1');
+      expect(debug.enabled('fhir-kit-client:info')).toBe(false);
+      expect(debug.enabled('some-other-library')).toBe(true);
+      expect(lines.join('\n')).not.toContain('secret-token');
+      expect(lines).toEqual([]);
+    } finally {
+      debug.log = previousLog;
+      debug.enable(previous);
+    }
+  });
+});
