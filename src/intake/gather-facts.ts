@@ -22,12 +22,21 @@ export async function gatherFacts(event: EpdEvent, epd: EpdClient): Promise<Rule
   ]);
   return {
     resource,
-    interaction: event.interaction,
+    interaction: interactionOf(event, resource),
     occurredAt: event.occurredAt,
     relatedPersons,
     ...(patient ? { patient } : {}),
     ...(encounter ? { encounter } : {}),
   };
+}
+
+/**
+ * An id-only notification names no version, so intake could only guess "update"; once the resource
+ * is read, version 1 tells it was a create (the same rule intake applies when it sees the version).
+ */
+function interactionOf(event: EpdEvent, resource: Resource): RuleFacts['interaction'] {
+  if (event.versionId === undefined && event.interaction === 'update' && resource.meta?.versionId === '1') return 'create';
+  return event.interaction;
 }
 
 async function readEncounter(resource: WithId<Resource>, epd: EpdClient): Promise<WithId<Encounter> | undefined> {

@@ -12,7 +12,11 @@ export interface Queues {
 }
 
 /** Opens the queues with the configured prefix and default job options. */
-export function createQueues(connection: Redis, config: Pick<Config, 'queuePrefix' | 'workers' | 'retention'>): Queues {
+export function createQueues(
+  connection: Redis,
+  config: Pick<Config, 'queuePrefix' | 'workers' | 'retention'>,
+  onError: (err: Error) => void = () => undefined, // connection errors also reach the connection's own listener
+): Queues {
   const defaults = defaultJobOptions(config);
   const events = new Queue<EventJobData>(QUEUE.events, { connection, prefix: config.queuePrefix, defaultJobOptions: defaults });
   const invitations = new Queue<InvitationJobData>(QUEUE.invitations, {
@@ -20,6 +24,8 @@ export function createQueues(connection: Redis, config: Pick<Config, 'queuePrefi
     prefix: config.queuePrefix,
     defaultJobOptions: defaults,
   });
+  events.on('error', onError);
+  invitations.on('error', onError);
   return {
     events,
     invitations,

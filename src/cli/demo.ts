@@ -1,0 +1,123 @@
+import type { Resource, Task } from '@medplum/fhirtypes';
+import { assertRedisAnswers } from '../queue/redis-connection.js';
+import { createLogger } from '../shared/logger.js';
+import { demoSteps, notificationFor, type DemoStep } from '../sandbox/demo-scenario.js';
+import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../sandbox/start-stack.js';
+import { waitForQueuesToDrain } from '../sandbox/wait-for-queues.js';
+
+/** How long the demo waits for its work before it calls an invitation missing. */
+const DEMO_TIMEOUT_MS = 60_000; // the work takes about two seconds; a minute means something is stuck
+
+/**
+ * `npm run demo`: the service on embedded parts (in-process FHIR server, decision-aid stand-in, real
+ * Redis). Sends a HiX-style event for each key moment, waits for the work, prints what happened and
+ * exits non-zero if any expected invitation is missing.
+ */
+async function runDemo(): Promise<number> {
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  try {
+    await assertRedisAnswers(redisUrl);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: true });
+  const stack = await startEmbeddedStack({ log });
+  try {
+    print(`sdm-bridge demo: EPD ${stack.fhir.baseUrl}, decision-aid platform ${stack.aid.baseUrl}, Redis ${redisUrl}`);
+    print(`mapping files: ${stack.service.mappings.files.join(', ')}\n`);
+    const steps = demoSteps(stack.seed);
+    const stored: (Resource & { id: string })[] = [];
+    for (const [index, step] of steps.entries()) {
+      stored.push(await sendStep(stack, step, index + 1));
+    }
+    await waitForQueuesToDrain(stack.service.queues, DEMO_TIMEOUT_MS, { ignoreDelayed: true });
+    await skipReflectionTime(stack);
+    await waitForQueuesToDrain(stack.service.queues, DEMO_TIMEOUT_MS);
+    return await report(stack, steps, stored);
+  } finally {
+    await stack.close();
+  }
+}
+
+/** Writes the resource into the EPD (as HiX would) and posts the EPD's notification to /fhir/notify. */
+async function sendStep(stack: EmbeddedStack, step: DemoStep, eventNumber: number): Promise<Resource & { id: string }> {
+  const created = await fetch(`${stack.fhir.baseUrl}/${step.resource.resourceType}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json' },
+    body: JSON.stringify(step.resource),
+  });
+  const resource = (await created.json()) as Resource & { id: string };
+  const answer = await fetch(`${stack.service.url}/fhir/notify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${EMBEDDED_INTAKE_TOKEN}` },
+    body: JSON.stringify(notificationFor(step, resource, eventNumber)),
+  });
+  print(`→ ${step.keyMoment.padEnd(17)} ${step.title}`);
+  print(`  ${resource.resourceType}/${resource.id} sent as ${step.shape} notification: HTTP ${answer.status}`);
+  return resource;
+}
+
+/** Invitations wait out their reflection time as delayed jobs; the demo shows them and sends them now. */
+async function skipReflectionTime(stack: EmbeddedStack): Promise<void> {
+  const delayed = await stack.service.queues.invitations.getDelayed();
+  if (delayed.length === 0) return;
+  const byMoment = new Map<string, number>();
+  for (const job of delayed) byMoment.set(`${job.data.keyMoment} after ${formatDelay(job.delay)}`, (byMoment.get(`${job.data.keyMoment} after ${formatDelay(job.delay)}`) ?? 0) + 1);
+  print(`\n${delayed.length} invitation(s) wait for their reflection time: ${[...byMoment].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
+  print('  (demo: sending them now instead of waiting)');
+  await Promise.all(delayed.map((job) => job.promote()));
+}
+
+function formatDelay(ms: number): string {
+  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  return `${Math.round(ms / 1000)} s`;
+}
+
+async function report(stack: EmbeddedStack, steps: DemoStep[], stored: (Resource & { id: string })[]): Promise<number> {
+  const aidByCanonical = new Map([...stack.service.mappings.decisionAids.values()].map((a) => [a.activityDefinition, a.id]));
+  const tasks = await searchTasks(stack.fhir.baseUrl);
+  let missing = 0;
+  print('\nInvitations recorded in the EPD:');
+  for (const [index, step] of steps.entries()) {
+    const focus = `${stored[index]!.resourceType}/${stored[index]!.id}`;
+    const mine = tasks.filter((t) => t.focus?.reference?.startsWith(`${focus}/`) || t.focus?.reference === focus);
+    const found = new Map(mine.map((t) => [`${aidByCanonical.get(t.instantiatesCanonical ?? '') ?? '?'}:${t.owner?.reference}`, t]));
+    print(`${step.keyMoment} (${focus}):`);
+    const expected = step.expected(stack.seed);
+    if (expected.length === 0 && mine.length === 0) print('  no invitation, as expected (no rule applies)');
+    for (const key of expected) {
+      const task = found.get(key);
+      const [aid, owner] = key.split(':');
+      if (task) print(`  ✓ ${aid} for ${owner} → Task/${task.id} (${task.status})`);
+      else {
+        missing += 1;
+        print(`  ✗ MISSING: ${aid} for ${owner}`);
+      }
+    }
+    for (const [key, task] of found) if (!expected.includes(key)) print(`  ! unexpected: ${key} → Task/${task.id}`);
+  }
+  const failed = await stack.service.queues.invitations.getFailedCount();
+  print(`\n${tasks.length} Task(s) written, ${stack.aid.invitations.length} invitation(s) at the platform, ${failed} failed job(s).`);
+  if (missing > 0) print(`${missing} expected invitation(s) missing.`);
+  return missing > 0 || failed > 0 ? 1 : 0;
+}
+
+async function searchTasks(baseUrl: string): Promise<Task[]> {
+  const res = await fetch(`${baseUrl}/Task?_count=1000`);
+  const bundle = (await res.json()) as { entry?: { resource: Task }[] };
+  return bundle.entry?.map((e) => e.resource) ?? [];
+}
+
+function print(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+runDemo().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`demo failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  },
+);

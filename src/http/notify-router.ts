@@ -1,0 +1,94 @@
+import express, { Router, type Request } from 'express';
+import type { IntakeSource } from '../config/load-config.js';
+import type { EpdEvent } from '../intake/epd-event.js';
+import { parseNotification, type ParsedNotification } from '../intake/parse-notification.js';
+import { AppError, badInput } from '../shared/errors.js';
+import type { Logger } from '../shared/logger.js';
+import { SIGNATURE_HEADER, verifySource } from './verify-source.js';
+
+/** What the notify route needs. */
+export interface NotifyDeps {
+  sources: readonly IntakeSource[];
+  maxBodyBytes: number;
+  /** Resource types some trigger listens to; other resources are accepted and not queued. */
+  relevantTypes: () => ReadonlySet<string>;
+  /** Adds one events job per event (job id from the event key); resolves only when Redis holds them. */
+  enqueueEvents: (events: EpdEvent[]) => Promise<void>;
+  /** An empty ping: "something changed at this source" (polling picks it up). */
+  onEmptyPing?: (source: string) => Promise<void>;
+  log: Logger;
+  now?: () => Date;
+}
+
+const FHIR_JSON = /^application\/(fhir\+)?json(\s*;.*)?$/i;
+
+/** `POST /fhir/notify`: every inbound shape the EPD may send, authenticated per source. */
+export function notifyRouter(deps: NotifyDeps): Router {
+  const router = Router();
+  // Raw body: the HMAC is over the exact bytes, and we parse JSON ourselves to answer in FHIR terms.
+  const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
+  router.post('/fhir/notify', rawBody, async (req, res) => {
+    const source = authenticate(req, deps.sources);
+    const log = deps.log.child({ source: source.id });
+    const body = readBody(req);
+    const receivedAt = (deps.now?.() ?? new Date()).toISOString();
+    const parsed: ParsedNotification =
+      body === undefined ? { kind: 'empty', eventNumbers: [] } : parseNotification(body, { source: source.id, receivedAt });
+    if (parsed.kind === 'empty') {
+      await deps.onEmptyPing?.(source.id);
+      log.info('empty notification received');
+      res.status(202).type('application/fhir+json').json(informational('empty notification accepted'));
+      return;
+    }
+    if (parsed.kind !== 'events') {
+      // handshake or heartbeat: the subscription is alive; nothing to queue
+      log.info({ kind: parsed.kind }, 'subscription status received');
+      res.status(200).type('application/fhir+json').json(informational(`${parsed.kind} acknowledged`));
+      return;
+    }
+    const relevant = deps.relevantTypes();
+    const events = parsed.events.filter((e) => relevant.has(e.resourceType));
+    try {
+      await deps.enqueueEvents(events);
+    } catch (err) {
+      if (err instanceof AppError) throw err;
+      throw new AppError('the queue is unavailable; retry later', { status: 503, code: 'transient', retry: true, cause: err });
+    }
+    log.info({ received: parsed.events.length, queued: events.length }, 'notification accepted');
+    res
+      .status(202)
+      .type('application/fhir+json')
+      .json(informational(`accepted ${parsed.events.length} event(s), ${events.length} for decision support`));
+  });
+  return router;
+}
+
+function authenticate(req: Request, sources: readonly IntakeSource[]): IntakeSource {
+  const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const source = verifySource(sources, {
+    authorization: req.get('authorization'),
+    signature: req.get(SIGNATURE_HEADER),
+    rawBody,
+  });
+  if (!source) throw new AppError('missing or invalid credentials', { status: 401, code: 'login', retry: false });
+  return source;
+}
+
+/** The parsed JSON body; undefined for an empty body (an "empty ping"). */
+function readBody(req: Request): unknown {
+  const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  if (raw.length === 0 || raw.toString('utf8').trim() === '') return undefined;
+  const type = req.get('content-type') ?? '';
+  if (!FHIR_JSON.test(type)) {
+    throw badInput(415, `content type "${type || '(none)'}" is not supported; send application/fhir+json or application/json`);
+  }
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw badInput(400, `body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function informational(text: string) {
+  return { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', details: { text } }] };
+}

@@ -1,0 +1,49 @@
+import { ConfigError, loadConfig } from './config/load-config.js';
+import { assertRedisAnswers } from './queue/redis-connection.js';
+import { createLogger } from './shared/logger.js';
+import { startService } from './start-service.js';
+
+/** Grace period for in-flight requests and jobs on SIGTERM before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 25_000; // below Kubernetes' default 30 s terminationGracePeriodSeconds
+
+/** Process entry: `node dist/main.js [api|worker]` (or SDM_ROLE); both when neither is given. */
+async function main(): Promise<void> {
+  const roleArg = process.argv[2];
+  const env = roleArg ? { ...process.env, SDM_ROLE: roleArg } : process.env;
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel, pretty: config.logPretty });
+  await assertRedisAnswers(config.redisUrl);
+  const service = await startService(config, log);
+  log.info({ role: config.role }, 'sdm-bridge started');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    const timer = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    timer.unref();
+    await service.close();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`sdm-bridge failed to start: ${(err as Error).message}\n`);
+  process.exit(1);
+});

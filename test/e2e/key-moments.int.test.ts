@@ -1,0 +1,69 @@
+import { validateResource } from '@medplum/core';
+import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
+import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
+import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+
+/**
+ * The spine end to end, on real Redis and the in-process FHIR server over HTTP: an EPD event for
+ * each key moment becomes invitations at the decision-aid platform and Tasks in the record.
+ */
+describe('key moments end to end', () => {
+  let stack: EmbeddedStack;
+  beforeAll(async () => {
+    stack = await startEmbeddedStack();
+  });
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('turns each key moment into the expected invitation Tasks, all valid', async () => {
+    const steps = demoSteps(stack.seed);
+    const stored = [];
+    for (const [i, step] of steps.entries()) {
+      const resource = await storeInEpd(stack, step.resource);
+      stored.push(resource);
+      expect((await notify(stack, notificationFor(step, resource, i + 1))).status).toBe(202);
+    }
+    await settle(stack);
+    const aidByCanonical = new Map([...stack.service.mappings.decisionAids.values()].map((a) => [a.activityDefinition, a.id]));
+    for (const [i, step] of steps.entries()) {
+      const tasks = await tasksFor(stack, refOf(stored[i]!));
+      const keys = tasks.map((t) => `${aidByCanonical.get(t.instantiatesCanonical!)}:${t.owner?.reference}`).sort();
+      expect(keys).toEqual(step.expected(stack.seed).sort());
+      for (const task of tasks) {
+        expect(() => validateResource(task)).not.toThrow();
+        expect(task.reasonCode?.coding?.[0]?.code).toBe(step.keyMoment);
+        expect(task.for?.reference).toBe((stored[i] as { subject?: { reference?: string } }).subject?.reference);
+        expect(task.input?.find((x) => x.valueUrl)?.valueUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+      }
+    }
+  });
+
+  it('reads the resource from the EPD for an id-only notification', async () => {
+    const step = { ...demoSteps(stack.seed)[0]!, shape: 'id-only' as const };
+    const child = await freshChild(stack, 14);
+    const resource = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03AK06' }));
+    const body = notificationFor(step, resource, 101);
+    expect(JSON.stringify(body)).not.toContain('R03AK06'); // no resource in the payload: only the focus reference
+    expect((await notify(stack, body)).status).toBe(202);
+    await settle(stack);
+    const owners = (await tasksFor(stack, refOf(resource))).map((t) => t.owner?.reference).sort();
+    expect(owners).toEqual([child.patient, child.parent].sort());
+  });
+
+  it('holds a medication-change invitation back for the configured reflection time', async () => {
+    const step = demoSteps(stack.seed)[0]!;
+    const child = await freshChild(stack, 9);
+    const resource = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03BA02' }));
+    await notify(stack, notificationFor(step, resource, 102));
+    const { waitForQueuesToDrain } = await import('../../src/sandbox/wait-for-queues.js');
+    await waitForQueuesToDrain(stack.service.queues, 20_000, { ignoreDelayed: true });
+    const delayed = (await stack.service.queues.invitations.getDelayed()).filter((j) => j.data.focus.startsWith(refOf(resource)));
+    expect(delayed.length).toBeGreaterThan(0);
+    for (const job of delayed) expect(job.delay).toBe(2 * 3_600_000); // PT2H in paediatric-asthma.yaml
+    expect(await tasksFor(stack, refOf(resource))).toHaveLength(0);
+    await settle(stack);
+    expect((await tasksFor(stack, refOf(resource))).length).toBe(delayed.length);
+  });
+});

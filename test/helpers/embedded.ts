@@ -1,0 +1,68 @@
+import type { Bundle, Resource, Task } from '@medplum/fhirtypes';
+import { EMBEDDED_INTAKE_TOKEN, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { waitForQueuesToDrain } from '../../src/sandbox/wait-for-queues.js';
+
+/** Writes a resource into the sandbox EPD over HTTP, as the EPD itself would store it. */
+export async function storeInEpd<T extends Resource>(stack: EmbeddedStack, resource: T): Promise<T & { id: string }> {
+  const res = await fetch(`${stack.fhir.baseUrl}/${resource.resourceType}${resource.id ? `/${resource.id}` : ''}`, {
+    method: resource.id ? 'PUT' : 'POST',
+    headers: { 'content-type': 'application/fhir+json' },
+    body: JSON.stringify(resource),
+  });
+  if (!res.ok) throw new Error(`sandbox refused ${resource.resourceType}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T & { id: string };
+}
+
+/** Posts a body to the service's notify route with the embedded source's token. */
+export async function notify(stack: EmbeddedStack, body: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${stack.service.url}/fhir/notify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${EMBEDDED_INTAKE_TOKEN}` },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => undefined) };
+}
+
+/** Waits for all work, sending delayed invitations at once (their delay is checked separately). */
+export async function settle(stack: EmbeddedStack, timeoutMs = 20_000): Promise<void> {
+  const queues = stack.service.queues;
+  await waitForQueuesToDrain(queues, timeoutMs, { ignoreDelayed: true });
+  const delayed = await queues.invitations.getDelayed();
+  await Promise.all(delayed.map((job) => job.promote()));
+  await waitForQueuesToDrain(queues, timeoutMs);
+}
+
+/** The invitation Tasks in the sandbox EPD whose focus is (a version of) `reference`. */
+export async function tasksFor(stack: EmbeddedStack, reference: string): Promise<Task[]> {
+  const res = await fetch(`${stack.fhir.baseUrl}/Task?_count=1000`);
+  const bundle = (await res.json()) as Bundle<Task>;
+  return (bundle.entry ?? [])
+    .map((e) => e.resource!)
+    .filter((t) => t.focus?.reference === reference || t.focus?.reference?.startsWith(`${reference}/_history/`));
+}
+
+/** `Type/id` of a stored resource. */
+export const refOf = (r: Resource & { id: string }): string => `${r.resourceType}/${r.id}`;
+
+/**
+ * A new child of `age` with one parent, at the seeded department: for tests that need a patient
+ * no other test has invited yet (invitations are throttled per patient and aid).
+ */
+export async function freshChild(stack: EmbeddedStack, age: number): Promise<{ patient: string; parent: string }> {
+  const birth = new Date();
+  birth.setUTCFullYear(birth.getUTCFullYear() - age);
+  birth.setUTCDate(birth.getUTCDate() - 30); // a month past the birthday, so the age is stable today
+  const patient = await storeInEpd(stack, {
+    resourceType: 'Patient',
+    name: [{ family: 'Testkind', given: ['Proef'] }],
+    birthDate: birth.toISOString().slice(0, 10),
+    managingOrganization: { reference: stack.seed.department },
+  });
+  const parent = await storeInEpd(stack, {
+    resourceType: 'RelatedPerson',
+    patient: { reference: refOf(patient) },
+    relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }],
+    name: [{ family: 'Testkind', given: ['Ouder'] }],
+  });
+  return { patient: refOf(patient), parent: refOf(parent) };
+}
