@@ -12,6 +12,9 @@ const common = {
 };
 
 export default {
+  // A global option in jest (ignored inside a project): integration tests start a FHIR server, load
+  // the FHIR definitions and talk to Redis, which takes seconds on a busy 2-core machine.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -23,7 +26,6 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/src/**/*.int.test.ts', '<rootDir>/test/**/*.int.test.ts'],
-      testTimeout: 30000,
     },
   ],
 };
