@@ -1,6 +1,7 @@
 import type { CodeableConcept, Extension, Reference, ResourceType, Task } from '@medplum/fhirtypes';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { DecisionAid } from '../rules/types.js';
+import type { TaskHold } from './contact-hold.js';
 import type { CreatedInvitation } from './invitation-adapter.js';
 import {
   INVITATION_ID_SYSTEM,
@@ -22,9 +23,10 @@ const REQUEST_TYPES = new Set<ResourceType>(['MedicationRequest', 'CarePlan', 'S
 /**
  * The Task the care team sees in the EPD for one invitation: ready, for the patient, owned by the
  * recipient (patient or guardian), pointing at the change that triggered it and carrying the link.
+ * With a `hold` (the recipient cannot be reached) it is `on-hold` with the reason and what to do.
  * Pure; the caller validates and writes it with `invitationTaskQuery` as the conditional create.
  */
-export function buildInvitationTask(job: InvitationJobData, aid: DecisionAid, invitation: CreatedInvitation, now: string): Task {
+export function buildInvitationTask(job: InvitationJobData, aid: DecisionAid, invitation: CreatedInvitation, now: string, hold?: TaskHold): Task {
   const focusType = typeOf(job.focus);
   const description = describe(aid, job);
   return {
@@ -37,7 +39,8 @@ export function buildInvitationTask(job: InvitationJobData, aid: DecisionAid, in
     // Condition is nobody's request, so the Task only has it as its focus. The request as a whole
     // (any version) is what the Task serves, hence the version-less reference.
     ...(REQUEST_TYPES.has(focusType) ? { basedOn: [{ reference: withoutVersion(job.focus), type: focusType }] } : {}),
-    status: 'ready',
+    status: hold ? 'on-hold' : 'ready',
+    ...(hold ? { statusReason: hold.statusReason, businessStatus: hold.businessStatus } : {}),
     intent: 'order',
     priority: 'routine',
     code: { coding: [{ system: TASK_CODE_SYSTEM, code: INVITATION_TASK_CODE, display: INVITATION_TASK_DISPLAY }] },

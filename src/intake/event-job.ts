@@ -4,7 +4,8 @@ import { jobIdFor } from '../queue/job-id.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { evaluateRules } from '../rules/evaluate-rules.js';
-import type { InvitationDecision } from '../rules/types.js';
+import type { ObjectionPolicy } from '../rules/objection-policy.js';
+import type { InvitationDecision, RuleOutcome, SkippedTrigger } from '../rules/types.js';
 import type { EpdEvent } from './epd-event.js';
 import { gatherFacts } from './gather-facts.js';
 import type { ThrottleStore } from './throttle-store.js';
@@ -22,12 +23,20 @@ export interface EventJobDeps {
   getMappings: () => CompiledMappings;
   throttle: ThrottleStore;
   enqueueInvitations: (invitations: PlannedInvitation[]) => Promise<void>;
+  /** Counts an invitation the throttle held back (metrics). */
+  countThrottled?: (decision: InvitationDecision) => void;
+  /** What counts as the patient's objection; default: Consents denying the default purposes. */
+  objection?: ObjectionPolicy;
+  /** Called for each skip of an evaluation that has a code (`SkipCode`: objection, age-unknown, …), for metrics; a retried job calls it again. */
+  countSkipped?: (skipped: SkippedTrigger) => void;
 }
 
 /** What one event led to; returned as the job's result and shown on the dashboard. */
 export interface EventJobResult {
   invitations: string[];
-  skipped: { triggerId: string; reason: string }[];
+  skipped: SkippedTrigger[];
+  /** The patient's objection, when it stopped an invitation (`source` is a reference, never patient data). */
+  objection?: RuleOutcome['objection'];
 }
 
 /**
@@ -40,7 +49,7 @@ export function createEventJob(deps: EventJobDeps) {
     const mappings = deps.getMappings();
     if (!mappings.resourceTypes.has(event.resourceType)) return { invitations: [], skipped: [] };
     const facts = await gatherFacts(event, deps.epd);
-    const outcome = evaluateRules(mappings, facts);
+    const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.
     const versionId = facts.resource.meta?.versionId ?? event.versionId;
     const focus = versionId ? `${event.reference}/_history/${versionId}` : event.reference;
@@ -50,14 +59,16 @@ export function createEventJob(deps: EventJobDeps) {
       if (!outcome.patient) continue; // evaluateRules only decides on invitations for a known patient
       if (!(await withinThrottle(deps.throttle, decision, outcome.patient, focus))) {
         skipped.push({ triggerId: decision.triggerId, reason: `throttled: ${decision.decisionAidId} already offered within the window` });
+        deps.countThrottled?.(decision);
         continue;
       }
       planned.push(planInvitation(event, decision, outcome.patient, focus));
     }
     await deps.enqueueInvitations(planned);
-    for (const s of skipped) ctx.log.info({ eventKey: event.eventKey, triggerId: s.triggerId, reason: s.reason }, 'trigger skipped');
+    for (const s of skipped) ctx.log.info({ eventKey: event.eventKey, triggerId: s.triggerId, reason: s.reason, code: s.code }, 'trigger skipped');
+    for (const s of outcome.skipped) if (s.code) deps.countSkipped?.(s);
     ctx.log.info({ eventKey: event.eventKey, invitations: planned.length }, 'event evaluated');
-    return { invitations: planned.map((p) => p.data.invitationId), skipped };
+    return { invitations: planned.map((p) => p.data.invitationId), skipped, ...(outcome.objection ? { objection: outcome.objection } : {}) };
   };
 }
 

@@ -1,4 +1,4 @@
-import type { Encounter, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type { Consent, Encounter, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
 import type { EpdClient } from '../epd/epd-client.js';
 import { patientReferenceOf } from '../rules/evaluate-rules.js';
 import type { RuleFacts } from '../rules/types.js';
@@ -8,23 +8,27 @@ type WithId<T> = T & { id: string };
 
 /**
  * Reads from the EPD what the rules may look at: the resource version the event is about, its
- * patient, the patient's RelatedPersons and the encounter it belongs to. The rules stay pure.
+ * patient, the patient's RelatedPersons, the patient's active Consents (objections) and the
+ * encounter it belongs to. The rules stay pure.
  */
 export async function gatherFacts(event: EpdEvent, epd: EpdClient): Promise<RuleFacts> {
   const resource = await epd.read<WithId<Resource>>(
     event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
   );
   const patientRef = patientReferenceOf(resource);
-  const [patient, relatedPersons, encounter] = await Promise.all([
+  const [patient, relatedPersons, encounter, consents] = await Promise.all([
     patientRef ? epd.read<WithId<Patient>>(patientRef) : undefined,
     patientRef ? epd.search<WithId<RelatedPerson>>('RelatedPerson', { patient: patientRef, _count: '50' }) : [],
     readEncounter(resource, epd),
+    // Only active ones can object; the rules still check status, patient and period themselves.
+    patientRef ? epd.search<WithId<Consent>>('Consent', { patient: patientRef, status: 'active', _count: '50' }) : [],
   ]);
   return {
     resource,
     interaction: interactionOf(event, resource),
     occurredAt: event.occurredAt,
     relatedPersons,
+    consents,
     ...(patient ? { patient } : {}),
     ...(encounter ? { encounter } : {}),
   };

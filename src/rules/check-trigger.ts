@@ -1,25 +1,28 @@
 import { toJsBoolean } from '@medplum/core';
 import type { Encounter, Patient, Reference } from '@medplum/fhirtypes';
-import { ageOnDate } from './age-on-date.js';
-import { evaluatePath } from './compile-fhir-path.js';
 import type { CompiledTrigger } from './compile-mappings.js';
 import { matchCodes } from './match-codes.js';
+import { noEventMemo, type EventMemo } from './event-memo.js';
 import type { RuleFacts } from './types.js';
 
 /**
  * Runs the filters of one trigger on one event, cheapest first: interaction, condition, codes,
  * patient (known, alive, age, department). Returns `undefined` when all pass, else the reason.
  */
-export function checkTrigger(trigger: CompiledTrigger, facts: RuleFacts): string | undefined {
+export function checkTrigger(
+  trigger: CompiledTrigger,
+  facts: RuleFacts,
+  memo: EventMemo = noEventMemo(facts.resource), // evaluateRules passes one memo per event
+): string | undefined {
   if (!trigger.interactions.has(facts.interaction)) {
     return `interaction ${facts.interaction} not in [${[...trigger.interactions].join(', ')}]`;
   }
   try {
-    if (trigger.condition && !toJsBoolean(evaluatePath(trigger.condition, facts.resource))) {
+    if (trigger.condition && !toJsBoolean(memo.evaluate(trigger.condition))) {
       return `condition false: ${trigger.condition.expression}`;
     }
     if (trigger.codes.length) {
-      const reason = matchCodes(trigger.codes, facts.resource);
+      const reason = matchCodes(trigger.codes, facts.resource, memo.evaluate);
       if (reason) return reason;
     }
   } catch (err) {
@@ -28,14 +31,14 @@ export function checkTrigger(trigger: CompiledTrigger, facts: RuleFacts): string
   }
   if (!facts.patient) return 'patient unknown (the resource names no patient, or it could not be read)';
   if (facts.patient.deceasedBoolean === true || facts.patient.deceasedDateTime) return 'patient is deceased';
-  return checkAge(trigger.patient, facts.patient, facts.occurredAt) ?? checkDepartment(trigger.patient.departments, facts);
+  return checkAge(trigger.patient, facts.patient, facts.occurredAt, memo.ageOn) ?? checkDepartment(trigger.patient.departments, facts);
 }
 
-function checkAge(filter: CompiledTrigger['patient'], patient: Patient, occurredAt: string): string | undefined {
+function checkAge(filter: CompiledTrigger['patient'], patient: Patient, occurredAt: string, ageOn: EventMemo['ageOn']): string | undefined {
   const { minAge, maxAge } = filter;
   if (minAge === undefined && maxAge === undefined) return undefined;
   if (!patient.birthDate) return 'patient birth date unknown, needed for the age filter';
-  const age = ageOnDate(patient.birthDate, occurredAt);
+  const age = ageOn(patient.birthDate, occurredAt);
   if (age === undefined) return `patient age on ${occurredAt.slice(0, 10)} cannot be told from the birth date`;
   if (minAge !== undefined && age < minAge) return `patient ${age}y younger than minAge ${minAge}`;
   if (maxAge !== undefined && age > maxAge) return `patient ${age}y older than maxAge ${maxAge}`;

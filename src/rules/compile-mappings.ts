@@ -3,7 +3,10 @@ import type { CompiledPath } from './compile-fhir-path.js';
 import { MappingError, type MappingIssue } from './mapping-error.js';
 import type { DecisionAidEntry, TriggerEntry } from './mapping-schema.js';
 import { parseMappingFile, type FieldPath, type ParsedMappingFile } from './parse-mapping-file.js';
-import type { AidAuth, DecisionAid, DeliveryConfig, KeyMoment, RecipientRole } from './types.js';
+import { resolveResults } from './resolve-results.js';
+import type { RecipientAgePolicy } from './recipient-policy.js';
+import { indexTriggers, type TriggerIndex } from './trigger-index.js';
+import type { AidAuth, DecisionAid, DeliveryConfig, KeyMoment, RecipientRole, SamplingRule } from './types.js';
 
 /** A code filter with its FHIRPath parsed: any Coding at `path` in `system` with this `code` or `prefix`. */
 export interface CompiledCodeFilter {
@@ -26,9 +29,14 @@ export interface CompiledTrigger {
   codes: readonly CompiledCodeFilter[];
   patient: { minAge?: number; maxAge?: number; departments?: readonly string[] };
   decisionAidId: string;
+  /** A fixed list, or (with `recipientsByAge`) every role the age bands may invite. */
   recipients: readonly RecipientRole[];
+  /** Set for `recipients: by-age` or a `byAge` table: the roles follow the patient's age on the day. */
+  recipientsByAge?: RecipientAgePolicy;
   delayMs: number;
   throttleMs: number;
+  /** The trigger's own sampling; absent: the aid's, if it has one (see evaluate-rules.ts). */
+  sampling?: SamplingRule;
 }
 
 /** All mapping files, checked and compiled once at start. */
@@ -37,6 +45,8 @@ export interface CompiledMappings {
   triggers: readonly CompiledTrigger[];
   /** Triggers per resource type, so an event only meets the rules written for its type. */
   triggersByType: ReadonlyMap<string, readonly CompiledTrigger[]>;
+  /** Triggers per resource type and code, so cost does not grow with rules for other codes. */
+  triggerIndex: TriggerIndex;
   resourceTypes: ReadonlySet<string>;
   files: string[];
 }
@@ -90,6 +100,7 @@ export function compileMappings(files: readonly MappingSource[], env: Env): Comp
     decisionAids,
     triggers,
     triggersByType: groupByType(triggers),
+    triggerIndex: indexTriggers(triggers),
     resourceTypes: new Set(triggers.map((trigger) => trigger.resourceType)),
     files: files.map((file) => file.name),
   };
@@ -111,8 +122,10 @@ type Report = (path: FieldPath, message: string) => void;
 
 function resolveDecisionAid(entry: DecisionAidEntry, env: Env, report: Report): DecisionAid | undefined {
   const delivery = resolveDelivery(entry.delivery, env, (path, message) => report(['delivery', ...path], message));
-  if (!delivery) return undefined;
-  return { id: entry.id, title: entry.title, activityDefinition: entry.activityDefinition, koppeltaal: entry.koppeltaal, delivery };
+  const results = resolveResults(entry, env, (path, message) => report(['results', ...path], message));
+  if (!delivery || (entry.results && !results)) return undefined;
+  const sampling = entry.sampling ? { ...entry.sampling, salt: entry.sampling.salt ?? entry.id } : undefined;
+  return { id: entry.id, title: entry.title, activityDefinition: entry.activityDefinition, koppeltaal: entry.koppeltaal, delivery, ...(results ? { results } : {}), ...(sampling ? { sampling } : {}) };
 }
 
 // Secrets are looked up here, once, so a missing one stops the start instead of the first invitation.
@@ -157,9 +170,10 @@ function toCompiledTrigger(entry: TriggerEntry, file: string, line: number | und
     codes: entry.codes,
     patient: entry.patient,
     decisionAidId: entry.decisionAid,
-    recipients: entry.recipients,
+    ...entry.recipients,
     delayMs: entry.delay ?? 0,
     throttleMs: entry.throttle ?? 0,
+    ...(entry.sampling ? { sampling: { ...entry.sampling, salt: entry.sampling.salt ?? entry.id } } : {}),
   };
 }
 

@@ -28,9 +28,10 @@ describe('loadMappings: the shipped example files', () => {
     expect(compiled.decisionAids.get('astma-kind')?.delivery).toMatchObject({ type: 'http-api', url: 'http://127.0.0.1:4010/api/invitations', timeoutMs: 10_000 });
     expect(compiled.decisionAids.get('positieve-gezondheid-kind')?.delivery).toMatchObject({ type: 'signed-link', validForMs: 14 * 86_400_000 });
     const moments = compiled.triggers.map((t) => t.keyMoment);
-    expect(moments.filter((m) => m === 'medication-change')).toHaveLength(2);
-    expect(moments.filter((m) => m === 'treatment-choice')).toHaveLength(2);
-    expect(moments.filter((m) => m === 'evaluation')).toHaveLength(4);
+    expect(moments.filter((m) => m === 'medication-change')).toHaveLength(1);
+    expect(moments.filter((m) => m === 'treatment-choice')).toHaveLength(1);
+    expect(moments.filter((m) => m === 'evaluation')).toHaveLength(2);
+    expect(compiled.triggers.every((t) => t.recipientsByAge !== undefined)).toBe(true); // recipients: by-age
     expect([...compiled.resourceTypes].sort()).toEqual(['CarePlan', 'Encounter', 'MedicationRequest']);
   });
 
@@ -62,10 +63,10 @@ describe('loadMappings: the shipped example files', () => {
     const mother: RelatedPerson & { id: string } = { resourceType: 'RelatedPerson', id: 'moeder', patient: { reference: 'Patient/kind-1' }, relationship: [{ coding: [{ system: ROLE_CODE, code: 'MTH' }] }] };
     const outcome = evaluateRules(compiled, { resource: agreement, interaction: 'create', occurredAt: '2024-05-01T09:00:00+02:00', patient: child, relatedPersons: [mother] });
     expect(outcome.invitations.map((i) => `${i.triggerId} → ${i.recipient.reference}`)).toEqual([
-      'astma-medicatiewijziging-12-17 → Patient/kind-1',
-      'astma-medicatiewijziging-12-17 → RelatedPerson/moeder',
+      'astma-medicatiewijziging → Patient/kind-1',
+      'astma-medicatiewijziging → RelatedPerson/moeder',
     ]);
-    expect(outcome.skipped).toEqual([{ triggerId: 'astma-medicatiewijziging-0-11', reason: 'patient 13y older than maxAge 11' }]);
+    expect(outcome.skipped).toEqual([]);
   });
 
   it('invite the parents of a 7-year-old with diabetes after a visit at paediatrics', async () => {
@@ -82,8 +83,8 @@ describe('loadMappings: the shipped example files', () => {
     const child: Patient & { id: string } = { resourceType: 'Patient', id: 'kind-2', birthDate: '2017-01-10' };
     const father: RelatedPerson & { id: string } = { resourceType: 'RelatedPerson', id: 'vader', patient: { reference: 'Patient/kind-2' }, relationship: [{ coding: [{ system: ROLE_CODE, code: 'FTH' }] }] };
     const outcome = evaluateRules(compiled, { resource: visit, interaction: 'update', occurredAt: '2024-05-01T11:00:00+02:00', patient: child, relatedPersons: [father] });
-    expect(outcome.invitations.map((i) => [i.triggerId, i.recipient.reference, i.throttleMs])).toEqual([['positieve-gezondheid-evaluatie-0-11', 'RelatedPerson/vader', 90 * 86_400_000]]);
-    expect(outcome.skipped.map((s) => s.triggerId).sort()).toEqual(['astma-evaluatie-0-11', 'astma-evaluatie-12-17', 'positieve-gezondheid-evaluatie-12-17']);
+    expect(outcome.invitations.map((i) => [i.triggerId, i.recipient.reference, i.throttleMs])).toEqual([['positieve-gezondheid-evaluatie', 'RelatedPerson/vader', 90 * 86_400_000]]);
+    expect(outcome.skipped.map((s) => s.triggerId).sort()).toEqual(['astma-evaluatie']);
   });
 });
 

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { compileFhirPath, type CompiledPath } from './compile-fhir-path.js';
 import { defaultCodePath } from './default-code-paths.js';
 import { parseIsoDuration } from './parse-iso-duration.js';
-import { KEY_MOMENTS, RECIPIENT_ROLES } from './types.js';
+import { recipientsSchema } from './recipient-policy-schema.js';
+import { KEY_MOMENTS, SAMPLING_PERIODS } from './types.js';
 
 /** Ids travel into job ids, Task identifiers and metric labels: short, URL-safe, no spaces. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -68,6 +69,43 @@ const delivery = z.discriminatedUnion('type', [
   }),
 ]);
 
+/** A canonical URL that names its version: a result is always read with the exact Questionnaire it answered. */
+const VERSIONED_CANONICAL_PATTERN = /^https?:\/\/[^\s|]+\|[^\s|]+$/;
+const versionedCanonical = z.string().regex(VERSIONED_CANONICAL_PATTERN, { error: 'must be a canonical URL with |version' });
+const dotPath = z.string().regex(DOT_PATH_PATTERN, { error: 'must be a dot path such as answers.q1' });
+
+/** The optional `results` of a decision aid: how its platform posts results back (secrets by env name). */
+const resultsSchema = z.strictObject({
+  auth: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('bearer'), tokenEnv: envName }),
+    z.strictObject({ type: z.literal('hmac'), secretEnv: envName }),
+  ]),
+  invitationField: dotPath,
+  resultIdField: dotPath,
+  authoredField: dotPath.optional(),
+  questionnaires: z
+    .array(
+      z.strictObject({
+        questionnaire: versionedCanonical,
+        guardianQuestionnaire: versionedCanonical.optional(),
+        optional: z.boolean().default(false),
+        answers: z.record(z.string().min(1), dotPath).refine((a) => Object.keys(a).length > 0, { error: 'maps no answers' }),
+      }),
+    )
+    .min(1)
+    .refine((list) => isUnique(list.map((q) => q.questionnaire)), { error: 'lists a questionnaire twice' }),
+});
+
+/**
+ * `sampling: { share: 0.3, period: month }` on a trigger or aid: invite only that share of key
+ * moments, drawn per patient and period (see in-sample.ts). `salt` defaults to the entry's id.
+ */
+const samplingSchema = z.strictObject({
+  share: z.number({ error: 'must be a number above 0 and at most 1, e.g. 0.3' }).gt(0, { error: 'must be above 0 (leave sampling out to invite everyone)' }).max(1, { error: 'must be at most 1 (a share, not a percentage)' }),
+  period: z.enum(SAMPLING_PERIODS).default('month'),
+  salt: z.string().trim().min(1).max(64).optional(),
+});
+
 /** One `decisionAids` entry as written (secrets still by env name). */
 export const decisionAidSchema = z.strictObject({
   id,
@@ -75,6 +113,8 @@ export const decisionAidSchema = z.strictObject({
   activityDefinition: z.string().regex(CANONICAL_PATTERN, { error: 'must be a canonical URL, optionally with |version' }),
   koppeltaal: z.boolean().default(false),
   delivery,
+  results: resultsSchema.optional(),
+  sampling: samplingSchema.optional(),
 });
 
 const codeFilter = z
@@ -117,9 +157,10 @@ const triggerFields = z.strictObject({
   codes: z.array(codeFilter).min(1).optional(),
   patient: patientFilter.default({}),
   decisionAid: id,
-  recipients: z.array(z.enum(RECIPIENT_ROLES)).min(1).refine(isUnique, { error: 'lists a recipient twice' }),
+  recipients: recipientsSchema,
   delay: duration.optional(),
   throttle: duration.optional(),
+  sampling: samplingSchema.optional(),
 });
 
 /**

@@ -1,6 +1,6 @@
 import type { TypedValue } from '@medplum/core';
 import type { Coding, Resource } from '@medplum/fhirtypes';
-import { evaluatePath } from './compile-fhir-path.js';
+import { evaluatePath, type CompiledPath } from './compile-fhir-path.js';
 import type { CompiledCodeFilter } from './compile-mappings.js';
 
 /** Short names of the code systems hospital IT reads in skip reasons. */
@@ -17,23 +17,47 @@ const SYSTEM_LABELS: Readonly<Record<string, string>> = {
  * Checks the code filters of a trigger: passes (returns `undefined`) when any filter finds a
  * Coding in its system with its code or prefix; otherwise returns the reason in plain words.
  */
-export function matchCodes(filters: readonly CompiledCodeFilter[], resource: Resource): string | undefined {
+export function matchCodes(
+  filters: readonly CompiledCodeFilter[],
+  resource: Resource,
+  evaluate: (path: CompiledPath) => TypedValue[] = (path) => evaluatePath(path, resource), // one event's memo, from evaluateRules
+): string | undefined {
   const seen: string[] = [];
   const byPath = new Map<string, Coding[]>(); // filters often share a path: evaluate it once
   for (const filter of filters) {
     const { expression } = filter.path;
-    const all = byPath.get(expression) ?? codingsOf(evaluatePath(filter.path, resource));
+    const all = byPath.get(expression) ?? codingsOf(evaluate(filter.path));
     byPath.set(expression, all);
     const codings = all.filter((coding) => coding.system === filter.system);
     if (codings.some((coding) => matches(filter, coding.code))) return undefined;
-    seen.push(...codings.map((coding) => `${label(filter.system)} code ${coding.code ?? '(none)'}`));
+    seen.push(...codings.map((coding) => describeCoding(filter.system, coding.code)));
   }
-  const wanted = filters.map((filter) => (filter.code ? `${label(filter.system)} code ${filter.code}` : `${label(filter.system)} prefix ${filter.prefix}`));
-  if (!seen.length) {
-    const paths = [...new Set(filters.map((filter) => filter.path.expression))].join(' / ');
-    return `no code of the wanted system at ${paths} (wanted ${wanted.join(' or ')})`;
-  }
-  return `${[...new Set(seen)].join(', ')} does not match ${wanted.join(' or ')}`;
+  return codeMismatchReason(describeWanted(filters), [...new Set(seen)].join(', '));
+}
+
+/** The half of a code skip reason that does not depend on the event: what the filters want, and where they look. */
+export interface WantedCodes {
+  wanted: string;
+  paths: string;
+}
+
+/** What a trigger's code filters want, in the words of a skip reason (worked out once per trigger by the code index). */
+export function describeWanted(filters: readonly CompiledCodeFilter[]): WantedCodes {
+  return {
+    wanted: filters.map((filter) => (filter.code ? `${label(filter.system)} code ${filter.code}` : `${label(filter.system)} prefix ${filter.prefix}`)).join(' or '),
+    paths: [...new Set(filters.map((filter) => filter.path.expression))].join(' / '),
+  };
+}
+
+/** A Coding found on the resource, as a skip reason names it. */
+export function describeCoding(system: string, code: string | undefined): string {
+  return `${label(system)} code ${code ?? '(none)'}`;
+}
+
+/** The reason no filter matched, from what the filters want and the codes seen in their systems (deduplicated, joined). */
+export function codeMismatchReason(wanted: WantedCodes, seen: string): string {
+  if (!seen) return `no code of the wanted system at ${wanted.paths} (wanted ${wanted.wanted})`;
+  return `${seen} does not match ${wanted.wanted}`;
 }
 
 function matches(filter: CompiledCodeFilter, code: string | undefined): boolean {
@@ -41,8 +65,8 @@ function matches(filter: CompiledCodeFilter, code: string | undefined): boolean 
   return filter.code !== undefined ? code === filter.code : code.startsWith(filter.prefix ?? '');
 }
 
-// A path may end at CodeableConcepts or at Codings; both are accepted.
-function codingsOf(values: readonly TypedValue[]): Coding[] {
+/** The Codings a path found: a path may end at CodeableConcepts or at Codings; both are accepted. */
+export function codingsOf(values: readonly TypedValue[]): Coding[] {
   return values.flatMap(({ value }) => {
     if (value === null || typeof value !== 'object') return [];
     const candidate = value as { coding?: Coding[]; system?: string; code?: string };

@@ -1,4 +1,4 @@
-import type { Patient, RelatedPerson, Resource, Encounter } from '@medplum/fhirtypes';
+import type { Consent, Patient, RelatedPerson, Resource, Encounter } from '@medplum/fhirtypes';
 
 /** The three key moments of the care path at which decision support is offered. */
 export const KEY_MOMENTS = ['medication-change', 'treatment-choice', 'evaluation'] as const;
@@ -19,6 +19,8 @@ export interface RuleFacts {
   relatedPersons: (RelatedPerson & { id: string })[];
   /** The encounter the resource refers to, when it refers to one (department filter). */
   encounter?: Encounter & { id: string };
+  /** Active Consents of the patient (objection check); absent when they were not read. */
+  consents?: Consent[];
 }
 
 /** One invitation the rules decided on. */
@@ -37,6 +39,24 @@ export interface InvitationDecision {
 export interface SkippedTrigger {
   triggerId: string;
   reason: string;
+  /** A stable label for counting (metrics) where one exists; the reason stays the explanation. */
+  code?: SkipCode;
+}
+
+/** Skips worth counting apart: the patient objected, recipients could not be chosen by age, no parent or guardian, not in the sample. */
+export type SkipCode = 'objection' | 'age-unknown' | 'no-guardian' | 'not-in-sample';
+
+/** How long one sampling draw holds for a patient: every key moment in the same period gets the same answer. */
+export const SAMPLING_PERIODS = ['month', 'quarter', 'year'] as const;
+export type SamplingPeriod = (typeof SAMPLING_PERIODS)[number];
+
+/** Invite only a share of key moments (`sampling` on a trigger or aid), drawn per patient and period (see in-sample.ts). */
+export interface SamplingRule {
+  /** The share in the sample, above 0 and at most 1 (0.3 = 30%). */
+  share: number;
+  period: SamplingPeriod;
+  /** Mixed into the draw so two samplings do not pick the same patients; defaults to the trigger's or aid's id. */
+  salt: string;
 }
 
 /** The result of evaluating all compiled triggers against one event. */
@@ -44,6 +64,8 @@ export interface RuleOutcome {
   patient?: string;
   invitations: InvitationDecision[];
   skipped: SkippedTrigger[];
+  /** The patient's objection, when one stopped a trigger that would otherwise have invited. */
+  objection?: { source: string; reason: string };
 }
 
 /** How an inbound credential for a decision-aid platform is presented. Secrets are resolved from env at load. */
@@ -79,4 +101,35 @@ export interface DecisionAid {
   /** Record the aid with Koppeltaal's `instantiates` extension on the Task (Koppeltaal route). */
   koppeltaal: boolean;
   delivery: DeliveryConfig;
+  /** How the platform posts results back (`POST /decision-aids/{id}/results`); absent: it does not. */
+  results?: ResultsConfig;
+  /** Invite only a sampled share of key moments for this aid (unless a trigger has its own `sampling`). */
+  sampling?: SamplingRule;
+}
+
+/** How a decision-aid platform proves who it is when it posts results. Secrets are resolved from env at load. */
+export type ResultsAuth = { type: 'bearer'; token: string } | { type: 'hmac'; secret: string };
+
+/** One Questionnaire a platform's result fills in, and where each answer is in the platform's JSON. */
+export interface ResultQuestionnaireMapping {
+  /** Canonical `url|version` of the Questionnaire (in mappings/questionnaires/). */
+  questionnaire: string;
+  /** The same Questionnaire worded for a parent or guardian, used when the invitation went to one. */
+  guardianQuestionnaire?: string;
+  /** True: a result may leave this questionnaire out entirely. */
+  optional: boolean;
+  /** linkId → dot path into the platform's JSON result (`answers.q1`, `items.0.value`). */
+  answers: Readonly<Record<string, string>>;
+}
+
+/** Results intake of a decision aid: credential, where the invitation and result ids are, and the answer mapping. */
+export interface ResultsConfig {
+  auth: ResultsAuth;
+  /** Dot path to the invitation id (the invitation Task's identifier value, sent with the invitation). */
+  invitationField: string;
+  /** Dot path to the platform's id of this result: the same result posted again has the same id. */
+  resultIdField: string;
+  /** Dot path to when it was filled in (ISO 8601); absent: when it was received. */
+  authoredField?: string;
+  questionnaires: readonly ResultQuestionnaireMapping[];
 }

@@ -16,6 +16,8 @@ export const FHIR_SYSTEMS = {
   conditionVerification: 'http://terminology.hl7.org/CodeSystem/condition-ver-status',
   conditionCategory: 'http://terminology.hl7.org/CodeSystem/condition-category',
   language: 'urn:ietf:bcp:47',
+  loinc: 'http://loinc.org',
+  consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
   /** The sandbox EPD's own identifiers (departments, medication agreements, care plans, visits). */
   sandboxDepartment: 'https://sdm-bridge.org/fhir/NamingSystem/sandbox-department',
   sandboxMedicationAgreement: 'https://sdm-bridge.org/fhir/NamingSystem/sandbox-medicatieafspraak',

@@ -1,5 +1,6 @@
 import type { MemoryRepository } from '@medplum/fhir-router';
-import type { Condition, Organization, Patient, Practitioner, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type { Condition, Consent, Organization, Patient, Practitioner, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import { CONSENT_PURPOSE_SYSTEM, V3_ACT_REASON } from '../rules/objection-policy.js';
 import { assertValidResource } from '../shared/fhir-definitions.js';
 import { FHIR_SYSTEMS, SNOMED } from './fhir-systems.js';
 import { asthmaConditionOf, idOf, SEED_REFS } from './seed-refs.js';
@@ -21,6 +22,8 @@ export interface SeedIds {
   conditions: Record<SeedPatientLabel, string>;
   /** Age in whole years on the day of seeding. */
   ages: Record<SeedPatientLabel, number>;
+  /** The Consent recording a patient's objection to being approached, for the patients who have one. */
+  objections: Partial<Record<SeedPatientLabel, string>>;
 }
 
 /** Loads the Dutch test data (hospital, department, paediatrician, patients, parents, asthma). */
@@ -38,6 +41,7 @@ export async function seedSandbox(repo: MemoryRepository, options: { today?: Dat
     relatedPersons: {},
     conditions: {},
     ages: {},
+    objections: {},
   } as SeedIds;
   for (const person of SEED_PEOPLE) {
     ids.patients[person.label] = await write(patient(person, today));
@@ -45,6 +49,7 @@ export async function seedSandbox(repo: MemoryRepository, options: { today?: Dat
     ids.relatedPersons[person.label] = [];
     for (const parent of person.parents) ids.relatedPersons[person.label].push(await write(relatedPerson(person, parent)));
     ids.ages[person.label] = person.age;
+    if (person.objection) ids.objections[person.label] = await write(objection(person, today));
   }
   return ids;
 }
@@ -147,3 +152,30 @@ function asthma(person: SeedPerson, today: Date): Condition & { id: string } {
   };
 }
 
+/**
+ * The patient's objection as an EPD records it: an active privacy Consent (opt-out) whose
+ * provision denies being approached for decision support and outcome questionnaires.
+ */
+function objection(person: SeedPerson, today: Date): Consent & { id: string } {
+  const since = dateYearsAgo(today, 0, 30);
+  return {
+    resourceType: 'Consent',
+    id: `${person.label}-bezwaar-keuzehulp`,
+    status: 'active',
+    scope: { coding: [{ system: FHIR_SYSTEMS.consentScope, code: 'patient-privacy', display: 'Privacy Consent' }] },
+    category: [{ coding: [{ system: FHIR_SYSTEMS.loinc, code: '59284-0', display: 'Patient Consent' }], text: 'Bezwaar benaderen voor keuzehulpen' }],
+    patient: { reference: `Patient/${person.label}` },
+    dateTime: since,
+    performer: [{ reference: `Patient/${person.label}` }],
+    organization: [{ reference: SEED_REFS.hospital }],
+    policyRule: { coding: [{ system: FHIR_SYSTEMS.v3ActCode, code: 'OPTOUT', display: 'opt-out' }] },
+    provision: {
+      type: 'deny',
+      period: { start: since },
+      purpose: [
+        { system: CONSENT_PURPOSE_SYSTEM, code: 'decision-support-contact', display: 'Benaderen voor keuzehulpen en vragenlijsten' },
+        { system: V3_ACT_REASON, code: 'HOUTCOMS', display: 'health outcome measure' },
+      ],
+    },
+  };
+}

@@ -1,5 +1,5 @@
 /** Labels of the seeded patients: the age they have on the day of seeding. */
-export const SEED_PATIENT_LABELS = ['child7', 'child13', 'child16', 'child17', 'adult19'] as const;
+export const SEED_PATIENT_LABELS = ['child7', 'child13', 'child14', 'child16', 'child17', 'adult19'] as const;
 export type SeedPatientLabel = (typeof SEED_PATIENT_LABELS)[number];
 
 /** A parent as the test data describes one. */
@@ -27,12 +27,14 @@ export interface SeedPerson {
   address: { line: string; postalCode: string; city: string };
   phone: string;
   parents: SeedParent[];
+  /** The patient objected to being approached with decision aids and questionnaires (a Consent in the seed). */
+  objection?: boolean;
 }
 
 /**
- * The people of the sandbox EPD: four children with asthma at the paediatric pulmonology
- * department (ages on both sides of the usual 12-year and 16-year decision-aid thresholds) and
- * one young adult who is out of range for child-focused rules.
+ * The people of the sandbox EPD: five children with asthma at the paediatric pulmonology
+ * department (ages on both sides of the usual 12-year and 16-year decision-aid thresholds; one
+ * of them objected to being approached) and one young adult who is out of range for child-focused rules.
  */
 export const SEED_PEOPLE: readonly SeedPerson[] = [
   {
@@ -63,6 +65,21 @@ export const SEED_PEOPLE: readonly SeedPerson[] = [
     parents: [
       { role: 'mother', given: 'Fleur', family: 'Testhuizen', mobile: '+31600000131', email: 'moeder.noor@example.org' },
     ],
+  },
+  {
+    label: 'child14',
+    age: 14,
+    daysPastBirthday: 120,
+    bsn: '999911181',
+    given: 'Mila',
+    family: 'Testbezwaar',
+    gender: 'female',
+    address: { line: 'Proeflaan 14', postalCode: '5611 FF', city: 'Eindhoven' },
+    phone: '+31400000014',
+    parents: [
+      { role: 'mother', given: 'Sanne', family: 'Testbezwaar', mobile: '+31600000141', email: 'moeder.mila@example.org' },
+    ],
+    objection: true,
   },
   {
     label: 'child16',
