@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { Observation, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem } from '@medplum/fhirtypes';
+import type { ResultResponseDraft } from '../queue/job-types.js';
+import { extractObservations, observationBase } from './extract-observations.js';
+import { PRO_SCORE_SYSTEM, RESULT_OBSERVATION_ID_SYSTEM, SCORE_UNIT, SURVEY_CATEGORY } from './pro-codes.js';
+import { itemsByLinkId } from './questionnaire-items.js';
+import { answerText, dutchDate, escapeHtml, filledInBy, narrative, questionText } from './result-narrative.js';
+import { scoreResponse, type ComputedScore } from './score-questionnaire.js';
+
+/** Who a result is about and from, by reference (from the invitation Task). */
+export interface ResultParties {
+  /** `Task/id` of the invitation. */
+  task: string;
+  /** `Patient/id` */
+  patient: string;
+  /** `Patient/id` or `RelatedPerson/id`: who filled it in. */
+  author: string;
+}
+
+/** The resources of one response: the QuestionnaireResponse (with its transaction fullUrl) and its Observations. */
+export interface BuiltResponse {
+  fullUrl: string;
+  response: QuestionnaireResponse;
+  /** Extracted answers first, then one per computed score. */
+  observations: Observation[];
+  scores: ComputedScore[];
+}
+
+/**
+ * Builds what one checked response becomes in the record. Pure and deterministic: the fullUrl and
+ * every identifier derive from the response's identifier, so a retried job builds the same
+ * resources and its conditional creates find the ones already written.
+ */
+export function buildResultResources(questionnaire: Questionnaire, draft: ResultResponseDraft, parties: ResultParties): BuiltResponse {
+  const key = `${draft.identifier.system}|${draft.identifier.value}`;
+  const fullUrl = `urn:uuid:${uuidFrom(key)}`;
+  const scores = scoreResponse(questionnaire, draft.item);
+  const response: QuestionnaireResponse = {
+    resourceType: 'QuestionnaireResponse',
+    text: responseNarrative(questionnaire, draft, parties.author, scores),
+    identifier: draft.identifier,
+    // Why the invitation Task in basedOn: it is what this response answers, and a clinician (or the
+    // KPI pass) follows it from the response. R4 lists only CarePlan and ServiceRequest as targets
+    // here, so a strict server may refuse it; Task.output carries the same link the other way.
+    basedOn: [{ reference: parties.task, type: 'Task' }],
+    questionnaire: draft.questionnaire,
+    status: 'completed',
+    subject: { reference: parties.patient, type: 'Patient' },
+    authored: draft.authored,
+    author: { reference: parties.author, type: typeOf(parties.author) },
+    source: { reference: parties.author, type: typeOf(parties.author) as 'Patient' | 'RelatedPerson' },
+    item: draft.item,
+  };
+  const identifierPrefix = createHash('sha256').update(key).digest('hex').slice(0, 24);
+  const extracted = extractObservations({ questionnaire, response, responseReference: fullUrl, identifierPrefix });
+  const scored = scores.map((score) => scoreObservation(score, response, fullUrl, identifierPrefix));
+  return { fullUrl, response, observations: [...extracted, ...scored], scores };
+}
+
+function scoreObservation(score: ComputedScore, response: QuestionnaireResponse, fullUrl: string, identifierPrefix: string): Observation {
+  const quantity = (value: number) => ({ value, ...SCORE_UNIT });
+  return {
+    ...observationBase(response, fullUrl),
+    text: narrative([
+      `<b>${escapeHtml(score.sentence)}</b>`,
+      `Berekend uit de antwoorden van ${filledInBy(response.author?.reference ?? '')}, ingevuld op ${escapeHtml(dutchDate(response.authored ?? ''))}.`,
+    ]),
+    identifier: [{ system: RESULT_OBSERVATION_ID_SYSTEM, value: `${identifierPrefix}/score/${score.code}` }],
+    category: [{ coding: [{ ...SURVEY_CATEGORY }] }],
+    code: { coding: [{ system: PRO_SCORE_SYSTEM, code: score.code, display: score.display }], text: score.display },
+    valueQuantity: quantity(score.value),
+    ...(score.band ? { interpretation: [{ coding: [score.band], text: score.band.display }] } : {}),
+    referenceRange: [{ low: quantity(score.range.low), high: quantity(score.range.high), text: `${score.range.low} tot en met ${score.range.high}` }],
+  };
+}
+
+function responseNarrative(questionnaire: Questionnaire, draft: ResultResponseDraft, author: string, scores: readonly ComputedScore[]) {
+  const title = questionnaire.title ?? questionnaire.name ?? draft.questionnaire;
+  const heading = `<b>${escapeHtml(title)}</b>, ingevuld door ${filledInBy(author)} op ${escapeHtml(dutchDate(draft.authored))}.`;
+  const definitions = itemsByLinkId(questionnaire);
+  const lines: string[] = [];
+  const walk = (items: readonly QuestionnaireResponseItem[] | undefined) => {
+    for (const item of items ?? []) {
+      const definition: QuestionnaireItem = definitions.get(item.linkId) ?? { linkId: item.linkId, type: 'string' };
+      if (item.answer?.length) lines.push(`${escapeHtml(questionText(definition))} — <b>${item.answer.map((a) => escapeHtml(answerText(a))).join('; ')}</b>`);
+      walk(item.item);
+      for (const answer of item.answer ?? []) walk(answer.item);
+    }
+  };
+  walk(draft.item);
+  return narrative([heading, ...scores.map((s) => escapeHtml(s.sentence))], lines);
+}
+
+/** A UUID-shaped name derived from a key (RFC 4122 layout, version 8 "custom"), for transaction fullUrls. */
+export function uuidFrom(key: string): string {
+  const hex = createHash('sha256').update(key).digest('hex');
+  const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function typeOf(reference: string): 'Patient' | 'RelatedPerson' {
+  return reference.startsWith('RelatedPerson/') ? 'RelatedPerson' : 'Patient';
+}
