@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/** A lock per (source, kind): at most one poll, and one sweep, of a source at a time across all processes. */
+export interface PollLock {
+  /** A token when the lock was free (held for `ttlMs` at most), else undefined. */
+  acquire(name: string, ttlMs: number): Promise<string | undefined>;
+  /** Releases the lock only if `token` still holds it (an expired lock may belong to another poll now). */
+  release(name: string, token: string): Promise<void>;
+}
+
+// Delete only our own lock: compare and delete in one step.
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/** `SET NX PX` lock in Redis. */
+export function createRedisPollLock(redis: Redis, prefix: string): PollLock {
+  const key = (name: string) => `${prefix}:poll-lock:${name}`;
+  return {
+    async acquire(name, ttlMs) {
+      const token = randomUUID();
+      return (await redis.set(key(name), token, 'PX', ttlMs, 'NX')) === 'OK' ? token : undefined;
+    },
+    async release(name, token) {
+      await redis.eval(RELEASE, 1, key(name), token);
+    },
+  };
+}
+
+/** In-memory lock for handler tests. */
+export function createMemoryPollLock(now: () => number = Date.now): PollLock {
+  const held = new Map<string, { token: string; until: number }>();
+  return {
+    async acquire(name, ttlMs) {
+      const current = held.get(name);
+      if (current && current.until > now()) return undefined;
+      const token = randomUUID();
+      held.set(name, { token, until: now() + ttlMs });
+      return token;
+    },
+    async release(name, token) {
+      if (held.get(name)?.token === token) held.delete(name);
+    },
+  };
+}
