@@ -56,12 +56,13 @@ export function buildEvent(draft: EventDraft, ctx: IntakeContext): EpdEvent {
 
 /** The interaction an entry's request method stands for; undefined for no method or a read. */
 export function interactionOf(method: string | undefined): Interaction | undefined {
-  return method === undefined ? undefined : CHANGE_METHODS[method];
+  // Own keys only: a method of "toString" must not find Object.prototype's members.
+  return method !== undefined && Object.hasOwn(CHANGE_METHODS, method) ? CHANGE_METHODS[method] : undefined;
 }
 
 /** True for a request method this service understands (a change or a read). */
 export function isKnownMethod(method: string): boolean {
-  return method in CHANGE_METHODS || READ_METHODS.has(method);
+  return Object.hasOwn(CHANGE_METHODS, method) || READ_METHODS.has(method);
 }
 
 /** True for a request method that only reads (GET, HEAD). */

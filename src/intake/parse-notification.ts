@@ -1,6 +1,7 @@
-import { badInput, type Problem } from '../shared/errors.js';
+import { AppError, badInput, type Problem } from '../shared/errors.js';
 import { buildEvent, contentKey, occurredAtOf, type IntakeContext } from './build-event.js';
 import { arrayField, isJsonObject, stringField } from './json-fields.js';
+import { capProblems, checkEventCount, checkJsonLimits, quoted } from './json-limits.js';
 import { parseMessageBundle } from './parse-message-bundle.js';
 import { parseResourceBundle } from './parse-resource-bundle.js';
 import { parseSubscriptionNotification } from './parse-subscription-notification.js';
@@ -23,9 +24,22 @@ const BUNDLE_PARSERS: Readonly<Record<string, (bundle: ResourceJson, ctx: Intake
 /**
  * Normalises one inbound body (already-parsed JSON) into events: a subscription notification, a
  * FHIR message, a transaction/batch/collection Bundle, or a single resource. Throws a 400 when the
- * body is not FHIR at all and a 422 listing every problem when it is FHIR but not usable.
+ * body is not FHIR at all (or nested too deep), a 413 for a Bundle of too many entries, and a 422
+ * listing the problems (at most 100) when it is FHIR but not usable.
  */
 export function parseNotification(body: unknown, ctx: IntakeContext): ParsedNotification {
+  checkJsonLimits(body);
+  let parsed: ParsedNotification;
+  try {
+    parsed = parseShape(body, ctx);
+  } catch (err) {
+    throw err instanceof AppError ? capProblems(err) : err;
+  }
+  if (parsed.kind === 'events') checkEventCount(parsed.events.length);
+  return parsed;
+}
+
+function parseShape(body: unknown, ctx: IntakeContext): ParsedNotification {
   if (!isJsonObject(body) || typeof body.resourceType !== 'string') {
     const message = 'body is not a FHIR resource (no resourceType)';
     throw badInput(400, 'body is not a FHIR resource', [{ code: 'structure', message, expression: 'resourceType' }]);
@@ -33,10 +47,11 @@ export function parseNotification(body: unknown, ctx: IntakeContext): ParsedNoti
   const resource = body as ResourceJson;
   if (resource.resourceType !== 'Bundle') return parseSingleResource(resource, ctx);
   const type = stringField(resource, 'type');
-  const parser = type === undefined ? undefined : BUNDLE_PARSERS[type];
+  // Own keys only: a `type` of "constructor" or "__proto__" must not find Object.prototype's members.
+  const parser = type !== undefined && Object.hasOwn(BUNDLE_PARSERS, type) ? BUNDLE_PARSERS[type] : undefined;
   const problems: Problem[] = [];
   if (!parser) {
-    const message = type === undefined ? 'Bundle has no type' : `Bundle type "${type}" is not a notification`;
+    const message = type === undefined ? 'Bundle has no type' : `Bundle type ${quoted(type)} is not a notification`;
     problems.push({ code: type === undefined ? 'required' : 'not-supported', message, expression: 'Bundle.type' });
   }
   if (!arrayField(resource, 'entry')?.length) {

@@ -1,6 +1,7 @@
 import type { Problem } from '../shared/errors.js';
 import { isKnownMethod, isReadMethod } from './build-event.js';
 import { isJsonObject, objectField, stringField, type JsonObject } from './json-fields.js';
+import { quoted } from './json-limits.js';
 import { parseReference, sameResource, type ReferenceParts } from './reference-parts.js';
 import { INFRASTRUCTURE_TYPES, isResourceJson, lastUpdated, resourceTarget, type ResourceJson } from './resource-target.js';
 
@@ -27,7 +28,7 @@ export function readBundleEntry(entry: unknown, path: string, problems: Problem[
   }
   const method = stringField(objectField(entry, 'request'), 'method');
   if (method !== undefined && !isKnownMethod(method)) {
-    problems.push({ code: 'value', message: `unknown request method "${method}"`, expression: `${path}.request.method` });
+    problems.push({ code: 'value', message: `unknown request method ${quoted(method)}`, expression: `${path}.request.method` });
     return undefined;
   }
   if (isReadMethod(method)) return undefined;

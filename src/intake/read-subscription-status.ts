@@ -1,5 +1,6 @@
 import type { Problem } from '../shared/errors.js';
 import { arrayField, choiceValue, isJsonObject, stringField, type JsonObject } from './json-fields.js';
+import { quoted } from './json-limits.js';
 import { parseReference, type ReferenceParts } from './reference-parts.js';
 import type { ResourceJson } from './resource-target.js';
 
@@ -90,7 +91,7 @@ function readType(field: StatusField | undefined, path: string, problems: Proble
     return undefined;
   }
   if ((NOTIFICATION_TYPES as readonly string[]).includes(type)) return type as NotificationType;
-  problems.push({ code: 'value', message: `unknown notification type "${type}"`, expression: field?.path });
+  problems.push({ code: 'value', message: `unknown notification type ${quoted(type)}`, expression: field?.path });
   return undefined;
 }
 

@@ -1,3 +1,5 @@
+import { R4_RESOURCE_TYPES } from './r4-resource-types.js';
+
 /** A literal FHIR reference split into its parts; `reference` is always the relative `Type/id`. */
 export interface ReferenceParts {
   resourceType: string;
@@ -19,9 +21,9 @@ export function isFhirId(value: unknown): value is string {
   return typeof value === 'string' && FHIR_ID.test(value);
 }
 
-/** True for a name shaped like a FHIR resource type. */
+/** True for a FHIR R4 resource type name (a well-shaped but made-up name such as `Foo` is not one). */
 export function isResourceType(value: unknown): value is string {
-  return typeof value === 'string' && RESOURCE_TYPE.test(value);
+  return typeof value === 'string' && RESOURCE_TYPE.test(value) && R4_RESOURCE_TYPES.has(value);
 }
 
 /**

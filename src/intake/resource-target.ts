@@ -30,7 +30,7 @@ export function isResourceJson(value: unknown): value is ResourceJson {
 export function resourceTarget(resource: ResourceJson, path: string, problems: Problem[]): ReferenceParts | undefined {
   const { resourceType, id } = resource;
   if (!isResourceType(resourceType)) {
-    problems.push({ code: 'value', message: 'resourceType is not a resource type name', expression: `${path}.resourceType` });
+    problems.push({ code: 'value', message: 'resourceType is not a FHIR R4 resource type', expression: `${path}.resourceType` });
   }
   if (!isFhirId(id)) {
     const message = id === undefined ? 'resource has no id' : 'resource id is not a valid FHIR id';
