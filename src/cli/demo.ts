@@ -1,7 +1,11 @@
-import type { Resource, Task } from '@medplum/fhirtypes';
+import type { AuditEvent, Resource, Task } from '@medplum/fhirtypes';
+import type { EventJobResult } from '../intake/event-job.js';
 import { assertRedisAnswers } from '../queue/redis-connection.js';
 import { createLogger } from '../shared/logger.js';
 import { demoSteps, notificationFor, type DemoStep } from '../sandbox/demo-scenario.js';
+import { demoResults } from './demo-results.js';
+import { formatKpiSummary } from '../kpi/format-kpi-summary.js';
+import { monthOf } from '../kpi/month-period.js';
 import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../sandbox/start-stack.js';
 import { waitForQueuesToDrain } from '../sandbox/wait-for-queues.js';
 
@@ -34,7 +38,12 @@ async function runDemo(): Promise<number> {
     await waitForQueuesToDrain(stack.service.queues, DEMO_TIMEOUT_MS, { ignoreDelayed: true });
     await skipReflectionTime(stack);
     await waitForQueuesToDrain(stack.service.queues, DEMO_TIMEOUT_MS);
-    return await report(stack, steps, stored);
+    const invitations = await report(stack, steps, stored);
+    const results = await demoResults(stack, print);
+    // The figures of this run, computed from the record as GET /kpi does (few answers: mostly suppressed).
+    const month = monthOf(new Date(), stack.config.kpi.timeZone);
+    print(`\n${formatKpiSummary(await stack.service.kpi.summary({ from: month, to: month }, { fresh: true })).join('\n')}`);
+    return invitations !== 0 || results !== 0 ? 1 : 0;
   } finally {
     await stack.close();
   }
@@ -86,11 +95,12 @@ async function report(stack: EmbeddedStack, steps: DemoStep[], stored: (Resource
     const found = new Map(mine.map((t) => [`${aidByCanonical.get(t.instantiatesCanonical ?? '') ?? '?'}:${t.owner?.reference}`, t]));
     print(`${step.keyMoment} (${focus}):`);
     const expected = step.expected(stack.seed);
-    if (expected.length === 0 && mine.length === 0) print('  no invitation, as expected (no rule applies)');
+    if (step.skippedFor) missing += await reportSkip(stack, step, focus);
+    else if (expected.length === 0 && mine.length === 0) print('  no invitation, as expected (no rule applies)');
     for (const key of expected) {
       const task = found.get(key);
       const [aid, owner] = key.split(':');
-      if (task) print(`  ✓ ${aid} for ${owner} → Task/${task.id} (${task.status})`);
+      if (task) print(`  ✓ ${aid} for ${owner} → Task/${task.id} (${task.status}${task.statusReason?.text ? `: ${task.statusReason.text}` : ''})`);
       else {
         missing += 1;
         print(`  ✗ MISSING: ${aid} for ${owner}`);
@@ -100,8 +110,31 @@ async function report(stack: EmbeddedStack, steps: DemoStep[], stored: (Resource
   }
   const failed = await stack.service.queues.invitations.getFailedCount();
   print(`\n${tasks.length} Task(s) written, ${stack.aid.invitations.length} invitation(s) at the platform, ${failed} failed job(s).`);
-  if (missing > 0) print(`${missing} expected invitation(s) missing.`);
-  return missing > 0 || failed > 0 ? 1 : 0;
+  const unaudited = await reportAudit(stack.fhir.baseUrl, tasks);
+  if (missing > 0) print(`${missing} expected invitation(s) or skip(s) missing.`);
+  return missing > 0 || failed > 0 || unaudited > 0 ? 1 : 0;
+}
+
+/** Shows why a step led to no invitation, as the events job recorded it; 1 when that reason is missing. */
+async function reportSkip(stack: EmbeddedStack, step: DemoStep, focus: string): Promise<number> {
+  const jobs = (await stack.service.queues.events.getCompleted()).filter((job) => job.data.reference === focus);
+  const skipped = jobs.flatMap((job) => (job.returnvalue as EventJobResult | undefined)?.skipped ?? []).filter((s) => s.code === step.skippedFor);
+  for (const s of skipped) print(`  ✓ no invitation (${s.triggerId}): ${s.reason}`);
+  if (skipped.length > 0) return 0;
+  print(`  ✗ MISSING: a skip for ${step.skippedFor}`);
+  return 1;
+}
+
+/** Reads the audit trail back from the EPD: one AuditEvent per invitation Task, and shows one. Returns the Tasks without one. */
+async function reportAudit(baseUrl: string, tasks: Task[]): Promise<number> {
+  const res = await fetch(`${baseUrl}/AuditEvent?_count=1000`);
+  const events = ((await res.json()) as { entry?: { resource: AuditEvent }[] }).entry?.map((e) => e.resource) ?? [];
+  const audited = new Set(events.flatMap((e) => e.entity?.map((entity) => entity.what?.reference) ?? []));
+  const unaudited = tasks.filter((t) => !audited.has(`Task/${t.id}`)).length;
+  print(`${events.length} AuditEvent(s) in the EPD; ${unaudited} invitation Task(s) without one.`);
+  const example = events.find((e) => e.agent.some((agent) => agent.who?.type === 'RelatedPerson')) ?? events[0];
+  if (example) print(`\nOne of them, as read back from the EPD (AuditEvent/${example.id}):\n${JSON.stringify(example, null, 2)}`);
+  return unaudited;
 }
 
 async function searchTasks(baseUrl: string): Promise<Task[]> {

@@ -1,0 +1,16 @@
+import type { CliCommand } from './cli-command.js';
+import { kpiCommand } from './cli-kpi.js';
+import { mappingsCheckCommand } from './cli-mappings-check.js';
+import { replayCommand } from './cli-replay.js';
+import { simulateCommand } from './cli-simulate.js';
+
+/**
+ * Every `sdm-bridge` subcommand, in the order `sdm-bridge --help` lists them. A new command is one
+ * file exporting a `CliCommand` and one line here.
+ */
+export const CLI_COMMANDS: readonly CliCommand[] = [
+  mappingsCheckCommand,
+  simulateCommand,
+  replayCommand,
+  kpiCommand,
+];
