@@ -1,10 +1,12 @@
 import { EpdError, epdNetworkError, isRetryableStatus } from './epd-error.js';
+import { smartBackendForm, type SmartBackendAuth } from './smart-backend-auth.js';
 
 /** How sdm-bridge authenticates to the EPD's FHIR API. */
 export type EpdAuth =
   | { type: 'none' }
   | { type: 'bearer'; token: string }
-  | { type: 'client-credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
+  | { type: 'client-credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
+  | SmartBackendAuth;
 
 /** Supplies the `Authorization` header of EPD calls and renews it when the EPD refuses it. */
 export interface AuthHeaders {
@@ -14,7 +16,7 @@ export interface AuthHeaders {
   renew(refused: string | undefined): boolean;
 }
 
-/** A token is renewed this long before it expires, so it never runs out during a call. */
+/** A token is renewed this long before it expires (at most half its lifetime), so it never runs out during a call. */
 const RENEW_BEFORE_EXPIRY_MS = 60_000;
 /** Lifetime assumed when the token endpoint does not say (`expires_in` is only RECOMMENDED in RFC 6749). */
 const DEFAULT_TOKEN_LIFETIME_S = 300;
@@ -23,23 +25,26 @@ const DEFAULT_TOKEN_LIFETIME_S = 300;
 export function createAuthHeaders(auth: EpdAuth, timeoutMs: number): AuthHeaders {
   if (auth.type === 'none') return { authorization: async () => undefined, renew: () => false };
   if (auth.type === 'bearer') return { authorization: async () => `Bearer ${auth.token}`, renew: () => false };
-  return clientCredentials(auth, timeoutMs);
+  if (auth.type === 'smart-backend') return clientCredentials(auth.tokenUrl, smartBackendForm(auth), timeoutMs);
+  return clientCredentials(auth.tokenUrl, async () => secretForm(auth), timeoutMs);
 }
 
-type ClientCredentials = Extract<EpdAuth, { type: 'client-credentials' }>;
+type ClientSecret = Extract<EpdAuth, { type: 'client-credentials' }>;
+/** Builds the body of one token request; called again for every new token (a new assertion each time). */
+type TokenForm = () => Promise<URLSearchParams>;
 
 /**
- * OAuth2 client credentials (RFC 6749 §4.4). One token is shared by all calls and cached until
- * shortly before it expires; concurrent calls wait for the same token request instead of each
- * fetching their own.
+ * OAuth2 client credentials (RFC 6749 §4.4), with a client secret or a signed client assertion
+ * (SMART Backend Services): one token is shared by all calls and cached until shortly before it
+ * expires; concurrent calls wait for the same token request instead of each fetching their own.
  */
-function clientCredentials(auth: ClientCredentials, timeoutMs: number): AuthHeaders {
+function clientCredentials(tokenUrl: string, form: TokenForm, timeoutMs: number): AuthHeaders {
   let cached: { header: string; renewAt: number } | undefined;
   let pending: Promise<string> | undefined;
   return {
     async authorization() {
       if (cached && Date.now() < cached.renewAt) return cached.header;
-      pending ??= fetchToken(auth, timeoutMs)
+      pending ??= fetchToken(tokenUrl, form, timeoutMs)
         .then((token) => {
           cached = token;
           return token.header;
@@ -56,18 +61,24 @@ function clientCredentials(auth: ClientCredentials, timeoutMs: number): AuthHead
   };
 }
 
-/** Posts the client's credentials as a form (`client_secret_post`) and reads the bearer token. */
-async function fetchToken(auth: ClientCredentials, timeoutMs: number): Promise<{ header: string; renewAt: number }> {
+/** The client's id and secret as a form (`client_secret_post`). */
+function secretForm(auth: ClientSecret): URLSearchParams {
   const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: auth.clientId, client_secret: auth.clientSecret });
   if (auth.scope) form.set('scope', auth.scope);
+  return form;
+}
+
+/** Posts the token request form and reads the bearer token. */
+async function fetchToken(tokenUrl: string, form: TokenForm, timeoutMs: number): Promise<{ header: string; renewAt: number }> {
   const requestedAt = Date.now();
+  const requestBody = await form();
   let status: number;
   let body: Record<string, unknown> | undefined;
   try {
-    const res = await fetch(auth.tokenUrl, {
+    const res = await fetch(tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form,
+      body: requestBody,
       signal: AbortSignal.timeout(timeoutMs),
     });
     status = res.status;
@@ -87,7 +98,9 @@ async function fetchToken(auth: ClientCredentials, timeoutMs: number): Promise<{
   }
   const expiresIn = Number(body.expires_in); // some servers send it as a string
   const lifetimeS = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_TOKEN_LIFETIME_S;
-  return { header: `Bearer ${body.access_token}`, renewAt: requestedAt + lifetimeS * 1000 - RENEW_BEFORE_EXPIRY_MS };
+  const lifetimeMs = lifetimeS * 1000;
+  // Why at most half: a server handing out one-minute tokens would otherwise be asked for a new one on every call.
+  return { header: `Bearer ${body.access_token}`, renewAt: requestedAt + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2) };
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {

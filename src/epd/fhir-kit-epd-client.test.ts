@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Bundle, Task } from '@medplum/fhirtypes';
@@ -107,12 +108,16 @@ describe('createEpdClient: auth', () => {
     expect(token.isDone()).toBe(true);
   });
 
-  it('renews a token that expires within the next minute before using it', async () => {
+  it('renews a token before it expires: a minute before, or halfway for a short-lived one', async () => {
     const token = nock('https://login.test.example.org').post('/oauth2/token').twice().reply(200, { access_token: 'short', expires_in: 59 });
-    nock(ORIGIN, { reqheaders: { authorization: 'Bearer short' } }).get('/fhir/Task/t1').twice().reply(200, TASK, FHIR_JSON);
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer short' } }).get('/fhir/Task/t1').times(3).reply(200, TASK, FHIR_JSON);
     const epd = client(credentials);
+    const start = Date.now();
     await epd.read('Task/t1');
+    await epd.read('Task/t1'); // 59 s left: not fetched again for every call
+    const now = jest.spyOn(Date, 'now').mockReturnValue(start + 30_000); // under half its lifetime left: renewed
     await epd.read('Task/t1');
+    now.mockRestore();
     expect(token.isDone()).toBe(true);
   });
 
