@@ -1,0 +1,37 @@
+import type { Month } from './month-period.js';
+
+/** A value the figures are broken down by: a stable key and the Dutch label people read. */
+export interface Dimension {
+  key: string;
+  label: string;
+}
+
+/** What an invitation Task's status means for the figures. */
+export type InvitationState =
+  /** requested … in-progress, completed: the invitation reached the platform and the recipient. */
+  | 'sent'
+  /** failed, rejected, on-hold (could not be delivered: no usable contact channel). */
+  | 'failed';
+
+/**
+ * One invitation as the measures see it, read from the record (the invitation Task, its
+ * QuestionnaireResponse and SDM-Q9 Observation). References only; no names, no answers but the score.
+ */
+export interface KpiRecord {
+  /** `Task/id` */
+  task: string;
+  /** The month of `Task.authoredOn`, on the KPI calendar. */
+  month: Month;
+  keyMoment: Dimension;
+  department: Dimension;
+  decisionAid: Dimension;
+  /** `Type/id` of the resource that triggered it (Task.focus without version): the key moment event. */
+  trigger: string;
+  state: InvitationState;
+  /** Results received: the Task is completed and has an output. */
+  completed: boolean;
+  /** Days from the invitation (authoredOn) to completion, when both are known. */
+  daysToCompletion?: number;
+  /** The SDM-Q9 total (0–100) of the response to this invitation, when one was given. */
+  sdmQ9?: number;
+}
