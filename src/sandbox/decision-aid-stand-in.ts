@@ -15,6 +15,14 @@ export interface DecisionAidStandIn {
   invitations: StandInInvitation[];
   /** Makes the next `count` (default 1) invitation calls answer `status` instead of creating one. */
   failNext(status: number, count?: number): void;
+  /**
+   * Makes invitation calls answer only after `delayMs` (past the caller's timeout): the next `count`
+   * calls, and with `rate` that share of every call after them (0 switches it off). The invitation is
+   * created first, as on a slow platform, so a retry with the same Idempotency-Key finds it.
+   */
+  answerLate(delayMs: number, options?: { count?: number; rate?: number; random?: () => number }): void;
+  /** How many answers were held back by `answerLate` so far. */
+  readonly lateAnswers: number;
   close(): Promise<void>;
 }
 
@@ -43,6 +51,8 @@ interface StandInState {
   answers: Map<string, Answer>;
   /** Ids of created invitations, for the start page. */
   known: Set<string>;
+  /** Answers held back on purpose (see `answerLate`), and the timers that will send them. */
+  late: { delayMs: number; count: number; rate: number; random: () => number; held: number; timers: Set<NodeJS.Timeout> };
 }
 
 /**
@@ -51,7 +61,8 @@ interface StandInState {
  * page that link opens.
  */
 export async function startDecisionAidStandIn(options: DecisionAidStandInOptions = {}): Promise<DecisionAidStandIn> {
-  const state: StandInState = { baseUrl: '', token: options.token, invitations: [], failures: [], answers: new Map(), known: new Set() };
+  const late = { delayMs: 0, count: 0, rate: 0, random: Math.random, held: 0, timers: new Set<NodeJS.Timeout>() };
+  const state: StandInState = { baseUrl: '', token: options.token, invitations: [], failures: [], answers: new Map(), known: new Set(), late };
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: BODY_LIMIT }));
@@ -71,7 +82,14 @@ export async function startDecisionAidStandIn(options: DecisionAidStandInOptions
     failNext(status: number, count = 1): void {
       for (let i = 0; i < count; i++) state.failures.push(status);
     },
+    answerLate(delayMs: number, lateOptions: { count?: number; rate?: number; random?: () => number } = {}): void {
+      Object.assign(late, { delayMs, count: lateOptions.count ?? 0, rate: lateOptions.rate ?? 0, random: lateOptions.random ?? Math.random });
+    },
+    get lateAnswers(): number {
+      return late.held;
+    },
     close(): Promise<void> {
+      for (const timer of late.timers) clearTimeout(timer);
       return new Promise((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));
         server.closeAllConnections(); // keep-alive sockets of fetch would hold the close up otherwise
@@ -94,7 +112,23 @@ function postInvitation(state: StandInState, req: Request, res: Response): void 
   // Failures are not remembered under the key, so a retry after one creates the invitation.
   const answer = (key ? state.answers.get(key) : undefined) ?? createInvitation(state, req.body as unknown, key);
   if (key) state.answers.set(key, answer);
-  res.status(answer.status).json(answer.body);
+  if (!answerLate(state.late)) {
+    res.status(answer.status).json(answer.body);
+    return;
+  }
+  const timer = setTimeout(() => {
+    state.late.timers.delete(timer);
+    if (!res.destroyed) res.status(answer.status).json(answer.body);
+  }, state.late.delayMs);
+  state.late.timers.add(timer);
+}
+
+/** Whether this answer is held back: one of the next `count`, or by chance at `rate`. */
+function answerLate(late: StandInState['late']): boolean {
+  const hold = late.count > 0 || (late.rate > 0 && late.random() < late.rate);
+  if (late.count > 0) late.count--;
+  if (hold) late.held++;
+  return hold;
 }
 
 function startPage(state: StandInState, req: Request, res: Response): void {

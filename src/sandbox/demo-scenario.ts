@@ -11,6 +11,8 @@ export interface DemoStep {
   shape: 'full-resource' | 'id-only' | 'message';
   /** `aidId:recipientReference` of every invitation that must follow. */
   expected: (seed: SeedIds) => string[];
+  /** A skip the events job must report for this step (e.g. the patient's objection), by its code. */
+  skippedFor?: 'objection';
 }
 
 /** The demo's care path: the three key moments for children of different ages. */
@@ -32,16 +34,20 @@ export function demoSteps(seed: SeedIds): DemoStep[] {
       expected: () => relatedPersons.child7.map((r) => `astma-kind:${r}`),
     },
     {
+      // From 16 the patient decides alone (recipients: by-age), so the parents are not invited.
       title: 'afgeronde controle astma voor een kind van 16',
       keyMoment: 'evaluation',
       resource: evaluationVisit(patients.child16),
       shape: 'message',
-      expected: () => [
-        `astma-kind:${patients.child16}`,
-        ...relatedPersons.child16.map((r) => `astma-kind:${r}`),
-        `positieve-gezondheid-kind:${patients.child16}`,
-        ...relatedPersons.child16.map((r) => `positieve-gezondheid-kind:${r}`),
-      ],
+      expected: () => [`astma-kind:${patients.child16}`, `positieve-gezondheid-kind:${patients.child16}`],
+    },
+    {
+      title: 'nieuwe medicatieafspraak voor een kind van 14 dat bezwaar heeft gemaakt',
+      keyMoment: 'medication-change',
+      resource: medicationAgreement(patients.child14, { atc: 'R03BA02' }),
+      shape: 'full-resource',
+      expected: () => [],
+      skippedFor: 'objection',
     },
     {
       title: 'nieuwe medicatieafspraak salbutamol voor een volwassene van 19 (geen kinderpatiënt)',
@@ -113,4 +119,24 @@ export function notificationFor(step: DemoStep, stored: Resource & { id: string 
 export function taskKey(task: Task): string {
   const aid = task.instantiatesCanonical?.split('/').pop()?.split('|')[0] ?? '?';
   return `${aid}:${task.owner?.reference ?? '?'}`;
+}
+
+/**
+ * What the asthma decision-aid platform posts when a child has finished (its own JSON, mapped to
+ * the keuzeformulier and the SDM-Q9 by paediatric-asthma.yaml): SDM-Q9 answers summing to 37 of 45.
+ */
+export function demoResult(invitationId: string): Record<string, unknown> {
+  return {
+    invitation: invitationId,
+    result: { id: `demo-${invitationId}`, completedAt: new Date().toISOString() },
+    summary: {
+      preferredOption: 'Onderhoudsmedicatie houden, in een lagere dosis',
+      why: 'Ik wil minder bijwerkingen en kan goed sporten',
+      certainty: 'twijfel',
+      mattersMost: ['Kunnen sporten', 'Niet benauwd op school'],
+      questions: 'Hoe merken we of de lagere dosis genoeg is?',
+      discussTogether: true,
+    },
+    sdmq9: { q1: 4, q2: 5, q3: 3, q4: 4, q5: 4, q6: 5, q7: 3, q8: 4, q9: 5 },
+  };
 }

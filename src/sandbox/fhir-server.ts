@@ -6,6 +6,7 @@ import type { Bundle, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { buildCapabilityStatement } from './capability-statement.js';
+import { IndexedMemoryRepository } from './indexed-memory-repository.js';
 import { narrowSearchParameters } from './narrow-search-parameters.js';
 import { addSearchLinks } from './search-links.js';
 
@@ -23,6 +24,8 @@ export interface FhirSandboxOptions {
   /** 0 (the default) lets the OS pick a free port, so parallel test files never collide. */
   port?: number;
   host?: string;
+  /** The store to serve (default: a new `IndexedMemoryRepository`); the benchmark passes one that notes when Tasks arrive. */
+  repo?: MemoryRepository;
 }
 
 /** Mounted below a path, like most FHIR servers, so clients that mishandle base paths fail here too. */
@@ -52,7 +55,7 @@ const BODY_ERRORS: Record<string, string> = {
 export async function startFhirSandbox(options: FhirSandboxOptions = {}): Promise<FhirSandbox> {
   loadFhirDefinitions(); // without indexed search parameters every search silently returns nothing
   narrowSearchParameters(); // idempotent; see its comment for why searches need it
-  const repo = new MemoryRepository();
+  const repo = options.repo ?? new IndexedMemoryRepository(); // identifier and patient searches stay fast as the store grows
   const router = new FhirRouter();
   const context = { baseUrl: '' };
   const app = express();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../config/load-config.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { startService, type RunningService, type ServiceOverrides } from '../start-service.js';
@@ -29,13 +30,15 @@ export async function startEmbeddedStack(options: {
   log?: Logger;
   env?: Record<string, string>;
   overrides?: ServiceOverrides;
+  /** Where the service reaches the sandbox EPD, given its base URL: e.g. through a fault-injecting proxy. */
+  epdBaseUrl?: (sandboxBaseUrl: string) => string | Promise<string>;
 } = {}): Promise<EmbeddedStack> {
   const fhir = await startFhirSandbox();
   const seed = await seedSandbox(fhir.repo);
   const aid = await startDecisionAidStandIn({ token: 'embedded-aid-token-0123456789' });
   const env: Record<string, string | undefined> = {
     ...process.env,
-    EPD_BASE_URL: fhir.baseUrl,
+    EPD_BASE_URL: options.epdBaseUrl ? await options.epdBaseUrl(fhir.baseUrl) : fhir.baseUrl,
     INTAKE_SOURCES: 'hix',
     INTAKE_HIX_TOKEN: EMBEDDED_INTAKE_TOKEN,
     PSEUDONYM_SECRET: 'embedded-pseudonym-secret-0123456789',
@@ -64,7 +67,26 @@ export async function startEmbeddedStack(options: {
       await service.queues.events.obliterate({ force: true }).catch(() => undefined);
       await service.queues.invitations.obliterate({ force: true }).catch(() => undefined);
       await service.close();
+      await removeKeys(config.redisUrl, config.queuePrefix); // poll cursors, gap state, schedulers, throttles
       await Promise.all([fhir.close(), aid.close()]);
     },
   };
+}
+
+/** Deletes every key under the stack's own prefix (unique per stack, so nothing else is touched). */
+async function removeKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // Cleanup is best effort: a Redis that went away has nothing left to clean.
+  } finally {
+    redis.disconnect();
+  }
 }
