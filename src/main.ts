@@ -3,9 +3,6 @@ import { assertRedisAnswers } from './queue/redis-connection.js';
 import { createLogger } from './shared/logger.js';
 import { startService } from './start-service.js';
 
-/** Grace period for in-flight requests and jobs on SIGTERM before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 25_000; // below Kubernetes' default 30 s terminationGracePeriodSeconds
-
 /** Process entry: `node dist/main.js [api|worker]` (or SDM_ROLE); both when neither is given. */
 async function main(): Promise<void> {
   const roleArg = process.argv[2];
@@ -29,11 +26,11 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'stopping');
+    log.info({ signal, graceMs: config.shutdownGraceMs }, 'stopping');
     const timer = setTimeout(() => {
       log.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, config.shutdownGraceMs); // SHUTDOWN_GRACE_MS: in-flight requests and jobs get this long
     timer.unref();
     await service.close();
     log.info('stopped');

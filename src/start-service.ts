@@ -1,23 +1,46 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Redis } from 'ioredis';
+import type { AuditDeps } from './audit/record-audit.js';
+import { withResultAudit } from './audit/with-result-audit.js';
 import type { Config } from './config/load-config.js';
 import { createInvitationAdapter } from './decision-aids/invitation-adapter.js';
 import { createInvitationJob } from './decision-aids/invitation-job.js';
 import type { EpdClient } from './epd/epd-client.js';
 import { createEpdClient } from './epd/fhir-kit-epd-client.js';
+import { createAuthHeaders } from './epd/epd-auth.js';
 import { createApp } from './http/create-app.js';
+import { createRedisSeenSignatures } from './http/replay-guard.js';
+import { DEFAULT_SIGNATURE_MAX_AGE_SECONDS, signatureWindowSeconds } from './http/verify-source.js';
+import { publicJwks } from './epd/smart-backend-auth.js';
+import { startMetricsListener, type MetricsListener } from './http/metrics-listener.js';
+import { createReadinessCheck } from './http/readiness.js';
+import { createKpiJob } from './kpi/kpi-job.js';
+import { scheduleKpiReports } from './kpi/kpi-scheduler.js';
+import { createKpiService, type KpiService } from './kpi/kpi-service.js';
 import type { EpdEvent } from './intake/epd-event.js';
 import { createEventJob, type PlannedInvitation } from './intake/event-job.js';
+import { createPollService } from './intake/poll-service.js';
 import { createRedisThrottleStore } from './intake/throttle-store.js';
 import { createQueues, type Queues } from './queue/create-queues.js';
 import { createWorker, type RunningWorker } from './queue/create-worker.js';
 import { jobIdFor } from './queue/job-id.js';
-import { QUEUE, type EventJobData, type InvitationJobData } from './queue/job-types.js';
+import { QUEUE, type EventJobData, type InvitationJobData, type KpiJobData, type ResultJobData } from './queue/job-types.js';
 import { whenRedisReady } from './queue/fail-fast.js';
 import { createRedisConnection } from './queue/redis-connection.js';
+import { jobsExist } from './queue/jobs-exist.js';
+import { queueList } from './queue/queue-list.js';
 import type { CompiledMappings } from './rules/compile-mappings.js';
 import { loadMappings } from './rules/load-mappings.js';
+import { createObjectionPolicy } from './rules/objection-policy.js';
+import { acceptResult } from './pro/accept-result.js';
+import { enqueueResult } from './pro/enqueue-result.js';
+import { prepareResults } from './pro/prepare-results.js';
+import type { QuestionnaireSet } from './pro/questionnaire-set.js';
+import { createResultJob, RESULT_CONCURRENCY } from './pro/result-job.js';
+import { loadFhirDefinitions } from './shared/fhir-definitions.js';
 import type { Logger } from './shared/logger.js';
+import { countInvitation, createMetrics, invitationObserver, jobObserver, resultObserver, type Metrics } from './shared/metrics.js';
 
 /** A running service (API, workers, or both); `close` stops it in order. */
 export interface RunningService {
@@ -25,6 +48,16 @@ export interface RunningService {
   url?: string;
   queues: Queues;
   mappings: CompiledMappings;
+  /** This service's metrics; whoever counts something gets them through its deps. */
+  metrics: Metrics;
+  /** Base URL of the operations listener (/metrics), when METRICS_PORT is set. */
+  metricsUrl?: string;
+  /** Where AuditEvents go (the EPD, or AUDIT_BASE_URL): for every writer of the audit trail, e.g. the results job. */
+  audit: AuditDeps;
+  /** The KPIs computed from the record (the page, the CLI and the demo read the same). */
+  kpi: KpiService;
+  /** The express apps, for the test that compares the served routes with the OpenAPI document. */
+  apps: { api?: ReturnType<typeof createApp>; metrics?: MetricsListener['app'] };
   close(): Promise<void>;
 }
 
@@ -35,6 +68,9 @@ export interface ServiceOverrides {
   /** Environment for `${VAR}` substitution and secrets in mapping files (default: process.env). */
   env?: Record<string, string | undefined>;
   now?: () => Date;
+  metrics?: Metrics;
+  /** The Questionnaires results are checked against (default: `<MAPPINGS_DIR>/questionnaires/*.json`). */
+  questionnaires?: QuestionnaireSet;
 }
 
 /**
@@ -44,6 +80,7 @@ export interface ServiceOverrides {
 export async function startService(config: Config, log: Logger, overrides: ServiceOverrides = {}): Promise<RunningService> {
   const mappings = overrides.mappings ?? (await loadMappings(config.mappingsDir, overrides.env ?? process.env));
   const getMappings = () => mappings;
+  const questionnaires = overrides.questionnaires ?? (await prepareResults(config.mappingsDir, mappings));
   const now = overrides.now ?? (() => new Date());
   const intakeRedis = createRedisConnection(config.redisUrl, 'intake');
   const workerRedis = createRedisConnection(config.redisUrl, 'worker');
@@ -52,17 +89,54 @@ export async function startService(config: Config, log: Logger, overrides: Servi
   const intakeQueues = createQueues(intakeRedis, config);
   const workerQueues = createQueues(workerRedis, config);
   const epd = overrides.epd ?? createEpdClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
+  // The audit trail goes to the EPD unless AUDIT_BASE_URL names another FHIR server (same auth and timeout).
+  const auditClient =
+    config.audit.baseUrl === config.epd.baseUrl ? epd : createEpdClient({ baseUrl: config.audit.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
+  const audit: AuditDeps = { client: auditClient, source: { sourceId: config.audit.sourceId, ...(config.audit.site ? { site: config.audit.site } : {}) }, now };
+  const metrics = overrides.metrics ?? createMetrics();
+  const kpi = createKpiService({ epd, settings: config.kpi, now, getMappings });
+  metrics.watchQueues(queueList(intakeQueues)); // the fail-fast connection: a scrape never waits for a Redis that is away
+  const epdAuth = createAuthHeaders(config.epd.auth, config.epd.timeoutMs);
+  const readiness = createReadinessCheck({
+    redis: config.role === 'worker' ? workerRedis : intakeRedis,
+    epd: { baseUrl: config.epd.baseUrl, authorization: () => epdAuth.authorization() },
+    getMappings,
+  });
+  const ops = config.metrics ? await startMetricsListener({ ...config.metrics, metrics, readiness, log }) : undefined;
+  // Polled events take the intake path's enqueue, so a change both pushed and polled is one job.
+  const polling = createPollService({
+    config, log, epd, getMappings, now, intakeRedis, workerRedis, intakeQueues, workerQueues,
+    enqueueEvents: (events) => enqueueEvents(workerQueues, events, { metrics, redis: workerRedis }),
+  });
 
   let server: Server | undefined;
   let url: string | undefined;
+  let app: ReturnType<typeof createApp> | undefined;
   if (config.role !== 'worker') {
-    const app = createApp({
+    if (!config.adminToken) log.info('queue dashboard off: set ADMIN_TOKEN to serve it at /admin/queues');
+    app = createApp({
       log,
+      readiness,
+      metrics,
+      jwks: publicJwks(config.epd.auth),
+      // Results of signing aids use the default window, so the guard always remembers at least that long.
+      replay: { seen: createRedisSeenSignatures(intakeRedis, config.queuePrefix), windowSeconds: Math.max(signatureWindowSeconds(config.sources), DEFAULT_SIGNATURE_MAX_AGE_SECONDS) },
+      ...(config.adminToken ? { admin: { token: config.adminToken, queues: queueList(intakeQueues) } } : {}),
+      ...(config.adminToken ? { kpi: { token: config.adminToken, kpi } } : {}),
       notify: {
         sources: config.sources,
         maxBodyBytes: config.maxBodyBytes,
         relevantTypes: () => getMappings().resourceTypes,
-        enqueueEvents: (events) => whenRedisReady(intakeRedis, () => enqueueEvents(intakeQueues, events)),
+        enqueueEvents: (events) => whenRedisReady(intakeRedis, () => enqueueEvents(intakeQueues, events, { metrics, redis: intakeRedis })),
+        countNotification: (source, kind) => metrics.notifications.inc({ source, kind }),
+        onEmptyPing: (source) => polling.onEmptyPing(source),
+        onNotification: polling.onNotification,
+      },
+      results: {
+        getMappings,
+        maxBodyBytes: config.maxBodyBytes,
+        acceptResult: (aid, body, receivedAt) => acceptResult(aid, body, receivedAt, { epd, questionnaires }),
+        enqueueResult: (job) => whenRedisReady(intakeRedis, () => enqueueResult(intakeQueues.results, job)),
       },
     });
     server = await listen(app, config.port, config.host);
@@ -72,12 +146,20 @@ export async function startService(config: Config, log: Logger, overrides: Servi
   }
 
   const workers: RunningWorker[] = [];
+  // Lock and stalled check decide how soon a crashed worker's jobs run again (docs/reliability.md).
+  const { lockMs, stalledCheckMs, maxBackoffMs, maxStalls } = config.workers;
+  const jobTiming = { lockMs, stalledCheckMs, maxBackoffMs, maxStalls };
   if (config.role !== 'api') {
+    // Before any job: parsing the definitions blocks the process for half a second or more, and
+    // inside a first job it would hold up the lock renewals of every job running beside it.
+    loadFhirDefinitions();
     const eventJob = createEventJob({
       epd,
       getMappings,
       throttle: createRedisThrottleStore(workerRedis, config.queuePrefix),
-      enqueueInvitations: (planned) => enqueueInvitations(workerQueues, planned),
+      enqueueInvitations: (planned) => enqueueInvitations(workerQueues, planned, metrics),
+      countThrottled: (decision) => countInvitation(metrics, decision, 'throttled'),
+      objection: createObjectionPolicy(config.objection),
     });
     const invitationJob = createInvitationJob({
       epd,
@@ -85,18 +167,33 @@ export async function startService(config: Config, log: Logger, overrides: Servi
       adapterFor: (aid) => createInvitationAdapter(aid),
       pseudonymSecret: config.pseudonymSecret,
       now,
+      audit,
     });
     workers.push(
-      createWorker<EventJobData, unknown>({ queue: QUEUE.events, prefix: config.queuePrefix, connection: workerRedis, concurrency: config.workers.eventConcurrency, log, handler: eventJob }),
-      createWorker<InvitationJobData, unknown>({ queue: QUEUE.invitations, prefix: config.queuePrefix, connection: workerRedis, concurrency: config.workers.invitationConcurrency, log, handler: invitationJob }),
+      createWorker<EventJobData, unknown>({ queue: QUEUE.events, prefix: config.queuePrefix, connection: workerRedis, concurrency: config.workers.eventConcurrency, log, handler: eventJob, observe: jobObserver(metrics, QUEUE.events), ...jobTiming }),
+      createWorker<InvitationJobData, unknown>({ queue: QUEUE.invitations, prefix: config.queuePrefix, connection: workerRedis, concurrency: config.workers.invitationConcurrency, log, handler: invitationJob, observe: invitationObserver(metrics, QUEUE.invitations), ...jobTiming }),
     );
+    workers.push(await polling.startWorker());
+    const resultJob = withResultAudit(createResultJob({ epd, questionnaires, now }), audit, (id) => getMappings().decisionAids.get(id)?.title);
+    workers.push(
+      createWorker<ResultJobData, unknown>({ queue: QUEUE.results, prefix: config.queuePrefix, connection: workerRedis, concurrency: RESULT_CONCURRENCY, log, handler: resultJob, observe: resultObserver(metrics, QUEUE.results), ...jobTiming }),
+    );
+    // One report at a time is plenty: it runs once a month (or on demand) and searches the EPD.
+    workers.push(createWorker<KpiJobData, unknown>({ queue: QUEUE.kpi, prefix: config.queuePrefix, connection: workerRedis, concurrency: 1, log, handler: createKpiJob({ kpi }), observe: jobObserver(metrics, QUEUE.kpi), ...jobTiming }));
+    await scheduleKpiReports(workerQueues.kpi, config.kpi);
   }
 
   return {
     ...(url ? { url } : {}),
     queues: workerQueues,
     mappings,
+    metrics,
+    kpi,
+    audit,
+    ...(ops ? { metricsUrl: ops.url } : {}),
+    apps: { ...(app ? { api: app } : {}), ...(ops ? { metrics: ops.app } : {}) },
     async close() {
+      await ops?.close();
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([intakeQueues.close(), workerQueues.close()]);
@@ -106,17 +203,30 @@ export async function startService(config: Config, log: Logger, overrides: Servi
   };
 }
 
-/** One events job per event, id from the event key: a redelivered event is accepted and not queued again. */
-export async function enqueueEvents(queues: Queues, events: EpdEvent[]): Promise<void> {
+/**
+ * One events job per event, id from the event key: a redelivered event is accepted and not queued
+ * again. With metrics, each event is counted as received and, when its job already existed, as a duplicate.
+ */
+export async function enqueueEvents(queues: Queues, events: EpdEvent[], count?: { metrics: Metrics; redis: Redis }): Promise<void> {
   if (events.length === 0) return;
-  await queues.events.addBulk(events.map((e) => ({ name: e.resourceType, data: e, opts: { jobId: jobIdFor('evt', e.eventKey) } })));
+  const jobs = events.map((e) => ({ name: e.resourceType, data: e, opts: { jobId: jobIdFor('evt', e.eventKey) } }));
+  const metrics = count?.metrics;
+  const [existed] = await Promise.all([
+    count ? jobsExist(count.redis, queues.events, jobs.map((job) => job.opts.jobId)) : [],
+    queues.events.addBulk(jobs),
+  ]);
+  events.forEach(({ source, shape }, index) => {
+    metrics?.eventsReceived.inc({ source, shape });
+    if (existed[index]) metrics?.eventsDuplicate.inc({ source, shape });
+  });
 }
 
-async function enqueueInvitations(queues: Queues, planned: PlannedInvitation[]): Promise<void> {
+async function enqueueInvitations(queues: Queues, planned: PlannedInvitation[], metrics?: Metrics): Promise<void> {
   if (planned.length === 0) return;
   await queues.invitations.addBulk(
     planned.map((p) => ({ name: p.data.keyMoment, data: p.data, opts: { jobId: p.jobId, delay: p.delayMs } })),
   );
+  if (metrics) for (const p of planned) countInvitation(metrics, p.data, 'queued');
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

@@ -1,17 +1,41 @@
 import { z } from 'zod';
+import { JWT_ALGS, readSmartBackend, type SmartBackendConfig } from './read-smart-backend.js';
+import { createObjectionPolicy, DEFAULT_OBJECTION_PURPOSES, parsePurposes, type PurposeCode } from '../rules/objection-policy.js';
+import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
 
 /** A configured inbound source (the EPD or its integration engine) and how it proves who it is. */
-export type IntakeAuth = { type: 'bearer'; token: string } | { type: 'hmac'; secret: string };
+export type IntakeAuth = { type: 'bearer'; token: string } | { type: 'hmac'; secret: string; maxAgeSeconds?: number };
 export interface IntakeSource {
   id: string;
   auth: IntakeAuth;
+  /** push: the source notifies us; poll: we search it on a schedule; both: push with polling as the safety net (default push). */
+  mode?: SourceMode;
+  /** Resource types to poll; absent: the types the mapping files need. */
+  pollTypes?: string[];
+}
+
+/** How changes of a source reach the service. */
+export type SourceMode = 'push' | 'poll' | 'both';
+
+/** Polling, reconciliation and gap detection (see docs/push-and-poll.md). */
+export interface PollConfig {
+  intervalMs: number;
+  overlapMs: number;
+  pageSize: number;
+  maxWindowMs: number;
+  reconcileIntervalMs: number;
+  reconcileWindowMs: number;
+  gapGraceMs: number;
+  heartbeatCheckMs: number;
+  heartbeatGraceMs: number;
 }
 
 /** How the service authenticates to the EPD's FHIR API. */
 export type EpdAuthConfig =
   | { type: 'none' }
   | { type: 'bearer'; token: string }
-  | { type: 'client-credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string };
+  | { type: 'client-credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
+  | SmartBackendConfig;
 
 /** The whole, validated, frozen configuration of one process. */
 export interface Config {
@@ -27,8 +51,34 @@ export interface Config {
   epd: { baseUrl: string; auth: EpdAuthConfig; timeoutMs: number };
   sources: IntakeSource[];
   pseudonymSecret: string;
-  workers: { eventConcurrency: number; invitationConcurrency: number; invitationAttempts: number; backoffMs: number };
+  /** Where and as whom AuditEvents are written (base URL defaults to the EPD's; same auth and timeout). */
+  audit: { baseUrl: string; sourceId: string; site?: string };
+  /** What counts as the patient's objection (see docs/privacy-and-audit.md). */
+  objection: { purposes: PurposeCode[]; patientFlag?: string };
+  workers: {
+    eventConcurrency: number;
+    invitationConcurrency: number;
+    invitationAttempts: number;
+    backoffMs: number;
+    /** Longest wait between two attempts (0: no cap); a Retry-After from the remote side still wins. */
+    maxBackoffMs?: number;
+    /** How long a job stays locked to its worker without a renewal: after a crash it runs again this much later. */
+    lockMs?: number;
+    /** How often a worker looks for jobs whose lock expired (their worker died) and hands them out again. */
+    stalledCheckMs?: number;
+    /** How often a job may lose its worker (crash, lock lost in a Redis restart) and run again before it fails. */
+    maxStalls?: number;
+  };
   retention: { completedSeconds: number; completedCount: number; failedSeconds: number };
+  poll: PollConfig;
+  /** The KPIs: SDM-Q9 threshold, target, cache time, monthly MeasureReport schedule (docs/kpi.md). */
+  kpi: KpiSettings;
+  /** The operations listener (/metrics, /healthz, /readyz) in every role; undefined: off. */
+  metrics?: { port: number; host: string };
+  /** Token of the queue dashboard at /admin/queues; undefined: the dashboard is not mounted. */
+  adminToken?: string;
+  /** On SIGTERM: how long in-flight requests and jobs may take before the process exits anyway. */
+  shutdownGraceMs: number;
 }
 
 /** Thrown by `loadConfig` with every problem found, so one start shows them all. */
@@ -57,23 +107,66 @@ const envSchema = z.object({
   MAPPINGS_DIR: z.string().min(1).default('mappings'),
   MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024), // a full-resource Bundle of a busy minute fits; a runaway sender does not
   EPD_BASE_URL: z.url({ protocol: /^https?$/ }),
-  EPD_AUTH: z.enum(['none', 'bearer', 'client-credentials']).default('none'),
+  EPD_AUTH: z.enum(['none', 'bearer', 'client-credentials', 'smart-backend']).default('none'),
   EPD_TOKEN: z.string().optional(),
   EPD_TOKEN_URL: z.url().optional(),
   EPD_CLIENT_ID: z.string().optional(),
   EPD_CLIENT_SECRET: z.string().optional(),
   EPD_SCOPE: z.string().optional(),
+  EPD_PRIVATE_KEY: z.string().optional(),
+  EPD_PRIVATE_KEY_FILE: z.string().optional(),
+  EPD_KEY_ID: z.string().regex(/^[\x21-\x7e]{1,128}$/, 'printable ASCII without spaces, at most 128 characters').optional(),
+  EPD_JWT_ALG: z.enum(JWT_ALGS).default('RS384'), // SMART Backend Services: servers must support RS384 and ES384
+  SIGNATURE_MAX_AGE_SECONDS: int(300, 1), // signed intake requests older than 5 min are refused: clock drift fits, a replay does not
   EPD_TIMEOUT_MS: int(10_000, 100), // a FHIR read on a loaded EPD takes well under a second; 10 s means it is stuck
   INTAKE_SOURCES: z.string().default('epd'),
   PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  AUDIT_BASE_URL: z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/ })]).optional(),
+  AUDIT_SOURCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').default('sdm-bridge'),
+  AUDIT_SITE: z.string().trim().optional(),
+  OBJECTION_PURPOSES: z.string().optional(),
+  OBJECTION_PATIENT_FHIRPATH: z.string().trim().optional(),
   EVENT_CONCURRENCY: int(10, 1), // each event does 2–4 EPD reads; 10 keeps a small EPD comfortable
   INVITATION_CONCURRENCY: int(10, 1),
   INVITATION_ATTEMPTS: int(12, 1), // 11 retries from 30 s doubling ≈ 17 h: outlives a night's outage of an aid platform
   RETRY_BACKOFF_MS: int(30_000, 1),
+  RETRY_BACKOFF_MAX_MS: int(0), // 0: no cap, so 12 attempts from 30 s still span a night's outage
+  JOB_LOCK_MS: int(30_000, 100), // BullMQ's default: long enough for a slow EPD write, short enough to redo a crashed worker's jobs soon
+  JOB_STALLED_CHECK_MS: int(30_000, 100), // BullMQ's default; one cheap Redis script per interval and worker
+  // BullMQ's default is 1: a worker crash followed by a Redis restart would fail the job. Our jobs are
+  // idempotent, so running one again is safe; a job that stalls this often is itself the suspect.
+  JOB_MAX_STALLS: int(3, 0),
+  SHUTDOWN_GRACE_MS: int(25_000, 0), // below Kubernetes' default 30 s terminationGracePeriodSeconds
   RETAIN_COMPLETED_SECONDS: int(7 * DAY_SECONDS), // a week of completed jobs: duplicate deliveries arrive within minutes
   RETAIN_COMPLETED_COUNT: int(100_000, 1), // bounds Redis memory (~0.8 KB a job) whatever the rate
   RETAIN_FAILED_SECONDS: int(30 * DAY_SECONDS), // failed jobs wait a month for an operator to replay them
+  POLL_INTERVAL_MS: int(60_000, 1_000), // a key moment found within a minute is in time; one search per type a minute is nothing to an EPD
+  POLL_OVERLAP_MS: int(5 * 60_000), // re-read 5 min back: absorbs clock skew and late commits; re-read versions add nothing
+  POLL_PAGE_SIZE: int(100, 1), // entries per search page (_count); most servers cap at 100–1000
+  POLL_MAX_WINDOW_MS: int(3_600_000, 1_000), // catching up after an outage goes an hour at a time, so no single search pages through a day
+  RECONCILE_INTERVAL_MS: int(3_600_000), // hourly sweep; 0 switches it off
+  RECONCILE_WINDOW_MS: int(DAY_SECONDS * 1000, 60_000), // a day back: outlives any redelivery window of an EPD
+  GAP_GRACE_MS: int(30_000), // a late notification usually arrives within seconds; after this we go looking
+  HEARTBEAT_CHECK_MS: int(60_000), // how often silent subscriptions are looked for; 0 switches it off
+  HEARTBEAT_GRACE_MS: int(60_000), // a heartbeat this late (beyond its period) counts as missed
+  METRICS_PORT: z.union([z.literal('').transform(() => undefined), z.coerce.number().int().min(0).max(65_535)]).optional(),
+  METRICS_HOST: z.string().min(1).default('0.0.0.0'),
+  ADMIN_TOKEN: z.string().optional(),
+  KPI_SDM_THRESHOLD: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.sdmThreshold), // why 80: see src/kpi/kpi-settings.ts
+  KPI_SDM_TARGET: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.targetPercent), // the hospital's goal: 75% decided together
+  KPI_CACHE_SECONDS: int(DEFAULT_KPI_SETTINGS.cacheSeconds), // figures move with answers that take days; 0 turns the cache off
+  KPI_REPORT_CRON: z.string().trim().regex(/^$|^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. 0 3 1 * *').default(DEFAULT_KPI_SETTINGS.reportCron ?? ''), // empty: no monthly MeasureReport
+  KPI_TIME_ZONE: z.string().trim().min(1).default(DEFAULT_KPI_SETTINGS.timeZone).refine(isTimeZone, 'must be an IANA time zone such as Europe/Amsterdam'),
 });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Reads the configuration from the environment; throws one ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
@@ -85,7 +178,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   const sources = readSources(env, problems);
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
+  for (const source of sources) if (source.auth.type === 'hmac') source.auth.maxAgeSeconds = e.SIGNATURE_MAX_AGE_SECONDS;
   const epdAuth = readEpdAuth(e, problems);
+  const objection = readObjection(e, problems);
+  if (e.POLL_MAX_WINDOW_MS <= e.POLL_OVERLAP_MS) problems.push('POLL_MAX_WINDOW_MS: must be larger than POLL_OVERLAP_MS, or catching up never moves on');
+  if (e.ADMIN_TOKEN) checkSecret('ADMIN_TOKEN', e.ADMIN_TOKEN, problems);
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze({
     role: e.SDM_ROLE,
@@ -100,23 +197,62 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS },
     sources,
     pseudonymSecret: e.PSEUDONYM_SECRET,
+    audit: {
+      baseUrl: (e.AUDIT_BASE_URL ?? e.EPD_BASE_URL).replace(/\/+$/, ''),
+      sourceId: e.AUDIT_SOURCE_ID,
+      ...(e.AUDIT_SITE ? { site: e.AUDIT_SITE } : {}),
+    },
+    objection,
     workers: {
       eventConcurrency: e.EVENT_CONCURRENCY,
       invitationConcurrency: e.INVITATION_CONCURRENCY,
       invitationAttempts: e.INVITATION_ATTEMPTS,
       backoffMs: e.RETRY_BACKOFF_MS,
+      maxBackoffMs: e.RETRY_BACKOFF_MAX_MS,
+      lockMs: e.JOB_LOCK_MS,
+      stalledCheckMs: e.JOB_STALLED_CHECK_MS,
+      maxStalls: e.JOB_MAX_STALLS,
     },
     retention: {
       completedSeconds: e.RETAIN_COMPLETED_SECONDS,
       completedCount: e.RETAIN_COMPLETED_COUNT,
       failedSeconds: e.RETAIN_FAILED_SECONDS,
     },
+    poll: {
+      intervalMs: e.POLL_INTERVAL_MS,
+      overlapMs: e.POLL_OVERLAP_MS,
+      pageSize: e.POLL_PAGE_SIZE,
+      maxWindowMs: e.POLL_MAX_WINDOW_MS,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_MS,
+      reconcileWindowMs: e.RECONCILE_WINDOW_MS,
+      gapGraceMs: e.GAP_GRACE_MS,
+      heartbeatCheckMs: e.HEARTBEAT_CHECK_MS,
+      heartbeatGraceMs: e.HEARTBEAT_GRACE_MS,
+    },
+    ...(e.METRICS_PORT !== undefined ? { metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST } } : {}),
+    ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
+    kpi: {
+      sdmThreshold: e.KPI_SDM_THRESHOLD,
+      targetPercent: e.KPI_SDM_TARGET,
+      cacheSeconds: e.KPI_CACHE_SECONDS,
+      ...(e.KPI_REPORT_CRON ? { reportCron: e.KPI_REPORT_CRON } : {}),
+      timeZone: e.KPI_TIME_ZONE,
+    },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
   });
+}
+
+/** Only what reaching the queues takes (REDIS_URL, QUEUE_PREFIX), for CLI commands that need no more. */
+export function loadQueueSettings(env: Record<string, string | undefined>): { redisUrl: string; queuePrefix: string } {
+  const parsed = envSchema.pick({ REDIS_URL: true, QUEUE_PREFIX: true }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  return { redisUrl: parsed.data.REDIS_URL, queuePrefix: parsed.data.QUEUE_PREFIX };
 }
 
 /** `INTAKE_SOURCES=hix,lab` with `INTAKE_HIX_TOKEN=…` (bearer) or `INTAKE_HIX_HMAC_SECRET=…` (signature). */
 function readSources(env: Record<string, string | undefined>, problems: string[]): IntakeSource[] {
   const ids = (env.INTAKE_SOURCES ?? 'epd').split(',').map((s) => s.trim()).filter(Boolean);
+  if (ids.length === 0) problems.push('INTAKE_SOURCES: name at least one source (every inbound route needs auth; there is no open mode)');
   const sources: IntakeSource[] = [];
   for (const id of ids) {
     if (!/^[a-z0-9-]+$/.test(id)) {
@@ -126,22 +262,41 @@ function readSources(env: Record<string, string | undefined>, problems: string[]
     const key = id.toUpperCase().replace(/-/g, '_');
     const token = env[`INTAKE_${key}_TOKEN`];
     const secret = env[`INTAKE_${key}_HMAC_SECRET`];
+    const polling = readPolling(env, key, problems);
     if (token && secret) problems.push(`INTAKE_${key}_TOKEN and INTAKE_${key}_HMAC_SECRET: set one, not both`);
-    else if (token) sources.push({ id, auth: { type: 'bearer', token: checkSecret(`INTAKE_${key}_TOKEN`, token, problems) } });
-    else if (secret) sources.push({ id, auth: { type: 'hmac', secret: checkSecret(`INTAKE_${key}_HMAC_SECRET`, secret, problems) } });
+    else if (token) sources.push({ id, auth: { type: 'bearer', token: checkSecret(`INTAKE_${key}_TOKEN`, token, problems) }, ...polling });
+    else if (secret) sources.push({ id, auth: { type: 'hmac', secret: checkSecret(`INTAKE_${key}_HMAC_SECRET`, secret, problems) }, ...polling });
     else problems.push(`INTAKE_${key}_TOKEN or INTAKE_${key}_HMAC_SECRET: required for source "${id}" (every inbound route needs auth)`);
   }
   return sources;
 }
 
+const SOURCE_MODES: readonly SourceMode[] = ['push', 'poll', 'both'];
+// A FHIR resource type name (MedicationRequest): checked here so a typo fails at start, not as empty searches.
+const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
+
+/** `INTAKE_<ID>_MODE` (default push) and `INTAKE_<ID>_POLL_TYPES` (comma-separated; default: what the mappings need). */
+function readPolling(env: Record<string, string | undefined>, key: string, problems: string[]): Pick<IntakeSource, 'mode' | 'pollTypes'> {
+  const mode = (env[`INTAKE_${key}_MODE`] ?? 'push').trim() as SourceMode;
+  if (!SOURCE_MODES.includes(mode)) problems.push(`INTAKE_${key}_MODE: must be one of ${SOURCE_MODES.join(', ')}`);
+  const types = env[`INTAKE_${key}_POLL_TYPES`]?.split(',').map((t) => t.trim()).filter(Boolean);
+  for (const type of types ?? []) {
+    if (!RESOURCE_TYPE.test(type)) problems.push(`INTAKE_${key}_POLL_TYPES: "${type}" is not a FHIR resource type name`);
+  }
+  return { mode, ...(types?.length ? { pollTypes: types } : {}) };
+}
+
 const MIN_SECRET_LENGTH = 16; // shorter shared secrets are guessable by brute force over the network
+const PLACEHOLDER = /^change-me/i; // the secrets in .env.example start so; a copied file must not go live with them
 
 function checkSecret(name: string, value: string, problems: string[]): string {
   if (value.length < MIN_SECRET_LENGTH) problems.push(`${name}: must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (PLACEHOLDER.test(value)) problems.push(`${name}: still the placeholder of .env.example; set a random value (openssl rand -hex 32)`);
   return value;
 }
 
 function readEpdAuth(e: z.infer<typeof envSchema>, problems: string[]): EpdAuthConfig {
+  if (e.EPD_AUTH === 'smart-backend') return readSmartBackend(e, problems);
   if (e.EPD_AUTH === 'bearer') {
     if (!e.EPD_TOKEN) problems.push('EPD_TOKEN: required when EPD_AUTH=bearer');
     return { type: 'bearer', token: e.EPD_TOKEN ?? '' };
@@ -159,6 +314,20 @@ function readEpdAuth(e: z.infer<typeof envSchema>, problems: string[]): EpdAuthC
     };
   }
   return { type: 'none' };
+}
+
+/** `OBJECTION_PURPOSES` (system|code list; default: see objection-policy.ts) and `OBJECTION_PATIENT_FHIRPATH`, tried once here. */
+function readObjection(e: z.infer<typeof envSchema>, problems: string[]): Config['objection'] {
+  const parsed = parsePurposes(e.OBJECTION_PURPOSES ?? '');
+  for (const problem of parsed.problems) problems.push(`OBJECTION_PURPOSES: ${problem}`);
+  const purposes = parsed.purposes.length ? parsed.purposes : [...DEFAULT_OBJECTION_PURPOSES];
+  const patientFlag = e.OBJECTION_PATIENT_FHIRPATH || undefined;
+  try {
+    createObjectionPolicy({ purposes, patientFlag });
+  } catch (err) {
+    problems.push(`OBJECTION_PATIENT_FHIRPATH: FHIRPath does not work on a Patient: ${(err as Error).message}`);
+  }
+  return { purposes, ...(patientFlag ? { patientFlag } : {}) };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -3,7 +3,7 @@ import { loadNotificationFixture } from '../../test/fixtures/notifications/load-
 import type { EpdEvent } from '../intake/epd-event.js';
 import { createLogger } from '../shared/logger.js';
 import { createApp } from './create-app.js';
-import { hmacHex } from './verify-source.js';
+import { signRequest } from './verify-source.js';
 
 const TOKEN = 'hix-token-0123456789';
 const SECRET = 'engine-secret-0123456789';
@@ -72,7 +72,7 @@ describe('POST /fhir/notify', () => {
   it('accepts a body signed with the HMAC secret of another source', async () => {
     const { app, queued } = appWith();
     const body = JSON.stringify(loadNotificationFixture('medication-request'));
-    const res = await post(app, body, { authorization: '', 'x-hub-signature-256': `sha256=${hmacHex(SECRET, body)}` });
+    const res = await post(app, body, { authorization: '', ...signRequest(SECRET, body) });
     expect(res.status).toBe(202);
     expect(queued[0]?.source).toBe('engine');
   });
@@ -88,7 +88,7 @@ describe('POST /fhir/notify', () => {
   it.each([
     ['no credentials', loadNotificationFixture('medication-request'), { authorization: '' }, 401, 'login'],
     ['a wrong token', loadNotificationFixture('medication-request'), { authorization: 'Bearer nope-nope-nope-nope' }, 401, 'login'],
-    ['a bad signature', loadNotificationFixture('medication-request'), { authorization: '', 'x-hub-signature-256': 'sha256=00' }, 401, 'login'],
+    ['a bad signature', loadNotificationFixture('medication-request'), { authorization: '', 'x-sdm-timestamp': String(Math.floor(Date.now() / 1000)), 'x-sdm-signature': 'v1=00' }, 401, 'login'],
     ['unparseable JSON', '{"resourceType": ', {}, 400, 'invalid'],
     ['JSON that is not FHIR', { hello: 'world' }, {}, 400, undefined],
     ['a wrong content type', loadNotificationFixture('medication-request'), { 'content-type': 'text/plain' }, 415, 'invalid'],

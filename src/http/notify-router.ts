@@ -1,10 +1,11 @@
 import express, { Router, type Request } from 'express';
 import type { IntakeSource } from '../config/load-config.js';
 import type { EpdEvent } from '../intake/epd-event.js';
+import { jsonSyntaxMessage } from '../intake/json-limits.js';
 import { parseNotification, type ParsedNotification } from '../intake/parse-notification.js';
 import { AppError, badInput } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
-import { SIGNATURE_HEADER, verifySource } from './verify-source.js';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySource } from './verify-source.js';
 
 /** What the notify route needs. */
 export interface NotifyDeps {
@@ -16,6 +17,10 @@ export interface NotifyDeps {
   enqueueEvents: (events: EpdEvent[]) => Promise<void>;
   /** An empty ping: "something changed at this source" (polling picks it up). */
   onEmptyPing?: (source: string) => Promise<void>;
+  /** Every parsed notification, for event-number gap tracking (src/intake/gap-watch.ts); resolves once recorded. */
+  onNotification?: (source: string, parsed: ParsedNotification, body: unknown, receivedAt: string) => Promise<void>;
+  /** Counts a notification by source and kind (metrics). */
+  countNotification?: (source: string, kind: ParsedNotification['kind']) => void;
   log: Logger;
   now?: () => Date;
 }
@@ -34,6 +39,8 @@ export function notifyRouter(deps: NotifyDeps): Router {
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
     const parsed: ParsedNotification =
       body === undefined ? { kind: 'empty', eventNumbers: [] } : parseNotification(body, { source: source.id, receivedAt });
+    deps.countNotification?.(source.id, parsed.kind);
+    await deps.onNotification?.(source.id, parsed, body, receivedAt);
     if (parsed.kind === 'empty') {
       await deps.onEmptyPing?.(source.id);
       log.info('empty notification received');
@@ -68,6 +75,7 @@ function authenticate(req: Request, sources: readonly IntakeSource[]): IntakeSou
   const source = verifySource(sources, {
     authorization: req.get('authorization'),
     signature: req.get(SIGNATURE_HEADER),
+    timestamp: req.get(TIMESTAMP_HEADER),
     rawBody,
   });
   if (!source) throw new AppError('missing or invalid credentials', { status: 401, code: 'login', retry: false });
@@ -85,7 +93,7 @@ function readBody(req: Request): unknown {
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw badInput(400, `body is not valid JSON: ${(err as Error).message}`);
+    throw badInput(400, jsonSyntaxMessage(err));
   }
 }
 

@@ -2,7 +2,9 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AppError, isRetryable } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import type { JobAttempt } from '../shared/metrics.js';
 import { BACKOFF_TYPE, retryAfterBackoff } from './queue-options.js';
+import { cappedBackoff } from './capped-backoff.js';
 
 /** What a job handler gets besides its data: a logger narrowed to the job, and attempt facts. */
 export interface JobContext {
@@ -33,6 +35,16 @@ export function createWorker<D, R>(options: {
   concurrency: number;
   log: Logger;
   handler: JobHandler<D, R>;
+  /** Told how each attempt ended (metrics); what it throws is ignored. */
+  observe?: (attempt: JobAttempt<D, R>) => void;
+  /** Lock of an active job in ms (BullMQ default 30 s): after a worker crash the job runs again once it expires. */
+  lockMs?: number;
+  /** How often this worker hands out jobs whose lock expired, in ms (BullMQ default 30 s). */
+  stalledCheckMs?: number;
+  /** Longest wait between attempts (0 or absent: no cap; a Retry-After still wins). */
+  maxBackoffMs?: number;
+  /** Times a job may lose its lock and run again before it fails (BullMQ default 1). */
+  maxStalls?: number;
 }): RunningWorker {
   const log = options.log.child({ queue: options.queue });
   const worker = new Worker<D, R>(
@@ -44,17 +56,32 @@ export function createWorker<D, R>(options: {
         attempt: job.attemptsMade + 1,
         maxAttempts: job.opts.attempts ?? 1,
       };
+      const started = performance.now();
+      const observe = (outcome: JobAttempt['outcome'], result?: R) => {
+        try {
+          options.observe?.({ data: job.data, outcome, durationMs: performance.now() - started, result });
+        } catch {
+          // counting is never a reason to fail or retry a job
+        }
+      };
       try {
-        return await options.handler(job.data, ctx);
+        const result = await options.handler(job.data, ctx);
+        observe('completed', result);
+        return result;
       } catch (err) {
-        throw toQueueError(err);
+        const error = toQueueError(err);
+        observe(error instanceof UnrecoverableError || ctx.attempt >= ctx.maxAttempts ? 'failed' : 'retry');
+        throw error;
       }
     },
     {
       connection: options.connection,
       prefix: options.prefix,
       concurrency: options.concurrency,
-      settings: { backoffStrategy: retryAfterBackoff },
+      settings: { backoffStrategy: cappedBackoff(retryAfterBackoff, options.maxBackoffMs ?? 0) },
+      ...(options.lockMs ? { lockDuration: options.lockMs } : {}),
+      ...(options.stalledCheckMs ? { stalledInterval: options.stalledCheckMs } : {}),
+      ...(options.maxStalls !== undefined ? { maxStalledCount: options.maxStalls } : {}),
       autorun: true,
     },
   );

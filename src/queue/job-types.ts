@@ -1,3 +1,4 @@
+import type { Identifier, QuestionnaireResponseItem } from '@medplum/fhirtypes';
 import type { EpdEvent } from '../intake/epd-event.js';
 import type { KeyMoment, RecipientRole } from '../rules/types.js';
 
@@ -5,6 +6,9 @@ import type { KeyMoment, RecipientRole } from '../rules/types.js';
 export const QUEUE = {
   events: 'events',
   invitations: 'invitations',
+  poll: 'poll',
+  results: 'results',
+  kpi: 'kpi',
 } as const;
 
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
@@ -27,4 +31,56 @@ export interface InvitationJobData {
   /** `Type/id/_history/vid` (or `Type/id`) of the resource that triggered the invitation. */
   focus: string;
   occurredAt: string;
+}
+
+/** Why a `poll` job runs: its schedule, an empty ping, a sweep, a gap in event numbers, or a heartbeat check. */
+export type PollReason = 'schedule' | 'ping' | 'reconcile' | 'gap' | 'heartbeat';
+
+/** Data of a `poll` job: which source, why, and when it was asked for. */
+export interface PollJobData {
+  source: string;
+  reason: PollReason;
+  /** ISO 8601: a poll that started after this covers the request (pings are coalesced on it). */
+  requestedAt?: string;
+  /** `Subscription/id` a gap job is about. */
+  subscription?: string;
+  /** The first missing event number a gap job waits for. */
+  missingFrom?: number;
+}
+
+/** One QuestionnaireResponse of a result, checked against its Questionnaire; written by the results job. */
+export interface ResultResponseDraft {
+  /** The response's identifier: from the platform's result id, so the same result always gets the same one. */
+  identifier: Identifier & { system: string; value: string };
+  /** Canonical `url|version` of the Questionnaire. */
+  questionnaire: string;
+  /** ISO 8601: when the patient or parent filled it in. */
+  authored: string;
+  item: QuestionnaireResponseItem[];
+}
+
+/**
+ * Data of a `results` job: the answers (they exist nowhere else yet) and references for the rest.
+ * No names or identifiers of the patient; completed jobs are removed at once (see src/pro/enqueue-result.ts).
+ */
+export interface ResultJobData {
+  /** `aidId|…` of the result: the job id is derived from it. */
+  resultKey: string;
+  decisionAidId: string;
+  invitationId: string;
+  /** `Task/id` of the invitation Task. */
+  task: string;
+  /** `Patient/id` */
+  patient: string;
+  /** Who filled it in: the invitation's recipient. */
+  author: { role: RecipientRole; reference: string };
+  receivedAt: string;
+  responses: ResultResponseDraft[];
+}
+
+/** Data of a `kpi` job: write the MeasureReport of a month (`YYYY-MM`); absent: the month before the run. */
+export interface KpiJobData {
+  month?: string;
+  /** `schedule`: the monthly job scheduler; `request`: asked for on demand. */
+  reason: 'schedule' | 'request';
 }
