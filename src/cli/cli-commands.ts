@@ -1,6 +1,7 @@
 import type { CliCommand } from './cli-command.js';
 import { kpiCommand } from './cli-kpi.js';
 import { mappingsCheckCommand } from './cli-mappings-check.js';
+import { questionnairesSyncCommand } from './questionnaires-sync.js';
 import { replayCommand } from './cli-replay.js';
 import { simulateCommand } from './cli-simulate.js';
 
@@ -12,5 +13,6 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   mappingsCheckCommand,
   simulateCommand,
   replayCommand,
+  questionnairesSyncCommand,
   kpiCommand,
 ];
