@@ -73,27 +73,23 @@ type Answer = { status: number; headers: OutgoingHttpHeaders; body: Buffer };
  */
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const target = new URL(options.target);
-  const agent = new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS });
-  const random = options.random ?? Math.random;
-  const rules: LiveRule[] = [];
-  const requests: ProxiedRequest[] = [];
-  const counts: FaultProxy['counts'] = { requests: 0, forwarded: 0, pending: 0, faults: {} };
+  const state: ProxyState = {
+    target,
+    origin: '',
+    agent: new Agent({ keepAlive: true, maxSockets: MAX_TARGET_SOCKETS }),
+    random: options.random ?? Math.random,
+    record: options.record ?? false,
+    rules: [],
+    requests: [],
+    counts: { requests: 0, forwarded: 0, pending: 0, faults: {} },
+    timers: new Set(),
+  };
   const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
-
   const server = createServer((req, res) => {
-    counts.pending++;
-    handle(req, res)
+    state.counts.pending++;
+    handle(state, req, res)
       .catch(() => req.socket.destroy())
-      .finally(() => counts.pending--);
+      .finally(() => state.counts.pending--);
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -103,56 +99,84 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
-  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = await readAll(req);
-    const path = req.url ?? '/';
-    const fault = pickFault(rules, req.method ?? 'GET', path, random);
-    counts.requests++;
-    if (fault) counts.faults[fault.kind] = (counts.faults[fault.kind] ?? 0) + 1;
-    if (options.record) requests.push({ at: Date.now(), method: req.method ?? 'GET', path, ...(fault ? { fault: fault.kind } : {}) });
-    if (fault?.kind === 'status') {
-      res.writeHead(fault.status, { 'content-type': 'application/fhir+json', ...fault.headers }).end(fault.body ?? outcome(fault.status));
-      return;
-    }
-    if (fault?.kind === 'drop') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault?.kind === 'delay') await sleep(fault.ms);
-    counts.forwarded++;
-    const answer = await forward(agent, target, req, body, origin);
-    if (fault?.kind === 'drop-after-forward') {
-      req.socket.destroy();
-      return;
-    }
-    if (fault?.kind === 'delay-after-forward') await sleep(fault.ms);
-    if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
-  }
-
+  state.origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    baseUrl: `${origin}${target.pathname.replace(/\/+$/, '')}`,
-    addRule(rule) {
-      const live: LiveRule = { ...rule, left: rule.times ?? Number.POSITIVE_INFINITY };
-      rules.push(live);
-      return () => {
-        const index = rules.indexOf(live);
-        if (index >= 0) rules.splice(index, 1);
-      };
-    },
+    baseUrl: `${state.origin}${target.pathname.replace(/\/+$/, '')}`,
+    addRule: (rule) => addRule(state.rules, rule),
     clearRules() {
-      rules.length = 0;
+      state.rules.length = 0;
     },
-    counts,
-    requests,
+    counts: state.counts,
+    requests: state.requests,
     async close() {
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of state.timers) clearTimeout(timer);
       for (const socket of sockets) socket.destroy();
-      agent.destroy();
+      state.agent.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** What the request handler shares with the proxy's owner. */
+interface ProxyState {
+  target: URL;
+  /** The proxy's own origin, for Location headers. */
+  origin: string;
+  agent: Agent;
+  random: () => number;
+  record: boolean;
+  rules: LiveRule[];
+  requests: ProxiedRequest[];
+  counts: FaultProxy['counts'];
+  /** Pending delays, cleared on close. */
+  timers: Set<NodeJS.Timeout>;
+}
+
+function addRule(rules: LiveRule[], rule: FaultRule): () => void {
+  const live: LiveRule = { ...rule, left: rule.times ?? Number.POSITIVE_INFINITY };
+  rules.push(live);
+  return () => {
+    const index = rules.indexOf(live);
+    if (index >= 0) rules.splice(index, 1);
+  };
+}
+
+/** One request: pick a fault (or none), count it, then answer, drop, delay or forward as the fault says. */
+async function handle(state: ProxyState, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const body = await readAll(req);
+  const method = req.method ?? 'GET';
+  const path = req.url ?? '/';
+  const fault = pickFault(state.rules, method, path, state.random);
+  state.counts.requests++;
+  if (fault) state.counts.faults[fault.kind] = (state.counts.faults[fault.kind] ?? 0) + 1;
+  if (state.record) state.requests.push({ at: Date.now(), method, path, ...(fault ? { fault: fault.kind } : {}) });
+  if (fault?.kind === 'status') {
+    res.writeHead(fault.status, { 'content-type': 'application/fhir+json', ...fault.headers }).end(fault.body ?? outcome(fault.status));
+    return;
+  }
+  if (fault?.kind === 'drop') {
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.kind === 'delay') await sleep(state.timers, fault.ms);
+  state.counts.forwarded++;
+  const answer = await forward(state, req, body);
+  if (fault?.kind === 'drop-after-forward') {
+    req.socket.destroy();
+    return;
+  }
+  if (fault?.kind === 'delay-after-forward') await sleep(state.timers, fault.ms);
+  if (!res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.body);
+}
+
+function sleep(timers: Set<NodeJS.Timeout>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  });
 }
 
 /** The first rule with fault budget left that matches and, by chance, applies. */
@@ -169,7 +193,7 @@ function pickFault(rules: LiveRule[], method: string, path: string, random: () =
 }
 
 /** Sends the request on to the target and reads the whole answer; Location headers point back at the proxy. */
-function forward(agent: Agent, target: URL, req: IncomingMessage, body: Buffer, origin: string): Promise<Answer> {
+function forward({ agent, target, origin }: ProxyState, req: IncomingMessage, body: Buffer): Promise<Answer> {
   const headers = passOn(req.headers);
   headers.host = target.host;
   if (body.length) headers['content-length'] = String(body.length);
