@@ -60,24 +60,38 @@ async function main(): Promise<number> {
   return results.errors.length ? 1 : 0;
 }
 
+/** The phases, by the names `BENCH_PHASES` takes. */
+const PHASES = ['rules', 'intake', 'e2e', 'backfill'] as const;
+type PhaseName = (typeof PHASES)[number];
+
+/** `BENCH_PHASES=e2e,backfill` runs only those phases (for working on one figure); default: all. */
+function selectedPhases(value: string | undefined): Set<PhaseName> {
+  if (!value) return new Set(PHASES);
+  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(PHASES as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(', ')} (known: ${PHASES.join(', ')})`);
+  return new Set(names as PhaseName[]);
+}
+
 /** Rules first (pure CPU, nothing else running), then the phases that need the EPD and the service processes. */
 async function runPhases(ctx: BenchContext, settings: BenchSettings, results: BenchResults): Promise<void> {
-  await phase(results, 'rules', async () => {
+  const only = selectedPhases(process.env.BENCH_PHASES);
+  if (only.has('rules')) await phase(results, 'rules', async () => {
     const figures = await runRulesBench({ counts: settings.rules.counts, durationMs: settings.rules.durationMs, mappingsDir: join(ctx.root, 'mappings') });
     results.rules = { figures, ratio: Math.round((figures.at(-1)!.usPerEvent / figures[0]!.usPerEvent) * 100) / 100 };
   });
-  await withEpd(async (epd) => {
-    await phase(results, 'floor and intake', async () => {
+  if (only.has('intake') || only.has('e2e')) await withEpd(async (epd) => {
+    if (only.has('intake')) await phase(results, 'floor and intake', async () => {
       results.intake = await runFloorAndIntake(ctx, epd, settings.http);
       peak(results, 'intake', results.intake.memory);
     });
-    await phase(results, 'end to end', async () => {
+    if (only.has('e2e')) await phase(results, 'end to end', async () => {
       results.endToEnd = await runEndToEnd(ctx, epd, settings);
       peak(results, 'end to end', results.endToEnd.memory);
     });
   });
   // A fresh EPD: the backfill's store holds only its own data.
-  await withEpd(async (epd) => {
+  if (only.has('backfill')) await withEpd(async (epd) => {
     await phase(results, 'backfill', async () => {
       results.backfill = await runBackfill(ctx, epd, settings, BACKFILL_WORKER_SETTINGS);
       peak(results, 'backfill', results.backfill.memory);
