@@ -4,6 +4,7 @@ import { jobIdFor } from '../queue/job-id.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { evaluateRules } from '../rules/evaluate-rules.js';
+import { mayInvite } from '../rules/may-invite.js';
 import type { ObjectionPolicy } from '../rules/objection-policy.js';
 import type { InvitationDecision, RuleOutcome, SkippedTrigger } from '../rules/types.js';
 import type { EpdEvent } from './epd-event.js';
@@ -48,7 +49,7 @@ export function createEventJob(deps: EventJobDeps) {
   return async function eventJob(event: EpdEvent, ctx: JobContext): Promise<EventJobResult> {
     const mappings = deps.getMappings();
     if (!mappings.resourceTypes.has(event.resourceType)) return { invitations: [], skipped: [] };
-    const facts = await gatherFacts(event, deps.epd);
+    const facts = await gatherFacts(event, deps.epd, (resourceFacts) => mayInvite(mappings, resourceFacts));
     const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.
     const versionId = facts.resource.meta?.versionId ?? event.versionId;

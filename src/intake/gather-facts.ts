@@ -6,15 +6,21 @@ import type { EpdEvent } from './epd-event.js';
 
 type WithId<T> = T & { id: string };
 
+/** Whether the rules need the patient's record for this resource version (see `mayInvite`). */
+export type NeedsRecord = (facts: Pick<RuleFacts, 'resource' | 'interaction'>) => boolean;
+
 /**
  * Reads from the EPD what the rules may look at: the resource version the event is about, its
  * patient, the patient's RelatedPersons, the patient's active Consents (objections) and the
- * encounter it belongs to. The rules stay pure.
+ * encounter it belongs to. The rules stay pure. When `needsRecord` says the resource alone rules
+ * out every trigger, only the resource is read: one request instead of four or five.
  */
-export async function gatherFacts(event: EpdEvent, epd: EpdClient): Promise<RuleFacts> {
+export async function gatherFacts(event: EpdEvent, epd: EpdClient, needsRecord: NeedsRecord = () => true): Promise<RuleFacts> {
   const resource = await epd.read<WithId<Resource>>(
     event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
   );
+  const interaction = interactionOf(event, resource);
+  if (!needsRecord({ resource, interaction })) return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
   const patientRef = patientReferenceOf(resource);
   const [patient, relatedPersons, encounter, consents] = await Promise.all([
     patientRef ? epd.read<WithId<Patient>>(patientRef) : undefined,
@@ -25,7 +31,7 @@ export async function gatherFacts(event: EpdEvent, epd: EpdClient): Promise<Rule
   ]);
   return {
     resource,
-    interaction: interactionOf(event, resource),
+    interaction,
     occurredAt: event.occurredAt,
     relatedPersons,
     consents,

@@ -14,6 +14,18 @@ export function checkTrigger(
   facts: RuleFacts,
   memo: EventMemo = noEventMemo(facts.resource), // evaluateRules passes one memo per event
 ): string | undefined {
+  const reason = checkResourceFilters(trigger, facts, memo);
+  if (reason !== undefined) return reason;
+  if (!facts.patient) return 'patient unknown (the resource names no patient, or it could not be read)';
+  if (facts.patient.deceasedBoolean === true || facts.patient.deceasedDateTime) return 'patient is deceased';
+  return checkAge(trigger.patient, facts.patient, facts.occurredAt, memo.ageOn) ?? checkDepartment(trigger.patient.departments, facts);
+}
+
+/**
+ * The filters that look at the changed resource alone (interaction, condition, codes). When they
+ * rule a trigger out, nothing in the patient's record can change that: `mayInvite` relies on it.
+ */
+export function checkResourceFilters(trigger: CompiledTrigger, facts: Pick<RuleFacts, 'resource' | 'interaction'>, memo: EventMemo): string | undefined {
   if (!trigger.interactions.has(facts.interaction)) {
     return `interaction ${facts.interaction} not in [${[...trigger.interactions].join(', ')}]`;
   }
@@ -21,17 +33,12 @@ export function checkTrigger(
     if (trigger.condition && !toJsBoolean(memo.evaluate(trigger.condition))) {
       return `condition false: ${trigger.condition.expression}`;
     }
-    if (trigger.codes.length) {
-      const reason = matchCodes(trigger.codes, facts.resource, memo.evaluate);
-      if (reason) return reason;
-    }
+    if (trigger.codes.length) return matchCodes(trigger.codes, facts.resource, memo.evaluate);
   } catch (err) {
     // A FHIRPath that fails on this resource (e.g. a type the trial run at load did not show) skips this trigger only.
     return `FHIRPath failed: ${(err as Error).message}`;
   }
-  if (!facts.patient) return 'patient unknown (the resource names no patient, or it could not be read)';
-  if (facts.patient.deceasedBoolean === true || facts.patient.deceasedDateTime) return 'patient is deceased';
-  return checkAge(trigger.patient, facts.patient, facts.occurredAt, memo.ageOn) ?? checkDepartment(trigger.patient.departments, facts);
+  return undefined;
 }
 
 function checkAge(filter: CompiledTrigger['patient'], patient: Patient, occurredAt: string, ageOn: EventMemo['ageOn']): string | undefined {

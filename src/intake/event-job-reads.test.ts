@@ -1,0 +1,67 @@
+import { fileURLToPath } from 'node:url';
+import type { MedicationRequest, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import type { JobContext } from '../queue/create-worker.js';
+import type { CompiledMappings } from '../rules/compile-mappings.js';
+import { loadMappings } from '../rules/load-mappings.js';
+import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
+import { createLogger } from '../shared/logger.js';
+import type { EpdEvent } from './epd-event.js';
+import { createEventJob, type PlannedInvitation } from './event-job.js';
+import { createMemoryThrottleStore } from './throttle-store.js';
+
+const SHIPPED = fileURLToPath(new URL('../../mappings', import.meta.url));
+const SECRETS = { ASTMA_KEUZEHULP_TOKEN: 'demo-token', POSITIEVE_GEZONDHEID_LINK_SECRET: 'x'.repeat(64) };
+const ctx: JobContext = { log: createLogger({ level: 'silent' }), jobId: 'evt-test', attempt: 1, maxAttempts: 1 };
+
+async function seed(epd: MemoryEpdClient, atc: string): Promise<void> {
+  const put = <T extends { resourceType: string; id?: string }>(r: T) => epd.repo.updateResource(r as never);
+  await put<Patient>({ resourceType: 'Patient', id: 'kind-1', birthDate: '2014-01-01', managingOrganization: { reference: 'Organization/kinderlongziekten' } });
+  await put<RelatedPerson>({ resourceType: 'RelatedPerson', id: 'moeder', patient: { reference: 'Patient/kind-1' }, relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }] });
+  await put<MedicationRequest>({
+    resourceType: 'MedicationRequest',
+    id: 'ma-1',
+    status: 'active',
+    intent: 'order',
+    category: [{ coding: [{ system: 'http://snomed.info/sct', code: '16076005' }] }],
+    medicationCodeableConcept: { coding: [{ system: 'http://www.whocc.no/atc', code: atc }] },
+    subject: { reference: 'Patient/kind-1' },
+  });
+}
+
+async function run(epd: MemoryEpdClient, mappings: CompiledMappings) {
+  const enqueued: PlannedInvitation[] = [];
+  const job = createEventJob({ epd, getMappings: () => mappings, throttle: createMemoryThrottleStore(), enqueueInvitations: async (planned) => void enqueued.push(...planned) });
+  const event: EpdEvent = { eventKey: 'hix|MedicationRequest/ma-1/_history/1', source: 'hix', shape: 'resource', resourceType: 'MedicationRequest', reference: 'MedicationRequest/ma-1', interaction: 'create', occurredAt: '2026-05-01T10:00:00+02:00' };
+  const result = await job(event, ctx);
+  return { result, enqueued };
+}
+
+beforeAll(() => loadFhirDefinitions(), 30_000);
+
+describe('events job: what it reads from the EPD', () => {
+  let mappings: CompiledMappings;
+  beforeAll(async () => {
+    mappings = await loadMappings(SHIPPED, SECRETS);
+  });
+
+  it('reads only the resource for an everyday change, and still says why each trigger did not fire', async () => {
+    const epd = createMemoryEpdClient();
+    await seed(epd, 'C09AA02'); // an ACE inhibitor: no trigger is written for it
+    const { result, enqueued } = await run(epd, mappings);
+    expect(epd.calls).toEqual([{ method: 'read', target: 'MedicationRequest/ma-1' }]);
+    expect(enqueued).toEqual([]);
+    expect(result.skipped.length).toBeGreaterThan(0);
+    expect(result.skipped.every((s) => /C09AA02|interaction|condition/.test(s.reason))).toBe(true);
+  });
+
+  it('reads the patient, parents and consents for a key moment', async () => {
+    const epd = createMemoryEpdClient();
+    await seed(epd, 'R03BA05');
+    const { enqueued } = await run(epd, mappings);
+    expect(epd.calls.map((c) => `${c.method} ${c.target}`).sort()).toEqual(
+      ['read MedicationRequest/ma-1', 'read Patient/kind-1', 'search Consent', 'search RelatedPerson'].sort(),
+    );
+    expect(enqueued.length).toBeGreaterThan(0);
+  });
+});
