@@ -49,7 +49,8 @@ export function createEventJob(deps: EventJobDeps) {
   return async function eventJob(event: EpdEvent, ctx: JobContext): Promise<EventJobResult> {
     const mappings = deps.getMappings();
     if (!mappings.resourceTypes.has(event.resourceType)) return { invitations: [], skipped: [] };
-    const facts = await gatherFacts(event, deps.epd, (resourceFacts) => mayInvite(mappings, resourceFacts));
+    let keyMoment = false;
+    const facts = await gatherFacts(event, deps.epd, (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)));
     const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.
     const versionId = facts.resource.meta?.versionId ?? event.versionId;
@@ -66,7 +67,10 @@ export function createEventJob(deps: EventJobDeps) {
       planned.push(planInvitation(event, decision, outcome.patient, focus));
     }
     await deps.enqueueInvitations(planned);
-    for (const s of skipped) ctx.log.info({ eventKey: event.eventKey, triggerId: s.triggerId, reason: s.reason, code: s.code }, 'trigger skipped');
+    // Info only where the patient's record decided (the change itself was a key moment); the skips of an
+    // everyday change (another medicine, another clinic) are in the job's result and at debug level.
+    const level = keyMoment ? 'info' : 'debug';
+    for (const s of skipped) ctx.log[level]({ eventKey: event.eventKey, triggerId: s.triggerId, reason: s.reason, code: s.code }, 'trigger skipped');
     for (const s of outcome.skipped) if (s.code) deps.countSkipped?.(s);
     ctx.log.info({ eventKey: event.eventKey, invitations: planned.length }, 'event evaluated');
     return { invitations: planned.map((p) => p.data.invitationId), skipped, ...(outcome.objection ? { objection: outcome.objection } : {}) };

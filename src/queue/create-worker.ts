@@ -85,7 +85,9 @@ export function createWorker<D, R>(options: {
       autorun: true,
     },
   );
-  worker.on('completed', (job) => log.info({ jobId: job.id, attempts: job.attemptsMade + 1 }, 'job completed'));
+  // Debug: each job logs its own outcome at info ('event evaluated', 'invitation recorded', ...);
+  // a second line per job doubled the log volume of a replay without saying more.
+  worker.on('completed', (job) => log.debug({ jobId: job.id, attempts: job.attemptsMade + 1 }, 'job completed'));
   worker.on('failed', (job, err) => {
     const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
     const fields = { jobId: job?.id, attempt: job?.attemptsMade, errorId: (err as { errorId?: string }).errorId, reason: err.message };
