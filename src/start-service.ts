@@ -38,7 +38,7 @@ import { enqueueResult } from './pro/enqueue-result.js';
 import { prepareResults } from './pro/prepare-results.js';
 import type { QuestionnaireSet } from './pro/questionnaire-set.js';
 import { createResultJob, RESULT_CONCURRENCY } from './pro/result-job.js';
-import { loadFhirDefinitions } from './shared/fhir-definitions.js';
+import { loadResourceDefinitions, SERVICE_RESOURCE_TYPES } from './shared/fhir-definitions.js';
 import type { Logger } from './shared/logger.js';
 import { countInvitation, createMetrics, invitationObserver, jobObserver, resultObserver, type Metrics } from './shared/metrics.js';
 
@@ -150,9 +150,10 @@ export async function startService(config: Config, log: Logger, overrides: Servi
   const { lockMs, stalledCheckMs, maxBackoffMs, maxStalls } = config.workers;
   const jobTiming = { lockMs, stalledCheckMs, maxBackoffMs, maxStalls };
   if (config.role !== 'api') {
-    // Before any job: parsing the definitions blocks the process for half a second or more, and
-    // inside a first job it would hold up the lock renewals of every job running beside it.
-    loadFhirDefinitions();
+    // Before any job: reading the definitions blocks the process for half a second or more, and
+    // inside a first job it would hold up the lock renewals of every job running beside it. Only
+    // the types the rules and the writes meet: the rest would cost about 100 MB at the peak.
+    loadResourceDefinitions([...SERVICE_RESOURCE_TYPES, ...mappings.resourceTypes]);
     const eventJob = createEventJob({
       epd,
       getMappings,
