@@ -214,7 +214,8 @@ export async function enqueueEvents(queues: Queues, events: EpdEvent[], count?: 
   const metrics = count?.metrics;
   const [existed] = await Promise.all([
     count ? jobsExist(count.redis, queues.events, jobs.map((job) => job.opts.jobId)) : [],
-    queues.events.addBulk(jobs),
+    // One event (the usual notification) as a plain add: addBulk wraps even one job in a pipeline, which costs more than the add.
+    jobs.length === 1 ? queues.events.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : queues.events.addBulk(jobs),
   ]);
   events.forEach(({ source, shape }, index) => {
     metrics?.eventsReceived.inc({ source, shape });

@@ -40,14 +40,17 @@ export function notifyRouter(deps: NotifyDeps): Router {
     const parsed: ParsedNotification =
       body === undefined ? { kind: 'empty', eventNumbers: [] } : parseNotification(body, { source: source.id, receivedAt });
     deps.countNotification?.(source.id, parsed.kind);
-    await deps.onNotification?.(source.id, parsed, body, receivedAt);
+    // Noted (event numbers, liveness) while the events are queued, not before: one Redis round trip per request, not two.
+    const noting = deps.onNotification?.(source.id, parsed, body, receivedAt) ?? Promise.resolve();
     if (parsed.kind === 'empty') {
+      await noting;
       await deps.onEmptyPing?.(source.id);
       log.info('empty notification received');
       res.status(202).type('application/fhir+json').json(informational('empty notification accepted'));
       return;
     }
     if (parsed.kind !== 'events') {
+      await noting;
       // handshake or heartbeat: the subscription is alive; nothing to queue
       log.info({ kind: parsed.kind }, 'subscription status received');
       res.status(200).type('application/fhir+json').json(informational(`${parsed.kind} acknowledged`));
@@ -56,7 +59,7 @@ export function notifyRouter(deps: NotifyDeps): Router {
     const relevant = deps.relevantTypes();
     const events = parsed.events.filter((e) => relevant.has(e.resourceType));
     try {
-      await deps.enqueueEvents(events);
+      await Promise.all([noting, deps.enqueueEvents(events)]);
     } catch (err) {
       if (err instanceof AppError) throw err;
       throw new AppError('the queue is unavailable; retry later', { status: 503, code: 'transient', retry: true, cause: err });

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { luaCommand } from '../queue/lua-command.js';
 import { observeGap, settleGap, type GapObservation, type GapState } from './gap-state.js';
 
 /** A subscription as the heartbeat check sees it. */
@@ -28,10 +29,14 @@ const STATE_TTL_MS = 30 * 24 * 3_600_000;
 
 // The rules of observeGap (gap-state.ts) in one atomic step. Why Lua: notifications of one
 // subscription arrive concurrently, and an optimistic read-modify-write livelocks under a burst.
-// KEYS: state hash, ahead zset. ARGV: atMs, count ('' = none), reset ('1'), ttl, numbers...
+// It also notes the subscription as heard from (set of subscriptions, watch hash): one round trip per notification.
+// KEYS: state hash, ahead zset, subscriptions set, watch hash. ARGV: atMs, count ('' = none), reset ('1'), ttl, subscription, numbers...
 const OBSERVE = `
 local at, count = ARGV[1], tonumber(ARGV[2])
 local function key(n) return string.format('%d', n) end
+redis.call('SADD', KEYS[3], ARGV[5])
+redis.call('HSET', KEYS[4], 'lastSeenAt', at)
+redis.call('PEXPIRE', KEYS[4], ARGV[4])
 if ARGV[3] == '1' then
   local start = count or 0
   redis.call('DEL', KEYS[2])
@@ -42,13 +47,13 @@ end
 local upTo = tonumber(redis.call('HGET', KEYS[1], 'upTo'))
 if upTo == nil then
   local lowest = nil
-  for i = 5, #ARGV do local n = tonumber(ARGV[i]); if lowest == nil or n < lowest then lowest = n end end
+  for i = 6, #ARGV do local n = tonumber(ARGV[i]); if lowest == nil or n < lowest then lowest = n end end
   if lowest ~= nil then upTo = lowest - 1 elseif count ~= nil then upTo = count else return -1 end
   redis.call('HSET', KEYS[1], 'upTo', key(upTo), 'upToAt', at, 'known', key(upTo))
 end
 local known = tonumber(redis.call('HGET', KEYS[1], 'known'))
 if count ~= nil and count > known then known = count end
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   local n = tonumber(ARGV[i])
   if n > known then known = n end
   if n > upTo then redis.call('ZADD', KEYS[2], n, key(n)) end
@@ -87,14 +92,13 @@ export function createRedisGapTracker(redis: Redis, prefix: string): GapTracker 
   const base = (source: string) => `${prefix}:gap:${source}`;
   const keys = (source: string, sub: string) => [`${base(source)}:${sub}`, `${base(source)}:${sub}:ahead`] as const;
   const watchKey = (source: string, sub: string) => `${base(source)}:${sub}:watch`;
+  const observe = luaCommand(redis, 'sdmGapObserve', 4, OBSERVE);
+  const settle = luaCommand(redis, 'sdmGapSettle', 2, SETTLE);
   return {
     async observe(source, sub, obs) {
-      await redis.sadd(`${base(source)}:subscriptions`, sub);
-      await redis.hset(watchKey(source, sub), 'lastSeenAt', String(obs.atMs));
-      await redis.pexpire(watchKey(source, sub), STATE_TTL_MS);
       const count = obs.count === undefined ? '' : String(obs.count);
-      const args = [String(obs.atMs), count, obs.reset ? '1' : '0', String(STATE_TTL_MS), ...obs.numbers.map(String)];
-      const missingFrom = Number(await redis.eval(OBSERVE, 2, ...keys(source, sub), ...args));
+      const args = [String(obs.atMs), count, obs.reset ? '1' : '0', String(STATE_TTL_MS), sub, ...obs.numbers.map(String)];
+      const missingFrom = Number(await observe(...keys(source, sub), `${base(source)}:subscriptions`, watchKey(source, sub), ...args));
       return missingFrom > 0 ? { missingFrom } : {};
     },
     async state(source, sub) {
@@ -105,7 +109,7 @@ export function createRedisGapTracker(redis: Redis, prefix: string): GapTracker 
       return { upTo: Number(fields.upTo), upToAt: Number(fields.upToAt), known: Number(fields.known), ahead };
     },
     async settle(source, sub, coveredUpTo, atMs) {
-      await redis.eval(SETTLE, 2, ...keys(source, sub), String(coveredUpTo), String(atMs));
+      await settle(...keys(source, sub), String(coveredUpTo), String(atMs));
     },
     subscriptions: (source) => readWatched(redis, `${base(source)}:subscriptions`, (sub) => watchKey(source, sub)),
     async setHeartbeat(source, sub, heartbeatMs) {
