@@ -1,5 +1,6 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import type { EpdClient, SearchParams } from '../epd/epd-client.js';
+import { readOneByOne } from '../epd/batch-answer.js';
 import { EpdError } from '../epd/epd-error.js';
 import { patientReferenceOf } from '../rules/patient-reference-of.js';
 
@@ -14,7 +15,7 @@ const REFERENCE = /([A-Z][A-Za-z]+)\/([A-Za-z0-9.-]{1,64})(?:\/_history\/[^/]+)?
 export function createFileEpd(resources: readonly Resource[]): EpdClient {
   const byReference = new Map<string, Resource>();
   for (const resource of resources) if (resource.id) byReference.set(`${resource.resourceType}/${resource.id}`, resource);
-  return {
+  const epd: EpdClient = {
     async read<T extends Resource>(reference: string): Promise<T> {
       const match = REFERENCE.exec(reference);
       const found = match ? byReference.get(`${match[1]}/${match[2]}`) : undefined;
@@ -30,10 +31,12 @@ export function createFileEpd(resources: readonly Resource[]): EpdClient {
         (r) => r.resourceType === resourceType && (patient === undefined || patientReferenceOf(r) === patient),
       ) as T[];
     },
+    readBatch: (urls) => readOneByOne(epd, urls),
     createIfNoneExist: refuseWrite,
     update: refuseWrite,
     transaction: refuseWrite,
   };
+  return epd;
 }
 
 /** The EPD for a dry run with `--epd`: reads and searches go to the EPD, writes are refused. */
@@ -41,6 +44,7 @@ export function readOnly(epd: EpdClient): EpdClient {
   return {
     read: (reference) => epd.read(reference),
     search: (resourceType, params) => epd.search(resourceType, params),
+    readBatch: (urls) => epd.readBatch(urls),
     createIfNoneExist: refuseWrite,
     update: refuseWrite,
     transaction: refuseWrite,

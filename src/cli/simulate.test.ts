@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Resource } from '@medplum/fhirtypes';
+import { readOneByOne } from '../epd/batch-answer.js';
 import { compileMappings } from '../rules/compile-mappings.js';
 import { simulate, type SimulateInput } from './simulate.js';
 
@@ -116,6 +117,7 @@ describe('simulate (dry run of one notification)', () => {
     const epd = {
       read: async (reference: string) => [...child(), ...(fixture('medication-change-child-13') as { entry: { resource: Resource }[] }).entry.map((e) => e.resource)].find((r) => reference.startsWith(`${r.resourceType}/${r.id}`))!,
       search: async () => [fixture('mother-child-13')],
+      readBatch: (urls: string[]) => readOneByOne(epd, urls),
       createIfNoneExist: async () => void writes.push('create'),
       update: async () => void writes.push('update'),
       transaction: async () => void writes.push('transaction'),

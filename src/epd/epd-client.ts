@@ -1,4 +1,7 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import type { BatchAnswer } from './batch-answer.js';
+
+export type { BatchAnswer } from './batch-answer.js';
 
 /** Search parameters as the FHIR REST API takes them; repeated keys as arrays. */
 export type SearchParams = Record<string, string | string[]>;
@@ -22,6 +25,12 @@ export interface EpdClient {
   createIfNoneExist<T extends Resource>(resource: T, ifNoneExist: string): Promise<ConditionalCreateResult<T>>;
   /** Updates (PUT) a resource that has an id; `ifMatch` is a version id for optimistic locking. */
   update<T extends Resource>(resource: T & { id: string }, options?: { ifMatch?: string }): Promise<T>;
+  /**
+   * Several GETs in one request (a FHIR `batch` Bundle): reads (`Patient/1`) and searches
+   * (`Consent?patient=Patient/1`), answered in order; a search answers with its first page (a
+   * searchset Bundle). An EPD that refuses batches is asked one by one instead.
+   */
+  readBatch(urls: readonly string[]): Promise<BatchAnswer[]>;
   /** Sends a transaction Bundle and returns the response Bundle. */
   transaction(bundle: Bundle): Promise<Bundle>;
 }

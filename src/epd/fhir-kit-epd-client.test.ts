@@ -211,3 +211,45 @@ describe('fhir-kit-client debug output', () => {
     }
   });
 });
+
+describe('createEpdClient: batch reads', () => {
+  const URLS = ['Patient/p1', 'Consent?patient=Patient%2Fp1&status=active'];
+  const patient = { resourceType: 'Patient', id: 'p1' };
+  const searchset = { resourceType: 'Bundle', type: 'searchset', entry: [] };
+
+  it('sends one batch Bundle and answers in order', async () => {
+    let sent: unknown;
+    nock(ORIGIN)
+      .post('/fhir/', (body) => ((sent = body), true))
+      .reply(200, { resourceType: 'Bundle', type: 'batch-response', entry: [{ resource: patient, response: { status: '200 OK' } }, { resource: searchset, response: { status: '200 OK' } }] }, FHIR_JSON);
+    expect(await client().readBatch(URLS)).toEqual([{ resource: patient }, { resource: searchset }]);
+    expect(sent).toMatchObject({ resourceType: 'Bundle', type: 'batch', entry: URLS.map((url) => ({ request: { method: 'GET', url } })) });
+  });
+
+  it('asks one by one when the EPD refuses batches, and does not ask for a batch again', async () => {
+    const epd = client();
+    nock(ORIGIN).post('/fhir/').reply(405, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported' }] }, FHIR_JSON);
+    nock(ORIGIN).get('/fhir/Patient/p1').twice().reply(200, patient, FHIR_JSON);
+    nock(ORIGIN).get('/fhir/Consent').query({ patient: 'Patient/p1', status: 'active' }).twice().reply(200, searchset, FHIR_JSON);
+    expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: searchset }]);
+    expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: searchset }]); // no second POST: nock would refuse it
+  });
+
+  it('keeps a one-by-one failure as the answer of that entry', async () => {
+    const epd = client();
+    nock(ORIGIN).post('/fhir/').reply(501, '');
+    nock(ORIGIN).get('/fhir/Patient/p1').reply(404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }, FHIR_JSON);
+    nock(ORIGIN).get('/fhir/Consent').query(true).reply(200, searchset, FHIR_JSON);
+    const [first, second] = await epd.readBatch(URLS);
+    expect(first).toMatchObject({ error: { status: 404, retry: false } });
+    expect(second).toEqual({ resource: searchset });
+  });
+
+  it('fails the whole batch on a fault another attempt can cure (503), without giving up on batches', async () => {
+    const epd = client();
+    nock(ORIGIN).post('/fhir/').reply(503, 'down');
+    expect(await failure(epd.readBatch(URLS))).toMatchObject({ status: 503, retry: true });
+    nock(ORIGIN).post('/fhir/').reply(200, { resourceType: 'Bundle', type: 'batch-response', entry: [{ resource: patient, response: { status: '200' } }, { resource: searchset, response: { status: '200' } }] }, FHIR_JSON);
+    expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: searchset }]);
+  });
+});

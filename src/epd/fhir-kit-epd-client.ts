@@ -1,6 +1,7 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { Client, type FhirResource, type RequestOptions } from 'fhir-kit-client';
 import { createAuthHeaders, type AuthHeaders, type EpdAuth } from './epd-auth.js';
+import { batchOfReads, readBatchResponse, type BatchAnswer } from './batch-answer.js';
 import type { ConditionalCreateResult, EpdClient, SearchParams } from './epd-client.js';
 import { EpdError, epdHttpError, epdNetworkError } from './epd-error.js';
 import { FHIR_ID, parseReference } from './parse-reference.js';
@@ -19,6 +20,9 @@ export interface EpdClientOptions {
   maxPages?: number;
 }
 
+/** Answers to a batch POST that mean "no batches here" (not "try again"): then reads go one by one. */
+const BATCH_REFUSED = new Set([400, 403, 404, 405, 415, 422, 501]);
+
 /** 100 pages of the usual 20–100 entries: far more than one patient's record holds. */
 const DEFAULT_MAX_PAGES = 100;
 
@@ -32,6 +36,8 @@ class FhirKitEpdClient implements EpdClient {
   private readonly baseUrl: string;
   private readonly fhir: Client;
   private readonly auth: AuthHeaders;
+  /** Set once the EPD refused a batch: it is not asked again in this process. */
+  private batchRefused = false;
 
   constructor(private readonly options: EpdClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -95,6 +101,34 @@ class FhirKitEpdClient implements EpdClient {
       headers,
     );
     return asResource<T>(request, result);
+  }
+
+  async readBatch(urls: readonly string[]): Promise<BatchAnswer[]> {
+    if (urls.length === 0) return [];
+    if (this.batchRefused) return this.readEach(urls);
+    const request = 'POST batch';
+    try {
+      const answer = await this.call(request, (o) => this.fhir.batch({ body: asFhirKit(batchOfReads(urls)), options: o }));
+      return readBatchResponse(urls, asResource<Bundle>(request, answer));
+    } catch (err) {
+      if (!(err instanceof EpdError) || !BATCH_REFUSED.has(err.status)) throw err;
+      this.batchRefused = true;
+      return this.readEach(urls);
+    }
+  }
+
+  /** The same GETs one by one, at once: for an EPD without batches. */
+  private readEach(urls: readonly string[]): Promise<BatchAnswer[]> {
+    return Promise.all(
+      urls.map(async (url): Promise<BatchAnswer> => {
+        const request = `GET ${url.split('?')[0]}`;
+        try {
+          return { resource: asResource<Resource>(request, await this.call(request, (o) => this.fhir.request(url, { options: o }))) };
+        } catch (err) {
+          return { error: toEpdError(request, err) };
+        }
+      }),
+    );
   }
 
   async transaction(bundle: Bundle): Promise<Bundle> {

@@ -49,6 +49,9 @@ async function transcript(epd: EpdClient): Promise<unknown[]> {
     await outcome(epd.transaction(bundle), (b) => b.entry?.map((e) => e.response?.status)),
     // A condition that matches two resources cannot say which one is meant.
     await outcome(epd.createIfNoneExist(task('s1'), `identifier=${SYSTEM}|s1,${SYSTEM}|s2`), (r) => r.created),
+    await outcome(epd.readBatch([`Task/${id}`, `Task?identifier=${encodeURIComponent(`${SYSTEM}|s3`)}`, 'Task/does-not-exist']), (answers) =>
+      answers.map((a) => ('error' in a ? ['error', a.error.status, a.error.retry] : [a.resource.resourceType, a.resource.resourceType === 'Bundle' ? (a.resource as Bundle).entry?.length : a.resource.id === id])),
+    ),
   ];
 }
 
@@ -82,6 +85,7 @@ describe('createMemoryEpdClient behaves like createEpdClient on the FHIR sandbox
       ['ok', ['201', '201']],
       ['ok', ['200', '200']],
       ['error', 412, false],
+      ['ok', [['Task', true], ['Bundle', 1], ['error', 404, false]]],
     ]);
     expect(fake).toEqual(real);
   });

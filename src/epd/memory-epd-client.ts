@@ -2,6 +2,7 @@ import { getStatus } from '@medplum/core';
 import { FhirRouter, MemoryRepository, type HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
+import { batchOfReads, readBatchResponse, type BatchAnswer } from './batch-answer.js';
 import type { ConditionalCreateResult, EpdClient, SearchParams } from './epd-client.js';
 import { EpdError, epdHttpError } from './epd-error.js';
 import { parseReference } from './parse-reference.js';
@@ -60,6 +61,12 @@ export class MemoryEpdClient implements EpdClient {
     const path = `${resource.resourceType}/${resource.id}`;
     const headers: Record<string, string> = options.ifMatch ? { 'if-match': weakETag(options.ifMatch) } : {};
     return (await this.send({ method: 'update', target: path }, 'PUT', path, resource, headers)).resource as T;
+  }
+
+  /** One call in the log (`target`: the paths, without queries), answered by the router's batch processing. */
+  async readBatch(urls: readonly string[]): Promise<BatchAnswer[]> {
+    const call: EpdCall = { method: 'readBatch', target: urls.map((url) => url.split('?')[0]).join(',') };
+    return readBatchResponse(urls, (await this.send(call, 'POST', '', batchOfReads(urls))).resource as Bundle);
   }
 
   async transaction(bundle: Bundle): Promise<Bundle> {

@@ -105,7 +105,7 @@ describe('events job: the patient objected', () => {
     const epd = createMemoryEpdClient();
     await seed(epd, {}, [objection()]);
     await run(epd, mappings);
-    expect(epd.calls.filter((c) => c.method === 'search').map((c) => c.target).sort()).toEqual(['Consent', 'RelatedPerson']);
+    expect(epd.calls.filter((c) => c.method === 'readBatch').map((c) => c.target)).toEqual(['Patient/kind-1,RelatedPerson,Consent']);
     expect(epd.calls.some((c) => c.method === 'createIfNoneExist' || c.method === 'update')).toBe(false);
   });
 });

@@ -55,12 +55,12 @@ describe('events job: what it reads from the EPD', () => {
     expect(result.skipped.every((s) => /C09AA02|interaction|condition/.test(s.reason))).toBe(true);
   });
 
-  it('reads the patient, parents and consents for a key moment', async () => {
+  it('reads the patient, parents and consents for a key moment, in one batch', async () => {
     const epd = createMemoryEpdClient();
     await seed(epd, 'R03BA05');
     const { enqueued } = await run(epd, mappings);
     expect(epd.calls.map((c) => `${c.method} ${c.target}`).sort()).toEqual(
-      ['read MedicationRequest/ma-1', 'read Patient/kind-1', 'search Consent', 'search RelatedPerson'].sort(),
+      ['read MedicationRequest/ma-1', 'readBatch Patient/kind-1,RelatedPerson,Consent'].sort(),
     );
     expect(enqueued.length).toBeGreaterThan(0);
   });

@@ -1,4 +1,5 @@
-import type { Consent, Encounter, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type { Bundle, Consent, Encounter, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import { resourcesOrThrow } from '../epd/batch-answer.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { patientReferenceOf } from '../rules/evaluate-rules.js';
 import type { RuleFacts } from '../rules/types.js';
@@ -22,13 +23,22 @@ export async function gatherFacts(event: EpdEvent, epd: EpdClient, needsRecord: 
   const interaction = interactionOf(event, resource);
   if (!needsRecord({ resource, interaction })) return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
   const patientRef = patientReferenceOf(resource);
-  const [patient, relatedPersons, encounter, consents] = await Promise.all([
-    patientRef ? epd.read<WithId<Patient>>(patientRef) : undefined,
-    patientRef ? epd.search<WithId<RelatedPerson>>('RelatedPerson', { patient: patientRef, _count: '50' }) : [],
-    readEncounter(resource, epd),
-    // Only active ones can object; the rules still check status, patient and period themselves.
-    patientRef ? epd.search<WithId<Consent>>('Consent', { patient: patientRef, status: 'active', _count: '50' }) : [],
-  ]);
+  const encounterRef = encounterReferenceOf(resource);
+  // One batch request for the rest of the record, instead of one request each.
+  const byPatient = (type: string, params: Record<string, string>) => `${type}?${new URLSearchParams({ patient: patientRef!, ...params })}`;
+  const urls = [
+    ...(patientRef ? [patientRef, byPatient('RelatedPerson', RELATED_PERSONS), byPatient('Consent', ACTIVE_CONSENTS)] : []),
+    ...(encounterRef ? [encounterRef] : []),
+  ];
+  const answers = resourcesOrThrow(await epd.readBatch(urls));
+  const [patient, relatedPersons, consents] = patientRef
+    ? [
+        answers[0] as WithId<Patient>,
+        await allMatches<WithId<RelatedPerson>>(epd, 'RelatedPerson', answers[1] as Bundle, { patient: patientRef, ...RELATED_PERSONS }),
+        await allMatches<WithId<Consent>>(epd, 'Consent', answers[2] as Bundle, { patient: patientRef, ...ACTIVE_CONSENTS }),
+      ]
+    : [undefined, [], []];
+  const encounter = resource.resourceType === 'Encounter' ? (resource as WithId<Encounter>) : (encounterRef ? (answers.at(-1) as WithId<Encounter>) : undefined);
   return {
     resource,
     interaction,
@@ -40,6 +50,24 @@ export async function gatherFacts(event: EpdEvent, epd: EpdClient, needsRecord: 
   };
 }
 
+/** Parents and guardians: far fewer than a page. */
+const RELATED_PERSONS = { _count: '50' };
+/** Only active Consents can object; the rules still check status, patient and period themselves. */
+const ACTIVE_CONSENTS = { status: 'active', _count: '50' };
+
+/** The matches of a search answered in a batch; when it has more pages, the search is run again with paging. */
+async function allMatches<T extends Resource>(epd: EpdClient, type: T['resourceType'], page: Bundle, params: Record<string, string>): Promise<T[]> {
+  if (page.link?.some((link) => link.relation === 'next')) return epd.search<T>(type, params);
+  return (page.entry ?? []).filter((e) => e.resource?.resourceType === type && (e.search?.mode ?? 'match') === 'match').map((e) => e.resource as T);
+}
+
+/** The encounter the resource belongs to, when it names one (an Encounter is its own). */
+function encounterReferenceOf(resource: Resource): string | undefined {
+  if (resource.resourceType === 'Encounter') return undefined;
+  const ref = (resource as { encounter?: { reference?: string } }).encounter?.reference;
+  return ref?.startsWith('Encounter/') ? ref : undefined;
+}
+
 /**
  * An id-only notification names no version, so intake could only guess "update"; once the resource
  * is read, version 1 tells it was a create (the same rule intake applies when it sees the version).
@@ -49,8 +77,3 @@ function interactionOf(event: EpdEvent, resource: Resource): RuleFacts['interact
   return event.interaction;
 }
 
-async function readEncounter(resource: WithId<Resource>, epd: EpdClient): Promise<WithId<Encounter> | undefined> {
-  if (resource.resourceType === 'Encounter') return resource as WithId<Encounter>;
-  const ref = (resource as { encounter?: { reference?: string } }).encounter?.reference;
-  return ref?.startsWith('Encounter/') ? epd.read<WithId<Encounter>>(ref) : undefined;
-}

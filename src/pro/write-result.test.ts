@@ -110,6 +110,7 @@ function bind(epd: MemoryEpdClient): EpdClient {
   return {
     read: (r) => epd.read(r),
     search: (t, p) => epd.search(t, p),
+    readBatch: (u) => epd.readBatch(u),
     createIfNoneExist: (r, q) => epd.createIfNoneExist(r, q),
     update: (r, o) => epd.update(r, o),
     transaction: (b) => epd.transaction(b),

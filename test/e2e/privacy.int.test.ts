@@ -32,6 +32,7 @@ function answerLosingEpd(): { client: EpdClient; connect(baseUrl: string): void;
   const client: EpdClient = {
     read: (reference) => target().read(reference),
     search: (type, params) => target().search(type, params),
+    readBatch: (urls) => target().readBatch(urls),
     update: (resource, options) => target().update(resource, options),
     transaction: (bundle) => target().transaction(bundle),
     async createIfNoneExist(resource, ifNoneExist) {

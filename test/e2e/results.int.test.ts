@@ -25,6 +25,7 @@ function faultyEpd() {
   const client: EpdClient = {
     read: (reference) => target().read(reference),
     search: (type, params) => target().search(type, params),
+    readBatch: (urls) => target().readBatch(urls),
     update: (resource, options) => target().update(resource, options),
     createIfNoneExist: (resource, query) => target().createIfNoneExist(resource, query),
     async transaction(bundle) {

@@ -18,7 +18,8 @@ const RETRY_AFTER_SECONDS = 1;
 // Request paths of the two jobs: the events job reads the patient and searches RelatedPersons;
 // the invitations job writes the Task (conditional create).
 const READ_PATIENT = { method: 'GET', path: /^\/fhir\/Patient\/[^/?]+$/ };
-const SEARCH_RELATED = { method: 'GET', path: /^\/fhir\/RelatedPerson\?/ };
+/** The rest of the patient's record (patient, parents, consents) in one batch request. */
+const READ_RECORD = { method: 'POST', path: /^\/fhir\/?$/ };
 const CREATE_TASK = { method: 'POST', path: /^\/fhir\/Task$/ };
 
 /** The EPD misbehaves in each way an EPD does; every event still ends as one Task per recipient. */
@@ -58,11 +59,11 @@ describe('EPD faults: retried with backoff, then one Task per invitation', () =>
     ['503', { kind: 'status', status: 503 }],
     ['a dropped connection', { kind: 'drop' }],
     ['a timeout', { kind: 'delay', ms: SLOWER_THAN_TIMEOUT_MS }],
-  ])('retries %s on reads, searches and Task writes', async (_name, fault) => {
-    for (const rule of [READ_PATIENT, SEARCH_RELATED, CREATE_TASK]) env.proxy.addRule({ ...rule, times: 1, fault });
+  ])('retries %s on reads, the batch read of the record and Task writes', async (_name, fault) => {
+    for (const rule of [READ_PATIENT, READ_RECORD, CREATE_TASK]) env.proxy.addRule({ ...rule, times: 1, fault });
     const focus = await medicationChange(13);
     await expectOneTaskEach(focus, 2); // the child and the parent
-    for (const rule of [READ_PATIENT, SEARCH_RELATED, CREATE_TASK]) expect(faulted(rule, fault.kind)).toHaveLength(1);
+    for (const rule of [READ_PATIENT, READ_RECORD, CREATE_TASK]) expect(faulted(rule, fault.kind)).toHaveLength(1);
   }, CASE_TIMEOUT_MS);
 
   it('waits as long as a 429 Retry-After asks before writing the Task again', async () => {
