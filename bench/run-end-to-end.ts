@@ -24,6 +24,8 @@ export interface EndToEndFigures {
   eventsWithoutTask: number;
   /** False when work was still queued `drainCapSec` after the last send: the pipeline did not keep up, and the percentiles cover only what was written. */
   keptUp: boolean;
+  /** Events that got their Tasks, per second from the first send to the last Task written: what the pipeline managed on this machine. */
+  completedPerSec: number;
   memory: RoleMemory;
   /** Answers of the API by HTTP status (0: no answer). */
   statuses: Record<string, number>;
@@ -55,10 +57,14 @@ export async function runEndToEnd(ctx: BenchContext, epd: BenchEpd, settings: Be
     const keptUp = await drainedWithin(service.queues, settings.endToEnd.drainCapSec * 1000);
     const latencies: number[] = [];
     let eventsWithoutTask = 0;
+    let lastWrite = sent.at[0]!;
     changes.forEach((change, i) => {
       const written = epd.repo.tasksWritten.get(change.id) ?? [];
       if (!written.length) eventsWithoutTask += 1;
-      for (const at of written) latencies.push(at - sent.at[i]!);
+      for (const at of written) {
+        latencies.push(at - sent.at[i]!);
+        lastWrite = Math.max(lastWrite, at);
+      }
     });
     latencies.sort((a, b) => a - b);
     const memory = await service.peakRss();
@@ -74,6 +80,7 @@ export async function runEndToEnd(ctx: BenchContext, epd: BenchEpd, settings: Be
       statuses: countBy(sent.statuses),
       eventsWithoutTask,
       keptUp,
+      completedPerSec: Math.round((count - eventsWithoutTask) / Math.max(0.001, (lastWrite - sent.at[0]!) / 1000)),
       memory,
       queues: { events: await queueTimings(service.queues.events), invitations: await queueTimings(service.queues.invitations) },
       settings: extra,
