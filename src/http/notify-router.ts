@@ -18,7 +18,7 @@ export interface NotifyDeps {
   /** An empty ping: "something changed at this source" (polling picks it up). */
   onEmptyPing?: (source: string) => Promise<void>;
   /** Every parsed notification, for event-number gap tracking (src/intake/gap-watch.ts); resolves once recorded. */
-  onNotification?: (source: string, parsed: ParsedNotification, body: unknown, receivedAt: string) => Promise<void>;
+  onNotification?: (source: string, parsed: ParsedNotification, receivedAt: string) => Promise<void>;
   /** Counts a notification by source and kind (metrics). */
   countNotification?: (source: string, kind: ParsedNotification['kind']) => void;
   log: Logger;
@@ -41,7 +41,7 @@ export function notifyRouter(deps: NotifyDeps): Router {
       body === undefined ? { kind: 'empty', eventNumbers: [] } : parseNotification(body, { source: source.id, receivedAt });
     deps.countNotification?.(source.id, parsed.kind);
     // Noted (event numbers, liveness) while the events are queued, not before: one Redis round trip per request, not two.
-    const noting = deps.onNotification?.(source.id, parsed, body, receivedAt) ?? Promise.resolve();
+    const noting = deps.onNotification?.(source.id, parsed, receivedAt) ?? Promise.resolve();
     if (parsed.kind === 'empty') {
       await noting;
       await deps.onEmptyPing?.(source.id);

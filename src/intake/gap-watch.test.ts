@@ -19,7 +19,7 @@ function setup() {
     },
     log: createLogger({ level: 'silent' }),
   });
-  const receive = (body: unknown) => watch('hix', parseNotification(body, { source: 'hix', receivedAt: AT }), body, AT);
+  const receive = (body: unknown) => watch('hix', parseNotification(body, { source: 'hix', receivedAt: AT }), AT);
   return { checks, counters, tracker, receive };
 }
 

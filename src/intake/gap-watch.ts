@@ -1,10 +1,7 @@
 import type { Logger } from '../shared/logger.js';
 import type { GapTracker } from './gap-tracker.js';
-import { arrayField, isJsonObject } from './json-fields.js';
 import type { ParsedNotification } from './parsed-notification.js';
 import type { IntakeCounters } from './poll-counters.js';
-import { readSubscriptionStatus } from './read-subscription-status.js';
-import { isResourceJson } from './resource-target.js';
 
 /** What the notify route's gap hook needs. */
 export interface GapWatchDeps {
@@ -19,7 +16,7 @@ export interface GapWatchDeps {
 const SUBSCRIPTION_REF = /^Subscription\/[A-Za-z0-9\-.]{1,64}$/;
 
 /** Called by the notify route for every accepted notification; resolves once the state is in Redis. */
-export type NotificationHook = (source: string, parsed: ParsedNotification, body: unknown, receivedAt: string) => Promise<void>;
+export type NotificationHook = (source: string, parsed: ParsedNotification, receivedAt: string) => Promise<void>;
 
 /**
  * Keeps `events-since-subscription-start` per subscription: every notification (events, empty,
@@ -28,39 +25,26 @@ export type NotificationHook = (source: string, parsed: ParsedNotification, body
  * come. A status `error` from the server is logged and counted.
  */
 export function createGapWatch(deps: GapWatchDeps): NotificationHook {
-  return async function onNotification(source, parsed, body, receivedAt) {
+  return async function onNotification(source, parsed, receivedAt) {
     const { subscription } = parsed;
     if (!subscription) return; // messages and plain resources carry no event numbers
     if (!SUBSCRIPTION_REF.test(subscription)) {
       deps.log.warn({ source }, 'notification names no Subscription/<id>; event numbers not tracked');
       return;
     }
-    const status = statusOf(body);
-    if (status.status === 'error') {
+    if (parsed.status === 'error') {
       await deps.counters.add(source, 'errorNotifications');
       deps.log.warn({ source, subscription, kind: parsed.kind }, 'subscription reports status error');
     }
     const numbers = parsed.kind === 'events' || parsed.kind === 'empty' ? parsed.eventNumbers : [];
     const { missingFrom } = await deps.tracker.observe(source, subscription, {
       numbers,
-      ...(status.count === undefined ? {} : { count: status.count }),
+      ...(parsed.eventCount === undefined ? {} : { count: parsed.eventCount }),
       reset: parsed.kind === 'handshake',
       atMs: Date.parse(receivedAt),
     });
     if (missingFrom === undefined) return;
     await deps.scheduleGapCheck(source, subscription, missingFrom);
     deps.log.info({ source, subscription, missingFrom }, 'event numbers skip; waiting for the late notification');
-  };
-}
-
-/** The status and event count of a notification Bundle's first entry (already validated by the parser). */
-function statusOf(body: unknown): { status?: string; count?: number } {
-  const first = isJsonObject(body) ? arrayField(body, 'entry')?.[0] : undefined;
-  const resource = isJsonObject(first) ? first.resource : undefined;
-  if (!isResourceJson(resource)) return {};
-  const info = readSubscriptionStatus(resource, 'Bundle.entry[0].resource', []);
-  return {
-    ...(info?.status ? { status: info.status } : {}),
-    ...(info?.eventsSinceSubscriptionStart === undefined ? {} : { count: info.eventsSinceSubscriptionStart }),
   };
 }

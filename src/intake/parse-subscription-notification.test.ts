@@ -48,9 +48,9 @@ function events(body: ResourceJson): { eventKey: string; reference: string; inte
 
 describe('parseSubscriptionNotification on the fixtures', () => {
   it.each<[NotificationFixture, ParsedNotification]>([
-    ['subscription-handshake', { kind: 'handshake', subscription: 'Subscription/sdm-bridge-hix' }],
-    ['subscription-heartbeat', { kind: 'heartbeat', subscription: 'Subscription/sdm-bridge-hix' }],
-    ['subscription-empty', { kind: 'empty', subscription: 'Subscription/sdm-bridge-hix', eventNumbers: [17] }],
+    ['subscription-handshake', { kind: 'handshake', subscription: 'Subscription/sdm-bridge-hix', status: 'requested', eventCount: 0 }],
+    ['subscription-heartbeat', { kind: 'heartbeat', subscription: 'Subscription/sdm-bridge-hix', status: 'active', eventCount: 12 }],
+    ['subscription-empty', { kind: 'empty', subscription: 'Subscription/sdm-bridge-hix', status: 'active', eventCount: 17, eventNumbers: [17] }],
   ])('%s', (name, expected) => {
     expect(parse(loadNotificationFixture(name) as ResourceJson)).toEqual(expected);
   });
@@ -61,6 +61,7 @@ describe('parseSubscriptionNotification on the fixtures', () => {
       kind: 'events',
       subscription: 'Subscription/sdm-bridge-hix',
       status: 'active',
+      eventCount: 14,
       eventNumbers: [13, 14],
       events: [
         {
@@ -127,7 +128,7 @@ describe('parseSubscriptionNotification', () => {
     ['heartbeat', 'heartbeat'],
     ['handshake', 'handshake'],
   ])('a %s notification is a %s', (type, kind) => {
-    expect(parse(notification(type, []))).toEqual({ kind, subscription: 'Subscription/sub1' });
+    expect(parse(notification(type, []))).toEqual({ kind, subscription: 'Subscription/sub1', status: 'active' });
   });
 
   it('a query-event answer gives events like an event notification', () => {
@@ -141,7 +142,7 @@ describe('parseSubscriptionNotification', () => {
     ['events without focus and no entries', [{ number: 3 }, { number: 4 }], [], [3, 4]],
     ['only a read entry', [{ number: 5 }], [resourceEntry('Patient', 'p1', undefined, 'GET')], [5]],
   ])('is empty with %s', (_case, evts, entries, eventNumbers) => {
-    expect(parse(notification('event-notification', evts, entries))).toEqual({ kind: 'empty', subscription: 'Subscription/sub1', eventNumbers });
+    expect(parse(notification('event-notification', evts, entries))).toEqual({ kind: 'empty', subscription: 'Subscription/sub1', status: 'active', eventNumbers });
   });
 
   it('without focus, every changed entry is an event; one event number names one entry', () => {

@@ -38,7 +38,11 @@ export function parseSubscriptionNotification(bundle: ResourceJson, ctx: IntakeC
   // A status without a type always comes with a problem; the second test is for the type checker.
   if (problems.length > 0 || !status?.type) throw badInput(422, 'not a usable subscription notification', problems);
 
-  const subscription = status.subscription ? { subscription: status.subscription } : {};
+  const subscription = {
+    ...(status.subscription ? { subscription: status.subscription } : {}),
+    ...(status.status ? { status: status.status } : {}),
+    ...(status.eventsSinceSubscriptionStart === undefined ? {} : { eventCount: status.eventsSinceSubscriptionStart }),
+  };
   if (!isEvent || !status.subscription) {
     return { kind: status.type === 'handshake' ? 'handshake' : 'heartbeat', ...subscription };
   }
@@ -48,7 +52,7 @@ export function parseSubscriptionNotification(bundle: ResourceJson, ctx: IntakeC
   const events = dedupeEvents(eventsOf(status.notificationEvents, changes, scope));
   const eventNumbers = [...new Set(status.notificationEvents.flatMap((e) => e.eventNumber ?? []))];
   if (events.length === 0) return { kind: 'empty', ...subscription, eventNumbers };
-  return { kind: 'events', events, ...subscription, eventNumbers, ...(status.status ? { status: status.status } : {}) };
+  return { kind: 'events', events, ...subscription, eventNumbers };
 }
 
 function readStatusEntry(entry: unknown, problems: Problem[]): SubscriptionStatusInfo | undefined {

@@ -69,7 +69,7 @@ export function createPollService(o: PollServiceOptions): PollService {
         await intakeScheduler.requestPoll(source, 'ping');
         await intakeCounters.add(source, 'pings');
       }),
-    onNotification: (source, parsed, body, receivedAt) => failFast(() => gapWatch(source, parsed, body, receivedAt)),
+    onNotification: (source, parsed, receivedAt) => failFast(() => gapWatch(source, parsed, receivedAt)),
     async startWorker() {
       const scheduler = createPollScheduler({ queue: o.workerQueues.poll, sources: config.sources, settings: config.poll, now: o.now });
       const handler = createPollJob({ ...workerDeps(o, scheduler.scheduleGapCheck), knownSources: () => new Set(config.sources.map((s) => s.id)) });
