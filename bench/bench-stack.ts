@@ -50,6 +50,8 @@ export interface RoleMemory {
 export interface BenchService {
   api?: BenchProcess & { url: string };
   worker?: BenchProcess;
+  /** Further worker processes (`workerProcesses` > 1); their memory counts like the first one's. */
+  moreWorkers: BenchProcess[];
   queues: Queues;
   /** Peak RSS per role, read while the processes still run, and the RSS each had when ready. */
   peakRss(): Promise<RoleMemory>;
@@ -61,7 +63,7 @@ export interface BenchService {
 export async function startBenchService(
   ctx: BenchContext,
   epd: BenchEpd,
-  options: { phase: string; roles: ('api' | 'worker')[]; extra?: Record<string, string> },
+  options: { phase: string; roles: ('api' | 'worker')[]; extra?: Record<string, string>; workerProcesses?: number },
 ): Promise<BenchService> {
   const queuePrefix = `sdm-bench-${options.phase}-${randomUUID().slice(0, 8)}`;
   const envFor = (role: 'api' | 'worker', extra: Record<string, string> = {}) =>
@@ -74,12 +76,16 @@ export async function startBenchService(
   const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
   const service: BenchService = {
     queues,
+    moreWorkers: [],
     async peakRss() {
       const api = await service.api?.peakRssMiB();
-      const worker = await service.worker?.peakRssMiB();
+      // With several worker processes, the one that used the most memory counts.
+      const workers = service.worker ? [service.worker, ...service.moreWorkers] : [];
+      const peaks = await Promise.all(workers.map((w) => w.peakRssMiB()));
+      const worker = peaks.length ? Math.max(...peaks) : undefined;
       return {
         ...(api !== undefined ? { api, apiReady: service.api!.readyRssMiB } : {}),
-        ...(worker !== undefined ? { worker, workerReady: service.worker!.readyRssMiB } : {}),
+        ...(worker !== undefined ? { worker, workerReady: Math.max(...workers.map((w) => w.readyRssMiB)) } : {}),
       };
     },
     async close() {
@@ -95,6 +101,11 @@ export async function startBenchService(
     if (options.roles.includes('worker')) {
       service.worker = await start('worker', envFor('worker'), async () => (await queues.events.getWorkersCount()) > 0 && (await queues.invitations.getWorkersCount()) > 0);
       started.push(service.worker);
+      for (let n = 2; n <= (options.workerProcesses ?? 1); n++) {
+        const more = await startProcess({ name: `${options.phase}-worker-${n}`, args: [...profile, join(ctx.buildDir, 'main.js')], env: envFor('worker'), logDir: ctx.logDir, ready: async () => (await queues.events.getWorkersCount()) >= n });
+        service.moreWorkers.push(more);
+        started.push(more);
+      }
     }
     if (options.roles.includes('api')) {
       const url = `http://127.0.0.1:${await freePort()}`;

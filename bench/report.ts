@@ -64,7 +64,7 @@ export function formatTable(results: BenchResults): string {
   }
   if (backfill) {
     rows.push([
-      `Backfill: ${backfill.events} events`,
+      `Backfill: ${backfill.events} events, ${backfill.workerProcesses} worker process${backfill.workerProcesses === 1 ? '' : 'es'}`,
       backfill.finished
         ? `${backfill.wallSeconds} s (${backfill.eventsPerSec} ev/s, ${backfill.tasks} Tasks)`
         : `~${backfill.wallSeconds} s projected: ${backfill.processed} done at the cap (${backfill.eventsPerSec} ev/s, ${backfill.tasks} Tasks)`,

@@ -20,6 +20,8 @@ export interface BackfillFigures {
   /** Time to put all events on the queue (part of the wall time). */
   enqueueSeconds: number;
   tasks: number;
+  /** Worker processes that took the replay (each with the default concurrency). */
+  workerProcesses: number;
   memory: RoleMemory;
   settings: Record<string, string>;
 }
@@ -43,7 +45,8 @@ export async function runBackfill(ctx: BenchContext, epd: BenchEpd, settings: Be
   const { events: count, capSec } = settings.backfill;
   const { events, keyMoments } = await prepareReplay(epd, settings.backfill);
   const tasksBefore = epd.repo.taskCount;
-  const service = await startBenchService(ctx, epd, { phase: 'backfill', roles: ['worker'], extra });
+  const { workerProcesses } = settings.backfill;
+  const service = await startBenchService(ctx, epd, { phase: 'backfill', roles: ['worker'], extra, workerProcesses });
   try {
     const started = Date.now();
     for (let i = 0; i < events.length; i += CHUNK) await enqueueEvents(service.queues, events.slice(i, i + CHUNK));
@@ -60,6 +63,7 @@ export async function runBackfill(ctx: BenchContext, epd: BenchEpd, settings: Be
       eventsPerSec: Math.round(processed / seconds),
       enqueueSeconds: Math.round((enqueued - started) / 100) / 10,
       tasks: epd.repo.taskCount - tasksBefore,
+      workerProcesses,
       memory: await service.peakRss(),
       settings: extra,
     };
