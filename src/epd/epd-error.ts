@@ -77,7 +77,7 @@ export function epdNetworkError(request: string, error: unknown): EpdError {
   return new EpdError(`EPD ${request} failed: ${reason}`, { status: 0, retry: true, code: 'transient', cause: error });
 }
 
-/** True for the abort of `AbortSignal.timeout` (a DOMException named TimeoutError, also when wrapped). */
+/** True for a timeout abort (a DOMException named TimeoutError, also when wrapped). */
 export function isTimeout(error: unknown): boolean {
   for (let e: unknown = error, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
     if ((e as { name?: unknown }).name === 'TimeoutError') return true;

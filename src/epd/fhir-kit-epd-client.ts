@@ -141,13 +141,18 @@ class FhirKitEpdClient implements EpdClient {
   private async call<T>(request: string, send: (o: RequestOptions) => Promise<T>, headers: Record<string, string> = {}): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.auth.authorization();
+      // A timer cleared when the answer (body included) is in, not AbortSignal.timeout: that one keeps
+      // its signal, and through its listener the whole request, alive for the full timeout.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new DOMException('EPD request timed out', 'TimeoutError')), this.options.timeoutMs);
       try {
-        const signal = AbortSignal.timeout(this.options.timeoutMs);
-        return await send({ signal, headers: { ...headers, ...(authorization ? { authorization } : {}) } });
+        return await send({ signal: controller.signal, headers: { ...headers, ...(authorization ? { authorization } : {}) } });
       } catch (err) {
         const error = toEpdError(request, err);
         if (error.status === 401 && attempt === 1 && this.auth.renew(authorization)) continue;
         throw error;
+      } finally {
+        clearTimeout(timer);
       }
     }
   }
