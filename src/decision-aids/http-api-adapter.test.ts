@@ -115,6 +115,13 @@ describe('createHttpApiAdapter', () => {
     expect(error.message).toContain('no answer within 200 ms');
   });
 
+  it('counts the answer body within timeoutMs too (headers in time, body too late)', async () => {
+    nock(PLATFORM).post('/api/invitations').delayBody(1000).reply(201, { invitation: { url: `${PLATFORM}/start/1` } });
+    const error = await failure(adapter.createInvitation(request));
+    expect(error.retry).toBe(true);
+    expect(error.message).toContain('no answer within 200 ms');
+  });
+
   it('treats a network error as transient', async () => {
     nock(PLATFORM).post('/api/invitations').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
     const error = await failure(adapter.createInvitation(request));

@@ -29,13 +29,21 @@ export function createHttpApiAdapter(
         expiresAt: request.expiresAt,
         callbackUrl: request.callbackUrl,
       });
-      const response = await post(doFetch, aid.id, delivery, request.invitationId, body);
-      if (!response.ok) {
-        const text = await response.text().catch(() => '');
-        throw platformStatusError(aid.id, response.status, text, parseRetryAfter(response.headers.get('retry-after'), now()));
+      // One timer for the whole exchange, the answer's body included, cleared when it is over:
+      // AbortSignal.timeout would keep its signal, and through it the request, alive for the full timeout.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(new DOMException('decision aid timed out', 'TimeoutError')), delivery.timeoutMs);
+      try {
+        const response = await post(doFetch, aid.id, delivery, request.invitationId, body, controller.signal);
+        if (!response.ok) {
+          const text = await response.text().catch(() => '');
+          throw platformStatusError(aid.id, response.status, text, parseRetryAfter(response.headers.get('retry-after'), now()));
+        }
+        const answer = await readJson(response, aid.id, delivery.timeoutMs);
+        return toInvitation(answer, delivery.linkField, aid.id, request.expiresAt);
+      } finally {
+        clearTimeout(timer);
       }
-      const answer = await readJson(response, aid.id, delivery.timeoutMs);
-      return toInvitation(answer, delivery.linkField, aid.id, request.expiresAt);
     },
   };
 }
@@ -46,6 +54,7 @@ async function post(
   delivery: HttpApiDelivery,
   invitationId: string,
   body: unknown,
+  signal: AbortSignal,
 ): Promise<Response> {
   try {
     return await doFetch(delivery.url, {
@@ -57,7 +66,7 @@ async function post(
         ...authHeaders(delivery.auth),
       },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(delivery.timeoutMs),
+      signal,
       // Why manual: a redirected POST turns into a GET elsewhere; a moved API is a configuration
       // problem to report, not something to follow silently.
       redirect: 'manual',
