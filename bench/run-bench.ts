@@ -61,7 +61,7 @@ async function main(): Promise<number> {
 }
 
 /** The phases, by the names `BENCH_PHASES` takes. */
-const PHASES = ['rules', 'intake', 'e2e', 'backfill'] as const;
+const PHASES = ['rules', 'intake', 'e2e', 'sustained', 'backfill'] as const;
 type PhaseName = (typeof PHASES)[number];
 
 /** `BENCH_PHASES=e2e,backfill` runs only those phases (for working on one figure); default: all. */
@@ -90,7 +90,13 @@ async function runPhases(ctx: BenchContext, settings: BenchSettings, results: Be
       peak(results, 'end to end', results.endToEnd.memory);
     });
   });
-  // A fresh EPD: the backfill's store holds only its own data.
+  // A fresh EPD for each: the stores hold only their own patients and changes.
+  if (only.has('sustained')) await withEpd(async (epd) => {
+    await phase(results, 'end to end, sustained rate', async () => {
+      results.endToEndSustained = await runEndToEnd(ctx, epd, { ...settings, endToEnd: settings.sustained });
+      peak(results, 'end to end, sustained', results.endToEndSustained.memory);
+    });
+  });
   if (only.has('backfill')) await withEpd(async (epd) => {
     await phase(results, 'backfill', async () => {
       results.backfill = await runBackfill(ctx, epd, settings, BACKFILL_WORKER_SETTINGS);
