@@ -96,13 +96,13 @@ export async function startBenchService(
     },
   };
   try {
-    const start = (role: 'api' | 'worker', env: Record<string, string>, ready: () => Promise<boolean>) =>
-      startProcess({ name: `${options.phase}-${role}`, args: [...profile, join(ctx.buildDir, 'main.js')], env, logDir: ctx.logDir, ready });
+    const start = (role: 'api' | 'worker', env: Record<string, string>, ready: () => Promise<boolean>, name = `${options.phase}-${role}`) =>
+      startProcess({ name, args: [...profile, join(ctx.buildDir, 'main.js')], env, logDir: ctx.logDir, ready });
     if (options.roles.includes('worker')) {
       service.worker = await start('worker', envFor('worker'), async () => (await queues.events.getWorkersCount()) > 0 && (await queues.invitations.getWorkersCount()) > 0);
       started.push(service.worker);
       for (let n = 2; n <= (options.workerProcesses ?? 1); n++) {
-        const more = await startProcess({ name: `${options.phase}-worker-${n}`, args: [...profile, join(ctx.buildDir, 'main.js')], env: envFor('worker'), logDir: ctx.logDir, ready: async () => (await queues.events.getWorkersCount()) >= n });
+        const more = await start('worker', envFor('worker'), async () => (await queues.events.getWorkersCount()) >= n, `${options.phase}-worker-${n}`);
         service.moreWorkers.push(more);
         started.push(more);
       }

@@ -216,6 +216,8 @@ describe('createEpdClient: batch reads', () => {
   const URLS = ['Patient/p1', 'Consent?patient=Patient%2Fp1&status=active'];
   const patient = { resourceType: 'Patient', id: 'p1' };
   const searchset = { resourceType: 'Bundle', type: 'searchset', entry: [] };
+  /** One by one, a search is run with paging and answered with all its matches. */
+  const allMatches = { ...searchset, total: 0 };
 
   it('sends one batch Bundle and answers in order', async () => {
     let sent: unknown;
@@ -231,8 +233,8 @@ describe('createEpdClient: batch reads', () => {
     nock(ORIGIN).post('/fhir/').reply(405, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported' }] }, FHIR_JSON);
     nock(ORIGIN).get('/fhir/Patient/p1').twice().reply(200, patient, FHIR_JSON);
     nock(ORIGIN).get('/fhir/Consent').query({ patient: 'Patient/p1', status: 'active' }).twice().reply(200, searchset, FHIR_JSON);
-    expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: searchset }]);
-    expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: searchset }]); // no second POST: nock would refuse it
+    expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: allMatches }]);
+    expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: allMatches }]); // no second POST: nock would refuse it
   });
 
   it('keeps a one-by-one failure as the answer of that entry', async () => {
@@ -242,7 +244,7 @@ describe('createEpdClient: batch reads', () => {
     nock(ORIGIN).get('/fhir/Consent').query(true).reply(200, searchset, FHIR_JSON);
     const [first, second] = await epd.readBatch(URLS);
     expect(first).toMatchObject({ error: { status: 404, retry: false } });
-    expect(second).toEqual({ resource: searchset });
+    expect(second).toEqual({ resource: allMatches });
   });
 
   it('fails the whole batch on a fault another attempt can cure (503), without giving up on batches', async () => {

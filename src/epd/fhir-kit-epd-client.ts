@@ -1,7 +1,7 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { Client, type FhirResource, type RequestOptions } from 'fhir-kit-client';
 import { createAuthHeaders, type AuthHeaders, type EpdAuth } from './epd-auth.js';
-import { batchOfReads, readBatchResponse, type BatchAnswer } from './batch-answer.js';
+import { batchOfReads, readBatchResponse, readOneByOne, type BatchAnswer } from './batch-answer.js';
 import type { ConditionalCreateResult, EpdClient, SearchParams } from './epd-client.js';
 import { EpdError, epdHttpError, epdNetworkError } from './epd-error.js';
 import { FHIR_ID, parseReference } from './parse-reference.js';
@@ -105,7 +105,7 @@ class FhirKitEpdClient implements EpdClient {
 
   async readBatch(urls: readonly string[]): Promise<BatchAnswer[]> {
     if (urls.length === 0) return [];
-    if (this.batchRefused) return this.readEach(urls);
+    if (this.batchRefused) return readOneByOne(this, urls);
     const request = 'POST batch';
     try {
       const answer = await this.call(request, (o) => this.fhir.batch({ body: asFhirKit(batchOfReads(urls)), options: o }));
@@ -113,22 +113,8 @@ class FhirKitEpdClient implements EpdClient {
     } catch (err) {
       if (!(err instanceof EpdError) || !BATCH_REFUSED.has(err.status)) throw err;
       this.batchRefused = true;
-      return this.readEach(urls);
+      return readOneByOne(this, urls);
     }
-  }
-
-  /** The same GETs one by one, at once: for an EPD without batches. */
-  private readEach(urls: readonly string[]): Promise<BatchAnswer[]> {
-    return Promise.all(
-      urls.map(async (url): Promise<BatchAnswer> => {
-        const request = `GET ${url.split('?')[0]}`;
-        try {
-          return { resource: asResource<Resource>(request, await this.call(request, (o) => this.fhir.request(url, { options: o }))) };
-        } catch (err) {
-          return { error: toEpdError(request, err) };
-        }
-      }),
-    );
   }
 
   async transaction(bundle: Bundle): Promise<Bundle> {

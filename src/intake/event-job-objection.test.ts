@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import type { Consent, MedicationRequest, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import type { Consent, Patient } from '@medplum/fhirtypes';
+import { seedChildWithMedication } from '../../test/helpers/child-with-medication.js';
 import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
 import type { JobContext } from '../queue/create-worker.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
@@ -44,20 +45,8 @@ async function run(epd: MemoryEpdClient, mappings: CompiledMappings, objection?:
   return { result, enqueued, counted };
 }
 
-async function seed(epd: MemoryEpdClient, patient: Partial<Patient>, consents: Consent[]): Promise<void> {
-  const put = <T extends { resourceType: string; id?: string }>(r: T) => epd.repo.updateResource(r as never);
-  await put({ resourceType: 'Patient', id: 'kind-1', birthDate: '2010-01-01', managingOrganization: { reference: 'Organization/kinderlongziekten' }, ...patient });
-  await put<RelatedPerson>({ resourceType: 'RelatedPerson', id: 'moeder', patient: { reference: 'Patient/kind-1' }, relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }] });
-  await put<MedicationRequest>({
-    resourceType: 'MedicationRequest',
-    id: 'ma-1',
-    status: 'active',
-    intent: 'order',
-    category: [{ coding: [{ system: 'http://snomed.info/sct', code: '16076005' }] }],
-    medicationCodeableConcept: { coding: [{ system: 'http://www.whocc.no/atc', code: 'R03BA05' }] },
-    subject: { reference: 'Patient/kind-1' },
-  });
-  for (const consent of consents) await put(consent);
+function seed(epd: MemoryEpdClient, patient: Partial<Patient>, consents: Consent[]): Promise<void> {
+  return seedChildWithMedication(epd, { patient, consents });
 }
 
 const objection = (status: Consent['status'] = 'active'): Consent => ({

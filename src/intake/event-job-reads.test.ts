@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import type { MedicationRequest, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import { seedChildWithMedication } from '../../test/helpers/child-with-medication.js';
 import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
 import type { JobContext } from '../queue/create-worker.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
@@ -14,19 +14,8 @@ const SHIPPED = fileURLToPath(new URL('../../mappings', import.meta.url));
 const SECRETS = { ASTMA_KEUZEHULP_TOKEN: 'demo-token', POSITIEVE_GEZONDHEID_LINK_SECRET: 'x'.repeat(64) };
 const ctx: JobContext = { log: createLogger({ level: 'silent' }), jobId: 'evt-test', attempt: 1, maxAttempts: 1 };
 
-async function seed(epd: MemoryEpdClient, atc: string): Promise<void> {
-  const put = <T extends { resourceType: string; id?: string }>(r: T) => epd.repo.updateResource(r as never);
-  await put<Patient>({ resourceType: 'Patient', id: 'kind-1', birthDate: '2014-01-01', managingOrganization: { reference: 'Organization/kinderlongziekten' } });
-  await put<RelatedPerson>({ resourceType: 'RelatedPerson', id: 'moeder', patient: { reference: 'Patient/kind-1' }, relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }] });
-  await put<MedicationRequest>({
-    resourceType: 'MedicationRequest',
-    id: 'ma-1',
-    status: 'active',
-    intent: 'order',
-    category: [{ coding: [{ system: 'http://snomed.info/sct', code: '16076005' }] }],
-    medicationCodeableConcept: { coding: [{ system: 'http://www.whocc.no/atc', code: atc }] },
-    subject: { reference: 'Patient/kind-1' },
-  });
+function seed(epd: MemoryEpdClient, atc: string): Promise<void> {
+  return seedChildWithMedication(epd, { atc, patient: { birthDate: '2014-01-01' } });
 }
 
 async function run(epd: MemoryEpdClient, mappings: CompiledMappings) {
