@@ -11,6 +11,7 @@ export function createRedisConnection(url: string, kind: 'worker' | 'intake'): R
     maxRetriesPerRequest: kind === 'worker' ? null : 1,
     enableOfflineQueue: kind === 'worker',
     lazyConnect: false,
+    enableAutoPipelining: kind === 'intake',
     retryStrategy: (times) => Math.min(times * 200, 2_000), // keep reconnecting; never give up on Redis
   });
 }
