@@ -43,10 +43,10 @@ export function formatTable(results: BenchResults): string {
   const rows: Row[] = [];
   const { intake, endToEnd, endToEndSustained: sustained, rules, backfill, memory } = results;
   if (intake) {
-    rows.push(['Floor: express + one queue.add', `${intake.floor.requestsPerSec} req/s, p99 ${intake.floor.p99Ms} ms`, '-', '']);
+    rows.push(['Floor: express + one queue.add', `${intake.floor.requestsPerSec} req/s, p99 ${intake.floor.p99Ms} ms, CPU ${intake.floor.cpuMsPerRequest} ms/req`, '-', '']);
     rows.push([
       'Intake: POST /fhir/notify',
-      `${intake.intake.requestsPerSec} req/s, p99 ${intake.intake.p99Ms} ms, ${intake.ratio} x floor`,
+      `${intake.intake.requestsPerSec} req/s, p99 ${intake.intake.p99Ms} ms, ${intake.ratio} x floor; CPU ${intake.intake.cpuMsPerRequest} ms/req, ${intake.cpuRatio} x floor's`,
       `>= ${TARGETS.intakeRatio} x floor`,
       met(intake.ratio >= TARGETS.intakeRatio && intake.intake.non2xx === 0),
     ]);

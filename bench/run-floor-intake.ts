@@ -13,6 +13,8 @@ export interface IntakeFigures {
   intake: HttpFigure;
   /** intake requests/s ÷ floor requests/s. */
   ratio: number;
+  /** intake CPU per request ÷ floor CPU per request: what a request costs, nearly free of the machine's noise. */
+  cpuRatio: number;
   memory: RoleMemory;
   /** Size of one request body, in bytes (they differ only in numbers). */
   bodyBytes: number;
@@ -34,9 +36,10 @@ export async function runFloorAndIntake(ctx: BenchContext, epd: BenchEpd, http: 
       headers: { authorization: `Bearer ${BENCH_INTAKE_TOKEN}` },
       body,
       http,
+      serverPid: service.api!.pid,
     });
     const memory = await service.peakRss();
-    return { floor, intake, ratio: round(intake.requestsPerSec / floor.requestsPerSec), memory, bodyBytes: Buffer.byteLength(body(0)) };
+    return { floor, intake, ratio: round(intake.requestsPerSec / floor.requestsPerSec), cpuRatio: round(intake.cpuMsPerRequest / floor.cpuMsPerRequest), memory, bodyBytes: Buffer.byteLength(body(0)) };
   } finally {
     await service.close();
   }
@@ -53,7 +56,7 @@ async function measureFloor(ctx: BenchContext, http: BenchSettings['http'], body
     ready: async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
   });
   try {
-    return await postLoad({ url: `http://127.0.0.1:${port}/notify`, headers: {}, body, http });
+    return await postLoad({ url: `http://127.0.0.1:${port}/notify`, headers: {}, body, http, serverPid: floor.pid });
   } finally {
     await floor.stop();
     await deletePrefix(ctx.redis, prefix);
