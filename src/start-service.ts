@@ -7,7 +7,7 @@ import type { Config } from './config/load-config.js';
 import { createInvitationAdapter } from './decision-aids/invitation-adapter.js';
 import { createInvitationJob } from './decision-aids/invitation-job.js';
 import type { EpdClient } from './epd/epd-client.js';
-import { createEpdClient } from './epd/fhir-kit-epd-client.js';
+import { createEpdClient } from './epd/fhir-epd-client.js';
 import { createAuthHeaders } from './epd/epd-auth.js';
 import { createApp } from './http/create-app.js';
 import { createRedisSeenSignatures } from './http/replay-guard.js';

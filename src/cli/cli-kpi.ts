@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load-config.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
-import { createEpdClient } from '../epd/fhir-kit-epd-client.js';
+import { createEpdClient } from '../epd/fhir-epd-client.js';
 import { formatKpiSummary } from '../kpi/format-kpi-summary.js';
 import { createKpiService } from '../kpi/kpi-service.js';
 import { isMonth } from '../kpi/month-period.js';

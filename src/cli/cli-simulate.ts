@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Resource } from '@medplum/fhirtypes';
 import { loadConfig } from '../config/load-config.js';
-import { createEpdClient } from '../epd/fhir-kit-epd-client.js';
+import { createEpdClient } from '../epd/fhir-epd-client.js';
 import { MappingError, formatMappingIssue } from '../rules/load-mappings.js';
 import { AppError } from '../shared/errors.js';
 import { EXIT, UsageError, type CliCommand, type CliInput } from './cli-command.js';

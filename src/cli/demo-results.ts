@@ -1,6 +1,6 @@
 import type { Bundle, Observation, QuestionnaireResponse, Resource, Task } from '@medplum/fhirtypes';
 import { INVITATION_ID_SYSTEM } from '../decision-aids/invitation-task-codes.js';
-import { createEpdClient } from '../epd/fhir-kit-epd-client.js';
+import { createEpdClient } from '../epd/fhir-epd-client.js';
 import { loadQuestionnaires, QUESTIONNAIRES_SUBDIR } from '../pro/load-questionnaires.js';
 import { syncQuestionnaires } from '../pro/sync-questionnaires.js';
 import { demoResult } from '../sandbox/demo-scenario.js';

@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config/load-config.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
-import { createEpdClient } from '../epd/fhir-kit-epd-client.js';
+import { createEpdClient } from '../epd/fhir-epd-client.js';
 import { loadQuestionnaires, QUESTIONNAIRES_SUBDIR } from '../pro/load-questionnaires.js';
 import { syncQuestionnaires, type SyncedQuestionnaire } from '../pro/sync-questionnaires.js';
 import { AppError } from '../shared/errors.js';

@@ -53,8 +53,13 @@ export function outcomeIssueTexts(body: unknown): string[] {
     .filter(Boolean);
 }
 
+/** What is read of an answer's headers: `fetch`'s `Headers` has it, and so can anything else. */
+export interface HeaderLookup {
+  get(name: string): string | null | undefined;
+}
+
 /** The EpdError for an HTTP answer outside 2xx (or a 2xx the client could not read). */
-export function epdHttpError(request: string, status: number, body: unknown, headers?: Headers): EpdError {
+export function epdHttpError(request: string, status: number, body: unknown, headers?: HeaderLookup): EpdError {
   const issues = outcomeIssueTexts(body);
   const code = issueCodeForStatus(status);
   const retry = isRetryableStatus(status);

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import nock from 'nock';
 import { createAuthHeaders } from './epd-auth.js';
-import { createEpdClient } from './fhir-kit-epd-client.js';
+import { createEpdClient } from './fhir-epd-client.js';
 import {
   CLIENT_ASSERTION_TYPE,
   clientAssertion,

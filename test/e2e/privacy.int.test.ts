@@ -2,7 +2,7 @@ import { validateResource } from '@medplum/core';
 import type { AuditEvent, Bundle, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
 import type { EpdClient } from '../../src/epd/epd-client.js';
 import { EpdError } from '../../src/epd/epd-error.js';
-import { createEpdClient } from '../../src/epd/fhir-kit-epd-client.js';
+import { createEpdClient } from '../../src/epd/fhir-epd-client.js';
 import type { EventJobResult } from '../../src/intake/event-job.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { startFhirSandbox, type FhirSandbox } from '../../src/sandbox/fhir-server.js';

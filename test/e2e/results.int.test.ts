@@ -2,7 +2,7 @@ import type { Bundle, Observation, QuestionnaireResponse, Resource, Task } from 
 import { INVITATION_ID_SYSTEM } from '../../src/decision-aids/invitation-task-codes.js';
 import type { EpdClient } from '../../src/epd/epd-client.js';
 import { EpdError } from '../../src/epd/epd-error.js';
-import { createEpdClient } from '../../src/epd/fhir-kit-epd-client.js';
+import { createEpdClient } from '../../src/epd/fhir-epd-client.js';
 import { platformResult, questionnaireUrl } from '../fixtures/results/result-fixtures.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';

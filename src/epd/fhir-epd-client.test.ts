@@ -1,11 +1,10 @@
 import { jest } from '@jest/globals';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import type { Bundle, Task } from '@medplum/fhirtypes';
 import nock from 'nock';
 import type { EpdClient } from './epd-client.js';
 import { EpdError } from './epd-error.js';
-import { createEpdClient, type EpdAuth } from './fhir-kit-epd-client.js';
+import { createEpdClient, type EpdAuth } from './fhir-epd-client.js';
 
 const ORIGIN = 'https://epd.test.example.org';
 const BASE = `${ORIGIN}/fhir`;
@@ -188,27 +187,36 @@ describe('createEpdClient: paging and conditional create', () => {
   });
 });
 
-describe('fhir-kit-client debug output', () => {
-  type Debug = { enable(ns: string): void; disable(): string; enabled(ns: string): boolean; log: (...args: unknown[]) => void };
-  const debug = createRequire(fileURLToPath(import.meta.resolve('fhir-kit-client')))('debug') as Debug;
+describe('createEpdClient: HTTP', () => {
+  it('sends FHIR JSON and reads a gzip-compressed answer', async () => {
+    nock(ORIGIN, { reqheaders: { accept: 'application/fhir+json', 'content-type': 'application/fhir+json' } })
+      .post('/fhir/Task', (body) => body.resourceType === 'Task')
+      .reply(201, gzipSync(JSON.stringify(TASK)), { ...FHIR_JSON, 'content-encoding': 'gzip' });
+    await expect(client().createIfNoneExist(TASK, 'identifier=x|1')).resolves.toEqual({ resource: TASK, created: true });
+  });
 
-  it('stays off even when DEBUG asks for it, and other namespaces keep theirs', async () => {
-    const previous = debug.disable();
-    const previousLog = debug.log;
-    const lines: string[] = [];
-    debug.log = (...args: unknown[]) => lines.push(args.join(' '));
-    try {
-      debug.enable('fhir-kit-client:*,some-other-library');
-      nock(ORIGIN).get('/fhir/Task/t1').reply(200, TASK, FHIR_JSON);
-      await client({ type: 'bearer', token: 'secret-token' }).read('Task/t1');
-      expect(debug.enabled('fhir-kit-client:info')).toBe(false);
-      expect(debug.enabled('some-other-library')).toBe(true);
-      expect(lines.join('\n')).not.toContain('secret-token');
-      expect(lines).toEqual([]);
-    } finally {
-      debug.log = previousLog;
-      debug.enable(previous);
-    }
+  it('repeats a search parameter given as a list', async () => {
+    nock(ORIGIN).get('/fhir/Task').query({ status: ['requested', 'ready'] }).reply(200, { resourceType: 'Bundle', type: 'searchset' }, FHIR_JSON);
+    await expect(client().search('Task', { status: ['requested', 'ready'] })).resolves.toEqual([]);
+  });
+
+  it('counts the answer body in the timeout', async () => {
+    nock(ORIGIN).get('/fhir/Task/t1').delayBody(1000).reply(200, TASK, FHIR_JSON);
+    const error = await failure(client({ type: 'none' }, 100).read('Task/t1'));
+    expect(error).toMatchObject({ status: 0, retry: true });
+    expect(error.message).toContain('timed out');
+  });
+
+  it('does not follow a redirect (the token would go with it)', async () => {
+    nock(ORIGIN).get('/fhir/Task/t1').reply(302, '', { location: 'https://elsewhere.example.org/fhir/Task/t1' });
+    expect(await failure(client({ type: 'bearer', token: 'static-token' }).read('Task/t1'))).toMatchObject({ status: 302, retry: false });
+  });
+
+  it('refuses a 2xx answer that is not JSON, without retrying', async () => {
+    nock(ORIGIN).get('/fhir/Task/t1').reply(200, '<html>login</html>', { 'content-type': 'text/html' });
+    const error = await failure(client().read('Task/t1'));
+    expect(error).toMatchObject({ status: 502, retry: false });
+    expect(error.message).toContain('not JSON');
   });
 });
 

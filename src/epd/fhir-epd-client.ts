@@ -1,11 +1,10 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
-import { Client, type FhirResource, type RequestOptions } from 'fhir-kit-client';
 import { createAuthHeaders, type AuthHeaders, type EpdAuth } from './epd-auth.js';
 import { batchOfReads, readBatchResponse, readOneByOne, type BatchAnswer } from './batch-answer.js';
 import type { ConditionalCreateResult, EpdClient, SearchParams } from './epd-client.js';
 import { EpdError, epdHttpError, epdNetworkError } from './epd-error.js';
+import { createHttpTransport, type HttpAnswer, type HttpRequest, type HttpTransport } from './http-transport.js';
 import { FHIR_ID, parseReference } from './parse-reference.js';
-import { silenceFhirKitDebug } from './silence-fhir-kit-debug.js';
 import { weakETag } from './weak-etag.js';
 
 export type { EpdAuth } from './epd-auth.js';
@@ -26,40 +25,48 @@ const BATCH_REFUSED = new Set([400, 403, 404, 405, 415, 422, 501]);
 /** 100 pages of the usual 20–100 entries: far more than one patient's record holds. */
 const DEFAULT_MAX_PAGES = 100;
 
-/** The `EpdClient` port on fhir-kit-client: timeouts, auth, paging and errors normalised to `EpdError`. */
+const FHIR_JSON = 'application/fhir+json';
+
+/** The `EpdClient` port on FHIR's REST API: timeouts, auth, paging and errors normalised to `EpdError`. */
 export function createEpdClient(options: EpdClientOptions): EpdClient {
-  silenceFhirKitDebug();
-  return new FhirKitEpdClient(options);
+  return new FhirEpdClient(options, createHttpTransport());
 }
 
-class FhirKitEpdClient implements EpdClient {
+/** A parsed 2xx answer: the resource, and the status and headers it came with. */
+interface Answer {
+  status: number;
+  location?: string;
+  resource: Resource;
+}
+
+class FhirEpdClient implements EpdClient {
   private readonly baseUrl: string;
-  private readonly fhir: Client;
   private readonly auth: AuthHeaders;
   /** Set once the EPD refused a batch: it is not asked again in this process. */
   private batchRefused = false;
 
-  constructor(private readonly options: EpdClientOptions) {
+  constructor(
+    private readonly options: EpdClientOptions,
+    private readonly send: HttpTransport,
+  ) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fhir = new Client({ baseUrl: this.baseUrl });
     this.auth = createAuthHeaders(options.auth, options.timeoutMs);
   }
 
   async read<T extends Resource>(reference: string): Promise<T> {
     const [resourceType, id, version] = parseReference(reference, this.baseUrl);
-    const request = `GET ${resourceType}/${id}${version ? `/_history/${version}` : ''}`;
-    const result = await this.call(request, (o) =>
-      version ? this.fhir.vread({ resourceType, id, version, options: o }) : this.fhir.read({ resourceType, id, options: o }),
-    );
-    return asResource<T>(request, result);
+    const path = `${resourceType}/${id}${version ? `/_history/${version}` : ''}`;
+    const request = `GET ${path}`;
+    return asResource<T>(request, await this.call(request, 'GET', this.url(path)));
   }
 
   async search<T extends Resource>(resourceType: T['resourceType'], params: SearchParams): Promise<T[]> {
     const request = `GET ${resourceType}?…`;
     const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
     const found: T[] = [];
-    const first = await this.call(request, (o) => this.fhir.search({ resourceType, searchParams: params, options: o }));
-    let page = asResource<Bundle>(request, first);
+    const first = this.url(resourceType);
+    for (const [key, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) first.searchParams.append(key, v);
+    let page = asResource<Bundle>(request, await this.call(request, 'GET', first));
     for (let pages = 1; ; pages++) {
       for (const entry of page.entry ?? []) {
         const mode = entry.search?.mode; // included resources and outcomes are not results
@@ -70,8 +77,7 @@ class FhirKitEpdClient implements EpdClient {
       if (pages >= maxPages) {
         throw new EpdError(`EPD ${request} has more than ${maxPages} pages`, { status: 422, retry: false, code: 'too-costly' });
       }
-      const url = checkPageLink(request, next, this.baseUrl);
-      page = asResource<Bundle>(request, await this.call(request, (o) => this.fhir.request(url, { options: o })));
+      page = asResource<Bundle>(request, await this.call(request, 'GET', checkPageLink(request, next, this.baseUrl)));
     }
   }
 
@@ -79,28 +85,18 @@ class FhirKitEpdClient implements EpdClient {
     const request = `POST ${resource.resourceType}`;
     // Some servers answer a match with an empty 200; ask for the resource either way.
     const headers = { 'if-none-exist': ifNoneExist, prefer: 'return=representation' };
-    const result = await this.call(
-      request,
-      (o) => this.fhir.create({ resourceType: resource.resourceType, body: asFhirKit(resource), options: o }),
-      headers,
-    );
-    // fhir-kit-client keeps the fetch Response beside the parsed body: its status is the signal.
-    const { response } = Client.httpFor(result);
-    const created = response?.status === 201;
-    if (result.resourceType === resource.resourceType) return { resource: result as unknown as T, created };
-    return { resource: await this.findCreated<T>(request, resource.resourceType, ifNoneExist, response), created };
+    const answer = await this.call(request, 'POST', this.url(resource.resourceType), resource, headers);
+    const created = answer.status === 201;
+    if (answer.resource.resourceType === resource.resourceType) return { resource: answer.resource as T, created };
+    return { resource: await this.findCreated<T>(request, resource.resourceType, ifNoneExist, answer.location), created };
   }
 
   async update<T extends Resource>(resource: T & { id: string }, options: { ifMatch?: string } = {}): Promise<T> {
     const request = `PUT ${resource.resourceType}/${resource.id}`;
     const headers: Record<string, string> = { prefer: 'return=representation' };
     if (options.ifMatch) headers['if-match'] = weakETag(options.ifMatch);
-    const result = await this.call(
-      request,
-      (o) => this.fhir.update({ resourceType: resource.resourceType, id: resource.id, body: asFhirKit(resource), options: o }),
-      headers,
-    );
-    return asResource<T>(request, result);
+    const [resourceType, id] = parseReference(`${resource.resourceType}/${resource.id}`, this.baseUrl);
+    return asResource<T>(request, await this.call(request, 'PUT', this.url(`${resourceType}/${id}`), resource, headers));
   }
 
   async readBatch(urls: readonly string[]): Promise<BatchAnswer[]> {
@@ -108,7 +104,7 @@ class FhirKitEpdClient implements EpdClient {
     if (this.batchRefused) return readOneByOne(this, urls);
     const request = 'POST batch';
     try {
-      const answer = await this.call(request, (o) => this.fhir.batch({ body: asFhirKit(batchOfReads(urls)), options: o }));
+      const answer = await this.call(request, 'POST', this.url(''), batchOfReads(urls));
       return readBatchResponse(urls, asResource<Bundle>(request, answer));
     } catch (err) {
       if (!(err instanceof EpdError) || !BATCH_REFUSED.has(err.status)) throw err;
@@ -119,27 +115,45 @@ class FhirKitEpdClient implements EpdClient {
 
   async transaction(bundle: Bundle): Promise<Bundle> {
     const request = 'POST transaction';
-    const send = (o: RequestOptions) => this.fhir.transaction({ body: asFhirKit(bundle), options: o });
-    return asResource<Bundle>(request, await this.call(request, send, { prefer: 'return=representation' }));
+    return asResource<Bundle>(request, await this.call(request, 'POST', this.url(''), bundle, { prefer: 'return=representation' }));
   }
 
-  /** One HTTP request: its own timeout, the current token, one retry with a new token after a 401. */
-  private async call<T>(request: string, send: (o: RequestOptions) => Promise<T>, headers: Record<string, string> = {}): Promise<T> {
+  /** `<base>/<path>`; batches and transactions go to `<base>/`. */
+  private url(path: string): URL {
+    return new URL(`${this.baseUrl}/${path}`);
+  }
+
+  /**
+   * One HTTP request: its own timeout (the answer's body included), the current token, one retry
+   * with a new token after a 401. `request` names it in errors: method and path, never the query.
+   */
+  private async call(request: string, method: HttpRequest['method'], url: URL, body?: Resource, headers: Record<string, string> = {}): Promise<Answer> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.auth.authorization();
-      // A timer cleared when the answer (body included) is in, not AbortSignal.timeout: that one keeps
-      // its signal, and through its listener the whole request, alive for the full timeout.
       const controller = new AbortController();
       const timer = setTimeout(() => controller.abort(new DOMException('EPD request timed out', 'TimeoutError')), this.options.timeoutMs);
+      let answer: HttpAnswer;
       try {
-        return await send({ signal: controller.signal, headers: { ...headers, ...(authorization ? { authorization } : {}) } });
+        answer = await this.send({
+          method,
+          url,
+          headers: {
+            accept: FHIR_JSON,
+            ...(text === undefined ? {} : { 'content-type': FHIR_JSON }),
+            ...headers,
+            ...(authorization ? { authorization } : {}),
+          },
+          ...(text === undefined ? {} : { body: text }),
+          signal: controller.signal,
+        });
       } catch (err) {
-        const error = toEpdError(request, err);
-        if (error.status === 401 && attempt === 1 && this.auth.renew(authorization)) continue;
-        throw error;
+        throw epdNetworkError(request, err);
       } finally {
         clearTimeout(timer);
       }
+      if (answer.status === 401 && attempt === 1 && this.auth.renew(authorization)) continue;
+      return readAnswer(request, answer);
     }
   }
 
@@ -148,9 +162,8 @@ class FhirKitEpdClient implements EpdClient {
     request: string,
     type: T['resourceType'],
     ifNoneExist: string,
-    response?: Response,
+    location: string | undefined,
   ): Promise<T> {
-    const location = response?.headers.get('location');
     if (location) return this.read<T>(referenceFromLocation(location, this.baseUrl));
     const [match] = await this.search<T>(type, queryToParams(ifNoneExist));
     if (!match) throw new EpdError(`EPD ${request} answered without the resource`, { status: 502, retry: true, code: 'processing' });
@@ -176,34 +189,43 @@ function queryToParams(query: string): SearchParams {
 }
 
 /** Follow a paging link only to the EPD itself: the token must not travel to another host. */
-function checkPageLink(request: string, next: string, baseUrl: string): string {
+function checkPageLink(request: string, next: string, baseUrl: string): URL {
   const url = new URL(next, `${baseUrl}/`);
   if (url.origin !== new URL(baseUrl).origin || !url.pathname.startsWith(new URL(baseUrl).pathname)) {
     throw new EpdError(`EPD ${request} sent a next link outside its base URL`, { status: 502, retry: false, code: 'processing' });
   }
-  return url.toString();
+  return url;
 }
 
-function toEpdError(request: string, err: unknown): EpdError {
-  if (err instanceof EpdError) return err;
-  const response = (err as { response?: { status?: unknown; data?: unknown } }).response;
-  if (typeof response?.status !== 'number') return epdNetworkError(request, err);
-  if (response.status < 400) {
-    const message = `EPD ${request} answered HTTP ${response.status} with a body that is not JSON`;
-    return new EpdError(message, { status: 502, retry: false, code: 'processing' });
+/** A 2xx answer as a resource (an empty body: none); anything else as the `EpdError` it means. */
+function readAnswer(request: string, answer: HttpAnswer): Answer {
+  let parsed: unknown = {};
+  let json = true;
+  if (answer.body.trim() !== '') {
+    try {
+      parsed = JSON.parse(answer.body);
+    } catch {
+      json = false;
+    }
   }
-  const headers = (err as { config?: { headers?: unknown } }).config?.headers;
-  // No `cause`: fhir-kit-client's error holds the full URL (queries may hold a BSN) and the body.
-  return epdHttpError(request, response.status, response.data, headers instanceof Headers ? headers : undefined);
+  if (answer.status < 200 || answer.status >= 300) {
+    throw epdHttpError(request, answer.status, json ? parsed : answer.body, { get: (name) => headerValue(answer, name) });
+  }
+  if (!json || typeof parsed !== 'object' || parsed === null) {
+    throw new EpdError(`EPD ${request} answered HTTP ${answer.status} with a body that is not JSON`, { status: 502, retry: false, code: 'processing' });
+  }
+  const location = headerValue(answer, 'location');
+  return { status: answer.status, resource: parsed as Resource, ...(location ? { location } : {}) };
 }
 
-function asResource<T extends Resource>(request: string, value: FhirResource): T {
-  if (typeof value.resourceType !== 'string') {
+function headerValue(answer: HttpAnswer, name: string): string | undefined {
+  const value = answer.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function asResource<T extends Resource>(request: string, answer: Answer): T {
+  if (typeof answer.resource.resourceType !== 'string') {
     throw new EpdError(`EPD ${request} answered without a resource`, { status: 502, retry: true, code: 'processing' });
   }
-  return value as unknown as T;
-}
-
-function asFhirKit(resource: Resource): FhirResource {
-  return resource as unknown as FhirResource;
+  return answer.resource as T;
 }

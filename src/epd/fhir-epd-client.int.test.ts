@@ -3,7 +3,7 @@ import nock from 'nock';
 import { startFhirSandbox, type FhirSandbox } from '../sandbox/fhir-server.js';
 import type { EpdClient } from './epd-client.js';
 import { EpdError } from './epd-error.js';
-import { createEpdClient } from './fhir-kit-epd-client.js';
+import { createEpdClient } from './fhir-epd-client.js';
 
 const INVITATION = 'https://sdm-bridge.org/fhir/NamingSystem/invitation';
 
