@@ -42,14 +42,16 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   if (deps.metrics) app.use(recordHttpMetrics(deps.metrics, [ADMIN_QUEUES_PATH]));
   app.use(securityMiddleware({ maxBodyBytes: deps.notify.maxBodyBytes }));
+  // The EPD's notifications first: they are nearly all the traffic, and every router before them is
+  // tried on each one. The paths do not overlap, so the order changes nothing else.
+  if (deps.replay) app.use(['/fhir/notify', '/decision-aids'], replayGuard({ ...deps.replay, log: deps.log }));
+  app.use(notifyRouter({ ...deps.notify, log: deps.log }));
+  if (deps.results) app.use(resultsRouter({ ...deps.results, log: deps.log }));
   app.use(healthRouter({ readiness: deps.readiness, log: deps.log }));
   app.use(openApiRouter());
   if (deps.admin) app.use(adminRouter(deps.admin));
   if (deps.kpi) app.use(kpiRouter(deps.kpi));
   if (deps.jwks?.keys.length) app.use(jwksRouter(deps.jwks));
-  if (deps.replay) app.use(['/fhir/notify', '/decision-aids'], replayGuard({ ...deps.replay, log: deps.log }));
-  app.use(notifyRouter({ ...deps.notify, log: deps.log }));
-  if (deps.results) app.use(resultsRouter({ ...deps.results, log: deps.log }));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

@@ -87,14 +87,14 @@ function authenticate(req: Request, sources: readonly IntakeSource[]): IntakeSou
 
 /** The parsed JSON body; undefined for an empty body (an "empty ping"). */
 function readBody(req: Request): unknown {
-  const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-  if (raw.length === 0 || raw.toString('utf8').trim() === '') return undefined;
+  const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : ''; // decoded once: it is parsed below
+  if (text.trim() === '') return undefined;
   const type = req.get('content-type') ?? '';
   if (!FHIR_JSON.test(type)) {
     throw badInput(415, `content type "${type || '(none)'}" is not supported; send application/fhir+json or application/json`);
   }
   try {
-    return JSON.parse(raw.toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
     throw badInput(400, jsonSyntaxMessage(err));
   }
