@@ -56,7 +56,9 @@ export function createHttpTransport(): HttpTransport {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', fail);
-        res.on('aborted', () => fail(new Error('the answer was cut off')));
+        res.on('close', () => {
+          if (!res.complete) fail(new Error('the answer was cut off'));
+        });
         res.on('end', () => {
           signal.removeEventListener('abort', onAbort);
           try {

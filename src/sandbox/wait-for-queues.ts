@@ -12,8 +12,9 @@ export async function waitForQueuesToDrain(queues: Queues, timeoutMs: number, op
   const states: JobType[] = ['waiting', 'active', 'prioritized', 'waiting-children', ...(options.ignoreDelayed ? [] : (['delayed'] as const))];
   const deadline = Date.now() + timeoutMs;
   let quietChecks = 0;
+  let counts: Record<string, number>[] = [];
   while (Date.now() < deadline) {
-    const counts = await Promise.all(
+    counts = await Promise.all(
       [queues.events, queues.invitations].map((q) => q.getJobCounts(...states)),
     );
     const busy = counts.reduce((sum, c) => sum + Object.values(c).reduce((a, b) => a + b, 0), 0);
@@ -21,5 +22,7 @@ export async function waitForQueuesToDrain(queues: Queues, timeoutMs: number, op
     if (quietChecks >= 2) return;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
-  throw new Error(`queues still busy after ${timeoutMs} ms`);
+  // Which jobs were left, so a failing test says where the work stopped.
+  const left = ['events', 'invitations'].map((name, i) => `${name} ${JSON.stringify(Object.fromEntries(Object.entries(counts[i] ?? {}).filter(([, n]) => n > 0)))}`);
+  throw new Error(`queues still busy after ${timeoutMs} ms: ${left.join(', ')}`);
 }

@@ -1,4 +1,5 @@
 import type { Bundle, Resource, Task } from '@medplum/fhirtypes';
+import type { JobType } from 'bullmq';
 import { EMBEDDED_INTAKE_TOKEN, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { waitForQueuesToDrain } from '../../src/sandbox/wait-for-queues.js';
 
@@ -23,13 +24,34 @@ export async function notify(stack: EmbeddedStack, body: unknown): Promise<{ sta
   return { status: res.status, body: await res.json().catch(() => undefined) };
 }
 
-/** Waits for all work, sending delayed invitations at once (their delay is checked separately). */
+/** Every state in which a job still has work ahead of it. */
+const UNFINISHED: JobType[] = ['waiting', 'active', 'prioritized', 'waiting-children', 'delayed'];
+
+/**
+ * Waits for all work, sending invitations that wait out their reflection delay at once (the delay
+ * is checked separately). A job delayed by its retry backoff is left to come back by itself (a
+ * Retry-After must be honoured); an events job doing so may still add invitations, so this goes on
+ * until no job of either queue is unfinished.
+ */
 export async function settle(stack: EmbeddedStack, timeoutMs = 20_000): Promise<void> {
   const queues = stack.service.queues;
-  await waitForQueuesToDrain(queues, timeoutMs, { ignoreDelayed: true });
-  const delayed = await queues.invitations.getDelayed();
-  await Promise.all(delayed.map((job) => job.promote()));
-  await waitForQueuesToDrain(queues, timeoutMs);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await waitForQueuesToDrain(queues, Math.max(1, deadline - Date.now()), { ignoreDelayed: true });
+    const reflecting = (await queues.invitations.getDelayed()).filter((job) => job.attemptsMade === 0);
+    if (reflecting.length > 0) {
+      await Promise.all(reflecting.map((job) => job.promote()));
+      continue;
+    }
+    // Events first: an events job adds its invitations before it completes, so none slip between the counts.
+    const events = await queues.events.getJobCounts(...UNFINISHED);
+    const invitations = await queues.invitations.getJobCounts(...UNFINISHED);
+    if ([events, invitations].every((counts) => Object.values(counts).every((n) => n === 0))) return;
+    if (Date.now() > deadline) {
+      throw new Error(`work left after ${timeoutMs} ms: events ${JSON.stringify(events)}, invitations ${JSON.stringify(invitations)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** The invitation Tasks in the sandbox EPD whose focus is (a version of) `reference`. */
