@@ -1,6 +1,6 @@
 // Two projects: fast unit tests of the pure core and handlers on fakes, and integration tests
 // against real Redis and the in-process FHIR server (files named *.int.test.ts).
-// ESM throughout: fhir-kit-client 2.x is ESM-only (see README, "Module system").
+// ESM throughout, as the service itself runs (see README, "Choices worth knowing").
 const transform = {
   '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
 };
