@@ -93,8 +93,8 @@ const USER_HZ = 100;
 
 /**
  * CPU time a process has used so far (user + system, all its threads), in ms. Why CPU time beside
- * throughput: on a shared 2-core machine requests/s move with whatever else runs, while the CPU a
- * request costs the process that serves it barely does.
+ * throughput: on a shared 2-core machine requests/s move with whatever else runs; the CPU a request
+ * costs the process that serves it moves less (it still moves when the host is busy).
  */
 export async function cpuTimeMs(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');

@@ -32,7 +32,8 @@ export type HttpTransport = (request: HttpRequest) => Promise<HttpAnswer>;
  * to correct.
  */
 export function createHttpTransport(): HttpTransport {
-  const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
+  const plainAgent = new http.Agent({ keepAlive: true });
+  const tlsAgent = new https.Agent({ keepAlive: true });
   return (request) =>
     new Promise<HttpAnswer>((resolve, reject) => {
       const { url, signal } = request;
@@ -40,10 +41,11 @@ export function createHttpTransport(): HttpTransport {
         reject(signal.reason);
         return;
       }
-      const protocol = url.protocol === 'https:' ? https : http;
-      const agent = url.protocol === 'https:' ? agents['https:'] : agents['http:'];
       const headers = request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
-      const req = protocol.request(url, { method: request.method, headers, agent });
+      const req =
+        url.protocol === 'https:'
+          ? https.request(url, { method: request.method, headers, agent: tlsAgent })
+          : http.request(url, { method: request.method, headers, agent: plainAgent });
       // Whatever fails first (the request, the answer's stream, the timeout) decides; the rest is ignored.
       const fail = (err: unknown) => {
         signal.removeEventListener('abort', onAbort);
