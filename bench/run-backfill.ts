@@ -1,6 +1,6 @@
 import type { EpdEvent } from '../src/intake/epd-event.js';
 import { versionEventKey } from '../src/intake/epd-event.js';
-import { enqueueEvents } from '../src/start-service.js';
+import { enqueueEvents } from '../src/intake/enqueue-events.js';
 import { changeFor, seedPatients, store } from './bench-population.js';
 import type { BenchSettings } from './bench-settings.js';
 import { startBenchService, type BenchContext, type BenchEpd, type RoleMemory } from './bench-stack.js';

@@ -18,17 +18,16 @@ import { createReadinessCheck } from './http/readiness.js';
 import { createKpiJob } from './kpi/kpi-job.js';
 import { scheduleKpiReports } from './kpi/kpi-scheduler.js';
 import { createKpiService, type KpiService } from './kpi/kpi-service.js';
-import type { EpdEvent } from './intake/epd-event.js';
-import { createEventJob, type PlannedInvitation } from './intake/event-job.js';
-import { createPollService } from './intake/poll-service.js';
-import { createRedisThrottleStore } from './intake/throttle-store.js';
+import { createEventJob } from './events/event-job.js';
+import { enqueueInvitations } from './events/enqueue-invitations.js';
+import { enqueueEvents } from './intake/enqueue-events.js';
+import { createPollService } from './polling/poll-service.js';
+import { createRedisThrottleStore } from './events/throttle-store.js';
 import { createQueues, type Queues } from './queue/create-queues.js';
 import { createWorker, type RunningWorker } from './queue/create-worker.js';
-import { jobIdFor } from './queue/job-id.js';
 import { QUEUE, type EventJobData, type InvitationJobData, type KpiJobData, type ResultJobData } from './queue/job-types.js';
 import { whenRedisReady } from './queue/fail-fast.js';
 import { createRedisConnection } from './queue/redis-connection.js';
-import { jobsExist } from './queue/jobs-exist.js';
 import { queueList } from './queue/queue-list.js';
 import type { CompiledMappings } from './rules/compile-mappings.js';
 import { loadMappings } from './rules/load-mappings.js';
@@ -202,33 +201,6 @@ export async function startService(config: Config, log: Logger, overrides: Servi
       workerRedis.disconnect();
     },
   };
-}
-
-/**
- * One events job per event, id from the event key: a redelivered event is accepted and not queued
- * again. With metrics, each event is counted as received and, when its job already existed, as a duplicate.
- */
-export async function enqueueEvents(queues: Queues, events: EpdEvent[], count?: { metrics: Metrics; redis: Redis }): Promise<void> {
-  if (events.length === 0) return;
-  const jobs = events.map((e) => ({ name: e.resourceType, data: e, opts: { jobId: jobIdFor('evt', e.eventKey) } }));
-  const metrics = count?.metrics;
-  const [existed] = await Promise.all([
-    count ? jobsExist(count.redis, queues.events, jobs.map((job) => job.opts.jobId)) : [],
-    // One event (the usual notification) as a plain add: addBulk wraps even one job in a pipeline, which costs more than the add.
-    jobs.length === 1 ? queues.events.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : queues.events.addBulk(jobs),
-  ]);
-  events.forEach(({ source, shape }, index) => {
-    metrics?.eventsReceived.inc({ source, shape });
-    if (existed[index]) metrics?.eventsDuplicate.inc({ source, shape });
-  });
-}
-
-async function enqueueInvitations(queues: Queues, planned: PlannedInvitation[], metrics?: Metrics): Promise<void> {
-  if (planned.length === 0) return;
-  await queues.invitations.addBulk(
-    planned.map((p) => ({ name: p.data.keyMoment, data: p.data, opts: { jobId: p.jobId, delay: p.delayMs } })),
-  );
-  if (metrics) for (const p of planned) countInvitation(metrics, p.data, 'queued');
 }
 
 function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {

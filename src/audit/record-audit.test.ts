@@ -1,5 +1,5 @@
 import type { AuditEvent, Task } from '@medplum/fhirtypes';
-import { createMemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient } from '../epd/fake-epd-client.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { DecisionAid, DeliveryConfig } from '../rules/types.js';
 import { AppError } from '../shared/errors.js';
@@ -100,7 +100,7 @@ describe('AuditEvents of this service', () => {
 });
 
 describe('recordInvitationAudit / recordResultAudit', () => {
-  const deps = (): AuditDeps & { client: ReturnType<typeof createMemoryEpdClient> } => ({ client: createMemoryEpdClient(), source: SOURCE, now: () => NOW });
+  const deps = (): AuditDeps & { client: ReturnType<typeof createFakeEpdClient> } => ({ client: createFakeEpdClient(), source: SOURCE, now: () => NOW });
 
   it('writes one AuditEvent per invitation however often the job runs', async () => {
     const d = deps();
@@ -143,7 +143,7 @@ describe('withResultAudit', () => {
   const ctx = { log: createLogger({ level: 'silent' }), jobId: 'res-1', attempt: 1, maxAttempts: 3 };
 
   it('records each result once, after the write, with the aid title', async () => {
-    const deps: AuditDeps = { client: createMemoryEpdClient(), source: SOURCE, now: () => NOW };
+    const deps: AuditDeps = { client: createFakeEpdClient(), source: SOURCE, now: () => NOW };
     const handler = withResultAudit(async () => ({ responses: ['QuestionnaireResponse/qr-1'] }), deps, () => 'Keuzehulp astma');
     await handler(job, ctx);
     await handler(job, ctx);
@@ -154,7 +154,7 @@ describe('withResultAudit', () => {
   });
 
   it('records nothing when the write fails', async () => {
-    const deps: AuditDeps = { client: createMemoryEpdClient(), source: SOURCE, now: () => NOW };
+    const deps: AuditDeps = { client: createFakeEpdClient(), source: SOURCE, now: () => NOW };
     const handler = withResultAudit(async () => Promise.reject(new Error('EPD down')), deps);
     await expect(handler(job, ctx)).rejects.toThrow('EPD down');
     expect(await deps.client.search('AuditEvent', {})).toEqual([]);

@@ -1,6 +1,6 @@
 import type { MeasureReport } from '@medplum/fhirtypes';
 import { kpiFixturePlan, storeKpiFixture } from '../../test/fixtures/kpi/kpi-fixtures.js';
-import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { EXIT, UsageError, type CliIo } from './cli-command.js';
 import { runKpi } from './cli-kpi.js';
@@ -25,9 +25,9 @@ const ENV = {
 beforeAll(() => loadFhirDefinitions(), 60_000);
 
 describe('sdm-bridge kpi', () => {
-  let epd: MemoryEpdClient;
+  let epd: FakeEpdClient;
   beforeAll(async () => {
-    epd = createMemoryEpdClient();
+    epd = createFakeEpdClient();
     await storeKpiFixture(epd.repo, kpiFixturePlan(['2026-08', '2026-09', '2026-10']));
   });
   const run = async (values: Record<string, string | boolean>, json = false) => {

@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Questionnaire } from '@medplum/fhirtypes';
-import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import { EXIT, type CliIo } from './cli-command.js';
 import { runSync } from './questionnaires-sync.js';
 
@@ -14,11 +14,11 @@ function capture(): CliIo & { lines: string[]; errors: string[] } {
 
 describe('questionnaires sync', () => {
   let dir: string;
-  let epd: MemoryEpdClient;
+  let epd: FakeEpdClient;
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), 'questionnaires-sync-'));
     await cp('mappings/questionnaires', dir, { recursive: true });
-    epd = createMemoryEpdClient();
+    epd = createFakeEpdClient();
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Resource } from '@medplum/fhirtypes';
 import type { EpdClient } from '../epd/epd-client.js';
 import type { EpdEvent } from '../intake/epd-event.js';
-import { createEventJob, type PlannedInvitation } from '../intake/event-job.js';
+import { createEventJob, type PlannedInvitation } from '../events/event-job.js';
 import { parseNotification } from '../intake/parse-notification.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { AppError } from '../shared/errors.js';

@@ -1,5 +1,5 @@
 import type { RelatedPerson } from '@medplum/fhirtypes';
-import { createMemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient } from '../epd/fake-epd-client.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { DecisionAid } from '../rules/types.js';
 import { assertValidResource, loadFhirDefinitions } from '../shared/fhir-definitions.js';
@@ -47,18 +47,18 @@ describe('contactHold', () => {
 
 describe('checkRecipientContact', () => {
   it('reads the recipient from the EPD', async () => {
-    const epd = createMemoryEpdClient();
+    const epd = createFakeEpdClient();
     await epd.repo.updateResource<RelatedPerson>({ resourceType: 'RelatedPerson', id: 'moeder', patient: { reference: 'Patient/kind-1' }, telecom: [{ system: 'email', value: 'ouder@example.org' }] });
     expect(await checkRecipientContact(epd, 'RelatedPerson/moeder', 'signed-link', DAY)).toEqual({ usable: true, system: 'email' });
   });
 
   it('treats a recipient gone from the EPD as unreachable', async () => {
-    const found = await checkRecipientContact(createMemoryEpdClient(), 'RelatedPerson/weg', 'http-api', DAY);
+    const found = await checkRecipientContact(createFakeEpdClient(), 'RelatedPerson/weg', 'http-api', DAY);
     expect(found).toEqual({ usable: false, reason: 'RelatedPerson/weg is no longer in the EPD', missing: 'active-record' });
   });
 
   it('lets a transient failure through, so the job retries', async () => {
-    const epd = createMemoryEpdClient();
+    const epd = createFakeEpdClient();
     epd.failNext(1);
     await expect(checkRecipientContact(epd, 'RelatedPerson/moeder', 'http-api', DAY)).rejects.toMatchObject({ retry: true });
   });

@@ -4,7 +4,7 @@ import { createQueues } from '../queue/create-queues.js';
 import { whenRedisReady } from '../queue/fail-fast.js';
 import { createRedisConnection } from '../queue/redis-connection.js';
 import { createLogger } from '../shared/logger.js';
-import { enqueueEvents } from '../start-service.js';
+import { enqueueEvents } from '../intake/enqueue-events.js';
 import { createApp } from './create-app.js';
 
 const TOKEN = 'hix-token-0123456789';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import { acceptResult } from '../pro/accept-result.js';
 import { loadQuestionnaires } from '../pro/load-questionnaires.js';
 import type { QuestionnaireSet } from '../pro/questionnaire-set.js';
@@ -18,12 +18,12 @@ const SIGNING_AID: DecisionAid = { ...ASTHMA_AID, id: 'signing-aid', results: { 
 const NO_RESULTS_AID: DecisionAid = { ...ASTHMA_AID, id: 'no-results', results: undefined };
 
 let questionnaires: QuestionnaireSet;
-let epd: MemoryEpdClient;
+let epd: FakeEpdClient;
 beforeAll(async () => {
   questionnaires = await loadQuestionnaires('mappings/questionnaires');
 });
 beforeEach(() => {
-  epd = createMemoryEpdClient();
+  epd = createFakeEpdClient();
 });
 
 function appWith(options: { failQueue?: boolean; maxBodyBytes?: number } = {}) {

@@ -1,6 +1,6 @@
 import type { MeasureReport } from '@medplum/fhirtypes';
 import { storeKpiFixture, type FixtureInvitation } from '../../test/fixtures/kpi/kpi-fixtures.js';
-import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import { createLogger } from '../shared/logger.js';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { createKpiJob } from './kpi-job.js';
@@ -16,10 +16,10 @@ const PLAN: FixtureInvitation[] = Array.from({ length: 6 }, (_, i) => ({
 beforeAll(() => loadFhirDefinitions(), 60_000);
 
 describe('the KPI service', () => {
-  let epd: MemoryEpdClient;
+  let epd: FakeEpdClient;
   let clock = new Date('2026-11-15T10:00:00Z');
   beforeEach(async () => {
-    epd = createMemoryEpdClient();
+    epd = createFakeEpdClient();
     await storeKpiFixture(epd.repo, PLAN);
   });
   const service = (cacheSeconds = 300) => createKpiService({ epd, settings: { ...DEFAULT_KPI_SETTINGS, cacheSeconds }, now: () => clock });

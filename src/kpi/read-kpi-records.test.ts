@@ -1,5 +1,5 @@
 import { FIXTURE_AIDS, storeKpiFixture, type FixtureInvitation } from '../../test/fixtures/kpi/kpi-fixtures.js';
-import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { readKpiRecords } from './read-kpi-records.js';
@@ -24,9 +24,9 @@ const PLAN: FixtureInvitation[] = [
 beforeAll(() => loadFhirDefinitions(), 60_000);
 
 describe('readKpiRecords from the record', () => {
-  let epd: MemoryEpdClient;
+  let epd: FakeEpdClient;
   beforeAll(async () => {
-    epd = createMemoryEpdClient();
+    epd = createFakeEpdClient();
     await storeKpiFixture(epd.repo, PLAN);
   });
   const read = (from: string, to: string, timeZone = 'Europe/Amsterdam') => readKpiRecords({ epd, timeZone, aidTitle }, from, to);

@@ -1,5 +1,5 @@
 import type { MeasureReport } from '@medplum/fhirtypes';
-import { createMemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient } from '../epd/fake-epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
 import { AppError } from '../shared/errors.js';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
@@ -26,7 +26,7 @@ describe('writeMeasureReport: one report per month, however often it runs', () =
     ['the same figures again (another generation date): no new version', 6, 'unchanged', 0],
     ['new figures: updated in place', 7, 'updated', 1],
   ])('creates the first time; then %s', async (_name, later, outcome, updates) => {
-    const epd = createMemoryEpdClient();
+    const epd = createFakeEpdClient();
     const first = await writeMeasureReport(epd, reportWith(6, '2026-11-01T03:00:00.000Z'));
     expect(first.outcome).toBe('created');
     const second = await writeMeasureReport(epd, reportWith(later, '2026-11-02T03:00:00.000Z'));
@@ -38,7 +38,7 @@ describe('writeMeasureReport: one report per month, however often it runs', () =
   });
 
   it('retries on a concurrent change (412) instead of overwriting', async () => {
-    const epd = createMemoryEpdClient();
+    const epd = createFakeEpdClient();
     await writeMeasureReport(epd, reportWith(6, '2026-11-01T03:00:00.000Z'));
     epd.update = async () => {
       throw new EpdError('precondition failed', { status: 412, retry: false });

@@ -1,6 +1,6 @@
 import type { DocumentReference, QuestionnaireResponse, Task } from '@medplum/fhirtypes';
 import { INVITATION_ID_SYSTEM } from '../decision-aids/invitation-task-codes.js';
-import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import { AppError } from '../shared/errors.js';
 import { acceptResult, resultJobId } from './accept-result.js';
 import { loadQuestionnaires } from './load-questionnaires.js';
@@ -9,12 +9,12 @@ import { AGREEMENT, ASTHMA_AID, platformResult, questionnaireUrl, storeInvitatio
 
 const RECEIVED = '2026-03-02T20:16:00.000Z';
 let questionnaires: QuestionnaireSet;
-let epd: MemoryEpdClient;
+let epd: FakeEpdClient;
 beforeAll(async () => {
   questionnaires = await loadQuestionnaires('mappings/questionnaires');
 });
 beforeEach(() => {
-  epd = createMemoryEpdClient();
+  epd = createFakeEpdClient();
 });
 
 const accept = (body: unknown, aid = ASTHMA_AID) => acceptResult(aid, body, RECEIVED, { epd, questionnaires });

@@ -1,7 +1,7 @@
 import type { Observation, QuestionnaireResponse, Task } from '@medplum/fhirtypes';
 import type { EpdClient } from '../epd/epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
-import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import { AppError, isRetryable } from '../shared/errors.js';
 import { loadQuestionnaires } from './load-questionnaires.js';
 import { planResultWrite, type PlannedResult } from './plan-result-write.js';
@@ -16,8 +16,8 @@ beforeAll(async () => {
 
 const COMPLETED_AT = '2026-03-02T20:16:05Z';
 
-async function setUp(): Promise<{ epd: MemoryEpdClient; task: string; planned: PlannedResult }> {
-  const epd = createMemoryEpdClient();
+async function setUp(): Promise<{ epd: FakeEpdClient; task: string; planned: PlannedResult }> {
+  const epd = createFakeEpdClient();
   const { task } = await storeInvitationTask(epd);
   return { epd, task, planned: planResultWrite(resultJob(task), questionnaires, COMPLETED_AT) };
 }
@@ -27,7 +27,7 @@ async function stored(epd: EpdClient) {
   return { responses, observations };
 }
 
-const transactions = (epd: MemoryEpdClient) => epd.calls.filter((c) => c.method === 'transaction').length;
+const transactions = (epd: FakeEpdClient) => epd.calls.filter((c) => c.method === 'transaction').length;
 
 describe('writeResult', () => {
   it('writes the responses and Observations, then completes the Task with the responses as output', async () => {
@@ -98,7 +98,7 @@ describe('writeResult', () => {
   });
 
   it('stores a late result but leaves a cancelled invitation cancelled', async () => {
-    const epd = createMemoryEpdClient();
+    const epd = createFakeEpdClient();
     const { task } = await storeInvitationTask(epd, { status: 'cancelled' });
     const outcome = await writeResult(epd, planResultWrite(resultJob(task), questionnaires, COMPLETED_AT).plan);
     expect(outcome.task).toBe('left-as-is');
@@ -106,7 +106,7 @@ describe('writeResult', () => {
   });
 });
 
-function bind(epd: MemoryEpdClient): EpdClient {
+function bind(epd: FakeEpdClient): EpdClient {
   return {
     read: (r) => epd.read(r),
     search: (t, p) => epd.search(t, p),
@@ -118,7 +118,7 @@ function bind(epd: MemoryEpdClient): EpdClient {
 }
 
 /** The EPD with its `n`-th call (counting transactions and reads) failing with a 503. */
-function failingCall(epd: MemoryEpdClient, n: number): EpdClient {
+function failingCall(epd: FakeEpdClient, n: number): EpdClient {
   let calls = 0;
   const fail = <T>(work: () => Promise<T>) => {
     calls += 1;

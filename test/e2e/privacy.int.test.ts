@@ -3,7 +3,7 @@ import type { AuditEvent, Bundle, Patient, RelatedPerson, Resource } from '@medp
 import type { EpdClient } from '../../src/epd/epd-client.js';
 import { EpdError } from '../../src/epd/epd-error.js';
 import { createEpdClient } from '../../src/epd/fhir-epd-client.js';
-import type { EventJobResult } from '../../src/intake/event-job.js';
+import type { EventJobResult } from '../../src/events/event-job.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { startFhirSandbox, type FhirSandbox } from '../../src/sandbox/fhir-server.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';

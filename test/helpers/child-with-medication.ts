@@ -1,5 +1,5 @@
 import type { Consent, MedicationRequest, Patient, RelatedPerson } from '@medplum/fhirtypes';
-import type { MemoryEpdClient } from '../../src/epd/memory-epd-client.js';
+import type { FakeEpdClient } from '../../src/epd/fake-epd-client.js';
 
 /** What the seeded record may vary: the medicine's ATC code, the child's fields, the child's Consents. */
 export interface ChildRecord {
@@ -13,7 +13,7 @@ export interface ChildRecord {
  * and a medication agreement `MedicationRequest/ma-1` (asthma, R03BA05, unless `atc` says otherwise):
  * the record an events job test reads from the memory EPD.
  */
-export async function seedChildWithMedication(epd: MemoryEpdClient, record: ChildRecord = {}): Promise<void> {
+export async function seedChildWithMedication(epd: FakeEpdClient, record: ChildRecord = {}): Promise<void> {
   const put = <T extends { resourceType: string; id?: string }>(r: T) => epd.repo.updateResource(r as never);
   await put<Patient>({ resourceType: 'Patient', id: 'kind-1', birthDate: '2010-01-01', managingOrganization: { reference: 'Organization/kinderlongziekten' }, ...record.patient });
   await put<RelatedPerson>({ resourceType: 'RelatedPerson', id: 'moeder', patient: { reference: 'Patient/kind-1' }, relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }] });

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { createRedisIntakeCounters, type IntakeCounter } from '../../src/intake/poll-counters.js';
+import { createRedisIntakeCounters, type IntakeCounter } from '../../src/polling/poll-counters.js';
 import type { EmbeddedStack } from '../../src/sandbox/start-stack.js';
 
 /** Polls `check` until it returns a truthy value; throws with `what` after `timeoutMs`. */

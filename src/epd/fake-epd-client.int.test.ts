@@ -4,7 +4,7 @@ import { startFhirSandbox, type FhirSandbox } from '../sandbox/fhir-server.js';
 import type { EpdClient } from './epd-client.js';
 import { EpdError } from './epd-error.js';
 import { createEpdClient } from './fhir-epd-client.js';
-import { createMemoryEpdClient } from './memory-epd-client.js';
+import { createFakeEpdClient } from './fake-epd-client.js';
 
 const SYSTEM = 'https://sdm-bridge.org/fhir/NamingSystem/invitation';
 
@@ -55,7 +55,7 @@ async function transcript(epd: EpdClient): Promise<unknown[]> {
   ];
 }
 
-describe('createMemoryEpdClient behaves like createEpdClient on the FHIR sandbox', () => {
+describe('createFakeEpdClient behaves like createEpdClient on the FHIR sandbox', () => {
   let sandbox: FhirSandbox;
   beforeAll(async () => {
     nock.disableNetConnect();
@@ -69,7 +69,7 @@ describe('createMemoryEpdClient behaves like createEpdClient on the FHIR sandbox
 
   it('gives the same answers to the same calls', async () => {
     const real = await transcript(createEpdClient({ baseUrl: sandbox.baseUrl, auth: { type: 'none' }, timeoutMs: 5000 }));
-    const fake = await transcript(createMemoryEpdClient());
+    const fake = await transcript(createFakeEpdClient());
     expect(real).toEqual([
       true,
       ['ok', [false, true]],

@@ -7,7 +7,7 @@ import { evaluateRules } from '../rules/evaluate-rules.js';
 import { mayInvite } from '../rules/may-invite.js';
 import type { ObjectionPolicy } from '../rules/objection-policy.js';
 import type { InvitationDecision, RuleOutcome, SkippedTrigger } from '../rules/types.js';
-import type { EpdEvent } from './epd-event.js';
+import type { EpdEvent } from '../intake/epd-event.js';
 import { gatherFacts } from './gather-facts.js';
 import type { ThrottleStore } from './throttle-store.js';
 

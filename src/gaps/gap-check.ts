@@ -2,9 +2,9 @@ import type { PollJobData } from '../queue/job-types.js';
 import { badInput } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { GapTracker } from './gap-tracker.js';
-import { readWindows } from './poll-read-window.js';
-import type { PollResult, PollSourceDeps } from './poll-source.js';
-import { sliceWindow } from './poll-window.js';
+import { readWindows } from '../polling/poll-read-window.js';
+import type { PollResult, PollSourceDeps } from '../polling/poll-source.js';
+import { sliceWindow } from '../polling/poll-window.js';
 
 /** What a gap check needs: the poll deps and the event-number state. */
 export interface GapCheckDeps extends PollSourceDeps {

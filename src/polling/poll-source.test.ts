@@ -1,11 +1,11 @@
 import type { MedicationRequest } from '@medplum/fhirtypes';
-import { createMemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient } from '../epd/fake-epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
 import type { PollConfig } from '../config/load-config.js';
 import type { PollJobData } from '../queue/job-types.js';
 import { createLogger } from '../shared/logger.js';
 import { createMemoryCursorStore } from './cursor-store.js';
-import type { EpdEvent } from './epd-event.js';
+import type { EpdEvent } from '../intake/epd-event.js';
 import { createMemoryIntakeCounters } from './poll-counters.js';
 import { createMemoryPollLock } from './poll-lock.js';
 import { pollSource, type PollSourceDeps } from './poll-source.js';
@@ -30,7 +30,7 @@ const schedule: PollJobData = { source: 'hix', reason: 'schedule' };
 
 function setup() {
   const clock = { ms: START };
-  const epd = createMemoryEpdClient();
+  const epd = createFakeEpdClient();
   const queued: EpdEvent[] = [];
   const deps: PollSourceDeps = {
     epd,

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { Consent, Patient } from '@medplum/fhirtypes';
 import { seedChildWithMedication } from '../../test/helpers/child-with-medication.js';
-import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import type { JobContext } from '../queue/create-worker.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { loadMappings } from '../rules/load-mappings.js';
@@ -9,7 +9,7 @@ import { CONSENT_PURPOSE_SYSTEM, createObjectionPolicy, type ObjectionPolicy } f
 import type { SkippedTrigger } from '../rules/types.js';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { createLogger } from '../shared/logger.js';
-import type { EpdEvent } from './epd-event.js';
+import type { EpdEvent } from '../intake/epd-event.js';
 import { createEventJob, type PlannedInvitation } from './event-job.js';
 import { createMemoryThrottleStore } from './throttle-store.js';
 
@@ -21,7 +21,7 @@ const TODAY = '2024-05-01T10:00:00+02:00';
 const ctx: JobContext = { log: createLogger({ level: 'silent' }), jobId: 'evt-test', attempt: 1, maxAttempts: 1 };
 
 /** The events job on fakes, with the shipped mapping files: what it enqueues, counts and returns. */
-async function run(epd: MemoryEpdClient, mappings: CompiledMappings, objection?: ObjectionPolicy) {
+async function run(epd: FakeEpdClient, mappings: CompiledMappings, objection?: ObjectionPolicy) {
   const enqueued: PlannedInvitation[] = [];
   const counted: SkippedTrigger[] = [];
   const job = createEventJob({
@@ -45,7 +45,7 @@ async function run(epd: MemoryEpdClient, mappings: CompiledMappings, objection?:
   return { result, enqueued, counted };
 }
 
-function seed(epd: MemoryEpdClient, patient: Partial<Patient>, consents: Consent[]): Promise<void> {
+function seed(epd: FakeEpdClient, patient: Partial<Patient>, consents: Consent[]): Promise<void> {
   return seedChildWithMedication(epd, { patient, consents });
 }
 
@@ -76,7 +76,7 @@ describe('events job: the patient objected', () => {
     ['the flag on the Patient', { extension: [{ url: FLAG_URL, valueBoolean: true }] }, [], createObjectionPolicy({ patientFlag: `extension('${FLAG_URL}').valueBoolean` }), 'Patient flag'],
     ['a flag the hospital does not use', { extension: [{ url: FLAG_URL, valueBoolean: true }] }, [], undefined, undefined],
   ])('%s', async (_name, patient, consents, policy, source) => {
-    const epd = createMemoryEpdClient();
+    const epd = createFakeEpdClient();
     await seed(epd, patient, consents);
     const { result, enqueued, counted } = await run(epd, mappings, policy);
     if (!source) {
@@ -91,7 +91,7 @@ describe('events job: the patient objected', () => {
   });
 
   it('reads only the patient\'s active Consents, and nothing is written', async () => {
-    const epd = createMemoryEpdClient();
+    const epd = createFakeEpdClient();
     await seed(epd, {}, [objection()]);
     await run(epd, mappings);
     expect(epd.calls.filter((c) => c.method === 'readBatch').map((c) => c.target)).toEqual(['Patient/kind-1,RelatedPerson,Consent']);

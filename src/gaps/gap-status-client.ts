@@ -3,9 +3,9 @@ import { createAuthHeaders, type EpdAuth } from '../epd/epd-auth.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { epdHttpError, epdNetworkError } from '../epd/epd-error.js';
 import { AppError } from '../shared/errors.js';
-import { arrayField, isJsonObject } from './json-fields.js';
-import { readSubscriptionStatus } from './read-subscription-status.js';
-import { isResourceJson } from './resource-target.js';
+import { arrayField, isJsonObject } from '../intake/json-fields.js';
+import { readSubscriptionStatus } from '../intake/read-subscription-status.js';
+import { isResourceJson } from '../intake/resource-target.js';
 
 /** What a status check learned about a subscription. */
 export interface SubscriptionCheck {

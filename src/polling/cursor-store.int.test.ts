@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createMemoryCursorStore, createRedisCursorStore, type CursorStore } from './cursor-store.js';
-import { observeGap, type GapObservation, type GapState } from './gap-state.js';
-import { createMemoryGapTracker, createRedisGapTracker, type GapTracker } from './gap-tracker.js';
+import { observeGap, type GapObservation, type GapState } from '../gaps/gap-state.js';
+import { createMemoryGapTracker, createRedisGapTracker, type GapTracker } from '../gaps/gap-tracker.js';
 import { createRedisIntakeCounters } from './poll-counters.js';
 import { createRedisPollLock } from './poll-lock.js';
 

@@ -3,8 +3,8 @@ import { INVITATION_ID_SYSTEM } from '../decision-aids/invitation-task-codes.js'
 import { createEpdClient } from '../epd/fhir-epd-client.js';
 import { loadQuestionnaires, QUESTIONNAIRES_SUBDIR } from '../pro/load-questionnaires.js';
 import { syncQuestionnaires } from '../pro/sync-questionnaires.js';
-import { demoResult } from '../sandbox/demo-scenario.js';
-import type { EmbeddedStack } from '../sandbox/start-stack.js';
+import { demoResult } from './demo-scenario.js';
+import type { EmbeddedStack } from './start-stack.js';
 
 /** How long the demo waits for the results job before it calls the result missing. */
 const RESULT_TIMEOUT_MS = 30_000; // the write takes well under a second; half a minute means it is stuck

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { seedChildWithMedication } from '../../test/helpers/child-with-medication.js';
-import { createMemoryEpdClient, type MemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import type { JobContext } from '../queue/create-worker.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { loadMappings } from '../rules/load-mappings.js';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { createLogger } from '../shared/logger.js';
-import type { EpdEvent } from './epd-event.js';
+import type { EpdEvent } from '../intake/epd-event.js';
 import { createEventJob, type PlannedInvitation } from './event-job.js';
 import { createMemoryThrottleStore } from './throttle-store.js';
 
@@ -14,11 +14,11 @@ const SHIPPED = fileURLToPath(new URL('../../mappings', import.meta.url));
 const SECRETS = { ASTMA_KEUZEHULP_TOKEN: 'demo-token', POSITIEVE_GEZONDHEID_LINK_SECRET: 'x'.repeat(64) };
 const ctx: JobContext = { log: createLogger({ level: 'silent' }), jobId: 'evt-test', attempt: 1, maxAttempts: 1 };
 
-function seed(epd: MemoryEpdClient, atc: string): Promise<void> {
+function seed(epd: FakeEpdClient, atc: string): Promise<void> {
   return seedChildWithMedication(epd, { atc, patient: { birthDate: '2014-01-01' } });
 }
 
-async function run(epd: MemoryEpdClient, mappings: CompiledMappings) {
+async function run(epd: FakeEpdClient, mappings: CompiledMappings) {
   const enqueued: PlannedInvitation[] = [];
   const job = createEventJob({ epd, getMappings: () => mappings, throttle: createMemoryThrottleStore(), enqueueInvitations: async (planned) => void enqueued.push(...planned) });
   const event: EpdEvent = { eventKey: 'hix|MedicationRequest/ma-1/_history/1', source: 'hix', shape: 'resource', resourceType: 'MedicationRequest', reference: 'MedicationRequest/ma-1', interaction: 'create', occurredAt: '2026-05-01T10:00:00+02:00' };
@@ -35,7 +35,7 @@ describe('events job: what it reads from the EPD', () => {
   });
 
   it('reads only the resource for an everyday change, and still says why each trigger did not fire', async () => {
-    const epd = createMemoryEpdClient();
+    const epd = createFakeEpdClient();
     await seed(epd, 'C09AA02'); // an ACE inhibitor: no trigger is written for it
     const { result, enqueued } = await run(epd, mappings);
     expect(epd.calls).toEqual([{ method: 'read', target: 'MedicationRequest/ma-1' }]);
@@ -45,7 +45,7 @@ describe('events job: what it reads from the EPD', () => {
   });
 
   it('reads the patient, parents and consents for a key moment, in one batch', async () => {
-    const epd = createMemoryEpdClient();
+    const epd = createFakeEpdClient();
     await seed(epd, 'R03BA05');
     const { enqueued } = await run(epd, mappings);
     expect(epd.calls.map((c) => `${c.method} ${c.target}`).sort()).toEqual(

@@ -2,7 +2,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { EpdClient } from '../epd/epd-client.js';
 import type { Logger } from '../shared/logger.js';
 import type { CursorStore } from './cursor-store.js';
-import type { EpdEvent } from './epd-event.js';
+import type { EpdEvent } from '../intake/epd-event.js';
 import { pollEvents } from './poll-events.js';
 import { windowSearchParams, type ReadWindow } from './poll-window.js';
 

@@ -1,7 +1,7 @@
 import type { Logger } from '../shared/logger.js';
 import type { GapTracker } from './gap-tracker.js';
-import type { ParsedNotification } from './parsed-notification.js';
-import type { IntakeCounters } from './poll-counters.js';
+import type { ParsedNotification } from '../intake/parsed-notification.js';
+import type { IntakeCounters } from '../polling/poll-counters.js';
 
 /** What the notify route's gap hook needs. */
 export interface GapWatchDeps {

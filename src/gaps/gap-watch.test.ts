@@ -2,8 +2,8 @@ import { backportNotification, TEST_SUBSCRIPTION } from '../../test/helpers/back
 import { createLogger } from '../shared/logger.js';
 import { createMemoryGapTracker } from './gap-tracker.js';
 import { createGapWatch } from './gap-watch.js';
-import { parseNotification } from './parse-notification.js';
-import { createMemoryIntakeCounters } from './poll-counters.js';
+import { parseNotification } from '../intake/parse-notification.js';
+import { createMemoryIntakeCounters } from '../polling/poll-counters.js';
 
 const AT = '2024-05-01T10:00:00.000Z';
 

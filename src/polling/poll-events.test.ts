@@ -1,4 +1,4 @@
-import { versionEventKey } from './epd-event.js';
+import { versionEventKey } from '../intake/epd-event.js';
 import { pollEvents } from './poll-events.js';
 
 const AT = '2024-05-01T10:00:05.000Z';

@@ -3,9 +3,9 @@ import type { Logger } from '../shared/logger.js';
 import type { GapCheckDeps } from './gap-check.js';
 import type { SubscriptionStatusClient } from './gap-status-client.js';
 import type { WatchedSubscription } from './gap-tracker.js';
-import { readWindows } from './poll-read-window.js';
-import type { PollResult } from './poll-source.js';
-import { sliceWindow } from './poll-window.js';
+import { readWindows } from '../polling/poll-read-window.js';
+import type { PollResult } from '../polling/poll-source.js';
+import { sliceWindow } from '../polling/poll-window.js';
 
 /** What the heartbeat check needs besides the gap-check deps. */
 export interface HeartbeatCheckDeps extends GapCheckDeps {

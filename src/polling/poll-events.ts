@@ -1,7 +1,7 @@
 import type { Problem } from '../shared/errors.js';
-import { buildEvent, contentKey, dedupeEvents, occurredAtOf, type IntakeContext } from './build-event.js';
-import type { EpdEvent } from './epd-event.js';
-import { lastUpdated, resourceTarget, type ResourceJson } from './resource-target.js';
+import { buildEvent, contentKey, dedupeEvents, occurredAtOf, type IntakeContext } from '../intake/build-event.js';
+import type { EpdEvent } from '../intake/epd-event.js';
+import { lastUpdated, resourceTarget, type ResourceJson } from '../intake/resource-target.js';
 
 /** The events of one search, the newest `meta.lastUpdated` among them, and how many results had no usable id. */
 export interface PolledEvents {

@@ -1,7 +1,7 @@
 import type { JobContext } from '../queue/create-worker.js';
 import type { PollJobData } from '../queue/job-types.js';
-import { checkGap } from './gap-check.js';
-import { checkHeartbeats, type HeartbeatCheckDeps } from './gap-heartbeat.js';
+import { checkGap } from '../gaps/gap-check.js';
+import { checkHeartbeats, type HeartbeatCheckDeps } from '../gaps/gap-heartbeat.js';
 import { pollSource, type PollResult } from './poll-source.js';
 import { reconcileSource } from './reconcile-sweep.js';
 

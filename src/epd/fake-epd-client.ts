@@ -21,13 +21,13 @@ export interface EpdCall {
  * version reads, transactions and error statuses match. Searches return every match at once
  * (`_count`/`_offset` are dropped), which is what the real client returns after paging.
  */
-export function createMemoryEpdClient(options: { repo?: MemoryRepository } = {}): MemoryEpdClient {
+export function createFakeEpdClient(options: { repo?: MemoryRepository } = {}): FakeEpdClient {
   loadFhirDefinitions(); // search parameters must be indexed, or every search finds nothing
-  return new MemoryEpdClient(options.repo ?? new MemoryRepository());
+  return new FakeEpdClient(options.repo ?? new MemoryRepository());
 }
 
 /** An in-memory `EpdClient` for handler tests, with its store, its call log and injectable failures. */
-export class MemoryEpdClient implements EpdClient {
+export class FakeEpdClient implements EpdClient {
   /** Every call received, failed ones included. */
   readonly calls: EpdCall[] = [];
   private readonly router = new FhirRouter();

@@ -3,7 +3,7 @@ import { resourcesOrThrow } from '../epd/batch-answer.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { patientReferenceOf } from '../rules/evaluate-rules.js';
 import type { RuleFacts } from '../rules/types.js';
-import type { EpdEvent } from './epd-event.js';
+import type { EpdEvent } from '../intake/epd-event.js';
 
 type WithId<T> = T & { id: string };
 

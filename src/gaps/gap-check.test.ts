@@ -1,15 +1,15 @@
 import type { Encounter } from '@medplum/fhirtypes';
 import type { PollConfig } from '../config/load-config.js';
-import { createMemoryEpdClient } from '../epd/memory-epd-client.js';
+import { createFakeEpdClient } from '../epd/fake-epd-client.js';
 import { createLogger } from '../shared/logger.js';
-import { createMemoryCursorStore } from './cursor-store.js';
-import type { EpdEvent } from './epd-event.js';
+import { createMemoryCursorStore } from '../polling/cursor-store.js';
+import type { EpdEvent } from '../intake/epd-event.js';
 import { checkGap } from './gap-check.js';
 import { checkHeartbeats, type HeartbeatCheckDeps } from './gap-heartbeat.js';
 import type { SubscriptionCheck } from './gap-status-client.js';
 import { createMemoryGapTracker } from './gap-tracker.js';
-import { createMemoryIntakeCounters } from './poll-counters.js';
-import { createMemoryPollLock } from './poll-lock.js';
+import { createMemoryIntakeCounters } from '../polling/poll-counters.js';
+import { createMemoryPollLock } from '../polling/poll-lock.js';
 
 const SUB = 'Subscription/gaps';
 const START = Date.parse('2024-05-01T10:00:00.000Z');
@@ -28,7 +28,7 @@ const log = createLogger({ level: 'silent' });
 
 function setup(status: SubscriptionCheck = { status: 'active', via: 'read' }, heartbeatMs: number | null = 10_000) {
   const clock = { ms: START };
-  const epd = createMemoryEpdClient();
+  const epd = createFakeEpdClient();
   const queued: EpdEvent[] = [];
   const gapChecks: number[] = [];
   const deps: HeartbeatCheckDeps = {

@@ -1,13 +1,13 @@
 import type { AuditEvent, Resource, Task } from '@medplum/fhirtypes';
-import type { EventJobResult } from '../intake/event-job.js';
+import type { EventJobResult } from '../events/event-job.js';
 import { assertRedisAnswers } from '../queue/redis-connection.js';
 import { createLogger } from '../shared/logger.js';
-import { demoSteps, notificationFor, type DemoStep } from '../sandbox/demo-scenario.js';
+import { demoSteps, notificationFor, type DemoStep } from './demo-scenario.js';
 import { demoResults } from './demo-results.js';
 import { formatKpiSummary } from '../kpi/format-kpi-summary.js';
 import { monthOf } from '../kpi/month-period.js';
-import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../sandbox/start-stack.js';
-import { waitForQueuesToDrain } from '../sandbox/wait-for-queues.js';
+import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from './start-stack.js';
+import { waitForQueuesToDrain } from './wait-for-queues.js';
 
 /** How long the demo waits for its work before it calls an invitation missing. */
 const DEMO_TIMEOUT_MS = 60_000; // the work takes about two seconds; a minute means something is stuck
