@@ -26,7 +26,12 @@ const SNOMED = 'http://snomed.info/sct';
  * repository, written directly (the bench's EPD already holds them). Ages repeat over 0–17 for
  * children and 18–90 for adults, so every age rule of the example files meets its patients.
  */
-export async function seedPatients(repo: MemoryRepository, count: number, isChild: (n: number) => boolean, today = new Date()): Promise<number[]> {
+export async function seedPatients(
+  repo: MemoryRepository,
+  count: number,
+  isChild: (n: number) => boolean,
+  today = new Date(),
+): Promise<number[]> {
   const ages: number[] = [];
   for (let n = 0; n < count; n++) {
     const child = isChild(n);
@@ -41,7 +46,9 @@ export async function seedPatients(repo: MemoryRepository, count: number, isChil
       telecom: contact(`bench-${n}`),
       gender: n % 2 ? 'female' : 'male',
       birthDate: dateYearsAgo(today, age, 40 + (n % 200)),
-      managingOrganization: { reference: child ? SEED_REFS.department : `Organization/${ADULT_DEPARTMENTS[n % ADULT_DEPARTMENTS.length]}` },
+      managingOrganization: {
+        reference: child ? SEED_REFS.department : `Organization/${ADULT_DEPARTMENTS[n % ADULT_DEPARTMENTS.length]}`,
+      },
     };
     await repo.createResource(patient);
     if (child) for (const code of ['MTH', 'FTH']) await repo.createResource(parent(n, code));
@@ -78,14 +85,34 @@ export function changeFor(i: number, n: number, keyMoment: boolean): Resource {
   const patient = `Patient/bench-${n}`;
   const kind = i % 10;
   if (kind < 6) {
-    return medicationAgreement(patient, keyMoment ? { atc: i % 2 ? 'R03BA05' : 'R03AK06', prk: '55727' } : { atc: OTHER_ATC[i % OTHER_ATC.length]!, text: 'Medicatie' });
+    return medicationAgreement(
+      patient,
+      keyMoment
+        ? { atc: i % 2 ? 'R03BA05' : 'R03AK06', prk: '55727' }
+        : { atc: OTHER_ATC[i % OTHER_ATC.length]!, text: 'Medicatie' },
+    );
   }
   if (kind < 9) {
     const visit = evaluationVisit(patient);
-    return keyMoment ? visit : { ...visit, reasonCode: [{ coding: [{ system: SNOMED, code: OTHER_REASONS[i % OTHER_REASONS.length]! }] }] };
+    return keyMoment
+      ? visit
+      : { ...visit, reasonCode: [{ coding: [{ system: SNOMED, code: OTHER_REASONS[i % OTHER_REASONS.length]! }] }] };
   }
   const plan = treatmentPlan(patient);
-  return keyMoment ? plan : { ...plan, activity: [{ detail: { kind: 'ServiceRequest', code: { coding: [{ system: SNOMED, code: '385804009' }] }, status: 'scheduled' } }] };
+  return keyMoment
+    ? plan
+    : {
+        ...plan,
+        activity: [
+          {
+            detail: {
+              kind: 'ServiceRequest',
+              code: { coding: [{ system: SNOMED, code: '385804009' }] },
+              status: 'scheduled',
+            },
+          },
+        ],
+      };
 }
 
 /** Writes a change into the repository, as the EPD stores it before it notifies. */

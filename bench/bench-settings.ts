@@ -21,7 +21,12 @@ export const FULL: BenchSettings = {
   // The target is 2 minutes; a replay still running at 2.5 is reported by its rate, so the bench ends in time.
   // One worker process; BENCH_BACKFILL_WORKERS=n runs n on the same Redis, as an operator scales out a replay
   // (on a 2-core machine a second one gains nothing: the EPD and Redis need the rest of the CPU).
-  backfill: { events: 100_000, patients: 5_000, capSec: 150, workerProcesses: workerCount(process.env.BENCH_BACKFILL_WORKERS) },
+  backfill: {
+    events: 100_000,
+    patients: 5_000,
+    capSec: 150,
+    workerProcesses: workerCount(process.env.BENCH_BACKFILL_WORKERS),
+  },
 };
 
 /** `BENCH_QUICK=1`: every phase, small, to check the bench itself works (about a minute). */
@@ -30,7 +35,12 @@ export const QUICK: BenchSettings = {
   endToEnd: { eventsPerSecond: 100, durationSec: 5, drainCapSec: 30 },
   sustained: { eventsPerSecond: 20, durationSec: 5, drainCapSec: 15 },
   rules: { counts: [10, 1_000], durationMs: 800 },
-  backfill: { events: 3_000, patients: 500, capSec: 30, workerProcesses: workerCount(process.env.BENCH_BACKFILL_WORKERS) },
+  backfill: {
+    events: 3_000,
+    patients: 500,
+    capSec: 30,
+    workerProcesses: workerCount(process.env.BENCH_BACKFILL_WORKERS),
+  },
 };
 
 /** The settings for this run, from the environment. */
@@ -40,6 +50,7 @@ export function benchSettings(env: Record<string, string | undefined>): BenchSet
 
 function workerCount(value: string | undefined): number {
   const count = Number(value ?? 1);
-  if (!Number.isInteger(count) || count < 1 || count > 16) throw new Error(`BENCH_BACKFILL_WORKERS must be 1-16, not ${value}`);
+  if (!Number.isInteger(count) || count < 1 || count > 16)
+    throw new Error(`BENCH_BACKFILL_WORKERS must be 1-16, not ${value}`);
   return count;
 }

@@ -67,13 +67,22 @@ export async function startBenchService(
 ): Promise<BenchService> {
   const queuePrefix = `sdm-bench-${options.phase}-${randomUUID().slice(0, 8)}`;
   const envFor = (role: 'api' | 'worker', extra: Record<string, string> = {}) =>
-    serviceEnv(ctx.baseEnv, { role, epdBaseUrl: epd.fhir.baseUrl, aidBaseUrl: epd.aid.baseUrl, mappingsDir: ctx.mappingsDir, queuePrefix, extra: { ...options.extra, ...extra } });
+    serviceEnv(ctx.baseEnv, {
+      role,
+      epdBaseUrl: epd.fhir.baseUrl,
+      aidBaseUrl: epd.aid.baseUrl,
+      mappingsDir: ctx.mappingsDir,
+      queuePrefix,
+      extra: { ...options.extra, ...extra },
+    });
   const config = loadConfig(envFor('worker'));
   const connection = createRedisConnection(config.redisUrl, 'worker');
   const queues = createQueues(connection, config);
   const started: BenchProcess[] = [];
   // BENCH_CPU_PROF_DIR=<dir>: each service process writes a V8 CPU profile there when it stops (for finding what limits a figure).
-  const profile = process.env.BENCH_CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`] : [];
+  const profile = process.env.BENCH_CPU_PROF_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF_DIR}`]
+    : [];
   const service: BenchService = {
     queues,
     moreWorkers: [],
@@ -96,20 +105,37 @@ export async function startBenchService(
     },
   };
   try {
-    const start = (role: 'api' | 'worker', env: Record<string, string>, ready: () => Promise<boolean>, name = `${options.phase}-${role}`) =>
-      startProcess({ name, args: [...profile, join(ctx.buildDir, 'main.js')], env, logDir: ctx.logDir, ready });
+    const start = (
+      role: 'api' | 'worker',
+      env: Record<string, string>,
+      ready: () => Promise<boolean>,
+      name = `${options.phase}-${role}`,
+    ) => startProcess({ name, args: [...profile, join(ctx.buildDir, 'main.js')], env, logDir: ctx.logDir, ready });
     if (options.roles.includes('worker')) {
-      service.worker = await start('worker', envFor('worker'), async () => (await queues.events.getWorkersCount()) > 0 && (await queues.invitations.getWorkersCount()) > 0);
+      service.worker = await start(
+        'worker',
+        envFor('worker'),
+        async () => (await queues.events.getWorkersCount()) > 0 && (await queues.invitations.getWorkersCount()) > 0,
+      );
       started.push(service.worker);
       for (let n = 2; n <= (options.workerProcesses ?? 1); n++) {
-        const more = await start('worker', envFor('worker'), async () => (await queues.events.getWorkersCount()) >= n, `${options.phase}-worker-${n}`);
+        const more = await start(
+          'worker',
+          envFor('worker'),
+          async () => (await queues.events.getWorkersCount()) >= n,
+          `${options.phase}-worker-${n}`,
+        );
         service.moreWorkers.push(more);
         started.push(more);
       }
     }
     if (options.roles.includes('api')) {
       const url = `http://127.0.0.1:${await freePort()}`;
-      const api = await start('api', envFor('api', { PORT: new URL(url).port }), async () => (await fetch(`${url}/healthz`)).ok);
+      const api = await start(
+        'api',
+        envFor('api', { PORT: new URL(url).port }),
+        async () => (await fetch(`${url}/healthz`)).ok,
+      );
       started.push(api);
       service.api = { ...api, url };
     }

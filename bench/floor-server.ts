@@ -8,7 +8,10 @@ import { Redis } from 'ioredis';
  * process by the bench (PORT, REDIS_URL, QUEUE_PREFIX), like the API it is compared with.
  */
 const port = Number(process.env.PORT);
-const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+const connection = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+  maxRetriesPerRequest: 1,
+  enableOfflineQueue: false,
+});
 const queue = new Queue('floor', { connection, prefix: process.env.QUEUE_PREFIX ?? 'sdm-bench-floor' });
 
 const app = express();
@@ -16,11 +19,15 @@ app.disable('x-powered-by');
 app.get('/healthz', (_req, res) => {
   res.json({ status: 'ok' });
 });
-app.post('/notify', express.json({ type: ['application/json', 'application/fhir+json'], limit: '5mb' }), async (req, res) => {
-  const body = req.body as { id?: string; entry?: unknown[] };
-  await queue.add('notification', { bundle: body.id ?? '', entries: body.entry?.length ?? 0 });
-  res.status(202).json({ accepted: true });
-});
+app.post(
+  '/notify',
+  express.json({ type: ['application/json', 'application/fhir+json'], limit: '5mb' }),
+  async (req, res) => {
+    const body = req.body as { id?: string; entry?: unknown[] };
+    await queue.add('notification', { bundle: body.id ?? '', entries: body.entry?.length ?? 0 });
+    res.status(202).json({ accepted: true });
+  },
+);
 const server = app.listen(port, '127.0.0.1');
 
 process.on('SIGTERM', () => {

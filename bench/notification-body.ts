@@ -9,12 +9,20 @@ const EPD_BASE = 'https://epd.example.org/fhir';
  * A FHIR Subscriptions Backport notification (`history` Bundle) with the full resource, as HiX's
  * rest-hook sends one per change: a SubscriptionStatus Parameters entry and the resource itself.
  */
-export function fullResourceNotification(resource: Resource & { id: string }, eventNumber: number | string, timestamp: string): Bundle {
+export function fullResourceNotification(
+  resource: Resource & { id: string },
+  eventNumber: number | string,
+  timestamp: string,
+): Bundle {
   const reference = `${resource.resourceType}/${resource.id}`;
   return {
     resourceType: 'Bundle',
     id: `notification-${eventNumber}`,
-    meta: { profile: ['http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-notification-r4'] },
+    meta: {
+      profile: [
+        'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-notification-r4',
+      ],
+    },
     type: 'history',
     timestamp,
     entry: [
@@ -22,7 +30,11 @@ export function fullResourceNotification(resource: Resource & { id: string }, ev
         fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(eventNumber).padStart(12, '0')}`,
         resource: {
           resourceType: 'Parameters',
-          meta: { profile: ['http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-status-r4'] },
+          meta: {
+            profile: [
+              'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-status-r4',
+            ],
+          },
           parameter: [
             { name: 'subscription', valueReference: { reference: `${EPD_BASE}/Subscription/sdm-bridge-hix` } },
             { name: 'topic', valueCanonical: 'https://sdm-bridge.org/fhir/SubscriptionTopic/key-moments' },
@@ -45,7 +57,10 @@ export function fullResourceNotification(resource: Resource & { id: string }, ev
       {
         fullUrl: `${EPD_BASE}/${reference}`,
         resource,
-        request: { method: resource.meta?.versionId === '1' ? 'POST' : 'PUT', url: resource.meta?.versionId === '1' ? resource.resourceType : reference },
+        request: {
+          method: resource.meta?.versionId === '1' ? 'POST' : 'PUT',
+          url: resource.meta?.versionId === '1' ? resource.resourceType : reference,
+        },
         response: { status: resource.meta?.versionId === '1' ? '201' : '200' },
       },
     ],
@@ -62,9 +77,18 @@ const N = '__N__';
  */
 export function notificationBodies(): (n: number) => string {
   const resource = {
-    ...medicationAgreement('Patient/bench-1', { atc: 'R03BA05', prk: '55727', identifier: `MA-${N}`, authoredOn: '2025-06-02T09:40:00+02:00' }),
+    ...medicationAgreement('Patient/bench-1', {
+      atc: 'R03BA05',
+      prk: '55727',
+      identifier: `MA-${N}`,
+      authoredOn: '2025-06-02T09:40:00+02:00',
+    }),
     id: `bench-ma-${N}`,
-    meta: { versionId: `${N}`, lastUpdated: '2025-06-02T09:42:17.000+02:00', profile: ['http://nictiz.nl/fhir/StructureDefinition/mp-MedicationAgreement'] },
+    meta: {
+      versionId: `${N}`,
+      lastUpdated: '2025-06-02T09:42:17.000+02:00',
+      profile: ['http://nictiz.nl/fhir/StructureDefinition/mp-MedicationAgreement'],
+    },
   };
   resource.identifier = [{ system: FHIR_SYSTEMS.sandboxMedicationAgreement, value: `MA-${N}` }];
   const parts = JSON.stringify(fullResourceNotification(resource, N, '2025-06-02T09:42:18.002+02:00')).split(N);

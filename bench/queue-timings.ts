@@ -28,5 +28,11 @@ export async function queueTimings(queue: Queue): Promise<QueueTimings> {
   }
   waits.sort((a, b) => a - b);
   runs.sort((a, b) => a - b);
-  return { jobs: runs.length, waitP50Ms: percentile(waits, 50), waitP99Ms: percentile(waits, 99), runP50Ms: percentile(runs, 50), runP99Ms: percentile(runs, 99) };
+  return {
+    jobs: runs.length,
+    waitP50Ms: percentile(waits, 50),
+    waitP99Ms: percentile(waits, 99),
+    runP50Ms: percentile(runs, 50),
+    runP99Ms: percentile(runs, 99),
+  };
 }

@@ -43,7 +43,12 @@ export function formatTable(results: BenchResults): string {
   const rows: Row[] = [];
   const { intake, endToEnd, endToEndSustained: sustained, rules, backfill, memory } = results;
   if (intake) {
-    rows.push(['Floor: express + one queue.add', `${intake.floor.requestsPerSec} req/s, p99 ${intake.floor.p99Ms} ms, CPU ${intake.floor.cpuMsPerRequest} ms/req`, '-', '']);
+    rows.push([
+      'Floor: express + one queue.add',
+      `${intake.floor.requestsPerSec} req/s, p99 ${intake.floor.p99Ms} ms, CPU ${intake.floor.cpuMsPerRequest} ms/req`,
+      '-',
+      '',
+    ]);
     rows.push([
       'Intake: POST /fhir/notify',
       `${intake.intake.requestsPerSec} req/s, p99 ${intake.intake.p99Ms} ms, ${intake.ratio} x floor; CPU ${intake.intake.cpuMsPerRequest} ms/req, ${intake.cpuRatio} x floor's`,
@@ -55,9 +60,16 @@ export function formatTable(results: BenchResults): string {
     rows.push([
       `End to end: ${endToEnd.sentPerSec} ev/s, ${endToEnd.events} events`,
       `p50 ${endToEnd.p50Ms} / p95 ${endToEnd.p95Ms} / p99 ${endToEnd.p99Ms} ms (${endToEnd.tasks} Tasks)` +
-        (endToEnd.keptUp ? '' : `; did not keep up: ${endToEnd.completedPerSec} ev/s completed, ${endToEnd.eventsWithoutTask} events without a Task after the drain time`),
+        (endToEnd.keptUp
+          ? ''
+          : `; did not keep up: ${endToEnd.completedPerSec} ev/s completed, ${endToEnd.eventsWithoutTask} events without a Task after the drain time`),
       `p99 < ${TARGETS.endToEndP99Ms} ms`,
-      met(endToEnd.keptUp && endToEnd.p99Ms < TARGETS.endToEndP99Ms && endToEnd.refused === 0 && endToEnd.eventsWithoutTask === 0),
+      met(
+        endToEnd.keptUp &&
+          endToEnd.p99Ms < TARGETS.endToEndP99Ms &&
+          endToEnd.refused === 0 &&
+          endToEnd.eventsWithoutTask === 0,
+      ),
     ]);
   }
   if (sustained) {
@@ -71,7 +83,12 @@ export function formatTable(results: BenchResults): string {
   }
   if (rules) {
     const shown = rules.figures.map((f) => `${f.triggers}: ${f.usPerEvent} us`).join(', ');
-    rows.push(['Rules: cost per event by triggers', `${shown}; ${rules.ratio} x`, `<= ${TARGETS.rulesRatio} x`, met(rules.ratio <= TARGETS.rulesRatio)]);
+    rows.push([
+      'Rules: cost per event by triggers',
+      `${shown}; ${rules.ratio} x`,
+      `<= ${TARGETS.rulesRatio} x`,
+      met(rules.ratio <= TARGETS.rulesRatio),
+    ]);
   }
   if (backfill) {
     rows.push([
@@ -85,7 +102,13 @@ export function formatTable(results: BenchResults): string {
   }
   for (const role of ['api', 'worker'] as const) {
     const rss = memory[role];
-    if (rss) rows.push([`Peak RSS ${role}`, `${rss.peakMiB} MiB (${rss.phase}; ${rss.readyMiB} MiB when ready)`, `< ${TARGETS.rssMiB} MiB`, met(rss.peakMiB < TARGETS.rssMiB)]);
+    if (rss)
+      rows.push([
+        `Peak RSS ${role}`,
+        `${rss.peakMiB} MiB (${rss.phase}; ${rss.readyMiB} MiB when ready)`,
+        `< ${TARGETS.rssMiB} MiB`,
+        met(rss.peakMiB < TARGETS.rssMiB),
+      ]);
   }
   return markdownTable(['figure', 'measured', 'target', 'met'], rows);
 }

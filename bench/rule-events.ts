@@ -27,14 +27,48 @@ export function ruleBenchEvents(): RuleFacts[] {
     ...extra,
   });
   const visit = (p: WithId<Patient>, reason: string, department: string) =>
-    withId({ ...evaluationVisit(`Patient/${p.id}`, { end: OCCURRED_AT, serviceProvider: `Organization/${department}` }), reasonCode: [{ coding: [{ system: SNOMED, code: reason }] }] }, `${p.id}-visit`) as WithId<Encounter>;
+    withId(
+      {
+        ...evaluationVisit(`Patient/${p.id}`, { end: OCCURRED_AT, serviceProvider: `Organization/${department}` }),
+        reasonCode: [{ coding: [{ system: SNOMED, code: reason }] }],
+      },
+      `${p.id}-visit`,
+    ) as WithId<Encounter>;
   const asthmaVisit = visit(child, '195967001', 'kinderlongziekten');
   const heartVisit = visit(adult, '84114007', 'cardiologie');
   return [
-    at(child, withId(medicationAgreement(`Patient/${child.id}`, { atc: 'R03BA05', prk: '55727', authoredOn: OCCURRED_AT }), 'ma-1')),
-    at(adult, withId(medicationAgreement(`Patient/${adult.id}`, { atc: 'C09AA02', text: 'Enalapril', authoredOn: OCCURRED_AT }), 'ma-2')),
-    at(adult, withId(medicationAgreement(`Patient/${adult.id}`, { atc: 'B01AC06', text: 'Acetylsalicylzuur', authoredOn: OCCURRED_AT }), 'ma-3')),
-    at(toddler, withId(medicationAgreement(`Patient/${toddler.id}`, { atc: 'J01CA04', text: 'Amoxicilline', authoredOn: OCCURRED_AT }), 'ma-4')),
+    at(
+      child,
+      withId(
+        medicationAgreement(`Patient/${child.id}`, { atc: 'R03BA05', prk: '55727', authoredOn: OCCURRED_AT }),
+        'ma-1',
+      ),
+    ),
+    at(
+      adult,
+      withId(
+        medicationAgreement(`Patient/${adult.id}`, { atc: 'C09AA02', text: 'Enalapril', authoredOn: OCCURRED_AT }),
+        'ma-2',
+      ),
+    ),
+    at(
+      adult,
+      withId(
+        medicationAgreement(`Patient/${adult.id}`, {
+          atc: 'B01AC06',
+          text: 'Acetylsalicylzuur',
+          authoredOn: OCCURRED_AT,
+        }),
+        'ma-3',
+      ),
+    ),
+    at(
+      toddler,
+      withId(
+        medicationAgreement(`Patient/${toddler.id}`, { atc: 'J01CA04', text: 'Amoxicilline', authoredOn: OCCURRED_AT }),
+        'ma-4',
+      ),
+    ),
     at(child, asthmaVisit, { interaction: 'update', encounter: asthmaVisit }),
     at(adult, heartVisit, { interaction: 'update', encounter: heartVisit }),
     at(toddler, withId(treatmentPlan(`Patient/${toddler.id}`, { created: OCCURRED_AT }), 'plan-1')),
@@ -67,7 +101,9 @@ function condition(p: WithId<Patient>, code: string): WithId<Condition> {
   return {
     resourceType: 'Condition',
     id: `${p.id}-condition-${code}`,
-    verificationStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }] },
+    verificationStatus: {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }],
+    },
     code: { coding: [{ system: SNOMED, code }] },
     subject: { reference: `Patient/${p.id}` },
   };
@@ -85,7 +121,13 @@ function observation(p: WithId<Patient>): WithId<Observation> {
 }
 
 function procedure(p: WithId<Patient>, code: string): WithId<Procedure> {
-  return { resourceType: 'Procedure', id: `${p.id}-procedure-${code}`, status: 'completed', code: { coding: [{ system: SNOMED, code }] }, subject: { reference: `Patient/${p.id}` } };
+  return {
+    resourceType: 'Procedure',
+    id: `${p.id}-procedure-${code}`,
+    status: 'completed',
+    code: { coding: [{ system: SNOMED, code }] },
+    subject: { reference: `Patient/${p.id}` },
+  };
 }
 
 function withId<T extends object>(resource: T, id: string): T & { id: string } {

@@ -41,7 +41,12 @@ const CHILD_EVERY = 5; // 2 of every 5
  * and for each invitation the decision aid call and the Task's conditional create. The wall time
  * runs from the first enqueue to both queues being empty.
  */
-export async function runBackfill(ctx: BenchContext, epd: BenchEpd, settings: BenchSettings, extra: Record<string, string>): Promise<BackfillFigures> {
+export async function runBackfill(
+  ctx: BenchContext,
+  epd: BenchEpd,
+  settings: BenchSettings,
+  extra: Record<string, string>,
+): Promise<BackfillFigures> {
   const { events: count, capSec } = settings.backfill;
   const { events, keyMoments } = await prepareReplay(epd, settings.backfill);
   const tasksBefore = epd.repo.taskCount;
@@ -73,7 +78,10 @@ export async function runBackfill(ctx: BenchContext, epd: BenchEpd, settings: Be
 }
 
 /** Writes the population and every change into the EPD (untimed: the EPD already had them) and makes their events. */
-async function prepareReplay(epd: BenchEpd, backfill: BenchSettings['backfill']): Promise<{ events: EpdEvent[]; keyMoments: number }> {
+async function prepareReplay(
+  epd: BenchEpd,
+  backfill: BenchSettings['backfill'],
+): Promise<{ events: EpdEvent[]; keyMoments: number }> {
   const isChild = (n: number) => n % CHILD_EVERY < 2;
   const ages = await seedPatients(epd.repo, backfill.patients, isChild);
   const events: EpdEvent[] = [];
@@ -87,7 +95,16 @@ async function prepareReplay(epd: BenchEpd, backfill: BenchSettings['backfill'])
     const version = await store(epd.repo, changeFor(i, n, keyMoment), ages[n]!);
     const reference = `${version.resourceType}/${version.id}`;
     const eventKey = versionEventKey('hix', reference, version.versionId);
-    events.push({ eventKey, source: 'hix', shape: 'poll', resourceType: version.resourceType, reference, versionId: version.versionId, interaction: 'create', occurredAt });
+    events.push({
+      eventKey,
+      source: 'hix',
+      shape: 'poll',
+      resourceType: version.resourceType,
+      reference,
+      versionId: version.versionId,
+      interaction: 'create',
+      occurredAt,
+    });
   }
   return { events, keyMoments };
 }

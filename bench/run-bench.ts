@@ -32,7 +32,11 @@ async function main(): Promise<number> {
   const results: BenchResults = {
     startedAt: new Date(started).toISOString(),
     totalSeconds: 0,
-    machine: { cpus: cpus().length, node: process.version, loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100) },
+    machine: {
+      cpus: cpus().length,
+      node: process.version,
+      loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+    },
     quick: process.env.BENCH_QUICK === '1',
     memory: {},
     errors: [],
@@ -67,42 +71,56 @@ type PhaseName = (typeof PHASES)[number];
 /** `BENCH_PHASES=e2e,backfill` runs only those phases (for working on one figure); default: all. */
 function selectedPhases(value: string | undefined): Set<PhaseName> {
   if (!value) return new Set(PHASES);
-  const names = value.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(PHASES as readonly string[]).includes(name));
-  if (unknown.length) throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(', ')} (known: ${PHASES.join(', ')})`);
+  if (unknown.length)
+    throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(', ')} (known: ${PHASES.join(', ')})`);
   return new Set(names as PhaseName[]);
 }
 
 /** Rules first (pure CPU, nothing else running), then the phases that need the EPD and the service processes. */
 async function runPhases(ctx: BenchContext, settings: BenchSettings, results: BenchResults): Promise<void> {
   const only = selectedPhases(process.env.BENCH_PHASES);
-  if (only.has('rules')) await phase(results, 'rules', async () => {
-    const figures = await runRulesBench({ counts: settings.rules.counts, durationMs: settings.rules.durationMs, mappingsDir: join(ctx.root, 'mappings') });
-    results.rules = { figures, ratio: Math.round((figures.at(-1)!.usPerEvent / figures[0]!.usPerEvent) * 100) / 100 };
-  });
-  if (only.has('intake') || only.has('e2e')) await withEpd(async (epd) => {
-    if (only.has('intake')) await phase(results, 'floor and intake', async () => {
-      results.intake = await runFloorAndIntake(ctx, epd, settings.http);
-      peak(results, 'intake', results.intake.memory);
+  if (only.has('rules'))
+    await phase(results, 'rules', async () => {
+      const figures = await runRulesBench({
+        counts: settings.rules.counts,
+        durationMs: settings.rules.durationMs,
+        mappingsDir: join(ctx.root, 'mappings'),
+      });
+      results.rules = { figures, ratio: Math.round((figures.at(-1)!.usPerEvent / figures[0]!.usPerEvent) * 100) / 100 };
     });
-    if (only.has('e2e')) await phase(results, 'end to end', async () => {
-      results.endToEnd = await runEndToEnd(ctx, epd, settings);
-      peak(results, 'end to end', results.endToEnd.memory);
+  if (only.has('intake') || only.has('e2e'))
+    await withEpd(async (epd) => {
+      if (only.has('intake'))
+        await phase(results, 'floor and intake', async () => {
+          results.intake = await runFloorAndIntake(ctx, epd, settings.http);
+          peak(results, 'intake', results.intake.memory);
+        });
+      if (only.has('e2e'))
+        await phase(results, 'end to end', async () => {
+          results.endToEnd = await runEndToEnd(ctx, epd, settings);
+          peak(results, 'end to end', results.endToEnd.memory);
+        });
     });
-  });
   // A fresh EPD for each: the stores hold only their own patients and changes.
-  if (only.has('sustained')) await withEpd(async (epd) => {
-    await phase(results, 'end to end, sustained rate', async () => {
-      results.endToEndSustained = await runEndToEnd(ctx, epd, { ...settings, endToEnd: settings.sustained });
-      peak(results, 'end to end, sustained', results.endToEndSustained.memory);
+  if (only.has('sustained'))
+    await withEpd(async (epd) => {
+      await phase(results, 'end to end, sustained rate', async () => {
+        results.endToEndSustained = await runEndToEnd(ctx, epd, { ...settings, endToEnd: settings.sustained });
+        peak(results, 'end to end, sustained', results.endToEndSustained.memory);
+      });
     });
-  });
-  if (only.has('backfill')) await withEpd(async (epd) => {
-    await phase(results, 'backfill', async () => {
-      results.backfill = await runBackfill(ctx, epd, settings, BACKFILL_WORKER_SETTINGS);
-      peak(results, 'backfill', results.backfill.memory);
+  if (only.has('backfill'))
+    await withEpd(async (epd) => {
+      await phase(results, 'backfill', async () => {
+        results.backfill = await runBackfill(ctx, epd, settings, BACKFILL_WORKER_SETTINGS);
+        peak(results, 'backfill', results.backfill.memory);
+      });
     });
-  });
 }
 
 async function withEpd(run: (epd: BenchEpd) => Promise<void>): Promise<void> {

@@ -45,7 +45,12 @@ const TICK_MS = 5;
  * notified with a full-resource notification. The latency of each Task is its write time (noted by
  * the EPD's store) minus the send time of its notification, both on the bench process's clock.
  */
-export async function runEndToEnd(ctx: BenchContext, epd: BenchEpd, settings: BenchSettings, extra: Record<string, string> = {}): Promise<EndToEndFigures> {
+export async function runEndToEnd(
+  ctx: BenchContext,
+  epd: BenchEpd,
+  settings: BenchSettings,
+  extra: Record<string, string> = {},
+): Promise<EndToEndFigures> {
   const { eventsPerSecond, durationSec } = settings.endToEnd;
   const count = eventsPerSecond * durationSec;
   await seedPatients(epd.repo, count, () => true);
@@ -82,7 +87,10 @@ export async function runEndToEnd(ctx: BenchContext, epd: BenchEpd, settings: Be
       keptUp,
       completedPerSec: Math.round((count - eventsWithoutTask) / Math.max(0.001, (lastWrite - sent.at[0]!) / 1000)),
       memory,
-      queues: { events: await queueTimings(service.queues.events), invitations: await queueTimings(service.queues.invitations) },
+      queues: {
+        events: await queueTimings(service.queues.events),
+        invitations: await queueTimings(service.queues.invitations),
+      },
       settings: extra,
     };
   } finally {
@@ -117,7 +125,11 @@ function countBy(values: readonly number[]): Record<string, number> {
 
 async function post(url: string, body: string): Promise<number> {
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${BENCH_INTAKE_TOKEN}` }, body });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${BENCH_INTAKE_TOKEN}` },
+      body,
+    });
     await res.arrayBuffer();
     return res.status;
   } catch {

@@ -26,7 +26,11 @@ export interface IntakeFigures {
  * the same full-resource notification Bundles, each for another resource version, from the same
  * load generator. No worker runs meanwhile, so neither competes with event processing.
  */
-export async function runFloorAndIntake(ctx: BenchContext, epd: BenchEpd, http: BenchSettings['http']): Promise<IntakeFigures> {
+export async function runFloorAndIntake(
+  ctx: BenchContext,
+  epd: BenchEpd,
+  http: BenchSettings['http'],
+): Promise<IntakeFigures> {
   const body = notificationBodies();
   const floor = await measureFloor(ctx, http, body);
   const service = await startBenchService(ctx, epd, { phase: 'intake', roles: ['api'] });
@@ -39,19 +43,35 @@ export async function runFloorAndIntake(ctx: BenchContext, epd: BenchEpd, http: 
       serverPid: service.api!.pid,
     });
     const memory = await service.peakRss();
-    return { floor, intake, ratio: round(intake.requestsPerSec / floor.requestsPerSec), cpuRatio: round(intake.cpuMsPerRequest / floor.cpuMsPerRequest), memory, bodyBytes: Buffer.byteLength(body(0)) };
+    return {
+      floor,
+      intake,
+      ratio: round(intake.requestsPerSec / floor.requestsPerSec),
+      cpuRatio: round(intake.cpuMsPerRequest / floor.cpuMsPerRequest),
+      memory,
+      bodyBytes: Buffer.byteLength(body(0)),
+    };
   } finally {
     await service.close();
   }
 }
 
-async function measureFloor(ctx: BenchContext, http: BenchSettings['http'], body: (n: number) => string): Promise<HttpFigure> {
+async function measureFloor(
+  ctx: BenchContext,
+  http: BenchSettings['http'],
+  body: (n: number) => string,
+): Promise<HttpFigure> {
   const port = await freePort();
   const prefix = `sdm-bench-floor-${randomUUID().slice(0, 8)}`;
   const floor = await startProcess({
     name: 'floor',
     args: ['--import', 'tsx', join(ctx.root, 'bench', 'floor-server.ts')],
-    env: { PATH: process.env.PATH ?? '', PORT: String(port), REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', QUEUE_PREFIX: prefix },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: String(port),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      QUEUE_PREFIX: prefix,
+    },
     logDir: ctx.logDir,
     ready: async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok,
   });

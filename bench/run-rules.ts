@@ -33,13 +33,20 @@ const SLICES = 8;
  * for each. Pure CPU, no I/O while timing. The counts take turns slice by slice, so a burst of
  * other work on the machine cannot favour one of them.
  */
-export async function runRulesBench(options: { counts: readonly number[]; durationMs: number; mappingsDir: string }): Promise<RulesFigure[]> {
+export async function runRulesBench(options: {
+  counts: readonly number[];
+  durationMs: number;
+  mappingsDir: string;
+}): Promise<RulesFigure[]> {
   const examples = await readExampleFiles(options.mappingsDir);
   const exampleTriggers = compileMappings(examples, EXAMPLE_ENV).triggers.length;
   const events = ruleBenchEvents();
   const sets = options.counts.map((count) => {
     const generated = Math.max(0, count - exampleTriggers);
-    const files = [...examples, ...(generated ? [{ name: 'generated.yaml', text: generatedMappingFile(generated) }] : [])];
+    const files = [
+      ...examples,
+      ...(generated ? [{ name: 'generated.yaml', text: generatedMappingFile(generated) }] : []),
+    ];
     return compileMappings(files, { ...EXAMPLE_ENV, ...GENERATED_AIDS_ENV });
   });
   const best = sets.map(() => ({ usPerEvent: Infinity, invitationsPerPass: 0, passes: 0 }));
@@ -53,7 +60,11 @@ export async function runRulesBench(options: { counts: readonly number[]; durati
       figure.usPerEvent = Math.min(figure.usPerEvent, timed.usPerEvent);
     });
   }
-  return sets.map((compiled, i) => ({ triggers: compiled.triggers.length, ...best[i]!, usPerEvent: round(best[i]!.usPerEvent, 2) }));
+  return sets.map((compiled, i) => ({
+    triggers: compiled.triggers.length,
+    ...best[i]!,
+    usPerEvent: round(best[i]!.usPerEvent, 2),
+  }));
 }
 
 function timeSlice(compiled: CompiledMappings, events: readonly RuleFacts[], durationMs: number) {

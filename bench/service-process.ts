@@ -27,7 +27,18 @@ const START_TIMEOUT_MS = 60_000; // loading the FHIR definitions takes a few sec
 export async function buildService(root: string): Promise<string> {
   const outDir = join(root, 'node_modules', '.cache', 'sdm-bench', 'build');
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const args = [tsc, '-p', join(root, 'tsconfig.build.json'), '--outDir', outDir, '--sourceMap', 'false', '--incremental', '--tsBuildInfoFile', join(outDir, '..', 'tsbuildinfo')];
+  const args = [
+    tsc,
+    '-p',
+    join(root, 'tsconfig.build.json'),
+    '--outDir',
+    outDir,
+    '--sourceMap',
+    'false',
+    '--incremental',
+    '--tsBuildInfoFile',
+    join(outDir, '..', 'tsbuildinfo'),
+  ];
   const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   await once(child, 'exit');
   // Below node_modules the project's "type": "module" is not found by Node: say it again.
@@ -55,11 +66,14 @@ export async function startProcess(options: {
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   const started = Date.now();
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${options.name} exited with ${child.exitCode}; see ${options.logDir}/${options.name}.log`);
+    if (child.exitCode !== null)
+      throw new Error(`${options.name} exited with ${child.exitCode}; see ${options.logDir}/${options.name}.log`);
     if (await options.ready().catch(() => false)) break;
     if (Date.now() - started > START_TIMEOUT_MS) {
       await stopChild(child, exited);
-      throw new Error(`${options.name} did not become ready in ${START_TIMEOUT_MS} ms; see ${options.logDir}/${options.name}.log`);
+      throw new Error(
+        `${options.name} did not become ready in ${START_TIMEOUT_MS} ms; see ${options.logDir}/${options.name}.log`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

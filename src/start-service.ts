@@ -25,7 +25,13 @@ import { createPollService } from './polling/poll-service.js';
 import { createRedisThrottleStore } from './events/throttle-store.js';
 import { createQueues, type Queues } from './queue/create-queues.js';
 import { createWorker, type RunningWorker } from './queue/create-worker.js';
-import { QUEUE, type EventJobData, type InvitationJobData, type KpiJobData, type ResultJobData } from './queue/job-types.js';
+import {
+  QUEUE,
+  type EventJobData,
+  type InvitationJobData,
+  type KpiJobData,
+  type ResultJobData,
+} from './queue/job-types.js';
 import { whenRedisReady } from './queue/fail-fast.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import { queueList } from './queue/queue-list.js';
@@ -39,7 +45,14 @@ import type { QuestionnaireSet } from './pro/questionnaire-set.js';
 import { createResultJob, RESULT_CONCURRENCY } from './pro/result-job.js';
 import { loadResourceDefinitions, SERVICE_RESOURCE_TYPES } from './shared/fhir-definitions.js';
 import type { Logger } from './shared/logger.js';
-import { countInvitation, createMetrics, invitationObserver, jobObserver, resultObserver, type Metrics } from './shared/metrics.js';
+import {
+  countInvitation,
+  createMetrics,
+  invitationObserver,
+  jobObserver,
+  resultObserver,
+  type Metrics,
+} from './shared/metrics.js';
 
 /** A running service (API, workers, or both); `close` stops it in order. */
 export interface RunningService {
@@ -76,7 +89,11 @@ export interface ServiceOverrides {
  * The one place that wires real adapters: config → Redis → queues → HTTP app and/or workers.
  * Used by `main.ts`, the demo and the end-to-end tests, so all three run the same code.
  */
-export async function startService(config: Config, log: Logger, overrides: ServiceOverrides = {}): Promise<RunningService> {
+export async function startService(
+  config: Config,
+  log: Logger,
+  overrides: ServiceOverrides = {},
+): Promise<RunningService> {
   const mappings = overrides.mappings ?? (await loadMappings(config.mappingsDir, overrides.env ?? process.env));
   const getMappings = () => mappings;
   const questionnaires = overrides.questionnaires ?? (await prepareResults(config.mappingsDir, mappings));
@@ -87,11 +104,19 @@ export async function startService(config: Config, log: Logger, overrides: Servi
   workerRedis.on('error', (err) => log.warn({ reason: err.message }, 'worker Redis connection error'));
   const intakeQueues = createQueues(intakeRedis, config);
   const workerQueues = createQueues(workerRedis, config);
-  const epd = overrides.epd ?? createEpdClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
+  const epd =
+    overrides.epd ??
+    createEpdClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
   // The audit trail goes to the EPD unless AUDIT_BASE_URL names another FHIR server (same auth and timeout).
   const auditClient =
-    config.audit.baseUrl === config.epd.baseUrl ? epd : createEpdClient({ baseUrl: config.audit.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
-  const audit: AuditDeps = { client: auditClient, source: { sourceId: config.audit.sourceId, ...(config.audit.site ? { site: config.audit.site } : {}) }, now };
+    config.audit.baseUrl === config.epd.baseUrl
+      ? epd
+      : createEpdClient({ baseUrl: config.audit.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
+  const audit: AuditDeps = {
+    client: auditClient,
+    source: { sourceId: config.audit.sourceId, ...(config.audit.site ? { site: config.audit.site } : {}) },
+    now,
+  };
   const metrics = overrides.metrics ?? createMetrics();
   const kpi = createKpiService({ epd, settings: config.kpi, now, getMappings });
   metrics.watchQueues(queueList(intakeQueues)); // the fail-fast connection: a scrape never waits for a Redis that is away
@@ -104,7 +129,15 @@ export async function startService(config: Config, log: Logger, overrides: Servi
   const ops = config.metrics ? await startMetricsListener({ ...config.metrics, metrics, readiness, log }) : undefined;
   // Polled events take the intake path's enqueue, so a change both pushed and polled is one job.
   const polling = createPollService({
-    config, log, epd, getMappings, now, intakeRedis, workerRedis, intakeQueues, workerQueues,
+    config,
+    log,
+    epd,
+    getMappings,
+    now,
+    intakeRedis,
+    workerRedis,
+    intakeQueues,
+    workerQueues,
     enqueueEvents: (events) => enqueueEvents(workerQueues, events, { metrics, redis: workerRedis }),
   });
 
@@ -119,14 +152,18 @@ export async function startService(config: Config, log: Logger, overrides: Servi
       metrics,
       jwks: publicJwks(config.epd.auth),
       // Results of signing aids use the default window, so the guard always remembers at least that long.
-      replay: { seen: createRedisSeenSignatures(intakeRedis, config.queuePrefix), windowSeconds: Math.max(signatureWindowSeconds(config.sources), DEFAULT_SIGNATURE_MAX_AGE_SECONDS) },
+      replay: {
+        seen: createRedisSeenSignatures(intakeRedis, config.queuePrefix),
+        windowSeconds: Math.max(signatureWindowSeconds(config.sources), DEFAULT_SIGNATURE_MAX_AGE_SECONDS),
+      },
       ...(config.adminToken ? { admin: { token: config.adminToken, queues: queueList(intakeQueues) } } : {}),
       ...(config.adminToken ? { kpi: { token: config.adminToken, kpi } } : {}),
       notify: {
         sources: config.sources,
         maxBodyBytes: config.maxBodyBytes,
         relevantTypes: () => getMappings().resourceTypes,
-        enqueueEvents: (events) => whenRedisReady(intakeRedis, () => enqueueEvents(intakeQueues, events, { metrics, redis: intakeRedis })),
+        enqueueEvents: (events) =>
+          whenRedisReady(intakeRedis, () => enqueueEvents(intakeQueues, events, { metrics, redis: intakeRedis })),
         countNotification: (source, kind) => metrics.notifications.inc({ source, kind }),
         onEmptyPing: (source) => polling.onEmptyPing(source),
         onNotification: polling.onNotification,
@@ -170,16 +207,58 @@ export async function startService(config: Config, log: Logger, overrides: Servi
       audit,
     });
     workers.push(
-      createWorker<EventJobData, unknown>({ queue: QUEUE.events, prefix: config.queuePrefix, connection: workerRedis, concurrency: config.workers.eventConcurrency, log, handler: eventJob, observe: jobObserver(metrics, QUEUE.events), ...jobTiming }),
-      createWorker<InvitationJobData, unknown>({ queue: QUEUE.invitations, prefix: config.queuePrefix, connection: workerRedis, concurrency: config.workers.invitationConcurrency, log, handler: invitationJob, observe: invitationObserver(metrics, QUEUE.invitations), ...jobTiming }),
+      createWorker<EventJobData, unknown>({
+        queue: QUEUE.events,
+        prefix: config.queuePrefix,
+        connection: workerRedis,
+        concurrency: config.workers.eventConcurrency,
+        log,
+        handler: eventJob,
+        observe: jobObserver(metrics, QUEUE.events),
+        ...jobTiming,
+      }),
+      createWorker<InvitationJobData, unknown>({
+        queue: QUEUE.invitations,
+        prefix: config.queuePrefix,
+        connection: workerRedis,
+        concurrency: config.workers.invitationConcurrency,
+        log,
+        handler: invitationJob,
+        observe: invitationObserver(metrics, QUEUE.invitations),
+        ...jobTiming,
+      }),
     );
     workers.push(await polling.startWorker());
-    const resultJob = withResultAudit(createResultJob({ epd, questionnaires, now }), audit, (id) => getMappings().decisionAids.get(id)?.title);
+    const resultJob = withResultAudit(
+      createResultJob({ epd, questionnaires, now }),
+      audit,
+      (id) => getMappings().decisionAids.get(id)?.title,
+    );
     workers.push(
-      createWorker<ResultJobData, unknown>({ queue: QUEUE.results, prefix: config.queuePrefix, connection: workerRedis, concurrency: RESULT_CONCURRENCY, log, handler: resultJob, observe: resultObserver(metrics, QUEUE.results), ...jobTiming }),
+      createWorker<ResultJobData, unknown>({
+        queue: QUEUE.results,
+        prefix: config.queuePrefix,
+        connection: workerRedis,
+        concurrency: RESULT_CONCURRENCY,
+        log,
+        handler: resultJob,
+        observe: resultObserver(metrics, QUEUE.results),
+        ...jobTiming,
+      }),
     );
     // One report at a time is plenty: it runs once a month (or on demand) and searches the EPD.
-    workers.push(createWorker<KpiJobData, unknown>({ queue: QUEUE.kpi, prefix: config.queuePrefix, connection: workerRedis, concurrency: 1, log, handler: createKpiJob({ kpi }), observe: jobObserver(metrics, QUEUE.kpi), ...jobTiming }));
+    workers.push(
+      createWorker<KpiJobData, unknown>({
+        queue: QUEUE.kpi,
+        prefix: config.queuePrefix,
+        connection: workerRedis,
+        concurrency: 1,
+        log,
+        handler: createKpiJob({ kpi }),
+        observe: jobObserver(metrics, QUEUE.kpi),
+        ...jobTiming,
+      }),
+    );
     await scheduleKpiReports(workerQueues.kpi, config.kpi);
   }
 

@@ -23,7 +23,11 @@ export const AUDIT_SYSTEMS = {
 export const AUDIT_CODES = {
   /** DICOM 110110: an event about a patient's record (here: an invitation or a result written into it). */
   patientRecord: { system: AUDIT_SYSTEMS.dicom, code: '110110', display: 'Patient Record' },
-  invitationSent: { system: AUDIT_SYSTEMS.subtype, code: 'invitation-sent', display: 'Uitnodiging keuzehulp verstuurd' },
+  invitationSent: {
+    system: AUDIT_SYSTEMS.subtype,
+    code: 'invitation-sent',
+    display: 'Uitnodiging keuzehulp verstuurd',
+  },
   resultWritten: { system: AUDIT_SYSTEMS.subtype, code: 'result-written', display: 'Resultaat keuzehulp vastgelegd' },
   /** The service itself, acting on the hospital's behalf. */
   application: { system: AUDIT_SYSTEMS.dicom, code: '110150', display: 'Application' },

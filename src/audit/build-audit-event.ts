@@ -1,6 +1,19 @@
 import { createHash } from 'node:crypto';
-import type { AuditEvent, AuditEventAgent, AuditEventEntity, Coding, Reference, ResourceType, Task } from '@medplum/fhirtypes';
-import { INVITATION_ID_SYSTEM, KEY_MOMENT_DISPLAY, KEY_MOMENT_SYSTEM, RECIPIENT_ROLE_DISPLAY } from '../decision-aids/invitation-task-codes.js';
+import type {
+  AuditEvent,
+  AuditEventAgent,
+  AuditEventEntity,
+  Coding,
+  Reference,
+  ResourceType,
+  Task,
+} from '@medplum/fhirtypes';
+import {
+  INVITATION_ID_SYSTEM,
+  KEY_MOMENT_DISPLAY,
+  KEY_MOMENT_SYSTEM,
+  RECIPIENT_ROLE_DISPLAY,
+} from '../decision-aids/invitation-task-codes.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { DecisionAid, KeyMoment } from '../rules/types.js';
 import { AUDIT_CODES, AUDIT_OUTCOMES, AUDIT_SYSTEMS } from './audit-codes.js';
@@ -50,7 +63,11 @@ export function auditKey(kind: 'invitation-sent' | 'result-written', naturalKey:
 }
 
 /** The AuditEvent for one invitation recorded in the EPD (pure; the caller checks and writes it). */
-export function buildInvitationAuditEvent(source: AuditSource, input: InvitationAuditInput, recorded: string): AuditEvent {
+export function buildInvitationAuditEvent(
+  source: AuditSource,
+  input: InvitationAuditInput,
+  recorded: string,
+): AuditEvent {
   const { job, aid, task } = input;
   const onHold = task.status === 'on-hold';
   const description =
@@ -69,7 +86,10 @@ export function buildInvitationAuditEvent(source: AuditSource, input: Invitation
     source: auditSource(source),
     entity: [
       patientEntity(job.patient),
-      resourceEntity(`Task/${task.id ?? '?'}`, AUDIT_CODES.created, 'uitnodigingstaak', { system: INVITATION_ID_SYSTEM, value: job.invitationId }),
+      resourceEntity(`Task/${task.id ?? '?'}`, AUDIT_CODES.created, 'uitnodigingstaak', {
+        system: INVITATION_ID_SYSTEM,
+        value: job.invitationId,
+      }),
       resourceEntity(job.focus, AUDIT_CODES.used, 'aanleiding: de wijziging in het dossier'),
     ],
   };
@@ -84,7 +104,14 @@ export function buildResultAuditEvent(source: AuditSource, input: ResultAuditInp
     : `Resultaat keuzehulp${moment}${trigger} vastgelegd: ${input.written.length} resource(s).`;
   const platform = input.decisionAidTitle ? [platformAgent(AUDIT_CODES.origin, input.decisionAidTitle)] : [];
   const task = input.task
-    ? [resourceEntity(input.task, AUDIT_CODES.amended, 'uitnodigingstaak', input.invitationId ? { system: INVITATION_ID_SYSTEM, value: input.invitationId } : undefined)]
+    ? [
+        resourceEntity(
+          input.task,
+          AUDIT_CODES.amended,
+          'uitnodigingstaak',
+          input.invitationId ? { system: INVITATION_ID_SYSTEM, value: input.invitationId } : undefined,
+        ),
+      ]
     : [];
   return {
     ...header(auditKey('result-written', input.resultKey), AUDIT_CODES.resultWritten, description),
@@ -95,7 +122,11 @@ export function buildResultAuditEvent(source: AuditSource, input: ResultAuditInp
     purposeOfEvent: purposes(input.keyMoment),
     agent: [serviceAgent(source, input.triggerId), ...platform],
     source: auditSource(source),
-    entity: [patientEntity(input.patient), ...task, ...input.written.map((ref) => resourceEntity(ref, AUDIT_CODES.created, 'resultaat'))],
+    entity: [
+      patientEntity(input.patient),
+      ...task,
+      ...input.written.map((ref) => resourceEntity(ref, AUDIT_CODES.created, 'resultaat')),
+    ],
   };
 }
 
@@ -109,11 +140,18 @@ export function auditKeyOf(event: AuditEvent): string | undefined {
   return event.meta?.tag?.find((tag) => tag.system === AUDIT_SYSTEMS.recordKey)?.code;
 }
 
-function header(key: string, subtype: Coding, description: string): Pick<AuditEvent, 'resourceType' | 'meta' | 'text' | 'type' | 'subtype' | 'action'> {
+function header(
+  key: string,
+  subtype: Coding,
+  description: string,
+): Pick<AuditEvent, 'resourceType' | 'meta' | 'text' | 'type' | 'subtype' | 'action'> {
   return {
     resourceType: 'AuditEvent',
     meta: { tag: [{ system: AUDIT_SYSTEMS.recordKey, code: key }] },
-    text: { status: 'generated', div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeHtml(description)}</p></div>` },
+    text: {
+      status: 'generated',
+      div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeHtml(description)}</p></div>`,
+    },
     type: AUDIT_CODES.patientRecord,
     subtype: [subtype],
     action: 'C',
@@ -122,7 +160,9 @@ function header(key: string, subtype: Coding, description: string): Pick<AuditEv
 
 // Why: treatment is the purpose of use; the key moment says which step of the care path led to it.
 function purposes(keyMoment: KeyMoment | undefined): AuditEvent['purposeOfEvent'] {
-  const moment = keyMoment ? [{ coding: [{ system: KEY_MOMENT_SYSTEM, code: keyMoment, display: KEY_MOMENT_DISPLAY[keyMoment] }] }] : [];
+  const moment = keyMoment
+    ? [{ coding: [{ system: KEY_MOMENT_SYSTEM, code: keyMoment, display: KEY_MOMENT_DISPLAY[keyMoment] }] }]
+    : [];
   return [{ coding: [AUDIT_CODES.treatment] }, ...moment];
 }
 
@@ -137,13 +177,22 @@ function serviceAgent(source: AuditSource, triggerId: string | undefined): Audit
 }
 
 function recipientAgent(reference: string): AuditEventAgent {
-  return { type: { coding: [AUDIT_CODES.informationRecipient] }, who: { reference, type: typeOf(reference) }, requestor: false };
+  return {
+    type: { coding: [AUDIT_CODES.informationRecipient] },
+    who: { reference, type: typeOf(reference) },
+    requestor: false,
+  };
 }
 
 /** A decision-aid platform by title, with its host when it was called over the network. */
 function platformAgent(role: Coding, title: string, url?: string): AuditEventAgent {
   const host = url ? new URL(url).host : undefined;
-  return { type: { coding: [role] }, who: { display: title }, requestor: false, ...(host ? { network: { address: host, type: '1' } } : {}) };
+  return {
+    type: { coding: [role] },
+    who: { display: title },
+    requestor: false,
+    ...(host ? { network: { address: host, type: '1' } } : {}),
+  };
 }
 
 function auditSource(source: AuditSource): AuditEvent['source'] {
@@ -158,7 +207,12 @@ function patientEntity(patient: string): AuditEventEntity {
   return { what: { reference: patient, type: 'Patient' }, type: AUDIT_CODES.person, role: AUDIT_CODES.patientRole };
 }
 
-function resourceEntity(reference: string, lifecycle: Coding, description: string, identifier?: Reference['identifier']): AuditEventEntity {
+function resourceEntity(
+  reference: string,
+  lifecycle: Coding,
+  description: string,
+  identifier?: Reference['identifier'],
+): AuditEventEntity {
   return {
     what: { reference, type: typeOf(reference), ...(identifier ? { identifier } : {}) },
     type: AUDIT_CODES.systemObject,

@@ -18,25 +18,38 @@ const OUTCOMES = new Set<string>(Object.values(AUDIT_OUTCOMES));
  */
 export function assertAuditCodes(event: AuditEvent): AuditEvent {
   const problems: string[] = [];
-  if (!AUDIT_ACTIONS.includes(event.action as (typeof AUDIT_ACTIONS)[number])) problems.push(`action "${event.action}" is not one of ${AUDIT_ACTIONS.join(', ')}`);
-  if (!OUTCOMES.has(event.outcome ?? '')) problems.push(`outcome "${event.outcome}" is not one of ${[...OUTCOMES].join(', ')}`);
+  if (!AUDIT_ACTIONS.includes(event.action as (typeof AUDIT_ACTIONS)[number]))
+    problems.push(`action "${event.action}" is not one of ${AUDIT_ACTIONS.join(', ')}`);
+  if (!OUTCOMES.has(event.outcome ?? ''))
+    problems.push(`outcome "${event.outcome}" is not one of ${[...OUTCOMES].join(', ')}`);
   event.agent.forEach((agent, i) => {
     const network = agent.network?.type;
-    if (network !== undefined && !NETWORK_TYPES.includes(network as (typeof NETWORK_TYPES)[number])) problems.push(`agent[${i}].network.type "${network}" is not 1-5`);
+    if (network !== undefined && !NETWORK_TYPES.includes(network as (typeof NETWORK_TYPES)[number]))
+      problems.push(`agent[${i}].network.type "${network}" is not 1-5`);
   });
   const codings: [string, Coding | undefined][] = [
     ['type', event.type],
     ...(event.subtype ?? []).map((c, i): [string, Coding] => [`subtype[${i}]`, c]),
     ...event.agent.flatMap((a, i) => (a.type?.coding ?? []).map((c): [string, Coding] => [`agent[${i}].type`, c])),
-    ...(event.entity ?? []).flatMap((e, i) => [e.type, e.role, e.lifecycle].filter(Boolean).map((c): [string, Coding | undefined] => [`entity[${i}]`, c])),
+    ...(event.entity ?? []).flatMap((e, i) =>
+      [e.type, e.role, e.lifecycle].filter(Boolean).map((c): [string, Coding | undefined] => [`entity[${i}]`, c]),
+    ),
     ...(event.source.type ?? []).map((c, i): [string, Coding] => [`source.type[${i}]`, c]),
-    ...(event.purposeOfEvent ?? []).flatMap((p, i) => (p.coding ?? []).map((c): [string, Coding] => [`purposeOfEvent[${i}]`, c])),
+    ...(event.purposeOfEvent ?? []).flatMap((p, i) =>
+      (p.coding ?? []).map((c): [string, Coding] => [`purposeOfEvent[${i}]`, c]),
+    ),
   ];
   for (const [where, coding] of codings) {
-    if (!coding || !KNOWN_CODINGS.has(`${coding.system}|${coding.code}`)) problems.push(`${where}: unexpected code ${coding?.system}|${coding?.code}`);
+    if (!coding || !KNOWN_CODINGS.has(`${coding.system}|${coding.code}`))
+      problems.push(`${where}: unexpected code ${coding?.system}|${coding?.code}`);
   }
   if (problems.length) {
-    throw new AppError('refusing to write an AuditEvent with unknown codes', { status: 500, retry: false, code: 'invalid', problems: problems.map((message) => ({ code: 'invalid', message })) });
+    throw new AppError('refusing to write an AuditEvent with unknown codes', {
+      status: 500,
+      retry: false,
+      code: 'invalid',
+      problems: problems.map((message) => ({ code: 'invalid', message })),
+    });
   }
   return event;
 }

@@ -14,11 +14,29 @@ import { withResultAudit } from './with-result-audit.js';
 const NOW = new Date('2025-03-01T10:00:05.000Z');
 const SOURCE = { sourceId: 'sdm-bridge-test', site: 'Testziekenhuis Midden' };
 
-const httpApi: DeliveryConfig = { type: 'http-api', url: 'https://keuzehulp.example.org/api/invitations', auth: { type: 'none' }, bodyTemplate: {}, linkField: 'url', timeoutMs: 5000 };
-const signedLink: DeliveryConfig = { type: 'signed-link', baseUrl: 'https://tool.example.org/s', secret: 's', validForMs: 1000 };
+const httpApi: DeliveryConfig = {
+  type: 'http-api',
+  url: 'https://keuzehulp.example.org/api/invitations',
+  auth: { type: 'none' },
+  bodyTemplate: {},
+  linkField: 'url',
+  timeoutMs: 5000,
+};
+const signedLink: DeliveryConfig = {
+  type: 'signed-link',
+  baseUrl: 'https://tool.example.org/s',
+  secret: 's',
+  validForMs: 1000,
+};
 
 function aid(delivery: DeliveryConfig): DecisionAid {
-  return { id: 'astma-kind', title: 'Keuzehulp astma', activityDefinition: 'https://keuzehulp.example.org/fhir/ActivityDefinition/astma-kind|2.1', koppeltaal: false, delivery };
+  return {
+    id: 'astma-kind',
+    title: 'Keuzehulp astma',
+    activityDefinition: 'https://keuzehulp.example.org/fhir/ActivityDefinition/astma-kind|2.1',
+    koppeltaal: false,
+    delivery,
+  };
 }
 
 function job(role: 'patient' | 'guardian', invitationId = 'inv-0001'): InvitationJobData {
@@ -45,24 +63,55 @@ const task = (status: Task['status'] = 'ready'): Task => ({
   ...(status === 'on-hold' ? { statusReason: { text: 'geen e-mailadres of mobiel nummer' } } : {}),
 });
 
-const result = { resultKey: 'qr-77', patient: 'Patient/kind-1', task: 'Task/task-1', invitationId: 'inv-0001', keyMoment: 'evaluation' as const, triggerId: 'astma-evaluatie', decisionAidTitle: 'Keuzehulp astma', written: ['QuestionnaireResponse/qr-77', 'Observation/o-1'], writtenAt: '2025-03-02T08:00:00Z' };
+const result = {
+  resultKey: 'qr-77',
+  patient: 'Patient/kind-1',
+  task: 'Task/task-1',
+  invitationId: 'inv-0001',
+  keyMoment: 'evaluation' as const,
+  triggerId: 'astma-evaluatie',
+  decisionAidTitle: 'Keuzehulp astma',
+  written: ['QuestionnaireResponse/qr-77', 'Observation/o-1'],
+  writtenAt: '2025-03-02T08:00:00Z',
+};
 
 // Loading the FHIR definitions takes seconds on a busy machine: once, outside the 5 s of a test.
 beforeAll(() => loadFhirDefinitions(), 30_000);
 
 describe('AuditEvents of this service', () => {
   it.each<[string, AuditEvent]>([
-    ['invitation to the patient over an http api', buildInvitationAuditEvent(SOURCE, { job: job('patient'), aid: aid(httpApi), task: task() }, NOW.toISOString())],
-    ['invitation to a guardian by signed link, on hold', buildInvitationAuditEvent(SOURCE, { job: job('guardian'), aid: aid(signedLink), task: task('on-hold') }, NOW.toISOString())],
+    [
+      'invitation to the patient over an http api',
+      buildInvitationAuditEvent(SOURCE, { job: job('patient'), aid: aid(httpApi), task: task() }, NOW.toISOString()),
+    ],
+    [
+      'invitation to a guardian by signed link, on hold',
+      buildInvitationAuditEvent(
+        SOURCE,
+        { job: job('guardian'), aid: aid(signedLink), task: task('on-hold') },
+        NOW.toISOString(),
+      ),
+    ],
     ['result written', buildResultAuditEvent(SOURCE, result, NOW.toISOString())],
-    ['result that failed, without a task', buildResultAuditEvent({ sourceId: 'x' }, { ...result, task: undefined, failure: 'Questionnaire unknown', written: [] }, NOW.toISOString())],
+    [
+      'result that failed, without a task',
+      buildResultAuditEvent(
+        { sourceId: 'x' },
+        { ...result, task: undefined, failure: 'Questionnaire unknown', written: [] },
+        NOW.toISOString(),
+      ),
+    ],
   ])('%s passes validateResource and the code check', (_name, event) => {
     expect(() => assertValidResource(assertAuditCodes(event))).not.toThrow();
     expect(auditKeyOf(event)).toMatch(/^[0-9a-f]{40}$/);
   });
 
   it('says what, when, who, which patient and resources, why and the outcome of an invitation', () => {
-    const event = buildInvitationAuditEvent(SOURCE, { job: job('guardian'), aid: aid(httpApi), task: task() }, NOW.toISOString());
+    const event = buildInvitationAuditEvent(
+      SOURCE,
+      { job: job('guardian'), aid: aid(httpApi), task: task() },
+      NOW.toISOString(),
+    );
     expect(event).toMatchObject({
       subtype: [{ code: 'invitation-sent' }],
       action: 'C',
@@ -72,14 +121,20 @@ describe('AuditEvents of this service', () => {
       purposeOfEvent: [{ coding: [{ code: 'TREAT' }] }, { coding: [{ code: 'medication-change' }] }],
       source: { site: 'Testziekenhuis Midden', observer: { identifier: { value: 'sdm-bridge-test' } } },
     });
-    expect(event.agent.map((a) => [a.type?.coding?.[0]?.code, a.who?.reference ?? a.who?.display, a.requestor])).toEqual([
+    expect(
+      event.agent.map((a) => [a.type?.coding?.[0]?.code, a.who?.reference ?? a.who?.display, a.requestor]),
+    ).toEqual([
       ['110150', 'sdm-bridge', true],
       ['IRCP', 'RelatedPerson/moeder', false],
       ['110152', 'Keuzehulp astma', false],
     ]);
     expect(event.agent[0]?.policy).toEqual([`${AUDIT_SYSTEMS.triggerPolicy}astma-medicatiewijziging`]);
     expect(event.agent[2]?.network).toEqual({ address: 'keuzehulp.example.org', type: '1' });
-    expect(event.entity?.map((e) => e.what?.reference)).toEqual(['Patient/kind-1', 'Task/task-1', 'MedicationRequest/mr-1/_history/3']);
+    expect(event.entity?.map((e) => e.what?.reference)).toEqual([
+      'Patient/kind-1',
+      'Task/task-1',
+      'MedicationRequest/mr-1/_history/3',
+    ]);
     expect(event.outcomeDesc).toMatch(/ouder of voogd bij medicatiewijziging \(trigger astma-medicatiewijziging\)/);
   });
 
@@ -100,7 +155,11 @@ describe('AuditEvents of this service', () => {
 });
 
 describe('recordInvitationAudit / recordResultAudit', () => {
-  const deps = (): AuditDeps & { client: ReturnType<typeof createFakeEpdClient> } => ({ client: createFakeEpdClient(), source: SOURCE, now: () => NOW });
+  const deps = (): AuditDeps & { client: ReturnType<typeof createFakeEpdClient> } => ({
+    client: createFakeEpdClient(),
+    source: SOURCE,
+    now: () => NOW,
+  });
 
   it('writes one AuditEvent per invitation however often the job runs', async () => {
     const d = deps();
@@ -144,13 +203,24 @@ describe('withResultAudit', () => {
 
   it('records each result once, after the write, with the aid title', async () => {
     const deps: AuditDeps = { client: createFakeEpdClient(), source: SOURCE, now: () => NOW };
-    const handler = withResultAudit(async () => ({ responses: ['QuestionnaireResponse/qr-1'] }), deps, () => 'Keuzehulp astma');
+    const handler = withResultAudit(
+      async () => ({ responses: ['QuestionnaireResponse/qr-1'] }),
+      deps,
+      () => 'Keuzehulp astma',
+    );
     await handler(job, ctx);
     await handler(job, ctx);
     const events = await deps.client.search<AuditEvent>('AuditEvent', {});
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ subtype: [{ code: 'result-written' }], agent: [{}, { who: { display: 'Keuzehulp astma' } }] });
-    expect(events[0]?.entity?.map((e) => e.what?.reference)).toEqual(['Patient/kind-1', 'Task/task-1', 'QuestionnaireResponse/qr-1']);
+    expect(events[0]).toMatchObject({
+      subtype: [{ code: 'result-written' }],
+      agent: [{}, { who: { display: 'Keuzehulp astma' } }],
+    });
+    expect(events[0]?.entity?.map((e) => e.what?.reference)).toEqual([
+      'Patient/kind-1',
+      'Task/task-1',
+      'QuestionnaireResponse/qr-1',
+    ]);
   });
 
   it('records nothing when the write fails', async () => {

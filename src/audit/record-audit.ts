@@ -46,6 +46,9 @@ export function recordResultAudit(deps: AuditDeps, input: ResultAuditInput): Pro
 
 async function write(deps: AuditDeps, event: AuditEvent): Promise<AuditRecord> {
   const checked = assertValidResource(assertAuditCodes(event));
-  const { resource, created } = await deps.client.createIfNoneExist(checked, auditEventQuery(auditKeyOf(checked) ?? ''));
+  const { resource, created } = await deps.client.createIfNoneExist(
+    checked,
+    auditEventQuery(auditKeyOf(checked) ?? ''),
+  );
   return { auditEventId: resource.id ?? '', created };
 }

@@ -27,7 +27,10 @@ export function withResultAudit<R extends { responses: string[] }>(
       written: result.responses,
       writtenAt: job.receivedAt,
     });
-    ctx.log.info({ invitationId: job.invitationId, auditEventId: audit.auditEventId, created: audit.created }, 'result audited');
+    ctx.log.info(
+      { invitationId: job.invitationId, auditEventId: audit.auditEventId, created: audit.created },
+      'result audited',
+    );
     return result;
   };
 }

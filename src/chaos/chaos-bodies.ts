@@ -27,8 +27,17 @@ type Spec = { caseIndex: number; shape: SendShape; duplicate: boolean; bodyKey: 
  * a random order. Subscription notifications are numbered in sending order, as an EPD numbers them;
  * a redelivery keeps the number of the body it repeats.
  */
-export function planSends(stored: readonly (Resource & { id: string })[], duplicates: number, random: () => number): PlannedSend[] {
-  const specs: Spec[] = stored.map((_, caseIndex) => ({ caseIndex, shape: pick(random, SEND_SHAPES), duplicate: false, bodyKey: caseIndex }));
+export function planSends(
+  stored: readonly (Resource & { id: string })[],
+  duplicates: number,
+  random: () => number,
+): PlannedSend[] {
+  const specs: Spec[] = stored.map((_, caseIndex) => ({
+    caseIndex,
+    shape: pick(random, SEND_SHAPES),
+    duplicate: false,
+    bodyKey: caseIndex,
+  }));
   for (let d = 0; d < duplicates; d++) {
     const original = specs[Math.floor(random() * stored.length)]!;
     const redelivery = random() < 0.5;
@@ -60,7 +69,11 @@ export function bodyFor(resource: Resource & { id: string }, shape: SendShape, n
     const type = BUNDLE_TYPES[number % BUNDLE_TYPES.length]!;
     const entry = { fullUrl: `urn:uuid:00000000-0000-4000-8000-${String(number).padStart(12, '0')}`, resource };
     const request = { method: 'PUT' as const, url: `${resource.resourceType}/${resource.id}` };
-    return { resourceType: 'Bundle', type, entry: [type === 'collection' ? entry : { ...entry, request }] } satisfies Bundle;
+    return {
+      resourceType: 'Bundle',
+      type,
+      entry: [type === 'collection' ? entry : { ...entry, request }],
+    } satisfies Bundle;
   }
   // The demo's builder knows the subscription and message shapes; it reads only the step's shape.
   const step = { shape, title: '', keyMoment: '', resource, expected: () => [] } satisfies DemoStep;

@@ -101,7 +101,9 @@ export async function workersReady(parts: ChaosParts): Promise<void> {
   const deadline = Date.now() + WORKER_START_TIMEOUT_MS;
   while ((await parts.stack.service.queues.invitations.getWorkersCount()) < parts.workers.length) {
     if (Date.now() > deadline) {
-      throw new Error(`workers did not start within ${WORKER_START_TIMEOUT_MS} ms:\n${parts.workers.flatMap((w) => w.lines().slice(-5)).join('\n')}`);
+      throw new Error(
+        `workers did not start within ${WORKER_START_TIMEOUT_MS} ms:\n${parts.workers.flatMap((w) => w.lines().slice(-5)).join('\n')}`,
+      );
     }
     parts.workers.forEach((worker, index) => {
       if (worker.ended) parts.workers[index] = startWorker(parts.stack);

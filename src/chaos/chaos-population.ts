@@ -51,15 +51,35 @@ export function buildPopulation(count: number, random: () => number, today = new
     const age = kind === 'adult' ? between(random, 18, 80) : between(random, 0, 17);
     const patient = chaosPatient(i, age, random, today);
     const guardians = age < 18 ? Array.from({ length: between(random, 1, 2) }, (_, g) => guardian(patient.id, g)) : [];
-    const resource = { ...changeOf(kind, `Patient/${patient.id}`, random), id: `chaos-${i}` } as Resource & { id: string };
-    cases.push({ kind, age, patient, guardians, resource, expected: expectedInvitations(kind, age, patient, guardians, resource) });
+    const resource = { ...changeOf(kind, `Patient/${patient.id}`, random), id: `chaos-${i}` } as Resource & {
+      id: string;
+    };
+    cases.push({
+      kind,
+      age,
+      patient,
+      guardians,
+      resource,
+      expected: expectedInvitations(kind, age, patient, guardians, resource),
+    });
   }
   return cases;
 }
 
 /** The invitations of one case, from the mapping rules written out by hand (independent of the service). */
-export function expectedInvitations(kind: CaseKind, age: number, patient: Patient & { id: string }, guardians: { id: string }[], resource: Resource & { id: string }): string[] {
-  const aids = kind === 'evaluation-visit' ? [ASTHMA_AID, POSITIVE_HEALTH_AID] : ['medication', 'treatment', 'evaluation-stay'].includes(kind) ? [ASTHMA_AID] : [];
+export function expectedInvitations(
+  kind: CaseKind,
+  age: number,
+  patient: Patient & { id: string },
+  guardians: { id: string }[],
+  resource: Resource & { id: string },
+): string[] {
+  const aids =
+    kind === 'evaluation-visit'
+      ? [ASTHMA_AID, POSITIVE_HEALTH_AID]
+      : ['medication', 'treatment', 'evaluation-stay'].includes(kind)
+        ? [ASTHMA_AID]
+        : [];
   const focus = `${resource.resourceType}/${resource.id}`;
   const patientRef = `Patient/${patient.id}`;
   const guardianRefs = guardians.map((g) => `RelatedPerson/${g.id}`);
@@ -89,13 +109,18 @@ function changeOf(kind: CaseKind, patient: string, random: () => number): Resour
     case 'evaluation-visit':
       return evaluationVisit(patient);
     case 'evaluation-stay':
-      return { ...evaluationVisit(patient), class: { system: FHIR_SYSTEMS.v3ActCode, code: 'IMP', display: 'inpatient encounter' } } satisfies Encounter;
+      return {
+        ...evaluationVisit(patient),
+        class: { system: FHIR_SYSTEMS.v3ActCode, code: 'IMP', display: 'inpatient encounter' },
+      } satisfies Encounter;
   }
 }
 
 /** An obviously fictional patient of the department; the birthday is well away from today, so the age holds all run. */
 function chaosPatient(i: number, age: number, random: () => number, today: Date): Patient & { id: string } {
-  const born = new Date(Date.UTC(today.getUTCFullYear() - age, today.getUTCMonth(), today.getUTCDate() - between(random, 10, 300)));
+  const born = new Date(
+    Date.UTC(today.getUTCFullYear() - age, today.getUTCMonth(), today.getUTCDate() - between(random, 10, 300)),
+  );
   return {
     resourceType: 'Patient',
     id: `chaos-patient-${i}`,

@@ -15,15 +15,22 @@ export function formatReport(r: ChaosReport): string {
     ['lost', r.lost],
     ['unexpected Tasks', r.unexpected],
     ['time taken', `${(r.durationMs / 1000).toFixed(1)} s`],
-    ['EPD requests / 503 injected / answers lost after write', `${r.faults.epdRequests} / ${r.faults.epd503} / ${r.faults.epdLostAnswers}`],
+    [
+      'EPD requests / 503 injected / answers lost after write',
+      `${r.faults.epdRequests} / ${r.faults.epd503} / ${r.faults.epdLostAnswers}`,
+    ],
     ['decision-aid answers past the timeout', r.faults.aidLateAnswers],
     ['worker processes killed (SIGKILL) / Redis restarts', `${r.faults.workerKills} / ${r.faults.redisRestarts}`],
-    ['intake 503s re-sent / connection errors re-sent / refused', `${r.send.unavailable} / ${r.send.networkErrors} / ${r.send.refused.length}`],
+    [
+      'intake 503s re-sent / connection errors re-sent / refused',
+      `${r.send.unavailable} / ${r.send.networkErrors} / ${r.send.refused.length}`,
+    ],
     ['failed jobs (events / invitations)', `${r.failedJobs.events} / ${r.failedJobs.invitations}`],
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
-  for (const [kind, keys] of Object.entries(r.examples)) if (keys.length) lines.push(`${kind}, e.g.: ${keys.join(', ')}`);
+  for (const [kind, keys] of Object.entries(r.examples))
+    if (keys.length) lines.push(`${kind}, e.g.: ${keys.join(', ')}`);
   lines.push(passed(r) ? 'PASS: nothing lost, nothing doubled' : 'FAIL');
   return `${lines.join('\n')}\n`;
 }

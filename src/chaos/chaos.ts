@@ -34,7 +34,9 @@ function readArgs(argv: string[]): { events?: number; seed?: number; rate?: numb
     const name = argv[i]?.replace(/^--/, '');
     const value = Number(argv[i + 1]);
     if (!name || !['events', 'seed', 'rate'].includes(name) || !Number.isFinite(value) || value <= 0) {
-      throw new Error(`usage: npm run chaos -- [--events N] [--seed S] [--rate R]  (bad argument: ${argv[i]} ${argv[i + 1] ?? ''})`);
+      throw new Error(
+        `usage: npm run chaos -- [--events N] [--seed S] [--rate R]  (bad argument: ${argv[i]} ${argv[i + 1] ?? ''})`,
+      );
     }
     out[name] = value;
   }

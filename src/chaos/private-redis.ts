@@ -33,7 +33,22 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   let exited: Promise<void> = Promise.resolve();
 
   async function start(): Promise<void> {
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no'];
+    const args = [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+    ];
     const started = spawn('redis-server', args, { stdio: 'ignore' });
     child = started;
     exited = new Promise((resolve) => started.once('exit', () => resolve()));
@@ -78,14 +93,24 @@ export function freePort(): Promise<number> {
 async function waitForPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
+    const probe = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      retryStrategy: () => null,
+    });
     probe.on('error', () => undefined);
     try {
       await probe.connect();
       await probe.ping();
       return;
     } catch (err) {
-      if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer within ${timeoutMs} ms (${(err as Error).message}); is redis-server installed?`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `redis-server on port ${port} did not answer within ${timeoutMs} ms (${(err as Error).message}); is redis-server installed?`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       probe.disconnect();

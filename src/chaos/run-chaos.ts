@@ -42,7 +42,14 @@ export interface ChaosReport extends TaskTally {
   /** From the first send until the queues were drained. */
   durationMs: number;
   send: SendReport;
-  faults: { epdRequests: number; epd503: number; epdLostAnswers: number; aidLateAnswers: number; workerKills: number; redisRestarts: number };
+  faults: {
+    epdRequests: number;
+    epd503: number;
+    epdLostAnswers: number;
+    aidLateAnswers: number;
+    workerKills: number;
+    redisRestarts: number;
+  };
   failedJobs: { events: number; invitations: number };
 }
 
@@ -60,7 +67,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const say = options.progress ?? (() => undefined);
   const duplicates = Math.round(options.events * (options.duplicateShare ?? 0.15));
   const cases = buildPopulation(options.events - duplicates, random);
-  const rates = { epd503Rate: options.epd503Rate ?? 0.2, lostAnswerRate: options.lostAnswerRate ?? 0.02, aidTimeoutRate: options.aidTimeoutRate ?? 0.1 };
+  const rates = {
+    epd503Rate: options.epd503Rate ?? 0.2,
+    lostAnswerRate: options.lostAnswerRate ?? 0.02,
+    aidTimeoutRate: options.aidTimeoutRate ?? 0.1,
+  };
   const parts = await startChaosParts(rates, random);
   const onAbort = () => killChaosParts(parts);
   options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -74,7 +85,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     say(`all ${send.accepted} sends accepted after ${Date.now() - started} ms; waiting for the queues`);
     await drain(parts, options.drainTimeoutMs ?? 30 * 60_000, say);
     const durationMs = Date.now() - started;
-    return { ...(await report(parts, cases, faults)), eventsSent: sends.length, uniqueChanges: cases.length, duplicatesSent: duplicates, durationMs, send };
+    return {
+      ...(await report(parts, cases, faults)),
+      eventsSent: sends.length,
+      uniqueChanges: cases.length,
+      duplicatesSent: duplicates,
+      durationMs,
+      send,
+    };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
     await stopChaosParts(parts);
@@ -92,7 +110,12 @@ async function storeCases(stack: EmbeddedStack, cases: readonly ChaosCase[]): Pr
   return stored;
 }
 
-async function sendAll(parts: ChaosParts, sends: readonly PlannedSend[], faults: FaultSchedule, ratePerSecond: number): Promise<SendReport> {
+async function sendAll(
+  parts: ChaosParts,
+  sends: readonly PlannedSend[],
+  faults: FaultSchedule,
+  ratePerSecond: number,
+): Promise<SendReport> {
   const send = await sendEvents(sends, {
     url: `${parts.stack.service.url}/fhir/notify`,
     token: EMBEDDED_INTAKE_TOKEN,
@@ -116,7 +139,8 @@ async function drain(parts: ChaosParts, timeoutMs: number, say: (line: string) =
   }, 10_000);
   try {
     await waitForQueuesToDrain(parts.stack.service.queues, timeoutMs);
-    while (parts.proxy.counts.pending > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (parts.proxy.counts.pending > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 100));
   } finally {
     clearInterval(ticker);
   }
@@ -125,7 +149,9 @@ async function drain(parts: ChaosParts, timeoutMs: number, say: (line: string) =
 /** The tally of Tasks against the expectation, and the counts of what went wrong on purpose. */
 async function report(parts: ChaosParts, cases: readonly ChaosCase[], faults: FaultSchedule) {
   const { stack, proxy } = parts;
-  const aidIds = new Map([...stack.service.mappings.decisionAids.values()].map((aid) => [aid.activityDefinition, aid.id]));
+  const aidIds = new Map(
+    [...stack.service.mappings.decisionAids.values()].map((aid) => [aid.activityDefinition, aid.id]),
+  );
   const tally = await tallyTasks(stack.fhir.repo, new Set(cases.flatMap((c) => c.expected)), aidIds);
   return {
     ...tally,
@@ -137,6 +163,9 @@ async function report(parts: ChaosParts, cases: readonly ChaosCase[], faults: Fa
       workerKills: faults.kills(),
       redisRestarts: faults.restarts(),
     },
-    failedJobs: { events: await stack.service.queues.events.getFailedCount(), invitations: await stack.service.queues.invitations.getFailedCount() },
+    failedJobs: {
+      events: await stack.service.queues.events.getFailedCount(),
+      invitations: await stack.service.queues.invitations.getFailedCount(),
+    },
   };
 }

@@ -21,7 +21,10 @@ const KEPT_LINES = 500;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Starts `node --import tsx src/main.ts <role>` with exactly `env` (plus PATH); stop it with `kill` by its pid. */
-export function startServiceProcess(role: 'api' | 'worker' | 'all', env: Record<string, string | undefined>): ServiceProcess {
+export function startServiceProcess(
+  role: 'api' | 'worker' | 'all',
+  env: Record<string, string | undefined>,
+): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
     cwd: ROOT,
     env: { ...env, NODE_OPTIONS: '' }, // the test runner's VM-module flags are not the service's
@@ -57,8 +60,26 @@ export function startServiceProcess(role: 'api' | 'worker' | 'all', env: Record<
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
         const waiter = { pattern, resolve: (line: string) => finish(() => resolve(line)) };
-        const timer = setTimeout(() => finish(() => reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms; last lines:\n${kept.slice(-20).join('\n')}`))), timeoutMs);
-        void exited.then(({ code, signal }) => finish(() => reject(new Error(`process ended (${code ?? signal}) before a line matching ${pattern}; last lines:\n${kept.slice(-20).join('\n')}`))));
+        const timer = setTimeout(
+          () =>
+            finish(() =>
+              reject(
+                new Error(
+                  `no line matching ${pattern} within ${timeoutMs} ms; last lines:\n${kept.slice(-20).join('\n')}`,
+                ),
+              ),
+            ),
+          timeoutMs,
+        );
+        void exited.then(({ code, signal }) =>
+          finish(() =>
+            reject(
+              new Error(
+                `process ended (${code ?? signal}) before a line matching ${pattern}; last lines:\n${kept.slice(-20).join('\n')}`,
+              ),
+            ),
+          ),
+        );
         function finish(settle: () => void) {
           clearTimeout(timer);
           if (waiters.delete(waiter)) settle();

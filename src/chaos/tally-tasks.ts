@@ -23,7 +23,11 @@ const EXAMPLES = 5;
  * Reads every Task of the EPD straight from its store and compares them with the expected
  * `focus|aid|recipient` keys; `aidIds` maps a Task's `instantiatesCanonical` to the aid's id.
  */
-export async function tallyTasks(repo: MemoryRepository, expected: ReadonlySet<string>, aidIds: ReadonlyMap<string, string>): Promise<TaskTally> {
+export async function tallyTasks(
+  repo: MemoryRepository,
+  expected: ReadonlySet<string>,
+  aidIds: ReadonlyMap<string, string>,
+): Promise<TaskTally> {
   const bundle = await repo.search<Task>({ resourceType: 'Task' });
   const counts = new Map<string, number>();
   for (const entry of bundle.entry ?? []) {
@@ -39,7 +43,11 @@ export async function tallyTasks(repo: MemoryRepository, expected: ReadonlySet<s
     duplicates: duplicates.reduce((sum, [, n]) => sum + n - 1, 0),
     lost: lost.length,
     unexpected: unexpected.length,
-    examples: { duplicates: duplicates.slice(0, EXAMPLES).map(([key]) => key), lost: lost.slice(0, EXAMPLES), unexpected: unexpected.slice(0, EXAMPLES) },
+    examples: {
+      duplicates: duplicates.slice(0, EXAMPLES).map(([key]) => key),
+      lost: lost.slice(0, EXAMPLES),
+      unexpected: unexpected.slice(0, EXAMPLES),
+    },
   };
 }
 

@@ -19,26 +19,58 @@ async function run(argv: string[], env: Record<string, string> = {}) {
   const stdout: string[] = [];
   const stderr: string[] = [];
   const progress: string[] = [];
-  const io: CliIo = { out: (l) => stdout.push(l), err: (l) => stderr.push(l), progress: (l) => progress.push(l), interactive: true };
+  const io: CliIo = {
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    progress: (l) => progress.push(l),
+    interactive: true,
+  };
   const code = await runCli(argv, CLI_COMMANDS, io, env);
   return { code, stdout: stdout.join('\n'), stderr: stderr.join('\n'), progress };
 }
 
 describe('sdm-bridge simulate', () => {
-  it('gives scripts one JSON document with --json', async () => {
-    const result = await run(['simulate', fixture('medication-change-adult-19.json'), '--facts', fixture('patient-adult-19.json'), '--mappings', MAPPINGS, '--json']);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({
-      dryRun: true,
-      events: [{ keyMoments: [], invitations: [], skipped: [{ reason: 'patient 19y older than maxAge 17' }] }],
-    });
-  }, SLOW_MS);
+  it(
+    'gives scripts one JSON document with --json',
+    async () => {
+      const result = await run([
+        'simulate',
+        fixture('medication-change-adult-19.json'),
+        '--facts',
+        fixture('patient-adult-19.json'),
+        '--mappings',
+        MAPPINGS,
+        '--json',
+      ]);
+      expect(result.code).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        dryRun: true,
+        events: [{ keyMoments: [], invitations: [], skipped: [{ reason: 'patient 19y older than maxAge 17' }] }],
+      });
+    },
+    SLOW_MS,
+  );
 
-  it('evaluates as on another day with --date', async () => {
-    const argv = ['simulate', fixture('medication-change-child-13.json'), '--patient', fixture('patient-child-13.json'), '--mappings', MAPPINGS, '--json'];
-    const later = JSON.parse((await run([...argv, '--date', '2030-01-01'])).stdout);
-    expect(later.events[0]).toMatchObject({ event: { occurredAt: '2030-01-01T12:00:00Z' }, skipped: [{ reason: 'patient 18y older than maxAge 17' }] });
-  }, SLOW_MS);
+  it(
+    'evaluates as on another day with --date',
+    async () => {
+      const argv = [
+        'simulate',
+        fixture('medication-change-child-13.json'),
+        '--patient',
+        fixture('patient-child-13.json'),
+        '--mappings',
+        MAPPINGS,
+        '--json',
+      ];
+      const later = JSON.parse((await run([...argv, '--date', '2030-01-01'])).stdout);
+      expect(later.events[0]).toMatchObject({
+        event: { occurredAt: '2030-01-01T12:00:00Z' },
+        skipped: [{ reason: 'patient 18y older than maxAge 17' }],
+      });
+    },
+    SLOW_MS,
+  );
 
   it.each([
     [['simulate'], 64, /give the event file/],
@@ -46,18 +78,36 @@ describe('sdm-bridge simulate', () => {
     [['simulate', fixture('README.md')], 65, /README\.md: not JSON/],
     [['simulate', fixture('patient-child-13.json'), '--date', 'yesterday'], 64, /--date "yesterday"/],
     [['simulate', fixture('mother-child-13.json'), '--mappings', `${ROOT}test`], 65, /mapping files .* cannot be used/],
-    [['simulate', fixture('medication-change-child-13.json'), '--mappings', MAPPINGS], 65, /^Patient\/child-13 is not in the given files|could not be evaluated/m],
-  ])('exits %p → %i with a clear message', async (argv, code, message) => {
-    const result = await run(argv);
-    expect(result.code).toBe(code);
-    expect(`${result.stderr}\n${result.stdout}`).toMatch(message);
-  }, SLOW_MS);
+    [
+      ['simulate', fixture('medication-change-child-13.json'), '--mappings', MAPPINGS],
+      65,
+      /^Patient\/child-13 is not in the given files|could not be evaluated/m,
+    ],
+  ])(
+    'exits %p → %i with a clear message',
+    async (argv, code, message) => {
+      const result = await run(argv);
+      expect(result.code).toBe(code);
+      expect(`${result.stderr}\n${result.stdout}`).toMatch(message);
+    },
+    SLOW_MS,
+  );
 
-  it('refuses --epd without a configuration (exit 78, every problem named)', async () => {
-    const result = await run(['simulate', fixture('medication-change-child-13.json'), '--mappings', MAPPINGS, '--epd']);
-    expect(result.code).toBe(78);
-    expect(result.stderr).toMatch(/EPD_BASE_URL/);
-  }, SLOW_MS);
+  it(
+    'refuses --epd without a configuration (exit 78, every problem named)',
+    async () => {
+      const result = await run([
+        'simulate',
+        fixture('medication-change-child-13.json'),
+        '--mappings',
+        MAPPINGS,
+        '--epd',
+      ]);
+      expect(result.code).toBe(78);
+      expect(result.stderr).toMatch(/EPD_BASE_URL/);
+    },
+    SLOW_MS,
+  );
 });
 
 describe('sdm-bridge replay', () => {
@@ -70,7 +120,11 @@ describe('sdm-bridge replay', () => {
     await queues[0]!.add('Encounter', {} as never, { jobId: 'evt-replay-1' });
     await queues[1]!.add('evaluation', {} as never, { jobId: 'inv-replay-1' });
     await queues[1]!.add('evaluation', {} as never, { jobId: 'inv-replay-2' });
-    const reasons: Record<string, string> = { 'evt-replay-1': 'EPD answered HTTP 404', 'inv-replay-1': 'platform answered HTTP 400', 'inv-replay-2': 'platform answered HTTP 400' };
+    const reasons: Record<string, string> = {
+      'evt-replay-1': 'EPD answered HTTP 404',
+      'inv-replay-1': 'platform answered HTTP 400',
+      'inv-replay-2': 'platform answered HTTP 400',
+    };
     const workers = ['events', 'invitations'].map(
       (name) =>
         new Worker(name, async (job) => Promise.reject(new UnrecoverableError(reasons[job.id!])), {
@@ -78,7 +132,8 @@ describe('sdm-bridge replay', () => {
           prefix,
         }),
     );
-    while ((await queues[0]!.getFailedCount()) + (await queues[1]!.getFailedCount()) < 3) await new Promise((r) => setTimeout(r, 50));
+    while ((await queues[0]!.getFailedCount()) + (await queues[1]!.getFailedCount()) < 3)
+      await new Promise((r) => setTimeout(r, 50));
     for (const worker of workers) {
       await worker.close();
       await worker.disconnect();
@@ -92,31 +147,45 @@ describe('sdm-bridge replay', () => {
     redis.disconnect();
   }, SLOW_MS);
 
-  it('lists without moving with --dry-run', async () => {
-    const result = await run(['replay', '--reason', 'HTTP 400', '--dry-run'], env);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^2 failed job\(s\) match in events, invitations/);
-    expect(result.stdout).toMatch(/invitations inv-replay-1 failed \S+ after 1 attempt\(s\): platform answered HTTP 400/);
-    expect(await queues[1]!.getFailedCount()).toBe(2);
-  }, SLOW_MS);
+  it(
+    'lists without moving with --dry-run',
+    async () => {
+      const result = await run(['replay', '--reason', 'HTTP 400', '--dry-run'], env);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^2 failed job\(s\) match in events, invitations/);
+      expect(result.stdout).toMatch(
+        /invitations inv-replay-1 failed \S+ after 1 attempt\(s\): platform answered HTTP 400/,
+      );
+      expect(await queues[1]!.getFailedCount()).toBe(2);
+    },
+    SLOW_MS,
+  );
 
-  it('moves at most --limit jobs, shows progress, and prints a summary for people', async () => {
-    const result = await run(['replay', '--queue', 'invitations', '--limit', '1'], env);
-    expect(result.code).toBe(0);
-    expect(result.stdout).toBe('moved 1 of 1 failed job(s) back to waiting (invitations 1)');
-    expect(result.progress).toEqual([`replaying [${'#'.repeat(30)}] 1/1`, '']);
-    expect(await queues[1]!.getFailedCount()).toBe(1);
-    expect(await queues[0]!.getFailedCount()).toBe(1);
-  }, SLOW_MS);
+  it(
+    'moves at most --limit jobs, shows progress, and prints a summary for people',
+    async () => {
+      const result = await run(['replay', '--queue', 'invitations', '--limit', '1'], env);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toBe('moved 1 of 1 failed job(s) back to waiting (invitations 1)');
+      expect(result.progress).toEqual([`replaying [${'#'.repeat(30)}] 1/1`, '']);
+      expect(await queues[1]!.getFailedCount()).toBe(1);
+      expect(await queues[0]!.getFailedCount()).toBe(1);
+    },
+    SLOW_MS,
+  );
 
   it.each([
     [['replay', '--queue', 'nope'], env, 64, /unknown queue "nope"/],
     [['replay', '--since', 'last week'], env, 64, /--since "last week"/],
     [['replay', '--limit', '0'], env, 64, /--limit "0"/],
     [['replay'], { REDIS_URL: 'redis://127.0.0.1:1' }, 69, /no Redis answers at redis:\/\/127\.0\.0\.1:1/],
-  ])('exits %p → %i with a clear message', async (argv, runEnv, code, message) => {
-    const result = await run(argv, runEnv);
-    expect(result.code).toBe(code);
-    expect(result.stderr).toMatch(message);
-  }, SLOW_MS);
+  ])(
+    'exits %p → %i with a clear message',
+    async (argv, runEnv, code, message) => {
+      const result = await run(argv, runEnv);
+      expect(result.code).toBe(code);
+      expect(result.stderr).toMatch(message);
+    },
+    SLOW_MS,
+  );
 });

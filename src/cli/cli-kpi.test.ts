@@ -8,7 +8,14 @@ import { runKpi } from './cli-kpi.js';
 function capture(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
   const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l), progress: () => undefined, interactive: false };
+  return {
+    lines,
+    errors,
+    out: (l) => lines.push(l),
+    err: (l) => errors.push(l),
+    progress: () => undefined,
+    interactive: false,
+  };
 }
 
 /** What loadConfig and the shipped mapping files need; the EPD itself is the in-memory one. */
@@ -39,16 +46,25 @@ describe('sdm-bridge kpi', () => {
   it('prints the month’s figures with the aids’ names from the mapping files', async () => {
     const { code, io } = await run({ period: '2026-10' });
     expect(code).toBe(EXIT.ok);
-    expect(io.lines[0]).toBe('KPI gedeelde besluitvorming 2026-10 (uit het dossier; samen beslist = SDM-Q9 >= 80, doel 75%, onderdrukt bij n < 5)');
+    expect(io.lines[0]).toBe(
+      'KPI gedeelde besluitvorming 2026-10 (uit het dossier; samen beslist = SDM-Q9 >= 80, doel 75%, onderdrukt bij n < 5)',
+    );
     expect(io.lines.join('\n')).toContain('Keuzehulp astma voor kinderen en ouders:');
-    expect(io.lines.join('\n')).toMatch(/sleutelmomenten \d+ → uitnodigingen verstuurd \d+ \(mislukt \d+\) → resultaat ontvangen \d+/);
+    expect(io.lines.join('\n')).toMatch(
+      /sleutelmomenten \d+ → uitnodigingen verstuurd \d+ \(mislukt \d+\) → resultaat ontvangen \d+/,
+    );
   });
 
   it('--write --json writes the MeasureReport once and says so; a second run leaves it unchanged', async () => {
     const first = await run({ period: '2026-10', write: true }, true);
     const second = await run({ period: '2026-10', write: true }, true);
-    const parsed = [first, second].map((r) => JSON.parse(r.io.lines.join('\n')) as { summary: { from: string }; measureReport: { outcome: string } });
-    expect(parsed.map((p) => [p.summary.from, p.measureReport.outcome])).toEqual([['2026-10', 'created'], ['2026-10', 'unchanged']]);
+    const parsed = [first, second].map(
+      (r) => JSON.parse(r.io.lines.join('\n')) as { summary: { from: string }; measureReport: { outcome: string } },
+    );
+    expect(parsed.map((p) => [p.summary.from, p.measureReport.outcome])).toEqual([
+      ['2026-10', 'created'],
+      ['2026-10', 'unchanged'],
+    ]);
     expect(await epd.search<MeasureReport>('MeasureReport', {})).toHaveLength(1);
   });
 

@@ -26,15 +26,25 @@ export const kpiCommand: CliCommand = {
 };
 
 /** The command with its EPD given (tests pass the sandbox's); without one, the EPD of the environment. */
-export async function runKpi({ positionals, values, json, io, env }: CliInput, epdOverride?: EpdClient): Promise<number> {
+export async function runKpi(
+  { positionals, values, json, io, env }: CliInput,
+  epdOverride?: EpdClient,
+): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const period = values.period as string | undefined;
   if (period !== undefined && !isMonth(period)) throw new UsageError(`--period: "${period}" is not a month (YYYY-MM)`);
   const config = loadConfig({ ...env }); // a ConfigError becomes exit 78 with every problem listed
-  const epd = epdOverride ?? createEpdClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
+  const epd =
+    epdOverride ??
+    createEpdClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
   const mappings = await loadMappings(config.mappingsDir, env).catch(() => undefined); // only for the aids' names
-  if (!mappings && !json) io.err(`note: mapping files in ${config.mappingsDir} not loaded; decision aids are shown by their canonical URL`);
-  const kpi = createKpiService({ epd, settings: config.kpi, ...(mappings ? { getMappings: (): CompiledMappings => mappings } : {}) });
+  if (!mappings && !json)
+    io.err(`note: mapping files in ${config.mappingsDir} not loaded; decision aids are shown by their canonical URL`);
+  const kpi = createKpiService({
+    epd,
+    settings: config.kpi,
+    ...(mappings ? { getMappings: (): CompiledMappings => mappings } : {}),
+  });
   const month = period ?? kpi.previousMonth();
   try {
     const written = values.write ? (await kpi.measureReport(month, { write: true })).written : undefined;

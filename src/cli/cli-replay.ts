@@ -34,7 +34,8 @@ async function runReplay({ positionals, values, json, io, env }: CliInput): Prom
   if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const names = (values.queue as string[] | undefined) ?? Object.values(QUEUE);
   const unknown = names.filter((name) => !(Object.values(QUEUE) as string[]).includes(name));
-  if (unknown.length) throw new UsageError(`unknown queue "${unknown[0]}" (queues: ${Object.values(QUEUE).join(', ')})`);
+  if (unknown.length)
+    throw new UsageError(`unknown queue "${unknown[0]}" (queues: ${Object.values(QUEUE).join(', ')})`);
   const filter = readFilter(values);
   const { redisUrl, queuePrefix } = loadQueueSettings({ ...env });
   try {
@@ -65,14 +66,20 @@ async function runReplay({ positionals, values, json, io, env }: CliInput): Prom
   }
 }
 
-function printMatches(jobs: Awaited<ReturnType<typeof findFailedJobs>>, where: string, json: boolean, io: CliInput['io']): void {
+function printMatches(
+  jobs: Awaited<ReturnType<typeof findFailedJobs>>,
+  where: string,
+  json: boolean,
+  io: CliInput['io'],
+): void {
   const listed = jobs.map(({ queue, job }) => describeFailedJob(queue, job));
   if (json) {
     io.out(JSON.stringify({ dryRun: true, matched: listed.length, jobs: listed }, null, 2));
     return;
   }
   io.out(`${listed.length} failed job(s) match in ${where}; nothing moved (--dry-run).`);
-  for (const j of listed) io.out(`  ${j.queue} ${j.id} failed ${j.failedAt ?? '?'} after ${j.attemptsMade} attempt(s): ${j.failedReason}`);
+  for (const j of listed)
+    io.out(`  ${j.queue} ${j.id} failed ${j.failedAt ?? '?'} after ${j.attemptsMade} attempt(s): ${j.failedReason}`);
 }
 
 function printSummary(summary: ReplaySummary, json: boolean, io: CliInput['io']): void {
@@ -80,8 +87,12 @@ function printSummary(summary: ReplaySummary, json: boolean, io: CliInput['io'])
     io.out(JSON.stringify(summary, null, 2));
     return;
   }
-  const perQueue = Object.entries(summary.byQueue).map(([q, n]) => `${q} ${n}`).join(', ');
-  io.out(`moved ${summary.moved} of ${summary.matched} failed job(s) back to waiting${perQueue ? ` (${perQueue})` : ''}`);
+  const perQueue = Object.entries(summary.byQueue)
+    .map(([q, n]) => `${q} ${n}`)
+    .join(', ');
+  io.out(
+    `moved ${summary.moved} of ${summary.matched} failed job(s) back to waiting${perQueue ? ` (${perQueue})` : ''}`,
+  );
   for (const miss of summary.notMoved) io.out(`  not moved: ${miss.queue} ${miss.id}: ${miss.error}`);
 }
 
@@ -91,7 +102,8 @@ function readFilter(values: CliInput['values']): ReplayFilter {
   if (typeof values.since === 'string') filter.since = parseSince(values.since);
   if (typeof values.limit === 'string') {
     const limit = Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit "${values.limit}" is not a whole number above 0`);
+    if (!Number.isInteger(limit) || limit < 1)
+      throw new UsageError(`--limit "${values.limit}" is not a whole number above 0`);
     filter.limit = limit;
   }
   return filter;
@@ -102,6 +114,7 @@ function parseSince(text: string, now = Date.now()): number {
   const duration = text.startsWith('P') ? parseIsoDuration(text) : undefined;
   if (duration !== undefined) return now - duration;
   const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : Number.NaN;
-  if (Number.isNaN(at)) throw new UsageError(`--since "${text}" is neither an ISO 8601 time nor a duration such as PT2H`);
+  if (Number.isNaN(at))
+    throw new UsageError(`--since "${text}" is neither an ISO 8601 time nor a duration such as PT2H`);
   return at;
 }

@@ -5,11 +5,21 @@ import { runCli } from './cli-run.js';
 function capture(): CliIo & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  return { stdout, stderr, out: (l) => stdout.push(l), err: (l) => stderr.push(l), progress: () => undefined, interactive: false };
+  return {
+    stdout,
+    stderr,
+    out: (l) => stdout.push(l),
+    err: (l) => stderr.push(l),
+    progress: () => undefined,
+    interactive: false,
+  };
 }
 
 const calls: unknown[] = [];
-const command = (words: string[], run: CliCommand['run'] = async (input) => (calls.push([words, input.positionals, input.values, input.json]), 0)): CliCommand => ({
+const command = (
+  words: string[],
+  run: CliCommand['run'] = async (input) => (calls.push([words, input.positionals, input.values, input.json]), 0),
+): CliCommand => ({
   words,
   usage: '[x]',
   summary: `does ${words.join(' ')}`,
@@ -37,7 +47,9 @@ describe('runCli', () => {
   it('picks the command with the most matching words and passes its arguments', async () => {
     const io = capture();
     expect(await runCli(['questionnaires', 'sync', 'dir', '--name', 'n', '--json'], COMMANDS, io, {})).toBe(0);
-    expect(calls).toEqual([[['questionnaires', 'sync'], ['dir'], { name: 'n', flag: false, json: true, help: false }, true]]);
+    expect(calls).toEqual([
+      [['questionnaires', 'sync'], ['dir'], { name: 'n', flag: false, json: true, help: false }, true],
+    ]);
   });
 
   it.each([
@@ -62,7 +74,7 @@ describe('runCli', () => {
     expect(io.stdout).toEqual([]);
   });
 
-  it('prints a command\'s help without running it', async () => {
+  it("prints a command's help without running it", async () => {
     const io = capture();
     expect(await runCli(['questionnaires', 'sync', '--help'], COMMANDS, io, {})).toBe(0);
     expect(io.stdout[0]).toBe('usage: sdm-bridge questionnaires sync [x] [--json]');

@@ -16,7 +16,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}
 /** `sdm-bridge simulate <event.json>`: which key moment, which triggers, which invitations, and why not. */
 export const simulateCommand: CliCommand = {
   words: ['simulate'],
-  usage: '<event.json> [--patient <file>] [--related <file>...] [--facts <file>...] [--date <date>] [--mappings <dir>] [--epd]',
+  usage:
+    '<event.json> [--patient <file>] [--related <file>...] [--facts <file>...] [--date <date>] [--mappings <dir>] [--epd]',
   summary: 'dry run of one EPD notification: what would be sent, and why each other trigger did not fire',
   help: [
     'event.json is a body as the EPD posts it to /fhir/notify (subscription notification, FHIR message, Bundle or one resource).',
@@ -39,9 +40,11 @@ export const simulateCommand: CliCommand = {
 
 async function runSimulate({ positionals, values, json, io, env }: CliInput): Promise<number> {
   const [eventFile, ...extra] = positionals;
-  if (!eventFile || extra.length) throw new UsageError(eventFile ? `unexpected argument "${extra[0]}"` : 'give the event file');
+  if (!eventFile || extra.length)
+    throw new UsageError(eventFile ? `unexpected argument "${extra[0]}"` : 'give the event file');
   const date = values.date as string | undefined;
-  if (date !== undefined && !DATE.test(date)) throw new UsageError(`--date "${date}" is not YYYY-MM-DD or an ISO 8601 date-time`);
+  if (date !== undefined && !DATE.test(date))
+    throw new UsageError(`--date "${date}" is not YYYY-MM-DD or an ISO 8601 date-time`);
   const files = ['patient', 'related', 'facts'].flatMap((name) => (values[name] as string[] | undefined) ?? []);
   const inputs = await readInputs([eventFile, ...files]);
   if ('failed' in inputs) return fail(io, json, EXIT.dataError, inputs.failed);
@@ -52,7 +55,10 @@ async function runSimulate({ positionals, values, json, io, env }: CliInput): Pr
     loaded = await loadMappingsForDryRun(dir, env);
   } catch (err) {
     if (!(err instanceof MappingError)) throw err;
-    return fail(io, json, EXIT.dataError, [`the mapping files in ${dir} cannot be used:`, ...err.errors.map(formatMappingIssue)]);
+    return fail(io, json, EXIT.dataError, [
+      `the mapping files in ${dir} cannot be used:`,
+      ...err.errors.map(formatMappingIssue),
+    ]);
   }
   const epd = values.epd ? epdFrom(env) : undefined;
   let report: SimulationReport;
@@ -68,10 +74,15 @@ async function runSimulate({ positionals, values, json, io, env }: CliInput): Pr
     });
   } catch (err) {
     if (!(err instanceof AppError) || err.status >= 500) throw err;
-    return fail(io, json, EXIT.dataError, [`${eventFile} is not a usable notification:`, ...err.problems.map((p) => `${p.expression ?? ''} ${p.message}`.trim())]);
+    return fail(io, json, EXIT.dataError, [
+      `${eventFile} is not a usable notification:`,
+      ...err.problems.map((p) => `${p.expression ?? ''} ${p.message}`.trim()),
+    ]);
   }
   if (loaded.placeholders.length) {
-    report.notes.push(`secrets not set in this environment, placeholders used (a dry run sends nothing): ${loaded.placeholders.join(', ')}`);
+    report.notes.push(
+      `secrets not set in this environment, placeholders used (a dry run sends nothing): ${loaded.placeholders.join(', ')}`,
+    );
   }
   if (json) io.out(JSON.stringify(report, null, 2));
   else for (const line of formatSimulation(report)) io.out(line);

@@ -49,7 +49,10 @@ describe('checkMappings', () => {
 
   it('lists every problem as file:line field: message', async () => {
     await writeFile(join(dir, 'aids.yaml'), AID);
-    await writeFile(join(dir, 'broken.yaml'), TRIGGERS.replace('evaluation', 'follow-up').replace('[patient, guardian]', '[patient, guardian]\n    delay: 2h'));
+    await writeFile(
+      join(dir, 'broken.yaml'),
+      TRIGGERS.replace('evaluation', 'follow-up').replace('[patient, guardian]', '[patient, guardian]\n    delay: 2h'),
+    );
     const result = await checkMappings(dir, {});
     expect(result.ok).toBe(false);
     expect(result.lines).toEqual([
@@ -60,17 +63,30 @@ describe('checkMappings', () => {
   });
 
   it('reports an empty directory', async () => {
-    expect(await checkMappings(dir, {})).toEqual({ ok: false, lines: [`${dir}: no mapping files (*.yaml, *.yml) in this directory`] });
+    expect(await checkMappings(dir, {})).toEqual({
+      ok: false,
+      lines: [`${dir}: no mapping files (*.yaml, *.yml) in this directory`],
+    });
   });
 
   it('exits 1 with the problems on stderr, and 0 with the summary on stdout, when run as a command', async () => {
     const cli = fileURLToPath(new URL('./mappings-check.ts', import.meta.url));
     const run = (env: Record<string, string>) =>
-      spawnSync(process.execPath, ['--import', 'tsx', cli, dir], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+      spawnSync(process.execPath, ['--import', 'tsx', cli, dir], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
     await writeFile(join(dir, 'aids.yaml'), AID);
     const failed = run({});
-    expect([failed.status, failed.stdout, failed.stderr]).toEqual([1, '', expect.stringContaining('aids.yaml:5 decisionAids[0].delivery.secretEnv:')]);
+    expect([failed.status, failed.stdout, failed.stderr]).toEqual([
+      1,
+      '',
+      expect.stringContaining('aids.yaml:5 decisionAids[0].delivery.secretEnv:'),
+    ]);
     const passed = run(ENV);
-    expect([passed.status, passed.stdout]).toEqual([0, `${dir}: 1 file, 1 decision aid, 0 triggers (medication-change 0, treatment-choice 0, evaluation 0)\n`]);
+    expect([passed.status, passed.stdout]).toEqual([
+      0,
+      `${dir}: 1 file, 1 decision aid, 0 triggers (medication-change 0, treatment-choice 0, evaluation 0)\n`,
+    ]);
   }, 30_000);
 });

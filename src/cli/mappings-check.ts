@@ -10,10 +10,15 @@ const DEFAULT_DIR = 'mappings';
  * Loads a mappings directory exactly as the service does and says what came of it: one line per
  * problem (`dir/file:line field: message`), or one summary line when all is well.
  */
-export async function checkMappings(dir: string, env: Readonly<Record<string, string | undefined>>): Promise<{ ok: boolean; lines: string[] }> {
+export async function checkMappings(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ ok: boolean; lines: string[] }> {
   try {
     const compiled = await loadMappings(dir, env);
-    const perMoment = KEY_MOMENTS.map((moment) => `${moment} ${compiled.triggers.filter((t) => t.keyMoment === moment).length}`);
+    const perMoment = KEY_MOMENTS.map(
+      (moment) => `${moment} ${compiled.triggers.filter((t) => t.keyMoment === moment).length}`,
+    );
     const summary =
       `${dir}: ${plural(compiled.files.length, 'file')}, ${plural(compiled.decisionAids.size, 'decision aid')}, ` +
       `${plural(compiled.triggers.length, 'trigger')} (${perMoment.join(', ')})`;
@@ -21,7 +26,12 @@ export async function checkMappings(dir: string, env: Readonly<Record<string, st
   } catch (err) {
     if (!(err instanceof MappingError)) throw err;
     // Paths relative to the working directory, so terminals and CI logs turn them into links.
-    return { ok: false, lines: err.errors.map((issue) => formatMappingIssue({ ...issue, file: issue.file === dir ? dir : join(dir, issue.file) })) };
+    return {
+      ok: false,
+      lines: err.errors.map((issue) =>
+        formatMappingIssue({ ...issue, file: issue.file === dir ? dir : join(dir, issue.file) }),
+      ),
+    };
   }
 }
 

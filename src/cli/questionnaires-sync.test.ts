@@ -9,7 +9,14 @@ import { runSync } from './questionnaires-sync.js';
 function capture(): CliIo & { lines: string[]; errors: string[] } {
   const lines: string[] = [];
   const errors: string[] = [];
-  return { lines, errors, out: (l) => lines.push(l), err: (l) => errors.push(l), progress: () => undefined, interactive: false };
+  return {
+    lines,
+    errors,
+    out: (l) => lines.push(l),
+    err: (l) => errors.push(l),
+    progress: () => undefined,
+    interactive: false,
+  };
 }
 
 describe('questionnaires sync', () => {
@@ -45,9 +52,16 @@ describe('questionnaires sync', () => {
     const act = JSON.parse(await readFile(file, 'utf8')) as Questionnaire;
     await writeFile(file, JSON.stringify({ ...act, title: 'ACT (nieuwe titel)' }));
     const { io } = await sync(true);
-    const report = JSON.parse(io.lines[0]!) as { questionnaires: { canonical: string; action: string; changed?: string[] }[] };
+    const report = JSON.parse(io.lines[0]!) as {
+      questionnaires: { canonical: string; action: string; changed?: string[] }[];
+    };
     expect(report.questionnaires.filter((q) => q.action !== 'unchanged')).toEqual([
-      { canonical: 'https://sdm-bridge.org/fhir/Questionnaire/act|1.0.0', action: 'updated', reference: expect.stringMatching(/^Questionnaire\//), changed: ['title'] },
+      {
+        canonical: 'https://sdm-bridge.org/fhir/Questionnaire/act|1.0.0',
+        action: 'updated',
+        reference: expect.stringMatching(/^Questionnaire\//),
+        changed: ['title'],
+      },
     ]);
     const stored = await epd.search<Questionnaire>('Questionnaire', { url: act.url!, version: act.version! });
     expect(stored.map((q) => q.title)).toEqual(['ACT (nieuwe titel)']);
@@ -59,12 +73,17 @@ describe('questionnaires sync', () => {
     const act = JSON.parse(await readFile(file, 'utf8')) as Questionnaire;
     await writeFile(file, JSON.stringify({ ...act, version: '1.1.0' }));
     const { io } = await sync();
-    expect(io.lines).toContain(`created   https://sdm-bridge.org/fhir/Questionnaire/act|1.1.0 → ${io.lines.find((l) => l.includes('act|1.1.0'))!.split('→ ')[1]}`);
+    expect(io.lines).toContain(
+      `created   https://sdm-bridge.org/fhir/Questionnaire/act|1.1.0 → ${io.lines.find((l) => l.includes('act|1.1.0'))!.split('→ ')[1]}`,
+    );
     expect(await epd.search('Questionnaire', { url: act.url! })).toHaveLength(2);
   });
 
   it('writes nothing when a file is not a usable Questionnaire (exit 65)', async () => {
-    await writeFile(join(dir, 'broken.json'), JSON.stringify({ resourceType: 'Questionnaire', status: 'active', item: [] }));
+    await writeFile(
+      join(dir, 'broken.json'),
+      JSON.stringify({ resourceType: 'Questionnaire', status: 'active', item: [] }),
+    );
     const { code, io } = await sync();
     expect(code).toBe(EXIT.dataError);
     expect(io.errors.join('\n')).toMatch(/broken\.json: url/);

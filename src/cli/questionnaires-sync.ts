@@ -61,9 +61,14 @@ function report(dir: string, outcomes: readonly SyncedQuestionnaire[], json: boo
     io.out(JSON.stringify({ dir, questionnaires: outcomes }));
     return;
   }
-  for (const o of outcomes) io.out(`${o.action.padEnd(9)} ${o.canonical} → ${o.reference}${o.changed ? ` (changed: ${o.changed.join(', ')})` : ''}`);
+  for (const o of outcomes)
+    io.out(
+      `${o.action.padEnd(9)} ${o.canonical} → ${o.reference}${o.changed ? ` (changed: ${o.changed.join(', ')})` : ''}`,
+    );
   const count = (action: SyncedQuestionnaire['action']) => outcomes.filter((o) => o.action === action).length;
-  io.out(`${dir}: ${outcomes.length} questionnaire(s): ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged`);
+  io.out(
+    `${dir}: ${outcomes.length} questionnaire(s): ${count('created')} created, ${count('updated')} updated, ${count('unchanged')} unchanged`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -73,5 +78,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     progress: () => undefined,
     interactive: false,
   };
-  process.exitCode = await runCli(['questionnaires', 'sync', ...process.argv.slice(2)], [questionnairesSyncCommand], io, process.env);
+  process.exitCode = await runCli(
+    ['questionnaires', 'sync', ...process.argv.slice(2)],
+    [questionnairesSyncCommand],
+    io,
+    process.env,
+  );
 }

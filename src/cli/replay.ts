@@ -36,7 +36,10 @@ const PAGE_SIZE = 500;
  * The failed jobs of the queues that match the filter, newest failure first. All are read before
  * any is moved: moving a job changes the failed list, so paging while moving would skip jobs.
  */
-export async function findFailedJobs(queues: readonly Queue[], filter: ReplayFilter): Promise<{ queue: Queue; job: Job }[]> {
+export async function findFailedJobs(
+  queues: readonly Queue[],
+  filter: ReplayFilter,
+): Promise<{ queue: Queue; job: Job }[]> {
   const found: { queue: Queue; job: Job }[] = [];
   const reason = filter.reason?.toLowerCase();
   for (const queue of queues) {
@@ -50,7 +53,8 @@ export async function findFailedJobs(queues: readonly Queue[], filter: ReplayFil
       }
       // newest first: once a page ends before `since`, older pages hold nothing wanted
       const oldest = page.at(-1)?.finishedOn;
-      if (page.length < PAGE_SIZE || (filter.since !== undefined && oldest !== undefined && oldest < filter.since)) break;
+      if (page.length < PAGE_SIZE || (filter.since !== undefined && oldest !== undefined && oldest < filter.since))
+        break;
     }
   }
   found.sort((a, b) => (b.job.finishedOn ?? 0) - (a.job.finishedOn ?? 0));

@@ -10,13 +10,17 @@ const FIXTURES = 'test/fixtures/cli';
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
 /** Runs the real command line in a child process, from the repository root, with only the given environment. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', BIN, ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+      (err, stdout, stderr) =>
+        resolve({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -24,8 +28,12 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: 
 describe('sdm-bridge simulate (the real binary on the example mapping files)', () => {
   it('shows the key moment and the invitations of a matching event', async () => {
     const run = await cli([
-      'simulate', `${FIXTURES}/medication-change-child-13.json`,
-      '--patient', `${FIXTURES}/patient-child-13.json`, '--related', `${FIXTURES}/mother-child-13.json`,
+      'simulate',
+      `${FIXTURES}/medication-change-child-13.json`,
+      '--patient',
+      `${FIXTURES}/patient-child-13.json`,
+      '--related',
+      `${FIXTURES}/mother-child-13.json`,
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Dry run: nothing was queued or written.');
@@ -35,7 +43,12 @@ describe('sdm-bridge simulate (the real binary on the example mapping files)', (
   }, 60_000);
 
   it('explains why a non-matching event leads to nothing', async () => {
-    const run = await cli(['simulate', `${FIXTURES}/medication-change-adult-19.json`, '--patient', `${FIXTURES}/patient-adult-19.json`]);
+    const run = await cli([
+      'simulate',
+      `${FIXTURES}/medication-change-adult-19.json`,
+      '--patient',
+      `${FIXTURES}/patient-adult-19.json`,
+    ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('Key moment: none (no trigger matched)');
     expect(run.stdout).toMatch(/✗ \S+ \(mappings\/paediatric-asthma\.yaml:\d+\): patient 19y older than maxAge 17/);
@@ -55,7 +68,9 @@ describe('sdm-bridge replay (the real binary on real Redis)', () => {
     const worker = new Worker(
       'invitations',
       async (job) => {
-        throw new UnrecoverableError(job.id === 'inv-replay-1' ? 'decision-aid platform answered HTTP 400' : 'EPD answered HTTP 422');
+        throw new UnrecoverableError(
+          job.id === 'inv-replay-1' ? 'decision-aid platform answered HTTP 400' : 'EPD answered HTTP 422',
+        );
       },
       { connection: new Redis(REDIS_URL, { maxRetriesPerRequest: null }), prefix },
     );
@@ -70,7 +85,10 @@ describe('sdm-bridge replay (the real binary on real Redis)', () => {
   }, 60_000);
 
   it('moves the failed jobs that match back to waiting with fresh attempts, and leaves the others', async () => {
-    const run = await cli(['replay', '--queue', 'invitations', '--reason', 'platform answered', '--since', 'PT1H', '--json'], env);
+    const run = await cli(
+      ['replay', '--queue', 'invitations', '--reason', 'platform answered', '--since', 'PT1H', '--json'],
+      env,
+    );
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ matched: 1, moved: 1, byQueue: { invitations: 1 }, notMoved: [] });
     const moved = await queue.getJob('inv-replay-1');
@@ -84,6 +102,10 @@ describe('sdm-bridge mappings check', () => {
   it('lists every problem of the example mapping files as JSON, exit 1, when their secrets are not set', async () => {
     const run = await cli(['mappings', 'check', '--json']);
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ ok: false, dir: 'mappings', problems: expect.arrayContaining([expect.stringMatching(/ASTMA_KEUZEHULP_TOKEN is not set/)]) });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      ok: false,
+      dir: 'mappings',
+      problems: expect.arrayContaining([expect.stringMatching(/ASTMA_KEUZEHULP_TOKEN is not set/)]),
+    });
   }, 60_000);
 });

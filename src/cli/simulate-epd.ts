@@ -14,7 +14,8 @@ const REFERENCE = /([A-Z][A-Za-z]+)\/([A-Za-z0-9.-]{1,64})(?:\/_history\/[^/]+)?
  */
 export function createFileEpd(resources: readonly Resource[]): EpdClient {
   const byReference = new Map<string, Resource>();
-  for (const resource of resources) if (resource.id) byReference.set(`${resource.resourceType}/${resource.id}`, resource);
+  for (const resource of resources)
+    if (resource.id) byReference.set(`${resource.resourceType}/${resource.id}`, resource);
   const epd: EpdClient = {
     async read<T extends Resource>(reference: string): Promise<T> {
       const match = REFERENCE.exec(reference);

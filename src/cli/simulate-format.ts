@@ -3,7 +3,8 @@ import type { EventSimulation, SimulationReport } from './simulate.js';
 /** The dry run in lines for people: per event, what matched, what did not and why, what would be sent. */
 export function formatSimulation(report: SimulationReport): string[] {
   const lines = ['Dry run: nothing was queued or written.'];
-  if (report.events.length === 0) lines.push(`The body is a ${report.notification} notification: no event to evaluate.`);
+  if (report.events.length === 0)
+    lines.push(`The body is a ${report.notification} notification: no event to evaluate.`);
   for (const event of report.events) lines.push('', ...formatEvent(event));
   if (report.notes.length) lines.push('', 'Notes:', ...report.notes.map((note) => `  - ${note}`));
   return lines;
@@ -11,9 +12,12 @@ export function formatSimulation(report: SimulationReport): string[] {
 
 function formatEvent(sim: EventSimulation): string[] {
   const { event } = sim;
-  const lines = [`Event: ${event.interaction} of ${event.reference} (${event.shape} from ${event.source}), evaluated on ${event.occurredAt}`];
+  const lines = [
+    `Event: ${event.interaction} of ${event.reference} (${event.shape} from ${event.source}), evaluated on ${event.occurredAt}`,
+  ];
   if (sim.error) return [...lines, `  could not be evaluated: ${sim.error}`];
-  if (!sim.listened) return [...lines, `  no trigger is written for ${event.resourceType}: the service accepts this event and drops it`];
+  if (!sim.listened)
+    return [...lines, `  no trigger is written for ${event.resourceType}: the service accepts this event and drops it`];
   lines.push(`  Key moment: ${sim.keyMoments.length ? sim.keyMoments.join(', ') : 'none (no trigger matched)'}`);
   if (sim.matched.length) {
     lines.push('  Triggers that matched:');
@@ -25,7 +29,9 @@ function formatEvent(sim: EventSimulation): string[] {
   }
   lines.push(`  Invitations that would go out: ${sim.invitations.length}`);
   for (const i of sim.invitations) {
-    lines.push(`    → ${i.decisionAidId} (${i.keyMoment}) to ${i.recipient.role} ${i.recipient.reference}, ${delay(i.delayMs)}  [job ${i.invitationId}]`);
+    lines.push(
+      `    → ${i.decisionAidId} (${i.keyMoment}) to ${i.recipient.role} ${i.recipient.reference}, ${delay(i.delayMs)}  [job ${i.invitationId}]`,
+    );
   }
   return lines;
 }

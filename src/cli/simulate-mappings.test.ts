@@ -24,10 +24,30 @@ describe('loadMappingsForDryRun', () => {
   });
 
   it.each([
-    ['a token that is not set', '{ type: http-api, url: "http://127.0.0.1:1/x", auth: { type: bearer, tokenEnv: AID_TOKEN }, body: { a: 1 }, linkField: url }', {}, ['AID_TOKEN']],
-    ['a link secret that is not set', '{ type: signed-link, baseUrl: "http://127.0.0.1:1/x", secretEnv: AID_LINK_SECRET }', {}, ['AID_LINK_SECRET']],
-    ['a link secret that is too short', '{ type: signed-link, baseUrl: "http://127.0.0.1:1/x", secretEnv: AID_LINK_SECRET }', { AID_LINK_SECRET: 'short' }, ['AID_LINK_SECRET']],
-    ['every secret set', '{ type: signed-link, baseUrl: "http://127.0.0.1:1/x", secretEnv: AID_LINK_SECRET }', { AID_LINK_SECRET: 's'.repeat(32) }, []],
+    [
+      'a token that is not set',
+      '{ type: http-api, url: "http://127.0.0.1:1/x", auth: { type: bearer, tokenEnv: AID_TOKEN }, body: { a: 1 }, linkField: url }',
+      {},
+      ['AID_TOKEN'],
+    ],
+    [
+      'a link secret that is not set',
+      '{ type: signed-link, baseUrl: "http://127.0.0.1:1/x", secretEnv: AID_LINK_SECRET }',
+      {},
+      ['AID_LINK_SECRET'],
+    ],
+    [
+      'a link secret that is too short',
+      '{ type: signed-link, baseUrl: "http://127.0.0.1:1/x", secretEnv: AID_LINK_SECRET }',
+      { AID_LINK_SECRET: 'short' },
+      ['AID_LINK_SECRET'],
+    ],
+    [
+      'every secret set',
+      '{ type: signed-link, baseUrl: "http://127.0.0.1:1/x", secretEnv: AID_LINK_SECRET }',
+      { AID_LINK_SECRET: 's'.repeat(32) },
+      [],
+    ],
   ])('loads the files with %s, naming the placeholders', async (_name, delivery, env, placeholders) => {
     await writeFile(join(dir, 'aid.yaml'), aid(delivery));
     const loaded = await loadMappingsForDryRun(dir, env);
@@ -36,7 +56,10 @@ describe('loadMappingsForDryRun', () => {
   });
 
   it('still refuses files with other problems, as the service would', async () => {
-    await writeFile(join(dir, 'aid.yaml'), aid('{ type: signed-link, baseUrl: "not a url", secretEnv: AID_LINK_SECRET }'));
+    await writeFile(
+      join(dir, 'aid.yaml'),
+      aid('{ type: signed-link, baseUrl: "not a url", secretEnv: AID_LINK_SECRET }'),
+    );
     await expect(loadMappingsForDryRun(dir, {})).rejects.toBeInstanceOf(MappingError);
   });
 });

@@ -3,7 +3,10 @@ import { loadMappings, MappingError, type CompiledMappings } from '../rules/load
 /** A stand-in for a secret a dry run never uses: long enough for every length check. */
 const PLACEHOLDER_SECRET = 'dry-run-placeholder-'.padEnd(64, 'x');
 /** The two ways a mapping file complains about a secret (see rules/compile-mappings.ts). */
-const SECRET_PROBLEMS = [/^environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set \(it holds a secret/, /^([A-Za-z_][A-Za-z0-9_]*) is shorter than \d+ characters/];
+const SECRET_PROBLEMS = [
+  /^environment variable ([A-Za-z_][A-Za-z0-9_]*) is not set \(it holds a secret/,
+  /^([A-Za-z_][A-Za-z0-9_]*) is shorter than \d+ characters/,
+];
 
 /**
  * Loads the mapping files for a dry run. Why the second attempt: the secrets of decision-aid

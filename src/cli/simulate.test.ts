@@ -4,7 +4,8 @@ import { readOneByOne } from '../epd/batch-answer.js';
 import { compileMappings } from '../rules/compile-mappings.js';
 import { simulate, type SimulateInput } from './simulate.js';
 
-const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../test/fixtures/cli/${name}.json`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  JSON.parse(readFileSync(new URL(`../../test/fixtures/cli/${name}.json`, import.meta.url), 'utf8'));
 
 /** A small mapping of our own, so these cases do not move when the example mapping files change. */
 const MAPPINGS = compileMappings(
@@ -45,7 +46,13 @@ triggers:
 
 const child = () => [fixture('patient-child-13'), fixture('mother-child-13')] as Resource[];
 const run = (overrides: Partial<SimulateInput>) =>
-  simulate({ body: fixture('medication-change-child-13'), facts: child(), mappings: MAPPINGS, mappingsDir: 'mappings', ...overrides });
+  simulate({
+    body: fixture('medication-change-child-13'),
+    facts: child(),
+    mappings: MAPPINGS,
+    mappingsDir: 'mappings',
+    ...overrides,
+  });
 
 describe('simulate (dry run of one notification)', () => {
   it('names the key moment, the trigger that matched, the invitations, and why the other trigger did not fire', async () => {
@@ -56,8 +63,17 @@ describe('simulate (dry run of one notification)', () => {
       event: { reference: 'MedicationRequest/mr-child-13', interaction: 'create', occurredAt: '2025-03-03T09:30:00Z' },
       listened: true,
       keyMoments: ['medication-change'],
-      matched: [{ triggerId: 'medicatie-12-17', keyMoment: 'medication-change', decisionAidId: 'astma-kind', at: 'mappings/astma.yaml:8' }],
-      skipped: [{ triggerId: 'medicatie-0-11', reason: 'patient 13y older than maxAge 11', at: 'mappings/astma.yaml:16' }],
+      matched: [
+        {
+          triggerId: 'medicatie-12-17',
+          keyMoment: 'medication-change',
+          decisionAidId: 'astma-kind',
+          at: 'mappings/astma.yaml:8',
+        },
+      ],
+      skipped: [
+        { triggerId: 'medicatie-0-11', reason: 'patient 13y older than maxAge 11', at: 'mappings/astma.yaml:16' },
+      ],
     });
     expect(event!.invitations.map((i) => [i.recipient.role, i.recipient.reference, i.delayMs])).toEqual([
       ['patient', 'Patient/child-13', 7_200_000],
@@ -67,14 +83,19 @@ describe('simulate (dry run of one notification)', () => {
   });
 
   it.each([
-    ['evaluated on a later date, the child is too old for one trigger and old enough for none', { date: '2029-07-01T12:00:00Z' }, [
-      'patient 18y older than maxAge 17',
-      'patient 18y older than maxAge 11',
-    ]],
-    ['without the mother, the guardian invitation is missing and says so', { facts: [fixture('patient-child-13')] as Resource[] }, [
-      'no parent or guardian of Patient/child-13 (active RelatedPerson with a parent/guardian role)',
-      'patient 13y older than maxAge 11',
-    ]],
+    [
+      'evaluated on a later date, the child is too old for one trigger and old enough for none',
+      { date: '2029-07-01T12:00:00Z' },
+      ['patient 18y older than maxAge 17', 'patient 18y older than maxAge 11'],
+    ],
+    [
+      'without the mother, the guardian invitation is missing and says so',
+      { facts: [fixture('patient-child-13')] as Resource[] },
+      [
+        'no parent or guardian of Patient/child-13 (active RelatedPerson with a parent/guardian role)',
+        'patient 13y older than maxAge 11',
+      ],
+    ],
   ])('%s', async (_name, overrides, reasons) => {
     const [event] = (await run(overrides as Partial<SimulateInput>)).events;
     expect(event!.skipped.map((s) => s.reason)).toEqual(reasons);
@@ -82,11 +103,19 @@ describe('simulate (dry run of one notification)', () => {
 
   it('cannot decide without the patient, and says which file is missing', async () => {
     const [event] = (await run({ facts: [] })).events;
-    expect(event!.error).toBe('Patient/child-13 is not in the given files (add it with --facts, or read the EPD with --epd)');
+    expect(event!.error).toBe(
+      'Patient/child-13 is not in the given files (add it with --facts, or read the EPD with --epd)',
+    );
   });
 
   it('explains a resource type no trigger listens to', async () => {
-    const body = { resourceType: 'Observation', id: 'obs-1', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/child-13' } };
+    const body = {
+      resourceType: 'Observation',
+      id: 'obs-1',
+      status: 'final',
+      code: { text: 'x' },
+      subject: { reference: 'Patient/child-13' },
+    };
     const [event] = (await run({ body })).events;
     expect(event).toMatchObject({ listened: false, matched: [], skipped: [], invitations: [] });
   });
@@ -104,7 +133,9 @@ describe('simulate (dry run of one notification)', () => {
   });
 
   it('leads to nothing for a heartbeat', async () => {
-    const heartbeat = JSON.parse(readFileSync(new URL('../../test/fixtures/notifications/subscription-heartbeat.json', import.meta.url), 'utf8'));
+    const heartbeat = JSON.parse(
+      readFileSync(new URL('../../test/fixtures/notifications/subscription-heartbeat.json', import.meta.url), 'utf8'),
+    );
     expect(await run({ body: heartbeat })).toMatchObject({ notification: 'heartbeat', events: [] });
   });
 
@@ -115,7 +146,13 @@ describe('simulate (dry run of one notification)', () => {
   it('never writes to the EPD it reads from', async () => {
     const writes: string[] = [];
     const epd = {
-      read: async (reference: string) => [...child(), ...(fixture('medication-change-child-13') as { entry: { resource: Resource }[] }).entry.map((e) => e.resource)].find((r) => reference.startsWith(`${r.resourceType}/${r.id}`))!,
+      read: async (reference: string) =>
+        [
+          ...child(),
+          ...(fixture('medication-change-child-13') as { entry: { resource: Resource }[] }).entry.map(
+            (e) => e.resource,
+          ),
+        ].find((r) => reference.startsWith(`${r.resourceType}/${r.id}`))!,
       search: async () => [fixture('mother-child-13')],
       readBatch: (urls: string[]) => readOneByOne(epd, urls),
       createIfNoneExist: async () => void writes.push('create'),

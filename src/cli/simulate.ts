@@ -26,7 +26,14 @@ export interface EventSimulation {
   keyMoments: string[];
   matched: TriggerRef[];
   skipped: (TriggerRef & { reason: string; code?: string })[];
-  invitations: { invitationId: string; triggerId: string; keyMoment: string; decisionAidId: string; recipient: { role: string; reference: string }; delayMs: number }[];
+  invitations: {
+    invitationId: string;
+    triggerId: string;
+    keyMoment: string;
+    decisionAidId: string;
+    recipient: { role: string; reference: string };
+    delayMs: number;
+  }[];
   /** Set when the event could not be evaluated (e.g. its resource is not in the files). */
   error?: string;
   /** With `error`: the EPD did not answer (network, timeout, 5xx), so trying again later may work. */
@@ -69,18 +76,36 @@ export async function simulate(input: SimulateInput): Promise<SimulationReport> 
   const receivedAt = (input.now?.() ?? new Date()).toISOString();
   const parsed = parseNotification(input.body, { source: input.source ?? 'cli', receivedAt });
   const notes = ['throttle windows (one invitation per patient and aid per window) are not checked in a dry run'];
-  if (parsed.kind !== 'events') return { dryRun: true, notification: parsed.kind, events: [], notes: [`a ${parsed.kind} notification leads to no invitation`] };
+  if (parsed.kind !== 'events')
+    return {
+      dryRun: true,
+      notification: parsed.kind,
+      events: [],
+      notes: [`a ${parsed.kind} notification leads to no invitation`],
+    };
   const fromFiles = [...resourcesIn(input.body), ...input.facts];
   const epd = input.epd ? readOnly(input.epd) : createFileEpd(fromFiles);
   const events: EventSimulation[] = [];
   for (const event of parsed.events) {
-    events.push(await simulateEvent(input.date ? { ...event, occurredAt: input.date } : event, epd, input.mappings, input.mappingsDir));
+    events.push(
+      await simulateEvent(
+        input.date ? { ...event, occurredAt: input.date } : event,
+        epd,
+        input.mappings,
+        input.mappingsDir,
+      ),
+    );
   }
   if (!input.epd) notes.push(...patientMismatch(events, fromFiles));
   return { dryRun: true, notification: 'events', events, notes };
 }
 
-async function simulateEvent(event: EpdEvent, epd: EpdClient, mappings: CompiledMappings, dir?: string): Promise<EventSimulation> {
+async function simulateEvent(
+  event: EpdEvent,
+  epd: EpdClient,
+  mappings: CompiledMappings,
+  dir?: string,
+): Promise<EventSimulation> {
   const planned: PlannedInvitation[] = [];
   const job = createEventJob({
     epd,
@@ -101,7 +126,12 @@ async function simulateEvent(event: EpdEvent, epd: EpdClient, mappings: Compiled
   };
   const ref = triggerRefs(mappings, dir);
   try {
-    const result = await job(event, { log: createLogger({ level: 'silent' }), jobId: 'dry-run', attempt: 1, maxAttempts: 1 });
+    const result = await job(event, {
+      log: createLogger({ level: 'silent' }),
+      jobId: 'dry-run',
+      attempt: 1,
+      maxAttempts: 1,
+    });
     const matchedIds = [...new Set(planned.map((p) => p.data.triggerId))];
     return {
       ...base,
@@ -118,7 +148,11 @@ async function simulateEvent(event: EpdEvent, epd: EpdClient, mappings: Compiled
       })),
     };
   } catch (err) {
-    return { ...base, error: (err as Error).message, ...(err instanceof AppError && err.retry ? { unavailable: true } : {}) };
+    return {
+      ...base,
+      error: (err as Error).message,
+      ...(err instanceof AppError && err.retry ? { unavailable: true } : {}),
+    };
   }
 }
 
@@ -128,7 +162,12 @@ function triggerRefs(mappings: CompiledMappings, dir: string | undefined): (trig
     const t = byId.get(triggerId);
     if (!t) return { triggerId };
     const file = dir ? join(dir, t.file) : t.file;
-    return { triggerId, keyMoment: t.keyMoment, decisionAidId: t.decisionAidId, at: `${file}${t.line === undefined ? '' : `:${t.line}`}` };
+    return {
+      triggerId,
+      keyMoment: t.keyMoment,
+      decisionAidId: t.decisionAidId,
+      at: `${file}${t.line === undefined ? '' : `:${t.line}`}`,
+    };
   };
 }
 
@@ -137,5 +176,7 @@ function patientMismatch(events: readonly EventSimulation[], resources: readonly
   const given = resources.filter((r) => r.resourceType === 'Patient').map((r) => `Patient/${r.id}`);
   const unknown = events.some((e) => e.error?.startsWith('Patient/'));
   if (!unknown || !given.length) return [];
-  return [`the patient file(s) hold ${given.join(', ')}, which is not the patient the event's resource names (its subject/patient)`];
+  return [
+    `the patient file(s) hold ${given.join(', ')}, which is not the patient the event's resource names (its subject/patient)`,
+  ];
 }

@@ -39,16 +39,35 @@ describe('loadConfig: audit and objection settings', () => {
       OBJECTION_PURPOSES: `${V3_ACT_REASON}|HOUTCOMS`,
       OBJECTION_PATIENT_FHIRPATH: "extension('https://ziekenhuis.example.org/bezwaar').valueBoolean",
     });
-    expect(config.audit).toEqual({ baseUrl: 'https://audit.ziekenhuis.example.org/fhir', sourceId: 'sdm-bridge-prod', site: 'Testziekenhuis Midden' });
-    expect(config.objection).toEqual({ purposes: [{ system: V3_ACT_REASON, code: 'HOUTCOMS' }], patientFlag: "extension('https://ziekenhuis.example.org/bezwaar').valueBoolean" });
+    expect(config.audit).toEqual({
+      baseUrl: 'https://audit.ziekenhuis.example.org/fhir',
+      sourceId: 'sdm-bridge-prod',
+      site: 'Testziekenhuis Midden',
+    });
+    expect(config.objection).toEqual({
+      purposes: [{ system: V3_ACT_REASON, code: 'HOUTCOMS' }],
+      patientFlag: "extension('https://ziekenhuis.example.org/bezwaar').valueBoolean",
+    });
   });
 
   it.each<[string, Record<string, string>, RegExp]>([
     ['an audit URL that is no URL', { AUDIT_BASE_URL: 'audit-server' }, /^AUDIT_BASE_URL: /],
     ['a source name with spaces', { AUDIT_SOURCE_ID: 'sdm bridge' }, /^AUDIT_SOURCE_ID: must be 1-64 letters/],
-    ['a purpose without a system', { OBJECTION_PURPOSES: 'HOUTCOMS' }, /^OBJECTION_PURPOSES: "HOUTCOMS" is not system\|code/],
-    ['a flag that does not parse', { OBJECTION_PATIENT_FHIRPATH: "extension.where(url = 'x'" }, /^OBJECTION_PATIENT_FHIRPATH: FHIRPath does not work on a Patient/],
-    ['a flag with an unknown function', { OBJECTION_PATIENT_FHIRPATH: 'extension.exist()' }, /^OBJECTION_PATIENT_FHIRPATH: .*exist/],
+    [
+      'a purpose without a system',
+      { OBJECTION_PURPOSES: 'HOUTCOMS' },
+      /^OBJECTION_PURPOSES: "HOUTCOMS" is not system\|code/,
+    ],
+    [
+      'a flag that does not parse',
+      { OBJECTION_PATIENT_FHIRPATH: "extension.where(url = 'x'" },
+      /^OBJECTION_PATIENT_FHIRPATH: FHIRPath does not work on a Patient/,
+    ],
+    [
+      'a flag with an unknown function',
+      { OBJECTION_PATIENT_FHIRPATH: 'extension.exist()' },
+      /^OBJECTION_PATIENT_FHIRPATH: .*exist/,
+    ],
   ])('reports %s', (_name, env, problem) => {
     expect(problemsOf({ ...valid, ...env })).toEqual([expect.stringMatching(problem)]);
   });

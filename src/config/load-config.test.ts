@@ -26,7 +26,9 @@ describe('loadConfig', () => {
     const config = loadConfig(valid);
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.epd.baseUrl).toBe('http://127.0.0.1:8103/fhir');
-    expect(config.sources).toEqual([{ id: 'hix', auth: { type: 'bearer', token: 'a-token-of-enough-length' }, mode: 'push' }]);
+    expect(config.sources).toEqual([
+      { id: 'hix', auth: { type: 'bearer', token: 'a-token-of-enough-length' }, mode: 'push' },
+    ]);
     expect(Object.isFrozen(config.epd)).toBe(true);
   });
 
@@ -40,7 +42,11 @@ describe('loadConfig', () => {
       EPD_CLIENT_ID: 'sdm-bridge',
       EPD_CLIENT_SECRET: 'secret',
     });
-    expect(config.sources[1]).toEqual({ id: 'integration-engine', auth: { type: 'hmac', secret: 'another-secret-long-enough', maxAgeSeconds: 300 }, mode: 'push' });
+    expect(config.sources[1]).toEqual({
+      id: 'integration-engine',
+      auth: { type: 'hmac', secret: 'another-secret-long-enough', maxAgeSeconds: 300 },
+      mode: 'push',
+    });
     expect(config.epd.auth.type).toBe('client-credentials');
   });
 
@@ -76,16 +82,32 @@ describe('loadConfig', () => {
 
 describe('loadConfig: push, poll and both', () => {
   it('reads the mode and the resource types to poll per source, and the poll settings', () => {
-    const config = loadConfig({ ...valid, INTAKE_HIX_MODE: 'both', INTAKE_HIX_POLL_TYPES: 'MedicationRequest, Encounter', POLL_INTERVAL_MS: '15000' });
+    const config = loadConfig({
+      ...valid,
+      INTAKE_HIX_MODE: 'both',
+      INTAKE_HIX_POLL_TYPES: 'MedicationRequest, Encounter',
+      POLL_INTERVAL_MS: '15000',
+    });
     expect(config.sources[0]).toMatchObject({ id: 'hix', mode: 'both', pollTypes: ['MedicationRequest', 'Encounter'] });
-    expect(config.poll).toMatchObject({ intervalMs: 15_000, overlapMs: 300_000, reconcileWindowMs: 86_400_000, gapGraceMs: 30_000 });
+    expect(config.poll).toMatchObject({
+      intervalMs: 15_000,
+      overlapMs: 300_000,
+      reconcileWindowMs: 86_400_000,
+      gapGraceMs: 30_000,
+    });
   });
 
   it.each([
     [{ INTAKE_HIX_MODE: 'pull' }, /^INTAKE_HIX_MODE: must be one of push, poll, both/],
-    [{ INTAKE_HIX_POLL_TYPES: 'MedicationRequest,medication-request' }, /^INTAKE_HIX_POLL_TYPES: "medication-request" is not/],
+    [
+      { INTAKE_HIX_POLL_TYPES: 'MedicationRequest,medication-request' },
+      /^INTAKE_HIX_POLL_TYPES: "medication-request" is not/,
+    ],
     [{ POLL_INTERVAL_MS: '10' }, /^POLL_INTERVAL_MS/],
-    [{ POLL_OVERLAP_MS: '3600000', POLL_MAX_WINDOW_MS: '3600000' }, /^POLL_MAX_WINDOW_MS: must be larger than POLL_OVERLAP_MS/],
+    [
+      { POLL_OVERLAP_MS: '3600000', POLL_MAX_WINDOW_MS: '3600000' },
+      /^POLL_MAX_WINDOW_MS: must be larger than POLL_OVERLAP_MS/,
+    ],
   ])('refuses %j', (extra, expected) => {
     expect(problemsOf({ ...valid, ...extra })).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
   });
@@ -109,8 +131,18 @@ describe('loadConfig: security settings', () => {
   afterAll(() => rmSync(keyDir, { recursive: true, force: true }));
 
   it('reads SMART Backend Services with the key in a file', () => {
-    const config = loadConfig({ ...smart, EPD_PRIVATE_KEY_FILE: keyFile, EPD_JWT_ALG: 'ES384', EPD_KEY_ID: 'sdm-2025-01' });
-    expect(config.epd.auth).toMatchObject({ type: 'smart-backend', alg: 'ES384', keyId: 'sdm-2025-01', privateKeyPem: ecPem });
+    const config = loadConfig({
+      ...smart,
+      EPD_PRIVATE_KEY_FILE: keyFile,
+      EPD_JWT_ALG: 'ES384',
+      EPD_KEY_ID: 'sdm-2025-01',
+    });
+    expect(config.epd.auth).toMatchObject({
+      type: 'smart-backend',
+      alg: 'ES384',
+      keyId: 'sdm-2025-01',
+      privateKeyPem: ecPem,
+    });
   });
 
   it('reads the key from an env var with escaped newlines, RS384 by default', () => {
@@ -119,22 +151,39 @@ describe('loadConfig: security settings', () => {
   });
 
   it('applies the signature window to every HMAC source', () => {
-    const config = loadConfig({ ...valid, INTAKE_HIX_TOKEN: '', INTAKE_HIX_HMAC_SECRET: 'a-secret-of-enough-length', SIGNATURE_MAX_AGE_SECONDS: '120' });
+    const config = loadConfig({
+      ...valid,
+      INTAKE_HIX_TOKEN: '',
+      INTAKE_HIX_HMAC_SECRET: 'a-secret-of-enough-length',
+      SIGNATURE_MAX_AGE_SECONDS: '120',
+    });
     expect(config.sources[0]!.auth).toEqual({ type: 'hmac', secret: 'a-secret-of-enough-length', maxAgeSeconds: 120 });
   });
 
   it.each([
     ['no key', { ...smart }, /^EPD_PRIVATE_KEY or EPD_PRIVATE_KEY_FILE: required/],
     ['a key in both places', { ...smart, EPD_PRIVATE_KEY: rsaPem, EPD_PRIVATE_KEY_FILE: keyFile }, /set one, not both/],
-    ['a key file that is missing', { ...smart, EPD_PRIVATE_KEY_FILE: join(keyDir, 'missing.pem') }, /^EPD_PRIVATE_KEY_FILE: cannot be read \(ENOENT\)/],
+    [
+      'a key file that is missing',
+      { ...smart, EPD_PRIVATE_KEY_FILE: join(keyDir, 'missing.pem') },
+      /^EPD_PRIVATE_KEY_FILE: cannot be read \(ENOENT\)/,
+    ],
     ['a key that is no PEM', { ...smart, EPD_PRIVATE_KEY: 'not a key' }, /^EPD_PRIVATE_KEY: not a PEM private key/],
-    ['an RSA key for ES384', { ...smart, EPD_PRIVATE_KEY: rsaPem, EPD_JWT_ALG: 'ES384' }, /needs an EC key on curve P-384/],
+    [
+      'an RSA key for ES384',
+      { ...smart, EPD_PRIVATE_KEY: rsaPem, EPD_JWT_ALG: 'ES384' },
+      /needs an EC key on curve P-384/,
+    ],
     ['an EC key for RS384', { ...smart, EPD_PRIVATE_KEY: ecPem }, /RS384 needs an RSA key/],
     ['a 1024-bit RSA key', { ...smart, EPD_PRIVATE_KEY: smallRsaPem, EPD_JWT_ALG: 'RS512' }, /at least 2048 bits/],
     ['HS256', { ...smart, EPD_PRIVATE_KEY: rsaPem, EPD_JWT_ALG: 'HS256' }, /^EPD_JWT_ALG/],
     ['no scope', { ...smart, EPD_PRIVATE_KEY: rsaPem, EPD_SCOPE: '' }, /^EPD_SCOPE: required/],
     ['a kid with a space', { ...smart, EPD_PRIVATE_KEY: rsaPem, EPD_KEY_ID: 'with space' }, /^EPD_KEY_ID/],
-    ['the placeholder token of .env.example', { INTAKE_HIX_TOKEN: 'change-me-to-a-long-random-token' }, /^INTAKE_HIX_TOKEN: still the placeholder/],
+    [
+      'the placeholder token of .env.example',
+      { INTAKE_HIX_TOKEN: 'change-me-to-a-long-random-token' },
+      /^INTAKE_HIX_TOKEN: still the placeholder/,
+    ],
     ['a zero signature window', { SIGNATURE_MAX_AGE_SECONDS: '0' }, /^SIGNATURE_MAX_AGE_SECONDS/],
     ['no intake source', { INTAKE_SOURCES: ' , ' }, /^INTAKE_SOURCES: name at least one source/],
   ])('refuses %s', (_name, env, expected) => {

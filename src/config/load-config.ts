@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { JWT_ALGS, readSmartBackend, type SmartBackendConfig } from './read-smart-backend.js';
-import { createObjectionPolicy, DEFAULT_OBJECTION_PURPOSES, parsePurposes, type PurposeCode } from '../rules/objection-policy.js';
+import {
+  createObjectionPolicy,
+  DEFAULT_OBJECTION_PURPOSES,
+  parsePurposes,
+  type PurposeCode,
+} from '../rules/objection-policy.js';
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
 
 /** A configured inbound source (the EPD or its integration engine) and how it proves who it is. */
@@ -103,7 +108,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool,
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9:{}_-]+$/).default('sdm'),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:{}_-]+$/)
+    .default('sdm'),
   MAPPINGS_DIR: z.string().min(1).default('mappings'),
   MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024), // a full-resource Bundle of a busy minute fits; a runaway sender does not
   EPD_BASE_URL: z.url({ protocol: /^https?$/ }),
@@ -115,14 +123,20 @@ const envSchema = z.object({
   EPD_SCOPE: z.string().optional(),
   EPD_PRIVATE_KEY: z.string().optional(),
   EPD_PRIVATE_KEY_FILE: z.string().optional(),
-  EPD_KEY_ID: z.string().regex(/^[\x21-\x7e]{1,128}$/, 'printable ASCII without spaces, at most 128 characters').optional(),
+  EPD_KEY_ID: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, 'printable ASCII without spaces, at most 128 characters')
+    .optional(),
   EPD_JWT_ALG: z.enum(JWT_ALGS).default('RS384'), // SMART Backend Services: servers must support RS384 and ES384
   SIGNATURE_MAX_AGE_SECONDS: int(300, 1), // signed intake requests older than 5 min are refused: clock drift fits, a replay does not
   EPD_TIMEOUT_MS: int(10_000, 100), // a FHIR read on a loaded EPD takes well under a second; 10 s means it is stuck
   INTAKE_SOURCES: z.string().default('epd'),
   PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters'),
   AUDIT_BASE_URL: z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/ })]).optional(),
-  AUDIT_SOURCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').default('sdm-bridge'),
+  AUDIT_SOURCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')
+    .default('sdm-bridge'),
   AUDIT_SITE: z.string().trim().optional(),
   OBJECTION_PURPOSES: z.string().optional(),
   OBJECTION_PATIENT_FHIRPATH: z.string().trim().optional(),
@@ -149,14 +163,25 @@ const envSchema = z.object({
   GAP_GRACE_MS: int(30_000), // a late notification usually arrives within seconds; after this we go looking
   HEARTBEAT_CHECK_MS: int(60_000), // how often silent subscriptions are looked for; 0 switches it off
   HEARTBEAT_GRACE_MS: int(60_000), // a heartbeat this late (beyond its period) counts as missed
-  METRICS_PORT: z.union([z.literal('').transform(() => undefined), z.coerce.number().int().min(0).max(65_535)]).optional(),
+  METRICS_PORT: z
+    .union([z.literal('').transform(() => undefined), z.coerce.number().int().min(0).max(65_535)])
+    .optional(),
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   ADMIN_TOKEN: z.string().optional(),
   KPI_SDM_THRESHOLD: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.sdmThreshold), // why 80: see src/kpi/kpi-settings.ts
   KPI_SDM_TARGET: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.targetPercent), // the hospital's goal: 75% decided together
   KPI_CACHE_SECONDS: int(DEFAULT_KPI_SETTINGS.cacheSeconds), // figures move with answers that take days; 0 turns the cache off
-  KPI_REPORT_CRON: z.string().trim().regex(/^$|^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. 0 3 1 * *').default(DEFAULT_KPI_SETTINGS.reportCron ?? ''), // empty: no monthly MeasureReport
-  KPI_TIME_ZONE: z.string().trim().min(1).default(DEFAULT_KPI_SETTINGS.timeZone).refine(isTimeZone, 'must be an IANA time zone such as Europe/Amsterdam'),
+  KPI_REPORT_CRON: z
+    .string()
+    .trim()
+    .regex(/^$|^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. 0 3 1 * *')
+    .default(DEFAULT_KPI_SETTINGS.reportCron ?? ''), // empty: no monthly MeasureReport
+  KPI_TIME_ZONE: z
+    .string()
+    .trim()
+    .min(1)
+    .default(DEFAULT_KPI_SETTINGS.timeZone)
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Amsterdam'),
 });
 
 function isTimeZone(zone: string): boolean {
@@ -178,10 +203,12 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   const sources = readSources(env, problems);
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
-  for (const source of sources) if (source.auth.type === 'hmac') source.auth.maxAgeSeconds = e.SIGNATURE_MAX_AGE_SECONDS;
+  for (const source of sources)
+    if (source.auth.type === 'hmac') source.auth.maxAgeSeconds = e.SIGNATURE_MAX_AGE_SECONDS;
   const epdAuth = readEpdAuth(e, problems);
   const objection = readObjection(e, problems);
-  if (e.POLL_MAX_WINDOW_MS <= e.POLL_OVERLAP_MS) problems.push('POLL_MAX_WINDOW_MS: must be larger than POLL_OVERLAP_MS, or catching up never moves on');
+  if (e.POLL_MAX_WINDOW_MS <= e.POLL_OVERLAP_MS)
+    problems.push('POLL_MAX_WINDOW_MS: must be larger than POLL_OVERLAP_MS, or catching up never moves on');
   if (e.ADMIN_TOKEN) checkSecret('ADMIN_TOKEN', e.ADMIN_TOKEN, problems);
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze({
@@ -245,14 +272,19 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
 /** Only what reaching the queues takes (REDIS_URL, QUEUE_PREFIX), for CLI commands that need no more. */
 export function loadQueueSettings(env: Record<string, string | undefined>): { redisUrl: string; queuePrefix: string } {
   const parsed = envSchema.pick({ REDIS_URL: true, QUEUE_PREFIX: true }).safeParse(env);
-  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  if (!parsed.success)
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   return { redisUrl: parsed.data.REDIS_URL, queuePrefix: parsed.data.QUEUE_PREFIX };
 }
 
 /** `INTAKE_SOURCES=hix,lab` with `INTAKE_HIX_TOKEN=…` (bearer) or `INTAKE_HIX_HMAC_SECRET=…` (signature). */
 function readSources(env: Record<string, string | undefined>, problems: string[]): IntakeSource[] {
-  const ids = (env.INTAKE_SOURCES ?? 'epd').split(',').map((s) => s.trim()).filter(Boolean);
-  if (ids.length === 0) problems.push('INTAKE_SOURCES: name at least one source (every inbound route needs auth; there is no open mode)');
+  const ids = (env.INTAKE_SOURCES ?? 'epd')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (ids.length === 0)
+    problems.push('INTAKE_SOURCES: name at least one source (every inbound route needs auth; there is no open mode)');
   const sources: IntakeSource[] = [];
   for (const id of ids) {
     if (!/^[a-z0-9-]+$/.test(id)) {
@@ -264,9 +296,22 @@ function readSources(env: Record<string, string | undefined>, problems: string[]
     const secret = env[`INTAKE_${key}_HMAC_SECRET`];
     const polling = readPolling(env, key, problems);
     if (token && secret) problems.push(`INTAKE_${key}_TOKEN and INTAKE_${key}_HMAC_SECRET: set one, not both`);
-    else if (token) sources.push({ id, auth: { type: 'bearer', token: checkSecret(`INTAKE_${key}_TOKEN`, token, problems) }, ...polling });
-    else if (secret) sources.push({ id, auth: { type: 'hmac', secret: checkSecret(`INTAKE_${key}_HMAC_SECRET`, secret, problems) }, ...polling });
-    else problems.push(`INTAKE_${key}_TOKEN or INTAKE_${key}_HMAC_SECRET: required for source "${id}" (every inbound route needs auth)`);
+    else if (token)
+      sources.push({
+        id,
+        auth: { type: 'bearer', token: checkSecret(`INTAKE_${key}_TOKEN`, token, problems) },
+        ...polling,
+      });
+    else if (secret)
+      sources.push({
+        id,
+        auth: { type: 'hmac', secret: checkSecret(`INTAKE_${key}_HMAC_SECRET`, secret, problems) },
+        ...polling,
+      });
+    else
+      problems.push(
+        `INTAKE_${key}_TOKEN or INTAKE_${key}_HMAC_SECRET: required for source "${id}" (every inbound route needs auth)`,
+      );
   }
   return sources;
 }
@@ -276,12 +321,20 @@ const SOURCE_MODES: readonly SourceMode[] = ['push', 'poll', 'both'];
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
 /** `INTAKE_<ID>_MODE` (default push) and `INTAKE_<ID>_POLL_TYPES` (comma-separated; default: what the mappings need). */
-function readPolling(env: Record<string, string | undefined>, key: string, problems: string[]): Pick<IntakeSource, 'mode' | 'pollTypes'> {
+function readPolling(
+  env: Record<string, string | undefined>,
+  key: string,
+  problems: string[],
+): Pick<IntakeSource, 'mode' | 'pollTypes'> {
   const mode = (env[`INTAKE_${key}_MODE`] ?? 'push').trim() as SourceMode;
   if (!SOURCE_MODES.includes(mode)) problems.push(`INTAKE_${key}_MODE: must be one of ${SOURCE_MODES.join(', ')}`);
-  const types = env[`INTAKE_${key}_POLL_TYPES`]?.split(',').map((t) => t.trim()).filter(Boolean);
+  const types = env[`INTAKE_${key}_POLL_TYPES`]
+    ?.split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
   for (const type of types ?? []) {
-    if (!RESOURCE_TYPE.test(type)) problems.push(`INTAKE_${key}_POLL_TYPES: "${type}" is not a FHIR resource type name`);
+    if (!RESOURCE_TYPE.test(type))
+      problems.push(`INTAKE_${key}_POLL_TYPES: "${type}" is not a FHIR resource type name`);
   }
   return { mode, ...(types?.length ? { pollTypes: types } : {}) };
 }
@@ -291,7 +344,8 @@ const PLACEHOLDER = /^change-me/i; // the secrets in .env.example start so; a co
 
 function checkSecret(name: string, value: string, problems: string[]): string {
   if (value.length < MIN_SECRET_LENGTH) problems.push(`${name}: must be at least ${MIN_SECRET_LENGTH} characters`);
-  if (PLACEHOLDER.test(value)) problems.push(`${name}: still the placeholder of .env.example; set a random value (openssl rand -hex 32)`);
+  if (PLACEHOLDER.test(value))
+    problems.push(`${name}: still the placeholder of .env.example; set a random value (openssl rand -hex 32)`);
   return value;
 }
 

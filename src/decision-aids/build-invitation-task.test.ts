@@ -22,13 +22,28 @@ const httpApi: DeliveryConfig = {
   linkField: 'url',
   timeoutMs: 5000,
 };
-const signedLink: DeliveryConfig = { type: 'signed-link', baseUrl: 'https://keuzehulp.example.org/s', secret: 's', validForMs: 1000 };
+const signedLink: DeliveryConfig = {
+  type: 'signed-link',
+  baseUrl: 'https://keuzehulp.example.org/s',
+  secret: 's',
+  validForMs: 1000,
+};
 
 function aidWith(delivery: DeliveryConfig, koppeltaal: boolean): DecisionAid {
-  return { id: 'ra', title: 'Keuzehulp reumatoïde artritis <medicatie>', activityDefinition: `${CANONICAL}|1.2`, koppeltaal, delivery };
+  return {
+    id: 'ra',
+    title: 'Keuzehulp reumatoïde artritis <medicatie>',
+    activityDefinition: `${CANONICAL}|1.2`,
+    koppeltaal,
+    delivery,
+  };
 }
 
-function jobFor(role: 'patient' | 'guardian', focus: string, keyMoment: InvitationJobData['keyMoment']): InvitationJobData {
+function jobFor(
+  role: 'patient' | 'guardian',
+  focus: string,
+  keyMoment: InvitationJobData['keyMoment'],
+): InvitationJobData {
   return {
     invitationId: 'inv-0001',
     eventKey: 'hix|MedicationRequest/mr-1/_history/3',
@@ -45,14 +60,40 @@ function jobFor(role: 'patient' | 'guardian', focus: string, keyMoment: Invitati
 
 describe('buildInvitationTask', () => {
   it.each<[string, 'patient' | 'guardian', string, InvitationJobData['keyMoment'], DeliveryConfig, boolean]>([
-    ['patient, medication change, http api', 'patient', 'MedicationRequest/mr-1/_history/3', 'medication-change', httpApi, false],
-    ['guardian, medication change, koppeltaal', 'guardian', 'MedicationRequest/mr-1/_history/3', 'medication-change', httpApi, true],
+    [
+      'patient, medication change, http api',
+      'patient',
+      'MedicationRequest/mr-1/_history/3',
+      'medication-change',
+      httpApi,
+      false,
+    ],
+    [
+      'guardian, medication change, koppeltaal',
+      'guardian',
+      'MedicationRequest/mr-1/_history/3',
+      'medication-change',
+      httpApi,
+      true,
+    ],
     ['patient, treatment choice, signed link', 'patient', 'Condition/c-1', 'treatment-choice', signedLink, false],
-    ['guardian, evaluation, signed link, koppeltaal', 'guardian', 'Procedure/p-1/_history/1', 'evaluation', signedLink, true],
+    [
+      'guardian, evaluation, signed link, koppeltaal',
+      'guardian',
+      'Procedure/p-1/_history/1',
+      'evaluation',
+      signedLink,
+      true,
+    ],
     ['patient, care plan', 'patient', 'CarePlan/cp-1', 'treatment-choice', httpApi, true],
   ])('builds a valid Task for %s', (_name, role, focus, keyMoment, delivery, koppeltaal) => {
     const job = jobFor(role, focus, keyMoment);
-    const task = buildInvitationTask(job, aidWith(delivery, koppeltaal), { link: LINK, expiresAt: '2025-03-08T10:00:00.000Z' }, NOW);
+    const task = buildInvitationTask(
+      job,
+      aidWith(delivery, koppeltaal),
+      { link: LINK, expiresAt: '2025-03-08T10:00:00.000Z' },
+      NOW,
+    );
     expect(() => assertValidResource(task)).not.toThrow();
     expect(task).toMatchObject({
       status: 'ready',
@@ -80,7 +121,12 @@ describe('buildInvitationTask', () => {
     ['treatment-choice', 'behandelkeuze'],
     ['evaluation', 'evaluatie'],
   ] as const)('names the moment %s in Dutch', (keyMoment, dutch) => {
-    const task = buildInvitationTask(jobFor('patient', 'Condition/c-1', keyMoment), aidWith(httpApi, false), { link: LINK }, NOW);
+    const task = buildInvitationTask(
+      jobFor('patient', 'Condition/c-1', keyMoment),
+      aidWith(httpApi, false),
+      { link: LINK },
+      NOW,
+    );
     expect(task.reasonCode?.coding?.[0]?.display).toBe(dutch);
     expect(task.description).toContain(dutch);
     expect(task.description).toContain('Keuzehulp reumatoïde artritis');
@@ -94,13 +140,23 @@ describe('buildInvitationTask', () => {
     ['a Condition', 'Condition/c-1', undefined],
     ['an Observation', 'Observation/o-1/_history/1', undefined],
   ])('sets basedOn only for a request: %s', (_name, focus, basedOn) => {
-    const task = buildInvitationTask(jobFor('patient', focus, 'evaluation'), aidWith(httpApi, false), { link: LINK }, NOW);
+    const task = buildInvitationTask(
+      jobFor('patient', focus, 'evaluation'),
+      aidWith(httpApi, false),
+      { link: LINK },
+      NOW,
+    );
     expect(task.focus?.reference).toBe(focus);
     expect(task.basedOn?.[0]?.reference).toBe(basedOn);
   });
 
   it.each([true, false])('adds the Koppeltaal instantiates extension only when koppeltaal is %s', (koppeltaal) => {
-    const task = buildInvitationTask(jobFor('patient', 'Condition/c-1', 'evaluation'), aidWith(httpApi, koppeltaal), { link: LINK }, NOW);
+    const task = buildInvitationTask(
+      jobFor('patient', 'Condition/c-1', 'evaluation'),
+      aidWith(httpApi, koppeltaal),
+      { link: LINK },
+      NOW,
+    );
     const extension = task.extension?.find((e) => e.url === KOPPELTAAL_INSTANTIATES_URL);
     if (koppeltaal) {
       expect(extension?.valueReference).toMatchObject({ reference: CANONICAL, type: 'ActivityDefinition' });
@@ -110,7 +166,12 @@ describe('buildInvitationTask', () => {
   });
 
   it('leaves restriction out when the expiry is unknown, and escapes the narrative', () => {
-    const task = buildInvitationTask(jobFor('guardian', 'Condition/c-1', 'evaluation'), aidWith(httpApi, false), { link: LINK }, NOW);
+    const task = buildInvitationTask(
+      jobFor('guardian', 'Condition/c-1', 'evaluation'),
+      aidWith(httpApi, false),
+      { link: LINK },
+      NOW,
+    );
     expect(task.restriction).toBeUndefined();
     expect(task.text?.status).toBe('generated');
     expect(task.text?.div).toMatch(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml">/);

@@ -26,7 +26,13 @@ const REQUEST_TYPES = new Set<ResourceType>(['MedicationRequest', 'CarePlan', 'S
  * With a `hold` (the recipient cannot be reached) it is `on-hold` with the reason and what to do.
  * Pure; the caller validates and writes it with `invitationTaskQuery` as the conditional create.
  */
-export function buildInvitationTask(job: InvitationJobData, aid: DecisionAid, invitation: CreatedInvitation, now: string, hold?: TaskHold): Task {
+export function buildInvitationTask(
+  job: InvitationJobData,
+  aid: DecisionAid,
+  invitation: CreatedInvitation,
+  now: string,
+  hold?: TaskHold,
+): Task {
   const focusType = typeOf(job.focus);
   const description = describe(aid, job);
   return {
@@ -79,7 +85,10 @@ export function invitationTaskQuery(invitationId: string): string {
  * resolves to the ActivityDefinition, so that URL (without `|version`) is the absolute reference.
  */
 function koppeltaalInstantiates(aid: DecisionAid): Extension {
-  const reference: Reference = { reference: withoutCanonicalVersion(aid.activityDefinition), type: 'ActivityDefinition' };
+  const reference: Reference = {
+    reference: withoutCanonicalVersion(aid.activityDefinition),
+    type: 'ActivityDefinition',
+  };
   return { url: KOPPELTAAL_INSTANTIATES_URL, valueReference: { ...reference, display: aid.title } };
 }
 
@@ -94,7 +103,9 @@ function narrative(description: string, job: InvitationJobData, invitation: Crea
     ['Moment', KEY_MOMENT_DISPLAY[job.keyMoment]],
     ['Geldig tot', invitation.expiresAt ?? 'onbeperkt'],
   ];
-  const items = rows.map(([label, value]) => `<li>${escapeHtml(label ?? '')}: ${escapeHtml(value ?? '')}</li>`).join('');
+  const items = rows
+    .map(([label, value]) => `<li>${escapeHtml(label ?? '')}: ${escapeHtml(value ?? '')}</li>`)
+    .join('');
   return `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeHtml(description)}</p><ul>${items}</ul></div>`;
 }
 

@@ -22,7 +22,8 @@ const MISSING_TEXT: Record<DeliveryType, string> = {
 };
 
 /** What the care team can do about it. */
-const ACTION_TEXT = 'Vul de contactgegevens aan en zet de taak op gereed, of geef de link persoonlijk aan de ontvanger.';
+const ACTION_TEXT =
+  'Vul de contactgegevens aan en zet de taak op gereed, of geef de link persoonlijk aan de ontvanger.';
 
 /**
  * Why an invitation is recorded on hold rather than dropped: the recipient cannot be reached for
@@ -31,14 +32,27 @@ const ACTION_TEXT = 'Vul de contactgegevens aan en zet de taak op gereed, of gee
  */
 export function contactHold(deliveryType: DeliveryType, channel: ContactChannel): TaskHold | undefined {
   if (channel.usable) return undefined;
-  const missing = channel.missing === 'active-record' ? 'De ontvanger is niet actief in het dossier.' : MISSING_TEXT[deliveryType];
+  const missing =
+    channel.missing === 'active-record' ? 'De ontvanger is niet actief in het dossier.' : MISSING_TEXT[deliveryType];
   return {
     statusReason: {
-      coding: [{ system: TASK_STATUS_REASON_SYSTEM, code: 'no-contact-channel', display: 'Geen bruikbaar contactkanaal voor de ontvanger' }],
+      coding: [
+        {
+          system: TASK_STATUS_REASON_SYSTEM,
+          code: 'no-contact-channel',
+          display: 'Geen bruikbaar contactkanaal voor de ontvanger',
+        },
+      ],
       text: missing,
     },
     businessStatus: {
-      coding: [{ system: TASK_BUSINESS_STATUS_SYSTEM, code: 'contact-details-needed', display: 'Contactgegevens aanvullen of link persoonlijk geven' }],
+      coding: [
+        {
+          system: TASK_BUSINESS_STATUS_SYSTEM,
+          code: 'contact-details-needed',
+          display: 'Contactgegevens aanvullen of link persoonlijk geven',
+        },
+      ],
       text: ACTION_TEXT,
     },
   };
@@ -49,7 +63,12 @@ export function contactHold(deliveryType: DeliveryType, channel: ContactChannel)
  * Why at delivery, not when the event is decided: contact details added during the reflection
  * time count. A recipient gone from the EPD (404/410) has no channel; other failures are thrown so the job retries.
  */
-export async function checkRecipientContact(epd: EpdClient, recipient: string, deliveryType: DeliveryType, onDate: string): Promise<ContactChannel> {
+export async function checkRecipientContact(
+  epd: EpdClient,
+  recipient: string,
+  deliveryType: DeliveryType,
+  onDate: string,
+): Promise<ContactChannel> {
   try {
     return findContactChannel(deliveryType, await epd.read<Patient | RelatedPerson>(recipient), onDate);
   } catch (err) {

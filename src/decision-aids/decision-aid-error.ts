@@ -24,12 +24,19 @@ export class DecisionAidError extends AppError {
 }
 
 /** The error for a non-2xx answer of the platform; `text` is the answer body, which is cut short here. */
-export function platformStatusError(aidId: string, status: number, text: string, retryAfterMs?: number): DecisionAidError {
+export function platformStatusError(
+  aidId: string,
+  status: number,
+  text: string,
+  retryAfterMs?: number,
+): DecisionAidError {
   const detail = shorten(text);
   const message = `decision aid ${aidId}: platform answered ${status}${detail ? `: ${detail}` : ''}`;
-  if (status === 429) return new DecisionAidError(message, { status: 503, retry: true, code: 'throttled', retryAfterMs });
+  if (status === 429)
+    return new DecisionAidError(message, { status: 503, retry: true, code: 'throttled', retryAfterMs });
   if (status === 408) return new DecisionAidError(message, { status: 504, retry: true, code: 'timeout' });
-  if (status >= 500) return new DecisionAidError(message, { status: 502, retry: true, code: 'transient', retryAfterMs });
+  if (status >= 500)
+    return new DecisionAidError(message, { status: 502, retry: true, code: 'transient', retryAfterMs });
   // Why 502 for a 4xx too: the platform refused our request, so to our own callers this is a bad
   // gateway (a configuration or template problem), never their bad input.
   return new DecisionAidError(message, { status: 502, retry: false, code: 'processing' });

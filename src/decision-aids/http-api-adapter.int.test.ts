@@ -25,7 +25,13 @@ function aidFor(baseUrl: string, token = TOKEN): DecisionAid {
     linkField: 'invitation.url',
     timeoutMs: 2000,
   };
-  return { id: 'astma-kind', title: 'Keuzehulp astma bij kinderen', activityDefinition: `${baseUrl}/fhir/ActivityDefinition/astma-kind`, koppeltaal: true, delivery };
+  return {
+    id: 'astma-kind',
+    title: 'Keuzehulp astma bij kinderen',
+    activityDefinition: `${baseUrl}/fhir/ActivityDefinition/astma-kind`,
+    koppeltaal: true,
+    delivery,
+  };
 }
 
 function requestFor(invitationId: string): InvitationRequest {

@@ -13,7 +13,12 @@ const delivery: HttpApiDelivery = {
   type: 'http-api',
   url: `${PLATFORM}/api/invitations`,
   auth: { type: 'bearer', token: 'platform-token' },
-  bodyTemplate: { reference: '{{invitationId}}', subject: '{{subjectPseudonym}}', moment: '{{keyMoment}}', until: '{{expiresAt}}' },
+  bodyTemplate: {
+    reference: '{{invitationId}}',
+    subject: '{{subjectPseudonym}}',
+    moment: '{{keyMoment}}',
+    until: '{{expiresAt}}',
+  },
   linkField: 'invitation.url',
   timeoutMs: 200,
 };
@@ -77,7 +82,12 @@ describe('createHttpApiAdapter', () => {
     const created = await adapter.createInvitation(request);
 
     expect(created).toEqual({ link: `${PLATFORM}/start/ext-9`, externalId: 'ext-9', expiresAt: request.expiresAt });
-    expect(seenBody).toEqual({ reference: 'inv-42', subject: 'pseudo-42', moment: 'medication-change', until: request.expiresAt });
+    expect(seenBody).toEqual({
+      reference: 'inv-42',
+      subject: 'pseudo-42',
+      moment: 'medication-change',
+      until: request.expiresAt,
+    });
   });
 
   it('sends a custom auth header when configured', async () => {
@@ -109,14 +119,20 @@ describe('createHttpApiAdapter', () => {
   });
 
   it('treats no answer within timeoutMs as transient', async () => {
-    nock(PLATFORM).post('/api/invitations').delay(1000).reply(201, { invitation: { url: `${PLATFORM}/start/1` } });
+    nock(PLATFORM)
+      .post('/api/invitations')
+      .delay(1000)
+      .reply(201, { invitation: { url: `${PLATFORM}/start/1` } });
     const error = await failure(adapter.createInvitation(request));
     expect(error.retry).toBe(true);
     expect(error.message).toContain('no answer within 200 ms');
   });
 
   it('counts the answer body within timeoutMs too (headers in time, body too late)', async () => {
-    nock(PLATFORM).post('/api/invitations').delayBody(1000).reply(201, { invitation: { url: `${PLATFORM}/start/1` } });
+    nock(PLATFORM)
+      .post('/api/invitations')
+      .delayBody(1000)
+      .reply(201, { invitation: { url: `${PLATFORM}/start/1` } });
     const error = await failure(adapter.createInvitation(request));
     expect(error.retry).toBe(true);
     expect(error.message).toContain('no answer within 200 ms');
@@ -130,7 +146,9 @@ describe('createHttpApiAdapter', () => {
   });
 
   it('treats 400 as permanent, with status and the platform text but not the request body', async () => {
-    nock(PLATFORM).post('/api/invitations').reply(400, { error: 'unknown field "until"', detail: 'x'.repeat(1000) });
+    nock(PLATFORM)
+      .post('/api/invitations')
+      .reply(400, { error: 'unknown field "until"', detail: 'x'.repeat(1000) });
     const error = await failure(adapter.createInvitation(request));
     expect(error.retry).toBe(false);
     expect(error.message).toContain('400');
@@ -150,7 +168,9 @@ describe('createHttpApiAdapter', () => {
     ['with a link of another scheme', { invitation: { url: 'javascript:alert(1)' } }],
     ['with a link that is no string', { invitation: { url: 42 } }],
   ])('treats an answer %s as permanent', async (_name, answer) => {
-    nock(PLATFORM).post('/api/invitations').reply(201, answer as nock.Body);
+    nock(PLATFORM)
+      .post('/api/invitations')
+      .reply(201, answer as nock.Body);
     const error = await failure(adapter.createInvitation(request));
     expect(error.retry).toBe(false);
     expect(error.message).toContain('invitation.url');

@@ -1,6 +1,11 @@
 import type { AidAuth, DecisionAid, DeliveryConfig } from '../rules/types.js';
 import { DecisionAidError, parseRetryAfter, platformStatusError } from './decision-aid-error.js';
-import type { CreatedInvitation, InvitationAdapter, InvitationAdapterDeps, InvitationRequest } from './invitation-adapter.js';
+import type {
+  CreatedInvitation,
+  InvitationAdapter,
+  InvitationAdapterDeps,
+  InvitationRequest,
+} from './invitation-adapter.js';
 import { renderTemplate } from './render-template.js';
 
 type HttpApiDelivery = Extract<DeliveryConfig, { type: 'http-api' }>;
@@ -32,12 +37,20 @@ export function createHttpApiAdapter(
       // One timer for the whole exchange, the answer's body included, cleared when it is over:
       // AbortSignal.timeout would keep its signal, and through it the request, alive for the full timeout.
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new DOMException('decision aid timed out', 'TimeoutError')), delivery.timeoutMs);
+      const timer = setTimeout(
+        () => controller.abort(new DOMException('decision aid timed out', 'TimeoutError')),
+        delivery.timeoutMs,
+      );
       try {
         const response = await post(doFetch, aid.id, delivery, request.invitationId, body, controller.signal);
         if (!response.ok) {
           const text = await response.text().catch(() => '');
-          throw platformStatusError(aid.id, response.status, text, parseRetryAfter(response.headers.get('retry-after'), now()));
+          throw platformStatusError(
+            aid.id,
+            response.status,
+            text,
+            parseRetryAfter(response.headers.get('retry-after'), now()),
+          );
         }
         const answer = await readJson(response, aid.id, delivery.timeoutMs);
         return toInvitation(answer, delivery.linkField, aid.id, request.expiresAt);
@@ -99,7 +112,8 @@ function networkError(aidId: string, timeoutMs: number, err: unknown): DecisionA
     });
   }
   // The cause's message names the host and the socket error; it never holds the request body.
-  const reason = (err as { cause?: { code?: string } } | null)?.cause?.code ?? (err as Error | null)?.message ?? 'unknown';
+  const reason =
+    (err as { cause?: { code?: string } } | null)?.cause?.code ?? (err as Error | null)?.message ?? 'unknown';
   return new DecisionAidError(`decision aid ${aidId}: platform unreachable (${reason})`, {
     status: 502,
     retry: true,
@@ -157,5 +171,10 @@ function isHttpUrl(text: string): boolean {
 }
 
 function invalidAnswer(aidId: string, what: string, cause?: unknown): DecisionAidError {
-  return new DecisionAidError(`decision aid ${aidId}: ${what}`, { status: 502, retry: false, code: 'processing', cause });
+  return new DecisionAidError(`decision aid ${aidId}: ${what}`, {
+    status: 502,
+    retry: false,
+    code: 'processing',
+    cause,
+  });
 }

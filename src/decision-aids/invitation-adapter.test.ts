@@ -4,7 +4,11 @@ import { AppError } from '../shared/errors.js';
 import { createInvitationAdapter, subjectPseudonym } from './invitation-adapter.js';
 import { verifySignedLink } from './signed-link-adapter.js';
 
-const base = { title: 'Keuzehulp', activityDefinition: 'https://keuzehulp.example.org/fhir/ActivityDefinition/x', koppeltaal: false };
+const base = {
+  title: 'Keuzehulp',
+  activityDefinition: 'https://keuzehulp.example.org/fhir/ActivityDefinition/x',
+  koppeltaal: false,
+};
 
 describe('subjectPseudonym', () => {
   it.each([
@@ -29,13 +33,25 @@ describe('subjectPseudonym', () => {
 });
 
 describe('createInvitationAdapter', () => {
-  const request = { invitationId: 'inv-1', keyMoment: 'evaluation' as const, recipientRole: 'patient' as const, subjectPseudonym: 'p' };
+  const request = {
+    invitationId: 'inv-1',
+    keyMoment: 'evaluation' as const,
+    recipientRole: 'patient' as const,
+    subjectPseudonym: 'p',
+  };
 
   it('makes a signed link for a signed-link aid, without any fetch', async () => {
-    const aid: DecisionAid = { ...base, id: 'a', delivery: { type: 'signed-link', baseUrl: 'https://aid.example.org/s', secret: 'k', validForMs: 60_000 } };
+    const aid: DecisionAid = {
+      ...base,
+      id: 'a',
+      delivery: { type: 'signed-link', baseUrl: 'https://aid.example.org/s', secret: 'k', validForMs: 60_000 },
+    };
     const fetch = (() => Promise.reject(new Error('no fetch expected'))) as typeof globalThis.fetch;
     const now = new Date('2025-01-01T00:00:00Z');
-    const created = await createInvitationAdapter(aid, { fetch, now: () => now }).createInvitation({ ...request, decisionAid: aid });
+    const created = await createInvitationAdapter(aid, { fetch, now: () => now }).createInvitation({
+      ...request,
+      decisionAid: aid,
+    });
     expect(created.link.startsWith('https://aid.example.org/s?')).toBe(true);
     expect(verifySignedLink(created.link, 'k', now)).toEqual({ valid: true });
   });
@@ -44,7 +60,14 @@ describe('createInvitationAdapter', () => {
     const aid: DecisionAid = {
       ...base,
       id: 'b',
-      delivery: { type: 'http-api', url: 'https://aid.example.org/api', auth: { type: 'none' }, bodyTemplate: { id: '{{invitationId}}' }, linkField: 'url', timeoutMs: 1000 },
+      delivery: {
+        type: 'http-api',
+        url: 'https://aid.example.org/api',
+        auth: { type: 'none' },
+        bodyTemplate: { id: '{{invitationId}}' },
+        linkField: 'url',
+        timeoutMs: 1000,
+      },
     };
     const calls: string[] = [];
     const fetch = ((input: string | URL | Request) => {

@@ -42,9 +42,17 @@ export function createInvitationJob(deps: InvitationJobDeps) {
   return async function invitationJob(job: InvitationJobData, ctx: JobContext): Promise<InvitationJobResult> {
     const aid = deps.getMappings().decisionAids.get(job.decisionAidId);
     if (!aid) {
-      throw new AppError(`decision aid "${job.decisionAidId}" is no longer in the mapping files`, { status: 422, retry: false });
+      throw new AppError(`decision aid "${job.decisionAidId}" is no longer in the mapping files`, {
+        status: 422,
+        retry: false,
+      });
     }
-    const channel = await checkRecipientContact(deps.epd, job.recipient.reference, aid.delivery.type, deps.now().toISOString());
+    const channel = await checkRecipientContact(
+      deps.epd,
+      job.recipient.reference,
+      aid.delivery.type,
+      deps.now().toISOString(),
+    );
     const invitation = await deps.adapterFor(aid).createInvitation({
       invitationId: job.invitationId,
       decisionAid: aid,
@@ -58,13 +66,28 @@ export function createInvitationJob(deps: InvitationJobDeps) {
     // After the Task, so the trail only shows what is in the record; a retry finds the record it wrote.
     const audit = await recordInvitationAudit(deps.audit, { job, aid, task: resource });
     if (!channel.usable) {
-      ctx.log.warn({ invitationId: job.invitationId, reason: channel.reason }, 'invitation recorded on hold: no usable contact channel');
+      ctx.log.warn(
+        { invitationId: job.invitationId, reason: channel.reason },
+        'invitation recorded on hold: no usable contact channel',
+      );
       if (created) deps.countOnHold?.(job);
     }
     ctx.log.info(
-      { invitationId: job.invitationId, triggerId: job.triggerId, keyMoment: job.keyMoment, taskId: resource.id, created, auditEventId: audit.auditEventId },
+      {
+        invitationId: job.invitationId,
+        triggerId: job.triggerId,
+        keyMoment: job.keyMoment,
+        taskId: resource.id,
+        created,
+        auditEventId: audit.auditEventId,
+      },
       created ? 'invitation recorded' : 'invitation already recorded',
     );
-    return { taskId: resource.id ?? '', created, onHold: resource.status === 'on-hold', auditEventId: audit.auditEventId };
+    return {
+      taskId: resource.id ?? '',
+      created,
+      onHold: resource.status === 'on-hold',
+      auditEventId: audit.auditEventId,
+    };
   };
 }

@@ -14,11 +14,20 @@ const aid: DecisionAid = {
   title: 'Keuzehulp artrose van de knie',
   activityDefinition: 'https://keuzehulp.example.org/fhir/ActivityDefinition/artrose-knie|2',
   koppeltaal: false,
-  delivery: { type: 'signed-link', baseUrl: 'https://keuzehulp.example.org/start?lang=nl', secret: SECRET, validForMs: 7 * 864e5 },
+  delivery: {
+    type: 'signed-link',
+    baseUrl: 'https://keuzehulp.example.org/start?lang=nl',
+    secret: SECRET,
+    validForMs: 7 * 864e5,
+  },
 };
 
 function link(base = 'https://keuzehulp.example.org/start'): string {
-  return buildSignedLink(base, { invitationId: 'inv-1', subjectPseudonym: 'pseudo', recipientRole: 'patient', expiresAtSeconds: EXP }, SECRET);
+  return buildSignedLink(
+    base,
+    { invitationId: 'inv-1', subjectPseudonym: 'pseudo', recipientRole: 'patient', expiresAtSeconds: EXP },
+    SECRET,
+  );
 }
 
 function withParam(url: string, name: string, value: string | null, append = false): string {
@@ -38,7 +47,11 @@ describe('buildSignedLink', () => {
   });
 
   it('signs with the secret: another secret gives another signature', () => {
-    const other = buildSignedLink('https://keuzehulp.example.org/start', { invitationId: 'inv-1', subjectPseudonym: 'pseudo', recipientRole: 'patient', expiresAtSeconds: EXP }, 'other');
+    const other = buildSignedLink(
+      'https://keuzehulp.example.org/start',
+      { invitationId: 'inv-1', subjectPseudonym: 'pseudo', recipientRole: 'patient', expiresAtSeconds: EXP },
+      'other',
+    );
     expect(new URL(other).searchParams.get('sig')).not.toBe(new URL(link()).searchParams.get('sig'));
   });
 });
@@ -53,7 +66,12 @@ describe('verifySignedLink', () => {
     ['a changed role', withParam(good, 'role', 'guardian'), NOW, { valid: false, reason: 'bad signature' }],
     ['a changed pseudonym', withParam(good, 'sub', 'someone-else'), NOW, { valid: false, reason: 'bad signature' }],
     ['a later expiry', withParam(good, 'exp', String(EXP + 86400)), NOW, { valid: false, reason: 'bad signature' }],
-    ['a changed parameter of the base URL', withParam(good, 'lang', 'en'), NOW, { valid: false, reason: 'bad signature' }],
+    [
+      'a changed parameter of the base URL',
+      withParam(good, 'lang', 'en'),
+      NOW,
+      { valid: false, reason: 'bad signature' },
+    ],
     ['an added parameter', withParam(good, 'debug', '1'), NOW, { valid: false, reason: 'bad signature' }],
     ['a repeated role', withParam(good, 'role', 'guardian', true), NOW, { valid: false, reason: 'bad signature' }],
     ['a removed parameter', withParam(good, 'inv', null), NOW, { valid: false, reason: 'bad signature' }],
@@ -80,8 +98,14 @@ describe('verifySignedLink', () => {
   it('refuses a signed link without a required parameter', () => {
     const url = new URL('https://keuzehulp.example.org/start?inv=inv-1&sub=pseudo&role=patient');
     // Signed by hand the documented way, to reach the checks that follow a good signature.
-    url.searchParams.set('sig', createHmac('sha256', SECRET).update(canonicalQuery(url.searchParams)).digest('base64url'));
-    expect(verifySignedLink(url.toString(), SECRET, NOW)).toEqual({ valid: false, reason: 'missing or repeated parameter: exp' });
+    url.searchParams.set(
+      'sig',
+      createHmac('sha256', SECRET).update(canonicalQuery(url.searchParams)).digest('base64url'),
+    );
+    expect(verifySignedLink(url.toString(), SECRET, NOW)).toEqual({
+      valid: false,
+      reason: 'missing or repeated parameter: exp',
+    });
   });
 });
 
@@ -112,7 +136,10 @@ describe('createSignedLinkAdapter', () => {
     expect(url.searchParams.get('lang')).toBe('nl');
     expect(url.searchParams.get('role')).toBe('guardian');
     expect(verifySignedLink(created.link, SECRET, NOW)).toEqual({ valid: true });
-    expect(verifySignedLink(created.link, SECRET, new Date(NOW.getTime() + 8 * 864e5))).toEqual({ valid: false, reason: 'expired' });
+    expect(verifySignedLink(created.link, SECRET, new Date(NOW.getTime() + 8 * 864e5))).toEqual({
+      valid: false,
+      reason: 'expired',
+    });
   });
 
   it('uses the requested expiry when given, and refuses one that is no date', async () => {

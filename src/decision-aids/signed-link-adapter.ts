@@ -1,7 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { DecisionAid, DeliveryConfig, RecipientRole } from '../rules/types.js';
 import { AppError } from '../shared/errors.js';
-import type { CreatedInvitation, InvitationAdapter, InvitationAdapterDeps, InvitationRequest } from './invitation-adapter.js';
+import type {
+  CreatedInvitation,
+  InvitationAdapter,
+  InvitationAdapterDeps,
+  InvitationRequest,
+} from './invitation-adapter.js';
 
 type SignedLinkDelivery = Extract<DeliveryConfig, { type: 'signed-link' }>;
 
@@ -76,7 +81,8 @@ export function verifySignedLink(url: string, secret: string, now: Date): Signed
   if (!URL.canParse(url)) return { valid: false, reason: 'not a URL' };
   const params = new URL(url).searchParams;
   const signatures = params.getAll(SIGNATURE_PARAM);
-  if (signatures.length !== 1) return { valid: false, reason: signatures.length ? 'more than one signature' : 'missing signature' };
+  if (signatures.length !== 1)
+    return { valid: false, reason: signatures.length ? 'more than one signature' : 'missing signature' };
   params.delete(SIGNATURE_PARAM);
   if (!sameSignature(signatures[0] ?? '', sign(canonicalQuery(params), secret))) {
     return { valid: false, reason: 'bad signature' };
@@ -120,7 +126,11 @@ function expirySeconds(aidId: string, requested: string | undefined, fallbackMs:
   if (requested === undefined) return Math.floor(fallbackMs / 1000);
   const ms = Date.parse(requested);
   if (Number.isNaN(ms)) {
-    throw new AppError(`decision aid ${aidId}: expiresAt is not a date-time`, { status: 500, retry: false, code: 'value' });
+    throw new AppError(`decision aid ${aidId}: expiresAt is not a date-time`, {
+      status: 500,
+      retry: false,
+      code: 'value',
+    });
   }
   return Math.floor(ms / 1000);
 }

@@ -15,7 +15,10 @@ describe('batchOfReads / readBatchResponse', () => {
   });
 
   it('answers each entry with its resource, or with the error that request would have thrown alone', () => {
-    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'throttled', details: { text: 'too many requests' } }] };
+    const outcome = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'throttled', details: { text: 'too many requests' } }],
+    };
     const response: Bundle = {
       resourceType: 'Bundle',
       type: 'batch-response',
@@ -32,7 +35,11 @@ describe('batchOfReads / readBatchResponse', () => {
   });
 
   it('takes a 2xx without a resource for the server fault it is', () => {
-    const [answer] = readBatchResponse(['Patient/p1'], { resourceType: 'Bundle', type: 'batch-response', entry: [{ response: { status: '200' } }] });
+    const [answer] = readBatchResponse(['Patient/p1'], {
+      resourceType: 'Bundle',
+      type: 'batch-response',
+      entry: [{ response: { status: '200' } }],
+    });
     expect(answer).toMatchObject({ error: { status: 502, retry: true } });
   });
 
@@ -59,11 +66,17 @@ describe('readOneByOne', () => {
     const asked: string[] = [];
     const epd = {
       read: async <T>(reference: string) => (asked.push(`read ${reference}`), PATIENT as T),
-      search: async <T>(type: string, params: Record<string, string | string[]>) => (asked.push(`search ${type} ${JSON.stringify(params)}`), [] as T[]),
+      search: async <T>(type: string, params: Record<string, string | string[]>) => (
+        asked.push(`search ${type} ${JSON.stringify(params)}`),
+        [] as T[]
+      ),
     };
     const answers = await readOneByOne(epd, URLS);
     expect(asked).toEqual(['read Patient/p1', 'search Consent {"patient":"Patient/p1","status":"active"}']);
-    expect(answers).toEqual([{ resource: PATIENT }, { resource: { resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] } }]);
+    expect(answers).toEqual([
+      { resource: PATIENT },
+      { resource: { resourceType: 'Bundle', type: 'searchset', total: 0, entry: [] } },
+    ]);
   });
 
   it('keeps an EpdError as the answer of that entry', async () => {

@@ -17,7 +17,11 @@ export function batchOfReads(urls: readonly string[]): Bundle {
 export function readBatchResponse(urls: readonly string[], response: Bundle): BatchAnswer[] {
   const entries = response.entry ?? [];
   if (response.type !== 'batch-response' || entries.length !== urls.length) {
-    const error = new EpdError(`EPD POST batch answered ${entries.length} entries for ${urls.length} requests`, { status: 502, retry: true, code: 'processing' });
+    const error = new EpdError(`EPD POST batch answered ${entries.length} entries for ${urls.length} requests`, {
+      status: 502,
+      retry: true,
+      code: 'processing',
+    });
     return urls.map(() => ({ error }));
   }
   return urls.map((url, i) => entryAnswer(url, entries[i]!));
@@ -27,8 +31,17 @@ function entryAnswer(url: string, entry: BundleEntry): BatchAnswer {
   const request = `GET ${url.split('?')[0]}`; // never the query: it may name a patient
   const status = Number.parseInt(entry.response?.status ?? '', 10);
   if (status >= 200 && status < 300 && entry.resource) return { resource: entry.resource };
-  if (!Number.isFinite(status)) return { error: new EpdError(`EPD ${request} in a batch has no status`, { status: 502, retry: true, code: 'processing' }) };
-  return { error: epdHttpError(request, status >= 200 && status < 300 ? 502 : status, entry.response?.outcome ?? entry.resource) };
+  if (!Number.isFinite(status))
+    return {
+      error: new EpdError(`EPD ${request} in a batch has no status`, { status: 502, retry: true, code: 'processing' }),
+    };
+  return {
+    error: epdHttpError(
+      request,
+      status >= 200 && status < 300 ? 502 : status,
+      entry.response?.outcome ?? entry.resource,
+    ),
+  };
 }
 
 /** The resources of a batch answer, or its first failure thrown. */
@@ -44,7 +57,10 @@ export function resourcesOrThrow(answers: readonly BatchAnswer[]): Resource[] {
  * for EPD ports that have no batch of their own, such as the dry run's files.
  */
 export async function readOneByOne(
-  epd: { read<T extends Resource>(reference: string): Promise<T>; search<T extends Resource>(type: T['resourceType'], params: Record<string, string | string[]>): Promise<T[]> },
+  epd: {
+    read<T extends Resource>(reference: string): Promise<T>;
+    search<T extends Resource>(type: T['resourceType'], params: Record<string, string | string[]>): Promise<T[]>;
+  },
   urls: readonly string[],
 ): Promise<BatchAnswer[]> {
   return Promise.all(
@@ -53,7 +69,12 @@ export async function readOneByOne(
       try {
         if (query === undefined) return { resource: await epd.read(path) };
         const matches = await epd.search(path as Resource['resourceType'], paramsOf(query));
-        const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset', total: matches.length, entry: matches.map((resource) => ({ resource, search: { mode: 'match' } })) };
+        const bundle: Bundle = {
+          resourceType: 'Bundle',
+          type: 'searchset',
+          total: matches.length,
+          entry: matches.map((resource) => ({ resource, search: { mode: 'match' } })),
+        };
         return { resource: bundle };
       } catch (err) {
         if (err instanceof EpdError) return { error: err };

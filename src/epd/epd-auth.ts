@@ -63,13 +63,21 @@ function clientCredentials(tokenUrl: string, form: TokenForm, timeoutMs: number)
 
 /** The client's id and secret as a form (`client_secret_post`). */
 function secretForm(auth: ClientSecret): URLSearchParams {
-  const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: auth.clientId, client_secret: auth.clientSecret });
+  const form = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: auth.clientId,
+    client_secret: auth.clientSecret,
+  });
   if (auth.scope) form.set('scope', auth.scope);
   return form;
 }
 
 /** Posts the token request form and reads the bearer token. */
-async function fetchToken(tokenUrl: string, form: TokenForm, timeoutMs: number): Promise<{ header: string; renewAt: number }> {
+async function fetchToken(
+  tokenUrl: string,
+  form: TokenForm,
+  timeoutMs: number,
+): Promise<{ header: string; renewAt: number }> {
   const requestedAt = Date.now();
   const requestBody = await form();
   let status: number;
@@ -88,7 +96,8 @@ async function fetchToken(tokenUrl: string, form: TokenForm, timeoutMs: number):
   }
   if (status < 200 || status >= 300 || typeof body?.access_token !== 'string' || !body.access_token) {
     // The OAuth error code (`invalid_client`, ...) helps; the rest of the answer stays out.
-    const reason = typeof body?.error === 'string' ? `: ${body.error.slice(0, 60)}` : status < 300 ? ': no access_token' : '';
+    const reason =
+      typeof body?.error === 'string' ? `: ${body.error.slice(0, 60)}` : status < 300 ? ': no access_token' : '';
     const retry = isRetryableStatus(status);
     throw new EpdError(`EPD token request failed with HTTP ${status}${reason}`, {
       status: status < 300 ? 502 : status,
@@ -100,7 +109,10 @@ async function fetchToken(tokenUrl: string, form: TokenForm, timeoutMs: number):
   const lifetimeS = Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_TOKEN_LIFETIME_S;
   const lifetimeMs = lifetimeS * 1000;
   // Why at most half: a server handing out one-minute tokens would otherwise be asked for a new one on every call.
-  return { header: `Bearer ${body.access_token}`, renewAt: requestedAt + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2) };
+  return {
+    header: `Bearer ${body.access_token}`,
+    renewAt: requestedAt + lifetimeMs - Math.min(RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2),
+  };
 }
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {

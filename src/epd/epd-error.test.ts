@@ -1,5 +1,12 @@
 import { AppError } from '../shared/errors.js';
-import { EpdError, epdHttpError, epdNetworkError, isRetryableStatus, outcomeIssueTexts, parseRetryAfter } from './epd-error.js';
+import {
+  EpdError,
+  epdHttpError,
+  epdNetworkError,
+  isRetryableStatus,
+  outcomeIssueTexts,
+  parseRetryAfter,
+} from './epd-error.js';
 
 const NOW = Date.parse('2026-03-02T10:00:00Z');
 
@@ -39,11 +46,23 @@ describe('parseRetryAfter', () => {
 
 describe('outcomeIssueTexts', () => {
   it.each([
-    [{ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', details: { text: 'Task/1 not found' } }] }, ['Task/1 not found']],
-    [{ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: 'bad date' }] }, ['bad date']],
+    [
+      {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'not-found', details: { text: 'Task/1 not found' } }],
+      },
+      ['Task/1 not found'],
+    ],
+    [
+      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: 'bad date' }] },
+      ['bad date'],
+    ],
     [{ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] }, ['conflict']],
     [{ resourceType: 'OperationOutcome', issue: [{ details: { text: 'x'.repeat(500) } }] }, ['x'.repeat(200)]],
-    [{ resourceType: 'OperationOutcome', issue: Array.from({ length: 9 }, (_, i) => ({ diagnostics: `d${i}` })) }, ['d0', 'd1', 'd2', 'd3', 'd4']],
+    [
+      { resourceType: 'OperationOutcome', issue: Array.from({ length: 9 }, (_, i) => ({ diagnostics: `d${i}` })) },
+      ['d0', 'd1', 'd2', 'd3', 'd4'],
+    ],
     [{ resourceType: 'Patient', name: [{ family: 'Testbakker' }] }, []],
     ['<html>Bad gateway</html>', []],
     [undefined, []],
@@ -54,11 +73,18 @@ describe('outcomeIssueTexts', () => {
 
 describe('epdHttpError', () => {
   it('is an AppError with the status, retry flag and issue texts', () => {
-    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', details: { text: 'Resource not found' } }] };
+    const outcome = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'not-found', details: { text: 'Resource not found' } }],
+    };
     const error = epdHttpError('GET Patient/1', 404, outcome);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toBeInstanceOf(EpdError);
-    expect(error).toMatchObject({ status: 404, retry: false, message: 'EPD GET Patient/1 failed with HTTP 404: Resource not found' });
+    expect(error).toMatchObject({
+      status: 404,
+      retry: false,
+      message: 'EPD GET Patient/1 failed with HTTP 404: Resource not found',
+    });
     expect(error.problems).toEqual([{ code: 'not-found', message: 'Resource not found' }]);
   });
 
@@ -78,7 +104,9 @@ describe('epdHttpError', () => {
 
 describe('epdNetworkError', () => {
   const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
-  const reset = Object.assign(new TypeError('fetch failed'), { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+  const reset = Object.assign(new TypeError('fetch failed'), {
+    cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+  });
   it.each([
     ['a timeout', timeout, 'timeout', 'EPD GET Task/1 timed out'],
     ['a wrapped timeout', new TypeError('fetch failed', { cause: timeout }), 'timeout', 'EPD GET Task/1 timed out'],

@@ -17,7 +17,14 @@ export class EpdError extends AppError {
 
   constructor(
     message: string,
-    options: { status: number; retry: boolean; code?: IssueCode; problems?: Problem[]; retryAfterMs?: number; cause?: unknown },
+    options: {
+      status: number;
+      retry: boolean;
+      code?: IssueCode;
+      problems?: Problem[];
+      retryAfterMs?: number;
+      cause?: unknown;
+    },
   ) {
     super(message, options);
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
@@ -41,7 +48,8 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 
 /** The issue texts of an OperationOutcome-shaped body (details.text, else diagnostics, else code). */
 export function outcomeIssueTexts(body: unknown): string[] {
-  if (!body || typeof body !== 'object' || (body as { resourceType?: unknown }).resourceType !== 'OperationOutcome') return [];
+  if (!body || typeof body !== 'object' || (body as { resourceType?: unknown }).resourceType !== 'OperationOutcome')
+    return [];
   const issues = (body as { issue?: unknown }).issue;
   if (!Array.isArray(issues)) return [];
   return issues

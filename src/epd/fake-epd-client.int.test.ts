@@ -9,7 +9,13 @@ import { createFakeEpdClient } from './fake-epd-client.js';
 const SYSTEM = 'https://sdm-bridge.org/fhir/NamingSystem/invitation';
 
 function task(value: string): Task {
-  return { resourceType: 'Task', status: 'requested', intent: 'proposal', identifier: [{ system: SYSTEM, value }], for: { reference: 'Patient/p1' } };
+  return {
+    resourceType: 'Task',
+    status: 'requested',
+    intent: 'proposal',
+    identifier: [{ system: SYSTEM, value }],
+    for: { reference: 'Patient/p1' },
+  };
 }
 
 /** What a call ended in, without server-assigned ids: `ok …` or `error <status> <retry>`. */
@@ -30,12 +36,19 @@ async function transcript(epd: EpdClient): Promise<unknown[]> {
   const bundle: Bundle = {
     resourceType: 'Bundle',
     type: 'transaction',
-    entry: ['t1', 't2'].map((value) => ({ resource: task(value), request: { method: 'POST', url: 'Task', ifNoneExist: `identifier=${SYSTEM}|${value}` } })),
+    entry: ['t1', 't2'].map((value) => ({
+      resource: task(value),
+      request: { method: 'POST', url: 'Task', ifNoneExist: `identifier=${SYSTEM}|${value}` },
+    })),
   };
-  for (const value of ['s1', 's2', 's3', 's4', 's5']) await epd.createIfNoneExist(task(value), `identifier=${SYSTEM}|${value}`);
+  for (const value of ['s1', 's2', 's3', 's4', 's5'])
+    await epd.createIfNoneExist(task(value), `identifier=${SYSTEM}|${value}`);
   return [
     first.created,
-    await outcome(epd.createIfNoneExist(task('c1'), `identifier=${SYSTEM}|c1`), (r) => [r.created, r.resource.id === id]),
+    await outcome(epd.createIfNoneExist(task('c1'), `identifier=${SYSTEM}|c1`), (r) => [
+      r.created,
+      r.resource.id === id,
+    ]),
     await outcome(epd.update({ ...first.resource, id, status: 'in-progress' }, { ifMatch: v1 }), (t) => t.status),
     await outcome(epd.update({ ...first.resource, id, status: 'completed' }, { ifMatch: v1 }), (t) => t.status),
     await outcome(epd.read<Task>(`Task/${id}`), (t) => t.status),
@@ -44,13 +57,25 @@ async function transcript(epd: EpdClient): Promise<unknown[]> {
     await outcome(epd.read<Task>(`Task/${id}/_history/no-such-version`), (t) => t.id),
     await outcome(epd.search<Task>('Task', { identifier: `${SYSTEM}|c1` }), (found) => found.map((t) => t.id === id)),
     await outcome(epd.search<Task>('Task', { patient: 'Patient/p1', _count: '2' }), (found) => found.length),
-    await outcome(epd.search<Task>('Task', { status: ['requested', 'in-progress'].join(',') }), (found) => found.length),
+    await outcome(
+      epd.search<Task>('Task', { status: ['requested', 'in-progress'].join(',') }),
+      (found) => found.length,
+    ),
     await outcome(epd.transaction(bundle), (b) => b.entry?.map((e) => e.response?.status)),
     await outcome(epd.transaction(bundle), (b) => b.entry?.map((e) => e.response?.status)),
     // A condition that matches two resources cannot say which one is meant.
     await outcome(epd.createIfNoneExist(task('s1'), `identifier=${SYSTEM}|s1,${SYSTEM}|s2`), (r) => r.created),
-    await outcome(epd.readBatch([`Task/${id}`, `Task?identifier=${encodeURIComponent(`${SYSTEM}|s3`)}`, 'Task/does-not-exist']), (answers) =>
-      answers.map((a) => ('error' in a ? ['error', a.error.status, a.error.retry] : [a.resource.resourceType, a.resource.resourceType === 'Bundle' ? (a.resource as Bundle).entry?.length : a.resource.id === id])),
+    await outcome(
+      epd.readBatch([`Task/${id}`, `Task?identifier=${encodeURIComponent(`${SYSTEM}|s3`)}`, 'Task/does-not-exist']),
+      (answers) =>
+        answers.map((a) =>
+          'error' in a
+            ? ['error', a.error.status, a.error.retry]
+            : [
+                a.resource.resourceType,
+                a.resource.resourceType === 'Bundle' ? (a.resource as Bundle).entry?.length : a.resource.id === id,
+              ],
+        ),
     ),
   ];
 }
@@ -68,7 +93,9 @@ describe('createFakeEpdClient behaves like createEpdClient on the FHIR sandbox',
   });
 
   it('gives the same answers to the same calls', async () => {
-    const real = await transcript(createEpdClient({ baseUrl: sandbox.baseUrl, auth: { type: 'none' }, timeoutMs: 5000 }));
+    const real = await transcript(
+      createEpdClient({ baseUrl: sandbox.baseUrl, auth: { type: 'none' }, timeoutMs: 5000 }),
+    );
     const fake = await transcript(createFakeEpdClient());
     expect(real).toEqual([
       true,
@@ -85,7 +112,14 @@ describe('createFakeEpdClient behaves like createEpdClient on the FHIR sandbox',
       ['ok', ['201', '201']],
       ['ok', ['200', '200']],
       ['error', 412, false],
-      ['ok', [['Task', true], ['Bundle', 1], ['error', 404, false]]],
+      [
+        'ok',
+        [
+          ['Task', true],
+          ['Bundle', 1],
+          ['error', 404, false],
+        ],
+      ],
     ]);
     expect(fake).toEqual(real);
   });

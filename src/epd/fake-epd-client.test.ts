@@ -2,7 +2,12 @@ import type { Task } from '@medplum/fhirtypes';
 import { EpdError } from './epd-error.js';
 import { createFakeEpdClient } from './fake-epd-client.js';
 
-const TASK: Task = { resourceType: 'Task', status: 'requested', intent: 'proposal', identifier: [{ system: 'urn:test', value: 'a' }] };
+const TASK: Task = {
+  resourceType: 'Task',
+  status: 'requested',
+  intent: 'proposal',
+  identifier: [{ system: 'urn:test', value: 'a' }],
+};
 
 describe('createFakeEpdClient', () => {
   it('fails the next n calls with the injected error, then works again', async () => {
@@ -48,7 +53,11 @@ describe('createFakeEpdClient', () => {
 
   it('returns all matches even when a page size is asked for', async () => {
     const epd = createFakeEpdClient();
-    for (const value of ['1', '2', '3']) await epd.createIfNoneExist({ ...TASK, identifier: [{ system: 'urn:test', value }] }, `identifier=urn:test|${value}`);
+    for (const value of ['1', '2', '3'])
+      await epd.createIfNoneExist(
+        { ...TASK, identifier: [{ system: 'urn:test', value }] },
+        `identifier=urn:test|${value}`,
+      );
     await expect(epd.search('Task', { _count: '1' })).resolves.toHaveLength(3);
   });
 });

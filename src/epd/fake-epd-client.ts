@@ -36,7 +36,10 @@ export class FakeEpdClient implements EpdClient {
   constructor(readonly repo: MemoryRepository) {}
 
   /** The next `count` calls throw `error` (by default a retryable 503) instead of running. */
-  failNext(count: number, error = new EpdError('EPD unavailable (injected)', { status: 503, retry: true, code: 'transient' })): void {
+  failNext(
+    count: number,
+    error = new EpdError('EPD unavailable (injected)', { status: 503, retry: true, code: 'transient' }),
+  ): void {
     for (let i = 0; i < count; i++) this.failures.push(error);
   }
 
@@ -47,7 +50,11 @@ export class FakeEpdClient implements EpdClient {
   }
 
   async search<T extends Resource>(resourceType: T['resourceType'], params: SearchParams): Promise<T[]> {
-    const { resource } = await this.send({ method: 'search', target: resourceType }, 'GET', `${resourceType}?${toQuery(params)}`);
+    const { resource } = await this.send(
+      { method: 'search', target: resourceType },
+      'GET',
+      `${resourceType}?${toQuery(params)}`,
+    );
     return ((resource as Bundle | undefined)?.entry ?? []).map((e) => e.resource as T);
   }
 
@@ -73,7 +80,13 @@ export class FakeEpdClient implements EpdClient {
     return (await this.send({ method: 'transaction', target: 'transaction' }, 'POST', '', bundle)).resource as Bundle;
   }
 
-  private async send(call: EpdCall, method: HttpMethod, url: string, body?: unknown, headers: Record<string, string> = {}) {
+  private async send(
+    call: EpdCall,
+    method: HttpMethod,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     this.calls.push(call);
     const failure = this.failures.shift();
     if (failure) throw failure;

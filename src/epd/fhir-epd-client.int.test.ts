@@ -22,11 +22,20 @@ afterAll(async () => {
 });
 
 function task(value: string, patient = 'Patient/p1'): Task {
-  return { resourceType: 'Task', status: 'requested', intent: 'proposal', identifier: [{ system: INVITATION, value }], for: { reference: patient } };
+  return {
+    resourceType: 'Task',
+    status: 'requested',
+    intent: 'proposal',
+    identifier: [{ system: INVITATION, value }],
+    for: { reference: patient },
+  };
 }
 
 async function rejection(promise: Promise<unknown>): Promise<EpdError> {
-  const error: unknown = await promise.then(() => undefined, (err: unknown) => err);
+  const error: unknown = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(error).toBeInstanceOf(EpdError);
   return error as EpdError;
 }
@@ -35,7 +44,10 @@ describe('createEpdClient against the FHIR sandbox', () => {
   it('reads the current version and an earlier one via _history', async () => {
     const v1 = await sandbox.repo.createResource(task('read-1'));
     const v2 = await sandbox.repo.updateResource({ ...v1, status: 'cancelled' });
-    await expect(epd.read<Task>(`Task/${v1.id}`)).resolves.toMatchObject({ status: 'cancelled', meta: { versionId: v2.meta?.versionId } });
+    await expect(epd.read<Task>(`Task/${v1.id}`)).resolves.toMatchObject({
+      status: 'cancelled',
+      meta: { versionId: v2.meta?.versionId },
+    });
     const old = await epd.read<Task>(`Task/${v1.id}/_history/${v1.meta?.versionId}`);
     expect(old.status).toBe('requested');
     await expect(epd.read<Task>(`${sandbox.baseUrl}/Task/${v1.id}`)).resolves.toMatchObject({ id: v1.id });
@@ -76,7 +88,9 @@ describe('createEpdClient against the FHIR sandbox', () => {
     expect(first.type).toBe('transaction-response');
     expect(first.entry?.map((e) => e.response?.status)).toEqual(['201', '201', '201']);
     expect(second.entry?.map((e) => e.response?.status)).toEqual(['200', '200', '200']);
-    expect(await epd.search('Task', { identifier: ['tx-a', 'tx-b', 'tx-c'].map((v) => `${INVITATION}|${v}`).join(',') })).toHaveLength(3);
+    expect(
+      await epd.search('Task', { identifier: ['tx-a', 'tx-b', 'tx-c'].map((v) => `${INVITATION}|${v}`).join(',') }),
+    ).toHaveLength(3);
   });
 
   it('updates with If-Match, and refuses a stale one with 412 that is not retried', async () => {
@@ -84,7 +98,9 @@ describe('createEpdClient against the FHIR sandbox', () => {
     const stale = resource.meta?.versionId ?? '';
     const updated = await epd.update({ ...resource, id: resource.id ?? '', status: 'in-progress' }, { ifMatch: stale });
     expect(updated.status).toBe('in-progress');
-    const error = await rejection(epd.update({ ...resource, id: resource.id ?? '', status: 'completed' }, { ifMatch: stale }));
+    const error = await rejection(
+      epd.update({ ...resource, id: resource.id ?? '', status: 'completed' }, { ifMatch: stale }),
+    );
     expect(error).toMatchObject({ status: 412, retry: false });
     await expect(epd.read<Task>(`Task/${resource.id}`)).resolves.toMatchObject({ status: 'in-progress' });
   });

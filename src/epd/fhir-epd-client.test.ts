@@ -11,7 +11,13 @@ const BASE = `${ORIGIN}/fhir`;
 const TOKEN_URL = 'https://login.test.example.org/oauth2/token';
 const FHIR_JSON = { 'content-type': 'application/fhir+json' };
 const TASK: Task = { resourceType: 'Task', id: 't1', status: 'requested', intent: 'proposal' };
-const credentials: EpdAuth = { type: 'client-credentials', tokenUrl: TOKEN_URL, clientId: 'sdm-bridge', clientSecret: 's3cret', scope: 'system/*.rs' };
+const credentials: EpdAuth = {
+  type: 'client-credentials',
+  tokenUrl: TOKEN_URL,
+  clientId: 'sdm-bridge',
+  clientSecret: 's3cret',
+  scope: 'system/*.rs',
+};
 
 function client(auth: EpdAuth = { type: 'none' }, timeoutMs = 2000): EpdClient {
   return createEpdClient({ baseUrl: BASE, auth, timeoutMs });
@@ -53,9 +59,14 @@ describe('createEpdClient: faults', () => {
   });
 
   it('404 → no retry, with the OperationOutcome text and without the query', async () => {
-    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', details: { text: 'Unknown resource type' } }] };
+    const outcome = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'not-found', details: { text: 'Unknown resource type' } }],
+    };
     nock(ORIGIN).get('/fhir/Task').query(true).reply(404, outcome, FHIR_JSON);
-    const error = await failure(client().search('Task', { patient: 'Patient/1', identifier: 'http://fhir.nl/fhir/NamingSystem/bsn|999911120' }));
+    const error = await failure(
+      client().search('Task', { patient: 'Patient/1', identifier: 'http://fhir.nl/fhir/NamingSystem/bsn|999911120' }),
+    );
     expect(error).toMatchObject({ status: 404, retry: false });
     expect(error.message).toContain('Unknown resource type');
     expect(error.message).not.toContain('999911120');
@@ -77,30 +88,50 @@ describe('createEpdClient: faults', () => {
   });
 
   it('412 on update with If-Match → conflict, not retried', async () => {
-    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict', details: { text: 'Precondition failed' } }] };
-    nock(ORIGIN, { reqheaders: { 'if-match': 'W/"3"' } }).put('/fhir/Task/t1').reply(412, outcome);
+    const outcome = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'conflict', details: { text: 'Precondition failed' } }],
+    };
+    nock(ORIGIN, { reqheaders: { 'if-match': 'W/"3"' } })
+      .put('/fhir/Task/t1')
+      .reply(412, outcome);
     const error = await failure(client().update({ ...TASK, id: 't1' }, { ifMatch: '3' }));
     expect(error).toMatchObject({ status: 412, retry: false });
     expect(error.problems[0]).toEqual({ code: 'conflict', message: 'Precondition failed' });
   });
 
-  it.each(['Task', 'Task/', 'task/1', 'Task/1/_history', 'Task/a b', '../Task/1'])('refuses reference %j without a request', async (reference) => {
-    expect(await failure(client().read(reference))).toMatchObject({ status: 400, retry: false });
-  });
+  it.each(['Task', 'Task/', 'task/1', 'Task/1/_history', 'Task/a b', '../Task/1'])(
+    'refuses reference %j without a request',
+    async (reference) => {
+      expect(await failure(client().read(reference))).toMatchObject({ status: 400, retry: false });
+    },
+  );
 });
 
 describe('createEpdClient: auth', () => {
   it('sends a static bearer token', async () => {
-    nock(ORIGIN, { reqheaders: { authorization: 'Bearer static-token' } }).get('/fhir/Task/t1').reply(200, TASK, FHIR_JSON);
-    await expect(client({ type: 'bearer', token: 'static-token' }).read('Task/t1')).resolves.toMatchObject({ id: 't1' });
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer static-token' } })
+      .get('/fhir/Task/t1')
+      .reply(200, TASK, FHIR_JSON);
+    await expect(client({ type: 'bearer', token: 'static-token' }).read('Task/t1')).resolves.toMatchObject({
+      id: 't1',
+    });
   });
 
   it('fetches an OAuth2 token once and reuses it across calls', async () => {
     const token = nock('https://login.test.example.org')
-      .post('/oauth2/token', { grant_type: 'client_credentials', client_id: 'sdm-bridge', client_secret: 's3cret', scope: 'system/*.rs' })
+      .post('/oauth2/token', {
+        grant_type: 'client_credentials',
+        client_id: 'sdm-bridge',
+        client_secret: 's3cret',
+        scope: 'system/*.rs',
+      })
       .once()
       .reply(200, { access_token: 'tok-1', token_type: 'Bearer', expires_in: 3600 });
-    nock(ORIGIN, { reqheaders: { authorization: 'Bearer tok-1' } }).get('/fhir/Task/t1').times(3).reply(200, TASK, FHIR_JSON);
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer tok-1' } })
+      .get('/fhir/Task/t1')
+      .times(3)
+      .reply(200, TASK, FHIR_JSON);
     const epd = client(credentials);
     await Promise.all([epd.read('Task/t1'), epd.read('Task/t1')]);
     await epd.read('Task/t1');
@@ -108,8 +139,14 @@ describe('createEpdClient: auth', () => {
   });
 
   it('renews a token before it expires: a minute before, or halfway for a short-lived one', async () => {
-    const token = nock('https://login.test.example.org').post('/oauth2/token').twice().reply(200, { access_token: 'short', expires_in: 59 });
-    nock(ORIGIN, { reqheaders: { authorization: 'Bearer short' } }).get('/fhir/Task/t1').times(3).reply(200, TASK, FHIR_JSON);
+    const token = nock('https://login.test.example.org')
+      .post('/oauth2/token')
+      .twice()
+      .reply(200, { access_token: 'short', expires_in: 59 });
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer short' } })
+      .get('/fhir/Task/t1')
+      .times(3)
+      .reply(200, TASK, FHIR_JSON);
     const epd = client(credentials);
     const start = Date.now();
     await epd.read('Task/t1');
@@ -123,15 +160,23 @@ describe('createEpdClient: auth', () => {
   it('fetches a new token after a 401, once', async () => {
     nock('https://login.test.example.org').post('/oauth2/token').reply(200, { access_token: 'old', expires_in: 3600 });
     nock('https://login.test.example.org').post('/oauth2/token').reply(200, { access_token: 'new', expires_in: 3600 });
-    nock(ORIGIN, { reqheaders: { authorization: 'Bearer old' } }).get('/fhir/Task/t1').reply(401);
-    nock(ORIGIN, { reqheaders: { authorization: 'Bearer new' } }).get('/fhir/Task/t1').twice().reply(200, TASK, FHIR_JSON);
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer old' } })
+      .get('/fhir/Task/t1')
+      .reply(401);
+    nock(ORIGIN, { reqheaders: { authorization: 'Bearer new' } })
+      .get('/fhir/Task/t1')
+      .twice()
+      .reply(200, TASK, FHIR_JSON);
     const epd = client(credentials);
     await expect(epd.read('Task/t1')).resolves.toMatchObject({ id: 't1' });
     await expect(epd.read('Task/t1')).resolves.toMatchObject({ id: 't1' }); // the new token is cached
   });
 
   it('gives up after a second 401', async () => {
-    nock('https://login.test.example.org').post('/oauth2/token').twice().reply(200, { access_token: 'refused', expires_in: 3600 });
+    nock('https://login.test.example.org')
+      .post('/oauth2/token')
+      .twice()
+      .reply(200, { access_token: 'refused', expires_in: 3600 });
     nock(ORIGIN).get('/fhir/Task/t1').twice().reply(401);
     expect(await failure(client(credentials).read('Task/t1'))).toMatchObject({ status: 401, retry: false });
   });
@@ -157,14 +202,24 @@ describe('createEpdClient: paging and conditional create', () => {
         { resource: { resourceType: 'OperationOutcome', issue: [] }, search: { mode: 'outcome' as const } },
       ],
     });
-    nock(ORIGIN).get('/fhir/Task').query({ patient: 'Patient/p1', _count: '2' }).reply(200, page(['a', 'b'], `${BASE}/Task?page=2`), FHIR_JSON);
-    nock(ORIGIN).get('/fhir/Task').query({ page: '2' }).reply(200, page(['c'], undefined), FHIR_JSON);
+    nock(ORIGIN)
+      .get('/fhir/Task')
+      .query({ patient: 'Patient/p1', _count: '2' })
+      .reply(200, page(['a', 'b'], `${BASE}/Task?page=2`), FHIR_JSON);
+    nock(ORIGIN)
+      .get('/fhir/Task')
+      .query({ page: '2' })
+      .reply(200, page(['c'], undefined), FHIR_JSON);
     const found = await client().search<Task>('Task', { patient: 'Patient/p1', _count: '2' });
     expect(found.map((t) => t.id)).toEqual(['a', 'b', 'c']);
   });
 
   it('does not follow a next link to another host (the token would go with it)', async () => {
-    const page = { resourceType: 'Bundle', type: 'searchset', link: [{ relation: 'next', url: 'https://elsewhere.example.org/fhir/Task?page=2' }] };
+    const page = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      link: [{ relation: 'next', url: 'https://elsewhere.example.org/fhir/Task?page=2' }],
+    };
     nock(ORIGIN).get('/fhir/Task').query(true).reply(200, page, FHIR_JSON);
     expect(await failure(client().search('Task', {}))).toMatchObject({ retry: false });
   });
@@ -173,17 +228,27 @@ describe('createEpdClient: paging and conditional create', () => {
     [201, true],
     [200, false],
   ])('createIfNoneExist: HTTP %i → created %s', async (status, created) => {
-    nock(ORIGIN, { reqheaders: { 'if-none-exist': 'identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|i1' } })
+    nock(ORIGIN, {
+      reqheaders: { 'if-none-exist': 'identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|i1' },
+    })
       .post('/fhir/Task')
       .reply(status, TASK, FHIR_JSON);
-    const result = await client().createIfNoneExist(TASK, 'identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|i1');
+    const result = await client().createIfNoneExist(
+      TASK,
+      'identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|i1',
+    );
     expect(result).toEqual({ resource: TASK, created });
   });
 
   it('createIfNoneExist reads the resource when the EPD answers a match without a body', async () => {
-    nock(ORIGIN).post('/fhir/Task').reply(200, '', { location: `${BASE}/Task/t1/_history/4` });
+    nock(ORIGIN)
+      .post('/fhir/Task')
+      .reply(200, '', { location: `${BASE}/Task/t1/_history/4` });
     nock(ORIGIN).get('/fhir/Task/t1').reply(200, TASK, FHIR_JSON);
-    await expect(client().createIfNoneExist(TASK, 'identifier=x|1')).resolves.toEqual({ resource: TASK, created: false });
+    await expect(client().createIfNoneExist(TASK, 'identifier=x|1')).resolves.toEqual({
+      resource: TASK,
+      created: false,
+    });
   });
 });
 
@@ -192,11 +257,17 @@ describe('createEpdClient: HTTP', () => {
     nock(ORIGIN, { reqheaders: { accept: 'application/fhir+json', 'content-type': 'application/fhir+json' } })
       .post('/fhir/Task', (body) => body.resourceType === 'Task')
       .reply(201, gzipSync(JSON.stringify(TASK)), { ...FHIR_JSON, 'content-encoding': 'gzip' });
-    await expect(client().createIfNoneExist(TASK, 'identifier=x|1')).resolves.toEqual({ resource: TASK, created: true });
+    await expect(client().createIfNoneExist(TASK, 'identifier=x|1')).resolves.toEqual({
+      resource: TASK,
+      created: true,
+    });
   });
 
   it('repeats a search parameter given as a list', async () => {
-    nock(ORIGIN).get('/fhir/Task').query({ status: ['requested', 'ready'] }).reply(200, { resourceType: 'Bundle', type: 'searchset' }, FHIR_JSON);
+    nock(ORIGIN)
+      .get('/fhir/Task')
+      .query({ status: ['requested', 'ready'] })
+      .reply(200, { resourceType: 'Bundle', type: 'searchset' }, FHIR_JSON);
     await expect(client().search('Task', { status: ['requested', 'ready'] })).resolves.toEqual([]);
   });
 
@@ -209,7 +280,10 @@ describe('createEpdClient: HTTP', () => {
 
   it('does not follow a redirect (the token would go with it)', async () => {
     nock(ORIGIN).get('/fhir/Task/t1').reply(302, '', { location: 'https://elsewhere.example.org/fhir/Task/t1' });
-    expect(await failure(client({ type: 'bearer', token: 'static-token' }).read('Task/t1'))).toMatchObject({ status: 302, retry: false });
+    expect(await failure(client({ type: 'bearer', token: 'static-token' }).read('Task/t1'))).toMatchObject({
+      status: 302,
+      retry: false,
+    });
   });
 
   it('refuses a 2xx answer that is not JSON, without retrying', async () => {
@@ -231,16 +305,41 @@ describe('createEpdClient: batch reads', () => {
     let sent: unknown;
     nock(ORIGIN)
       .post('/fhir/', (body) => ((sent = body), true))
-      .reply(200, { resourceType: 'Bundle', type: 'batch-response', entry: [{ resource: patient, response: { status: '200 OK' } }, { resource: searchset, response: { status: '200 OK' } }] }, FHIR_JSON);
+      .reply(
+        200,
+        {
+          resourceType: 'Bundle',
+          type: 'batch-response',
+          entry: [
+            { resource: patient, response: { status: '200 OK' } },
+            { resource: searchset, response: { status: '200 OK' } },
+          ],
+        },
+        FHIR_JSON,
+      );
     expect(await client().readBatch(URLS)).toEqual([{ resource: patient }, { resource: searchset }]);
-    expect(sent).toMatchObject({ resourceType: 'Bundle', type: 'batch', entry: URLS.map((url) => ({ request: { method: 'GET', url } })) });
+    expect(sent).toMatchObject({
+      resourceType: 'Bundle',
+      type: 'batch',
+      entry: URLS.map((url) => ({ request: { method: 'GET', url } })),
+    });
   });
 
   it('asks one by one when the EPD refuses batches, and does not ask for a batch again', async () => {
     const epd = client();
-    nock(ORIGIN).post('/fhir/').reply(405, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported' }] }, FHIR_JSON);
+    nock(ORIGIN)
+      .post('/fhir/')
+      .reply(
+        405,
+        { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-supported' }] },
+        FHIR_JSON,
+      );
     nock(ORIGIN).get('/fhir/Patient/p1').twice().reply(200, patient, FHIR_JSON);
-    nock(ORIGIN).get('/fhir/Consent').query({ patient: 'Patient/p1', status: 'active' }).twice().reply(200, searchset, FHIR_JSON);
+    nock(ORIGIN)
+      .get('/fhir/Consent')
+      .query({ patient: 'Patient/p1', status: 'active' })
+      .twice()
+      .reply(200, searchset, FHIR_JSON);
     expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: allMatches }]);
     expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: allMatches }]); // no second POST: nock would refuse it
   });
@@ -248,7 +347,9 @@ describe('createEpdClient: batch reads', () => {
   it('keeps a one-by-one failure as the answer of that entry', async () => {
     const epd = client();
     nock(ORIGIN).post('/fhir/').reply(501, '');
-    nock(ORIGIN).get('/fhir/Patient/p1').reply(404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }, FHIR_JSON);
+    nock(ORIGIN)
+      .get('/fhir/Patient/p1')
+      .reply(404, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }, FHIR_JSON);
     nock(ORIGIN).get('/fhir/Consent').query(true).reply(200, searchset, FHIR_JSON);
     const [first, second] = await epd.readBatch(URLS);
     expect(first).toMatchObject({ error: { status: 404, retry: false } });
@@ -259,7 +360,20 @@ describe('createEpdClient: batch reads', () => {
     const epd = client();
     nock(ORIGIN).post('/fhir/').reply(503, 'down');
     expect(await failure(epd.readBatch(URLS))).toMatchObject({ status: 503, retry: true });
-    nock(ORIGIN).post('/fhir/').reply(200, { resourceType: 'Bundle', type: 'batch-response', entry: [{ resource: patient, response: { status: '200' } }, { resource: searchset, response: { status: '200' } }] }, FHIR_JSON);
+    nock(ORIGIN)
+      .post('/fhir/')
+      .reply(
+        200,
+        {
+          resourceType: 'Bundle',
+          type: 'batch-response',
+          entry: [
+            { resource: patient, response: { status: '200' } },
+            { resource: searchset, response: { status: '200' } },
+          ],
+        },
+        FHIR_JSON,
+      );
     expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: searchset }]);
   });
 });

@@ -65,17 +65,23 @@ class FhirEpdClient implements EpdClient {
     const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
     const found: T[] = [];
     const first = this.url(resourceType);
-    for (const [key, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) first.searchParams.append(key, v);
+    for (const [key, value] of Object.entries(params))
+      for (const v of Array.isArray(value) ? value : [value]) first.searchParams.append(key, v);
     let page = asResource<Bundle>(request, await this.call(request, 'GET', first));
     for (let pages = 1; ; pages++) {
       for (const entry of page.entry ?? []) {
         const mode = entry.search?.mode; // included resources and outcomes are not results
-        if (entry.resource?.resourceType === resourceType && (mode === undefined || mode === 'match')) found.push(entry.resource as T);
+        if (entry.resource?.resourceType === resourceType && (mode === undefined || mode === 'match'))
+          found.push(entry.resource as T);
       }
       const next = page.link?.find((link) => link.relation === 'next')?.url;
       if (!next) return found;
       if (pages >= maxPages) {
-        throw new EpdError(`EPD ${request} has more than ${maxPages} pages`, { status: 422, retry: false, code: 'too-costly' });
+        throw new EpdError(`EPD ${request} has more than ${maxPages} pages`, {
+          status: 422,
+          retry: false,
+          code: 'too-costly',
+        });
       }
       page = asResource<Bundle>(request, await this.call(request, 'GET', checkPageLink(request, next, this.baseUrl)));
     }
@@ -88,7 +94,10 @@ class FhirEpdClient implements EpdClient {
     const answer = await this.call(request, 'POST', this.url(resource.resourceType), resource, headers);
     const created = answer.status === 201;
     if (answer.resource.resourceType === resource.resourceType) return { resource: answer.resource as T, created };
-    return { resource: await this.findCreated<T>(request, resource.resourceType, ifNoneExist, answer.location), created };
+    return {
+      resource: await this.findCreated<T>(request, resource.resourceType, ifNoneExist, answer.location),
+      created,
+    };
   }
 
   async update<T extends Resource>(resource: T & { id: string }, options: { ifMatch?: string } = {}): Promise<T> {
@@ -96,7 +105,10 @@ class FhirEpdClient implements EpdClient {
     const headers: Record<string, string> = { prefer: 'return=representation' };
     if (options.ifMatch) headers['if-match'] = weakETag(options.ifMatch);
     const [resourceType, id] = parseReference(`${resource.resourceType}/${resource.id}`, this.baseUrl);
-    return asResource<T>(request, await this.call(request, 'PUT', this.url(`${resourceType}/${id}`), resource, headers));
+    return asResource<T>(
+      request,
+      await this.call(request, 'PUT', this.url(`${resourceType}/${id}`), resource, headers),
+    );
   }
 
   async readBatch(urls: readonly string[]): Promise<BatchAnswer[]> {
@@ -115,7 +127,10 @@ class FhirEpdClient implements EpdClient {
 
   async transaction(bundle: Bundle): Promise<Bundle> {
     const request = 'POST transaction';
-    return asResource<Bundle>(request, await this.call(request, 'POST', this.url(''), bundle, { prefer: 'return=representation' }));
+    return asResource<Bundle>(
+      request,
+      await this.call(request, 'POST', this.url(''), bundle, { prefer: 'return=representation' }),
+    );
   }
 
   /** `<base>/<path>`; batches and transactions go to `<base>/`. */
@@ -127,12 +142,21 @@ class FhirEpdClient implements EpdClient {
    * One HTTP request: its own timeout (the answer's body included), the current token, one retry
    * with a new token after a 401. `request` names it in errors: method and path, never the query.
    */
-  private async call(request: string, method: HttpRequest['method'], url: URL, body?: Resource, headers: Record<string, string> = {}): Promise<Answer> {
+  private async call(
+    request: string,
+    method: HttpRequest['method'],
+    url: URL,
+    body?: Resource,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> {
     const text = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.auth.authorization();
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new DOMException('EPD request timed out', 'TimeoutError')), this.options.timeoutMs);
+      const timer = setTimeout(
+        () => controller.abort(new DOMException('EPD request timed out', 'TimeoutError')),
+        this.options.timeoutMs,
+      );
       let answer: HttpAnswer;
       try {
         answer = await this.send({
@@ -166,7 +190,12 @@ class FhirEpdClient implements EpdClient {
   ): Promise<T> {
     if (location) return this.read<T>(referenceFromLocation(location, this.baseUrl));
     const [match] = await this.search<T>(type, queryToParams(ifNoneExist));
-    if (!match) throw new EpdError(`EPD ${request} answered without the resource`, { status: 502, retry: true, code: 'processing' });
+    if (!match)
+      throw new EpdError(`EPD ${request} answered without the resource`, {
+        status: 502,
+        retry: true,
+        code: 'processing',
+      });
     return match;
   }
 }
@@ -192,7 +221,11 @@ function queryToParams(query: string): SearchParams {
 function checkPageLink(request: string, next: string, baseUrl: string): URL {
   const url = new URL(next, `${baseUrl}/`);
   if (url.origin !== new URL(baseUrl).origin || !url.pathname.startsWith(new URL(baseUrl).pathname)) {
-    throw new EpdError(`EPD ${request} sent a next link outside its base URL`, { status: 502, retry: false, code: 'processing' });
+    throw new EpdError(`EPD ${request} sent a next link outside its base URL`, {
+      status: 502,
+      retry: false,
+      code: 'processing',
+    });
   }
   return url;
 }
@@ -209,10 +242,16 @@ function readAnswer(request: string, answer: HttpAnswer): Answer {
     }
   }
   if (answer.status < 200 || answer.status >= 300) {
-    throw epdHttpError(request, answer.status, json ? parsed : answer.body, { get: (name) => headerValue(answer, name) });
+    throw epdHttpError(request, answer.status, json ? parsed : answer.body, {
+      get: (name) => headerValue(answer, name),
+    });
   }
   if (!json || typeof parsed !== 'object' || parsed === null) {
-    throw new EpdError(`EPD ${request} answered HTTP ${answer.status} with a body that is not JSON`, { status: 502, retry: false, code: 'processing' });
+    throw new EpdError(`EPD ${request} answered HTTP ${answer.status} with a body that is not JSON`, {
+      status: 502,
+      retry: false,
+      code: 'processing',
+    });
   }
   const location = headerValue(answer, 'location');
   return { status: answer.status, resource: parsed as Resource, ...(location ? { location } : {}) };

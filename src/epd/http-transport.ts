@@ -41,7 +41,10 @@ export function createHttpTransport(): HttpTransport {
         reject(signal.reason);
         return;
       }
-      const headers = request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
+      const headers =
+        request.body === undefined
+          ? request.headers
+          : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) };
       const req =
         url.protocol === 'https:'
           ? https.request(url, { method: request.method, headers, agent: tlsAgent })
@@ -64,7 +67,11 @@ export function createHttpTransport(): HttpTransport {
         res.on('end', () => {
           signal.removeEventListener('abort', onAbort);
           try {
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: decode(Buffer.concat(chunks), res.headers['content-encoding']) });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: decode(Buffer.concat(chunks), res.headers['content-encoding']),
+            });
           } catch (err) {
             reject(err);
           }

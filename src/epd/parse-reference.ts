@@ -12,7 +12,11 @@ export function parseReference(reference: string, baseUrl = ''): [string, string
   const relative = baseUrl && reference.startsWith(`${baseUrl}/`) ? reference.slice(baseUrl.length + 1) : reference;
   const match = REFERENCE.exec(relative);
   if (!match) {
-    throw new EpdError(`not a reference to an EPD resource: ${relative.slice(0, 80)}`, { status: 400, retry: false, code: 'invalid' });
+    throw new EpdError(`not a reference to an EPD resource: ${relative.slice(0, 80)}`, {
+      status: 400,
+      retry: false,
+      code: 'invalid',
+    });
   }
   return [match[1] as string, match[2] as string, match[3]];
 }

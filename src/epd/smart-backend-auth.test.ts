@@ -38,7 +38,12 @@ const authFor = (alg: SmartJwtAlg, keyId?: string): SmartBackendAuth => ({
 /** Verifies an assertion the way a token server does: against the published key set. */
 async function verifyAssertion(jwt: string, auth: SmartBackendAuth) {
   const jwks = createLocalJWKSet(publicJwks(auth) as { keys: JWK[] });
-  return jwtVerify(jwt, jwks, { issuer: auth.clientId, subject: auth.clientId, audience: TOKEN_URL, algorithms: [auth.alg] });
+  return jwtVerify(jwt, jwks, {
+    issuer: auth.clientId,
+    subject: auth.clientId,
+    audience: TOKEN_URL,
+    algorithms: [auth.alg],
+  });
 }
 
 beforeAll(() => nock.disableNetConnect());
@@ -49,23 +54,28 @@ afterEach(() => {
 afterAll(() => nock.enableNetConnect());
 
 describe('SMART Backend Services client assertion', () => {
-  it.each(['RS384', 'ES384', 'RS512'] as const)('%s: verifies against the published JWKS with the SMART claims', async (alg) => {
-    const auth = authFor(alg, 'key-2025');
-    const now = Date.now();
-    const jwt = await clientAssertion(auth, signingKey(auth), now);
-    const { payload, protectedHeader } = await verifyAssertion(jwt, auth);
-    expect(protectedHeader).toEqual({ alg, kid: 'key-2025', typ: 'JWT' });
-    expect(payload.iat!).toBeLessThanOrEqual(now / 1000); // slightly in the past: a server clock behind ours still accepts it
-    expect(payload.iat!).toBeGreaterThanOrEqual(now / 1000 - 60);
-    expect(payload.exp! - now / 1000).toBeLessThanOrEqual(300); // SMART: no more than five minutes in the future
-    expect(payload.exp! - now / 1000).toBeGreaterThan(120);
-    expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
-  });
+  it.each(['RS384', 'ES384', 'RS512'] as const)(
+    '%s: verifies against the published JWKS with the SMART claims',
+    async (alg) => {
+      const auth = authFor(alg, 'key-2025');
+      const now = Date.now();
+      const jwt = await clientAssertion(auth, signingKey(auth), now);
+      const { payload, protectedHeader } = await verifyAssertion(jwt, auth);
+      expect(protectedHeader).toEqual({ alg, kid: 'key-2025', typ: 'JWT' });
+      expect(payload.iat!).toBeLessThanOrEqual(now / 1000); // slightly in the past: a server clock behind ours still accepts it
+      expect(payload.iat!).toBeGreaterThanOrEqual(now / 1000 - 60);
+      expect(payload.exp! - now / 1000).toBeLessThanOrEqual(300); // SMART: no more than five minutes in the future
+      expect(payload.exp! - now / 1000).toBeGreaterThan(120);
+      expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
+    },
+  );
 
   it('gives every assertion its own jti', async () => {
     const auth = authFor('RS384');
     const key = signingKey(auth);
-    const ids = await Promise.all([1, 2, 3].map(async () => (await verifyAssertion(await clientAssertion(auth, key), auth)).payload.jti));
+    const ids = await Promise.all(
+      [1, 2, 3].map(async () => (await verifyAssertion(await clientAssertion(auth, key), auth)).payload.jti),
+    );
     expect(new Set(ids).size).toBe(3);
   });
 
@@ -96,7 +106,12 @@ describe('SMART Backend Services token requests', () => {
       .times(10)
       .reply(200, (_uri, body) => {
         forms.push(new URLSearchParams(String(body)));
-        return { access_token: `token-${forms.length}`, token_type: 'bearer', expires_in: expiresIn, scope: 'system/Patient.rs' };
+        return {
+          access_token: `token-${forms.length}`,
+          token_type: 'bearer',
+          expires_in: expiresIn,
+          scope: 'system/Patient.rs',
+        };
       });
     return forms;
   }

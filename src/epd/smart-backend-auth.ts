@@ -48,7 +48,10 @@ const MAX_ASSERTION_LIFETIME_S = 300;
 const CLOCK_SKEW_S = 30;
 
 // Members that make up the RFC 7638 thumbprint of each key type, in the required (sorted) order.
-const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = { RSA: ['e', 'kty', 'n'], EC: ['crv', 'kty', 'x', 'y'] };
+const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
+  RSA: ['e', 'kty', 'n'],
+  EC: ['crv', 'kty', 'x', 'y'],
+};
 
 /** Reads the configured private key once: the signer and the public JWK derived from it. */
 export function signingKey(auth: Pick<SmartBackendAuth, 'privateKeyPem' | 'keyId' | 'alg'>): SigningKey {

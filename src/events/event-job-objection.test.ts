@@ -73,8 +73,20 @@ describe('events job: the patient objected', () => {
     ['no objection', {}, [], undefined, undefined],
     ['an active Consent denying contact', {}, [objection()], undefined, 'Consent/bezwaar'],
     ['a withdrawn Consent (inactive)', {}, [objection('inactive')], undefined, undefined],
-    ['the flag on the Patient', { extension: [{ url: FLAG_URL, valueBoolean: true }] }, [], createObjectionPolicy({ patientFlag: `extension('${FLAG_URL}').valueBoolean` }), 'Patient flag'],
-    ['a flag the hospital does not use', { extension: [{ url: FLAG_URL, valueBoolean: true }] }, [], undefined, undefined],
+    [
+      'the flag on the Patient',
+      { extension: [{ url: FLAG_URL, valueBoolean: true }] },
+      [],
+      createObjectionPolicy({ patientFlag: `extension('${FLAG_URL}').valueBoolean` }),
+      'Patient flag',
+    ],
+    [
+      'a flag the hospital does not use',
+      { extension: [{ url: FLAG_URL, valueBoolean: true }] },
+      [],
+      undefined,
+      undefined,
+    ],
   ])('%s', async (_name, patient, consents, policy, source) => {
     const epd = createFakeEpdClient();
     await seed(epd, patient, consents);
@@ -85,16 +97,22 @@ describe('events job: the patient objected', () => {
       return;
     }
     expect(enqueued).toEqual([]);
-    expect(result).toMatchObject({ invitations: [], objection: { source }, skipped: [{ triggerId: 'astma-medicatiewijziging', code: 'objection' }] });
+    expect(result).toMatchObject({
+      invitations: [],
+      objection: { source },
+      skipped: [{ triggerId: 'astma-medicatiewijziging', code: 'objection' }],
+    });
     expect(result.skipped[0]?.reason).toMatch(/^patient objected/);
     expect(counted).toEqual([expect.objectContaining({ code: 'objection' })]);
   });
 
-  it('reads only the patient\'s active Consents, and nothing is written', async () => {
+  it("reads only the patient's active Consents, and nothing is written", async () => {
     const epd = createFakeEpdClient();
     await seed(epd, {}, [objection()]);
     await run(epd, mappings);
-    expect(epd.calls.filter((c) => c.method === 'readBatch').map((c) => c.target)).toEqual(['Patient/kind-1,RelatedPerson,Consent']);
+    expect(epd.calls.filter((c) => c.method === 'readBatch').map((c) => c.target)).toEqual([
+      'Patient/kind-1,RelatedPerson,Consent',
+    ]);
     expect(epd.calls.some((c) => c.method === 'createIfNoneExist' || c.method === 'update')).toBe(false);
   });
 });

@@ -20,8 +20,21 @@ function seed(epd: FakeEpdClient, atc: string): Promise<void> {
 
 async function run(epd: FakeEpdClient, mappings: CompiledMappings) {
   const enqueued: PlannedInvitation[] = [];
-  const job = createEventJob({ epd, getMappings: () => mappings, throttle: createMemoryThrottleStore(), enqueueInvitations: async (planned) => void enqueued.push(...planned) });
-  const event: EpdEvent = { eventKey: 'hix|MedicationRequest/ma-1/_history/1', source: 'hix', shape: 'resource', resourceType: 'MedicationRequest', reference: 'MedicationRequest/ma-1', interaction: 'create', occurredAt: '2026-05-01T10:00:00+02:00' };
+  const job = createEventJob({
+    epd,
+    getMappings: () => mappings,
+    throttle: createMemoryThrottleStore(),
+    enqueueInvitations: async (planned) => void enqueued.push(...planned),
+  });
+  const event: EpdEvent = {
+    eventKey: 'hix|MedicationRequest/ma-1/_history/1',
+    source: 'hix',
+    shape: 'resource',
+    resourceType: 'MedicationRequest',
+    reference: 'MedicationRequest/ma-1',
+    interaction: 'create',
+    occurredAt: '2026-05-01T10:00:00+02:00',
+  };
   const result = await job(event, ctx);
   return { result, enqueued };
 }

@@ -50,7 +50,11 @@ export function createEventJob(deps: EventJobDeps) {
     const mappings = deps.getMappings();
     if (!mappings.resourceTypes.has(event.resourceType)) return { invitations: [], skipped: [] };
     let keyMoment = false;
-    const facts = await gatherFacts(event, deps.epd, (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)));
+    const facts = await gatherFacts(
+      event,
+      deps.epd,
+      (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)),
+    );
     const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.
     const versionId = facts.resource.meta?.versionId ?? event.versionId;
@@ -60,7 +64,10 @@ export function createEventJob(deps: EventJobDeps) {
     for (const decision of outcome.invitations) {
       if (!outcome.patient) continue; // evaluateRules only decides on invitations for a known patient
       if (!(await withinThrottle(deps.throttle, decision, outcome.patient, focus))) {
-        skipped.push({ triggerId: decision.triggerId, reason: `throttled: ${decision.decisionAidId} already offered within the window` });
+        skipped.push({
+          triggerId: decision.triggerId,
+          reason: `throttled: ${decision.decisionAidId} already offered within the window`,
+        });
         deps.countThrottled?.(decision);
         continue;
       }
@@ -70,22 +77,43 @@ export function createEventJob(deps: EventJobDeps) {
     // Info only where the patient's record decided (the change itself was a key moment); the skips of an
     // everyday change (another medicine, another clinic) are in the job's result and at debug level.
     const level = keyMoment ? 'info' : 'debug';
-    for (const s of skipped) ctx.log[level]({ eventKey: event.eventKey, triggerId: s.triggerId, reason: s.reason, code: s.code }, 'trigger skipped');
+    for (const s of skipped)
+      ctx.log[level](
+        { eventKey: event.eventKey, triggerId: s.triggerId, reason: s.reason, code: s.code },
+        'trigger skipped',
+      );
     for (const s of outcome.skipped) if (s.code) deps.countSkipped?.(s);
     ctx.log.info({ eventKey: event.eventKey, invitations: planned.length }, 'event evaluated');
-    return { invitations: planned.map((p) => p.data.invitationId), skipped, ...(outcome.objection ? { objection: outcome.objection } : {}) };
+    return {
+      invitations: planned.map((p) => p.data.invitationId),
+      skipped,
+      ...(outcome.objection ? { objection: outcome.objection } : {}),
+    };
   };
 }
 
-async function withinThrottle(throttle: ThrottleStore, decision: InvitationDecision, patient: string, focus: string): Promise<boolean> {
+async function withinThrottle(
+  throttle: ThrottleStore,
+  decision: InvitationDecision,
+  patient: string,
+  focus: string,
+): Promise<boolean> {
   if (decision.throttleMs <= 0) return true;
   // The claimant is the resource version, so every recipient of one event (and a retry of it) passes.
   return throttle.claim(`${decision.decisionAidId}|${patient}`, focus, decision.throttleMs);
 }
 
 /** The invitation id is derived from the resource version, not the event key, so a change that is both pushed and polled yields one invitation. */
-export function planInvitation(event: EpdEvent, decision: InvitationDecision, patient: string, focus: string): PlannedInvitation {
-  const invitationId = jobIdFor('inv', `${event.source}|${focus}|${decision.triggerId}|${decision.recipient.reference}`);
+export function planInvitation(
+  event: EpdEvent,
+  decision: InvitationDecision,
+  patient: string,
+  focus: string,
+): PlannedInvitation {
+  const invitationId = jobIdFor(
+    'inv',
+    `${event.source}|${focus}|${decision.triggerId}|${decision.recipient.reference}`,
+  );
   return {
     jobId: invitationId,
     delayMs: decision.delayMs,

@@ -16,29 +16,48 @@ export type NeedsRecord = (facts: Pick<RuleFacts, 'resource' | 'interaction'>) =
  * encounter it belongs to. The rules stay pure. When `needsRecord` says the resource alone rules
  * out every trigger, only the resource is read: one request instead of four or five.
  */
-export async function gatherFacts(event: EpdEvent, epd: EpdClient, needsRecord: NeedsRecord = () => true): Promise<RuleFacts> {
+export async function gatherFacts(
+  event: EpdEvent,
+  epd: EpdClient,
+  needsRecord: NeedsRecord = () => true,
+): Promise<RuleFacts> {
   const resource = await epd.read<WithId<Resource>>(
     event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
   );
   const interaction = interactionOf(event, resource);
-  if (!needsRecord({ resource, interaction })) return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
+  if (!needsRecord({ resource, interaction }))
+    return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
   const patientRef = patientReferenceOf(resource);
   const encounterRef = encounterReferenceOf(resource);
   // One batch request for the rest of the record, instead of one request each.
-  const byPatient = (type: string, params: Record<string, string>) => `${type}?${new URLSearchParams({ patient: patientRef!, ...params })}`;
+  const byPatient = (type: string, params: Record<string, string>) =>
+    `${type}?${new URLSearchParams({ patient: patientRef!, ...params })}`;
   const urls = [
-    ...(patientRef ? [patientRef, byPatient('RelatedPerson', RELATED_PERSONS), byPatient('Consent', ACTIVE_CONSENTS)] : []),
+    ...(patientRef
+      ? [patientRef, byPatient('RelatedPerson', RELATED_PERSONS), byPatient('Consent', ACTIVE_CONSENTS)]
+      : []),
     ...(encounterRef ? [encounterRef] : []),
   ];
   const answers = resourcesOrThrow(await epd.readBatch(urls));
   const [patient, relatedPersons, consents] = patientRef
     ? [
         answers[0] as WithId<Patient>,
-        await allMatches<WithId<RelatedPerson>>(epd, 'RelatedPerson', answers[1] as Bundle, { patient: patientRef, ...RELATED_PERSONS }),
-        await allMatches<WithId<Consent>>(epd, 'Consent', answers[2] as Bundle, { patient: patientRef, ...ACTIVE_CONSENTS }),
+        await allMatches<WithId<RelatedPerson>>(epd, 'RelatedPerson', answers[1] as Bundle, {
+          patient: patientRef,
+          ...RELATED_PERSONS,
+        }),
+        await allMatches<WithId<Consent>>(epd, 'Consent', answers[2] as Bundle, {
+          patient: patientRef,
+          ...ACTIVE_CONSENTS,
+        }),
       ]
     : [undefined, [], []];
-  const encounter = resource.resourceType === 'Encounter' ? (resource as WithId<Encounter>) : (encounterRef ? (answers.at(-1) as WithId<Encounter>) : undefined);
+  const encounter =
+    resource.resourceType === 'Encounter'
+      ? (resource as WithId<Encounter>)
+      : encounterRef
+        ? (answers.at(-1) as WithId<Encounter>)
+        : undefined;
   return {
     resource,
     interaction,
@@ -56,9 +75,16 @@ const RELATED_PERSONS = { _count: '50' };
 const ACTIVE_CONSENTS = { status: 'active', _count: '50' };
 
 /** The matches of a search answered in a batch; when it has more pages, the search is run again with paging. */
-async function allMatches<T extends Resource>(epd: EpdClient, type: T['resourceType'], page: Bundle, params: Record<string, string>): Promise<T[]> {
+async function allMatches<T extends Resource>(
+  epd: EpdClient,
+  type: T['resourceType'],
+  page: Bundle,
+  params: Record<string, string>,
+): Promise<T[]> {
   if (page.link?.some((link) => link.relation === 'next')) return epd.search<T>(type, params);
-  return (page.entry ?? []).filter((e) => e.resource?.resourceType === type && (e.search?.mode ?? 'match') === 'match').map((e) => e.resource as T);
+  return (page.entry ?? [])
+    .filter((e) => e.resource?.resourceType === type && (e.search?.mode ?? 'match') === 'match')
+    .map((e) => e.resource as T);
 }
 
 /** The encounter the resource belongs to, when it names one (an Encounter is its own). */
@@ -73,7 +99,7 @@ function encounterReferenceOf(resource: Resource): string | undefined {
  * is read, version 1 tells it was a create (the same rule intake applies when it sees the version).
  */
 function interactionOf(event: EpdEvent, resource: Resource): RuleFacts['interaction'] {
-  if (event.versionId === undefined && event.interaction === 'update' && resource.meta?.versionId === '1') return 'create';
+  if (event.versionId === undefined && event.interaction === 'update' && resource.meta?.versionId === '1')
+    return 'create';
   return event.interaction;
 }
-

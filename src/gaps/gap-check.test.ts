@@ -50,10 +50,16 @@ function setup(status: SubscriptionCheck = { status: 'active', via: 'read' }, he
     statusClient: { status: async () => status, heartbeatPeriodMs: async () => heartbeatMs ?? undefined },
   };
   const change = async (offsetMs: number) => {
-    const stored = await epd.repo.createResource<Encounter>({ resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' }, meta: { lastUpdated: new Date(START + offsetMs).toISOString() } });
+    const stored = await epd.repo.createResource<Encounter>({
+      resourceType: 'Encounter',
+      status: 'finished',
+      class: { code: 'AMB' },
+      meta: { lastUpdated: new Date(START + offsetMs).toISOString() },
+    });
     return `Encounter/${stored.id}`;
   };
-  const observe = (numbers: number[], atOffsetMs: number) => deps.tracker.observe('hix', SUB, { numbers, atMs: START + atOffsetMs });
+  const observe = (numbers: number[], atOffsetMs: number) =>
+    deps.tracker.observe('hix', SUB, { numbers, atMs: START + atOffsetMs });
   return { clock, deps, queued, gapChecks, change, observe };
 }
 
@@ -65,17 +71,25 @@ describe('checkGap', () => {
     const third = await change(2_000); // its notification never comes
     await observe([4], 3_000);
     clock.ms += 10_000;
-    expect(await checkGap(deps, { source: 'hix', reason: 'gap', subscription: SUB, missingFrom: 3 }, log)).toMatchObject({ outcome: 'polled', queued: 1 });
+    expect(
+      await checkGap(deps, { source: 'hix', reason: 'gap', subscription: SUB, missingFrom: 3 }, log),
+    ).toMatchObject({ outcome: 'polled', queued: 1 });
     expect(queued.map((e) => e.reference)).toEqual([third]);
     expect(await deps.tracker.state('hix', SUB)).toMatchObject({ upTo: 4, ahead: [] });
-    expect(await deps.counters.read('hix')).toMatchObject({ gapsDetected: 1, gapsRecovered: 1, recoveryEventsQueued: 1 });
+    expect(await deps.counters.read('hix')).toMatchObject({
+      gapsDetected: 1,
+      gapsRecovered: 1,
+      recoveryEventsQueued: 1,
+    });
   });
 
   it('does nothing when the late notification came within the grace period, but checks a later hole', async () => {
     const { deps, queued, gapChecks, observe } = setup();
     for (const n of [1, 2, 4, 6]) await observe([n], n * 1000);
     await observe([3], 7_000);
-    expect(await checkGap(deps, { source: 'hix', reason: 'gap', subscription: SUB, missingFrom: 3 }, log)).toMatchObject({ outcome: 'skipped' });
+    expect(
+      await checkGap(deps, { source: 'hix', reason: 'gap', subscription: SUB, missingFrom: 3 }, log),
+    ).toMatchObject({ outcome: 'skipped' });
     expect(queued).toEqual([]);
     expect(gapChecks).toEqual([5]);
     expect(await deps.counters.read('hix')).toMatchObject({ gapsDetected: 1, gapsClosedLate: 1 });
@@ -83,7 +97,10 @@ describe('checkGap', () => {
 
   it('refuses a gap job without a subscription as permanent', async () => {
     const { deps } = setup();
-    await expect(checkGap(deps, { source: 'hix', reason: 'gap' }, log)).rejects.toMatchObject({ status: 422, retry: false });
+    await expect(checkGap(deps, { source: 'hix', reason: 'gap' }, log)).rejects.toMatchObject({
+      status: 422,
+      retry: false,
+    });
   });
 });
 

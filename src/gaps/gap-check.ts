@@ -23,7 +23,9 @@ export interface GapCheckDeps extends PollSourceDeps {
 export async function checkGap(deps: GapCheckDeps, data: PollJobData, log: Logger): Promise<PollResult> {
   const { source, subscription, missingFrom } = data;
   if (!subscription || missingFrom === undefined) {
-    throw badInput(422, 'a gap check needs subscription and missingFrom', [{ code: 'required', message: 'missing', expression: 'subscription' }]);
+    throw badInput(422, 'a gap check needs subscription and missingFrom', [
+      { code: 'required', message: 'missing', expression: 'subscription' },
+    ]);
   }
   await deps.counters.add(source, 'gapsDetected');
   const state = await deps.tracker.state(source, subscription);

@@ -25,7 +25,10 @@ export async function checkHeartbeats(deps: HeartbeatCheckDeps, source: string, 
     const nowMs = deps.now().getTime();
     if (!heartbeatMs || nowMs - watched.lastSeenAt <= heartbeatMs + deps.settings.heartbeatGraceMs) continue;
     await deps.counters.add(source, 'heartbeatsMissed');
-    log.warn({ source, subscription: watched.subscription, silentForMs: nowMs - watched.lastSeenAt, heartbeatMs }, 'heartbeat missed; checking the subscription and polling');
+    log.warn(
+      { source, subscription: watched.subscription, silentForMs: nowMs - watched.lastSeenAt, heartbeatMs },
+      'heartbeat missed; checking the subscription and polling',
+    );
     await checkStatus(deps, source, watched, log);
     const windows = sliceWindow(watched.lastSeenAt - deps.settings.overlapMs, nowMs, deps.settings.maxWindowMs);
     const read = await readWindows(deps, source, deps.typesFor(source), windows, log);
@@ -38,29 +41,54 @@ export async function checkHeartbeats(deps: HeartbeatCheckDeps, source: string, 
 }
 
 /** Reads the heartbeat period once and remembers it (0: none, or the Subscription cannot be read). */
-async function learnHeartbeat(deps: HeartbeatCheckDeps, source: string, subscription: string, log: Logger): Promise<number | undefined> {
+async function learnHeartbeat(
+  deps: HeartbeatCheckDeps,
+  source: string,
+  subscription: string,
+  log: Logger,
+): Promise<number | undefined> {
   try {
     const heartbeatMs = (await deps.statusClient.heartbeatPeriodMs(subscription)) ?? 0;
     await deps.tracker.setHeartbeat(source, subscription, heartbeatMs);
-    log.info({ source, subscription, heartbeatMs }, heartbeatMs ? 'heartbeat watched' : 'subscription has no heartbeat period; not watched');
+    log.info(
+      { source, subscription, heartbeatMs },
+      heartbeatMs ? 'heartbeat watched' : 'subscription has no heartbeat period; not watched',
+    );
     return heartbeatMs;
   } catch (err) {
     if (isRetryable(err)) return undefined; // try again at the next check
     await deps.tracker.setHeartbeat(source, subscription, 0);
-    log.info({ source, subscription, reason: (err as Error).message }, 'subscription cannot be read; heartbeat not watched');
+    log.info(
+      { source, subscription, reason: (err as Error).message },
+      'subscription cannot be read; heartbeat not watched',
+    );
     return 0;
   }
 }
 
 /** `$status` (or a read of the Subscription): a count beyond what arrived schedules a gap check. */
-async function checkStatus(deps: HeartbeatCheckDeps, source: string, watched: WatchedSubscription, log: Logger): Promise<void> {
+async function checkStatus(
+  deps: HeartbeatCheckDeps,
+  source: string,
+  watched: WatchedSubscription,
+  log: Logger,
+): Promise<void> {
   const { subscription } = watched;
   try {
     const check = await deps.statusClient.status(subscription);
-    if (check.status && check.status !== 'active') log.warn({ source, subscription, status: check.status, via: check.via }, 'subscription is not active');
-    else log.info({ source, subscription, status: check.status, via: check.via, count: check.count }, 'subscription status checked');
+    if (check.status && check.status !== 'active')
+      log.warn({ source, subscription, status: check.status, via: check.via }, 'subscription is not active');
+    else
+      log.info(
+        { source, subscription, status: check.status, via: check.via, count: check.count },
+        'subscription status checked',
+      );
     if (check.count === undefined) return;
-    const { missingFrom } = await deps.tracker.observe(source, subscription, { numbers: [], count: check.count, atMs: watched.lastSeenAt });
+    const { missingFrom } = await deps.tracker.observe(source, subscription, {
+      numbers: [],
+      count: check.count,
+      atMs: watched.lastSeenAt,
+    });
     if (missingFrom !== undefined) await deps.scheduleGapCheck(source, subscription, missingFrom);
   } catch (err) {
     // The poll below is what recovers changes; a failed status check must not stop it.

@@ -17,13 +17,48 @@ function feed(observations: GapObservation[], start?: GapState) {
 
 describe('observeGap', () => {
   it.each([
-    ['1, 2, 3: no hole', [events([1], at(1)), events([2], at(2)), events([3], at(3))], { upTo: 3, upToAt: at(3), known: 3, ahead: [] }, undefined],
-    ['1, 2, 4: 3 is missing', [events([1], at(1)), events([2], at(2)), events([4], at(4))], { upTo: 2, upToAt: at(2), known: 4, ahead: [4] }, 3],
-    ['1, 2, 4, 3: closed late', [events([1], at(1)), events([2], at(2)), events([4], at(4)), events([3], at(5))], { upTo: 4, upToAt: at(5), known: 4, ahead: [] }, undefined],
-    ['a redelivery of 2 changes nothing', [events([1, 2], at(1)), events([2], at(2))], { upTo: 2, upToAt: at(1), known: 2, ahead: [] }, undefined],
-    ['first sight at 57: what came before is not a hole', [events([57], at(1))], { upTo: 57, upToAt: at(1), known: 57, ahead: [] }, undefined],
-    ['a heartbeat announcing more than came', [events([1], at(1)), { numbers: [], count: 3, atMs: at(2) }], { upTo: 1, upToAt: at(1), known: 3, ahead: [] }, 2],
-    ['a handshake restarts the count', [events([7], at(1)), { numbers: [], count: 0, reset: true, atMs: at(2) }, events([1], at(3))], { upTo: 1, upToAt: at(3), known: 1, ahead: [] }, undefined],
+    [
+      '1, 2, 3: no hole',
+      [events([1], at(1)), events([2], at(2)), events([3], at(3))],
+      { upTo: 3, upToAt: at(3), known: 3, ahead: [] },
+      undefined,
+    ],
+    [
+      '1, 2, 4: 3 is missing',
+      [events([1], at(1)), events([2], at(2)), events([4], at(4))],
+      { upTo: 2, upToAt: at(2), known: 4, ahead: [4] },
+      3,
+    ],
+    [
+      '1, 2, 4, 3: closed late',
+      [events([1], at(1)), events([2], at(2)), events([4], at(4)), events([3], at(5))],
+      { upTo: 4, upToAt: at(5), known: 4, ahead: [] },
+      undefined,
+    ],
+    [
+      'a redelivery of 2 changes nothing',
+      [events([1, 2], at(1)), events([2], at(2))],
+      { upTo: 2, upToAt: at(1), known: 2, ahead: [] },
+      undefined,
+    ],
+    [
+      'first sight at 57: what came before is not a hole',
+      [events([57], at(1))],
+      { upTo: 57, upToAt: at(1), known: 57, ahead: [] },
+      undefined,
+    ],
+    [
+      'a heartbeat announcing more than came',
+      [events([1], at(1)), { numbers: [], count: 3, atMs: at(2) }],
+      { upTo: 1, upToAt: at(1), known: 3, ahead: [] },
+      2,
+    ],
+    [
+      'a handshake restarts the count',
+      [events([7], at(1)), { numbers: [], count: 0, reset: true, atMs: at(2) }, events([1], at(3))],
+      { upTo: 1, upToAt: at(3), known: 1, ahead: [] },
+      undefined,
+    ],
   ])('%s', (_title, observations, state, missingFrom) => {
     expect(feed(observations)).toEqual({ state, missingFrom });
   });

@@ -15,7 +15,12 @@ const stored: Subscription = {
   channel: { type: 'rest-hook', extension: [{ url: HEARTBEAT, valueUnsignedInt: 120 }] },
 };
 const epd = { read: async () => stored } as unknown as EpdClient;
-const client = createSubscriptionStatusClient({ baseUrl: BASE, auth: { type: 'bearer', token: 'epd-token' }, timeoutMs: 1000, epd });
+const client = createSubscriptionStatusClient({
+  baseUrl: BASE,
+  auth: { type: 'bearer', token: 'epd-token' },
+  timeoutMs: 1000,
+  epd,
+});
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
@@ -26,8 +31,15 @@ afterAll(() => nock.enableNetConnect());
 
 describe('subscription status client', () => {
   it('reads status and event count from $status, with the EPD credentials', async () => {
-    const bundle = backportNotification({ type: 'heartbeat', status: 'error', count: 7, subscription: 'Subscription/s1' });
-    nock(BASE, { reqheaders: { authorization: 'Bearer epd-token' } }).get('/Subscription/s1/$status').reply(200, bundle as Resource);
+    const bundle = backportNotification({
+      type: 'heartbeat',
+      status: 'error',
+      count: 7,
+      subscription: 'Subscription/s1',
+    });
+    nock(BASE, { reqheaders: { authorization: 'Bearer epd-token' } })
+      .get('/Subscription/s1/$status')
+      .reply(200, bundle as Resource);
     expect(await client.status('Subscription/s1')).toEqual({ status: 'error', count: 7, via: '$status' });
   });
 
@@ -37,9 +49,16 @@ describe('subscription status client', () => {
   });
 
   it('throws a retryable EPD error with the issue text on a 503', async () => {
-    const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', details: { text: 'busy' } }] };
+    const outcome = {
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'transient', details: { text: 'busy' } }],
+    };
     nock(BASE).get('/Subscription/s1/$status').reply(503, outcome);
-    await expect(client.status('Subscription/s1')).rejects.toMatchObject({ status: 503, retry: true, message: expect.stringMatching(/busy/) });
+    await expect(client.status('Subscription/s1')).rejects.toMatchObject({
+      status: 503,
+      retry: true,
+      message: expect.stringMatching(/busy/),
+    });
   });
 
   it('refuses a reference that is not Subscription/<id> before any request', async () => {
@@ -50,7 +69,10 @@ describe('subscription status client', () => {
     ['the Backport extension', stored, 120_000],
     ['an R5-style element', { ...stored, channel: { type: 'rest-hook' }, heartbeatPeriod: 30 }, 30_000],
     ['none', { ...stored, channel: { type: 'rest-hook' } }, undefined],
-  ] as [string, Subscription, number | undefined][])('reads the heartbeat period from %s', (_title, subscription, expected) => {
-    expect(heartbeatOf(subscription)).toBe(expected);
-  });
+  ] as [string, Subscription, number | undefined][])(
+    'reads the heartbeat period from %s',
+    (_title, subscription, expected) => {
+      expect(heartbeatOf(subscription)).toBe(expected);
+    },
+  );
 });

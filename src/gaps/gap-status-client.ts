@@ -29,13 +29,19 @@ const NO_OPERATION = new Set([400, 404, 405, 501]);
 /** Only `Subscription/<id>` goes into a URL: a reference from a notification is the sender's text. */
 const SUBSCRIPTION_REF = /^Subscription\/[A-Za-z0-9\-.]{1,64}$/;
 /** R4 Backport IG extension (on Subscription.channel) carrying the heartbeat period in seconds. */
-const HEARTBEAT_EXTENSION = 'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-heartbeat-period';
+const HEARTBEAT_EXTENSION =
+  'http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-heartbeat-period';
 
 /**
  * Why not through the EpdClient: the port has no operation call, and `$status` is the only one this
  * service needs; auth and error normalisation are the port's own (epd-auth, epd-error).
  */
-export function createSubscriptionStatusClient(options: { baseUrl: string; auth: EpdAuth; timeoutMs: number; epd: EpdClient }): SubscriptionStatusClient {
+export function createSubscriptionStatusClient(options: {
+  baseUrl: string;
+  auth: EpdAuth;
+  timeoutMs: number;
+  epd: EpdClient;
+}): SubscriptionStatusClient {
   const auth = createAuthHeaders(options.auth, options.timeoutMs);
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   return {
@@ -68,8 +74,9 @@ export function createSubscriptionStatusClient(options: { baseUrl: string; auth:
 /** The heartbeat period of a Subscription (Backport extension, or an R4B/R5 element) in ms. */
 export function heartbeatOf(subscription: Subscription): number | undefined {
   const extensions = [...(subscription.channel?.extension ?? []), ...(subscription.extension ?? [])];
-  const seconds = extensions.find((e) => e.url === HEARTBEAT_EXTENSION)?.valueUnsignedInt
-    ?? (subscription as { heartbeatPeriod?: number }).heartbeatPeriod;
+  const seconds =
+    extensions.find((e) => e.url === HEARTBEAT_EXTENSION)?.valueUnsignedInt ??
+    (subscription as { heartbeatPeriod?: number }).heartbeatPeriod;
   return typeof seconds === 'number' && seconds > 0 ? seconds * 1000 : undefined;
 }
 
@@ -90,6 +97,9 @@ function statusFromBundle(body: unknown): Omit<SubscriptionCheck, 'via'> {
 
 function checkReference(subscription: string): void {
   if (!SUBSCRIPTION_REF.test(subscription)) {
-    throw new AppError(`"${subscription.slice(0, 80)}" is not a Subscription/<id> reference`, { status: 422, retry: false });
+    throw new AppError(`"${subscription.slice(0, 80)}" is not a Subscription/<id> reference`, {
+      status: 422,
+      retry: false,
+    });
   }
 }

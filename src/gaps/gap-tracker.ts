@@ -97,8 +97,17 @@ export function createRedisGapTracker(redis: Redis, prefix: string): GapTracker 
   return {
     async observe(source, sub, obs) {
       const count = obs.count === undefined ? '' : String(obs.count);
-      const args = [String(obs.atMs), count, obs.reset ? '1' : '0', String(STATE_TTL_MS), sub, ...obs.numbers.map(String)];
-      const missingFrom = Number(await observe(...keys(source, sub), `${base(source)}:subscriptions`, watchKey(source, sub), ...args));
+      const args = [
+        String(obs.atMs),
+        count,
+        obs.reset ? '1' : '0',
+        String(STATE_TTL_MS),
+        sub,
+        ...obs.numbers.map(String),
+      ];
+      const missingFrom = Number(
+        await observe(...keys(source, sub), `${base(source)}:subscriptions`, watchKey(source, sub), ...args),
+      );
       return missingFrom > 0 ? { missingFrom } : {};
     },
     async state(source, sub) {
@@ -122,7 +131,11 @@ export function createRedisGapTracker(redis: Redis, prefix: string): GapTracker 
 }
 
 /** The subscriptions of a source with their liveness; those whose state expired are dropped from the set. */
-async function readWatched(redis: Redis, setKey: string, watchKey: (sub: string) => string): Promise<WatchedSubscription[]> {
+async function readWatched(
+  redis: Redis,
+  setKey: string,
+  watchKey: (sub: string) => string,
+): Promise<WatchedSubscription[]> {
   const watched: WatchedSubscription[] = [];
   for (const subscription of await redis.smembers(setKey)) {
     const fields = await redis.hgetall(watchKey(subscription));

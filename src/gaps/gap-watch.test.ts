@@ -53,6 +53,8 @@ describe('gap watch', () => {
   it('records when each subscription was last heard from', async () => {
     const { tracker, receive } = setup();
     await receive(backportNotification({ type: 'handshake', count: 0 }));
-    expect(await tracker.subscriptions('hix')).toEqual([{ subscription: TEST_SUBSCRIPTION, lastSeenAt: Date.parse(AT) }]);
+    expect(await tracker.subscriptions('hix')).toEqual([
+      { subscription: TEST_SUBSCRIPTION, lastSeenAt: Date.parse(AT) },
+    ]);
   });
 });

@@ -35,34 +35,52 @@ describe('queue dashboard at /admin/queues', () => {
     ['a wrong bearer token', 'Bearer admin-token-wrong-0000'],
     ['a wrong password', basic('admin', 'nope')],
     ['the token as user name', basic(TOKEN, '')],
-  ])('refuses %s with 401, a Basic challenge and an OperationOutcome', async (_name, authorization) => {
-    const req = request(app).get('/admin/queues');
-    const res = await (authorization ? req.set('authorization', authorization) : req);
-    expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toMatch(/^Basic realm=/);
-    expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'login' }] });
-  }, SLOW_MS);
+  ])(
+    'refuses %s with 401, a Basic challenge and an OperationOutcome',
+    async (_name, authorization) => {
+      const req = request(app).get('/admin/queues');
+      const res = await (authorization ? req.set('authorization', authorization) : req);
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toMatch(/^Basic realm=/);
+      expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'login' }] });
+    },
+    SLOW_MS,
+  );
 
   it.each([
     ['the bearer token', `Bearer ${TOKEN}`],
     ['Basic auth with the token as password', basic('anyone', TOKEN)],
-  ])('serves the dashboard page with %s', async (_name, authorization) => {
-    const res = await request(app).get('/admin/queues').set('authorization', authorization);
-    expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toMatch(/text\/html/);
-    expect(res.text).toContain('sdm-bridge');
-  }, SLOW_MS);
+  ])(
+    'serves the dashboard page with %s',
+    async (_name, authorization) => {
+      const res = await request(app).get('/admin/queues').set('authorization', authorization);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toMatch(/text\/html/);
+      expect(res.text).toContain('sdm-bridge');
+    },
+    SLOW_MS,
+  );
 
-  it('lists the queue and its waiting job through the dashboard API', async () => {
-    const res = await request(app).get('/admin/queues/api/queues?activeQueue=events&status=waiting&page=1').set('authorization', `Bearer ${TOKEN}`);
-    expect(res.status).toBe(200);
-    const events = res.body.queues.find((q: { name: string }) => q.name === 'events');
-    expect(events.counts.waiting).toBe(1);
-    expect(events.jobs.map((j: { id: string }) => j.id)).toEqual(['evt-dashboard-test']);
-  }, SLOW_MS);
+  it(
+    'lists the queue and its waiting job through the dashboard API',
+    async () => {
+      const res = await request(app)
+        .get('/admin/queues/api/queues?activeQueue=events&status=waiting&page=1')
+        .set('authorization', `Bearer ${TOKEN}`);
+      expect(res.status).toBe(200);
+      const events = res.body.queues.find((q: { name: string }) => q.name === 'events');
+      expect(events.counts.waiting).toBe(1);
+      expect(events.jobs.map((j: { id: string }) => j.id)).toEqual(['evt-dashboard-test']);
+    },
+    SLOW_MS,
+  );
 
-  it('refuses to be built without a token of safe length', () => {
-    expect(() => adminRouter({ token: '', queues: [queue] })).toThrow(/ADMIN_TOKEN/);
-    expect(() => adminRouter({ token: 'short', queues: [queue] })).toThrow(/at least 16/);
-  }, SLOW_MS);
+  it(
+    'refuses to be built without a token of safe length',
+    () => {
+      expect(() => adminRouter({ token: '', queues: [queue] })).toThrow(/ADMIN_TOKEN/);
+      expect(() => adminRouter({ token: 'short', queues: [queue] })).toThrow(/at least 16/);
+    },
+    SLOW_MS,
+  );
 });

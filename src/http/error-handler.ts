@@ -26,10 +26,12 @@ function normalise(err: unknown): AppError {
   if (err instanceof AppError) return err;
   const e = err as { type?: string; status?: number; message?: string };
   // body-parser errors carry a status and a type
-  if (e?.type === 'entity.too.large') return new AppError('request body too large', { status: 413, code: 'too-costly', retry: false });
+  if (e?.type === 'entity.too.large')
+    return new AppError('request body too large', { status: 413, code: 'too-costly', retry: false });
   if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') {
     return new AppError('unsupported body encoding', { status: 415, code: 'not-supported', retry: false });
   }
-  if (e?.status && e.status >= 400 && e.status < 500) return new AppError(e.message ?? 'bad request', { status: e.status, retry: false });
+  if (e?.status && e.status >= 400 && e.status < 500)
+    return new AppError(e.message ?? 'bad request', { status: e.status, retry: false });
   return new AppError('internal error', { status: 500, cause: err });
 }

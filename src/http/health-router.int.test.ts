@@ -18,7 +18,9 @@ describe('GET /readyz on real Redis and the FHIR sandbox', () => {
   for (const redis of connections) redis.on('error', () => undefined);
   beforeAll(async () => {
     fhir = await startFhirSandbox();
-    await new Promise<void>((resolve) => (connections[0]!.status === 'ready' ? resolve() : connections[0]!.once('ready', () => resolve())));
+    await new Promise<void>((resolve) =>
+      connections[0]!.status === 'ready' ? resolve() : connections[0]!.once('ready', () => resolve()),
+    );
   }, SLOW_MS);
   afterAll(async () => {
     for (const redis of connections) redis.disconnect();
@@ -36,21 +38,29 @@ describe('GET /readyz on real Redis and the FHIR sandbox', () => {
       notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
     });
 
-  it('is ready when Redis and the EPD answer', async () => {
-    const res = await request(appOn(0)).get('/readyz');
-    expect(res.status).toBe(200);
-    expect(res.body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
-  }, SLOW_MS);
+  it(
+    'is ready when Redis and the EPD answer',
+    async () => {
+      const res = await request(appOn(0)).get('/readyz');
+      expect(res.status).toBe(200);
+      expect(res.body.checks.every((c: { ok: boolean }) => c.ok)).toBe(true);
+    },
+    SLOW_MS,
+  );
 
-  it('answers 503 naming Redis, promptly, while Redis is away; /healthz stays 200', async () => {
-    const app = appOn(1);
-    const started = Date.now();
-    const res = await request(app).get('/readyz');
-    expect(Date.now() - started).toBeLessThan(1_000);
-    expect(res.status).toBe(503);
-    expect(res.body.resourceType).toBe('OperationOutcome');
-    expect(res.body.issue).toEqual([expect.objectContaining({ code: 'transient', expression: ['redis'] })]);
-    expect(res.body.issue[0].details.text).toMatch(/^redis: no connection to Redis/);
-    expect((await request(app).get('/healthz')).status).toBe(200);
-  }, SLOW_MS);
+  it(
+    'answers 503 naming Redis, promptly, while Redis is away; /healthz stays 200',
+    async () => {
+      const app = appOn(1);
+      const started = Date.now();
+      const res = await request(app).get('/readyz');
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(res.status).toBe(503);
+      expect(res.body.resourceType).toBe('OperationOutcome');
+      expect(res.body.issue).toEqual([expect.objectContaining({ code: 'transient', expression: ['redis'] })]);
+      expect(res.body.issue[0].details.text).toMatch(/^redis: no connection to Redis/);
+      expect((await request(app).get('/healthz')).status).toBe(200);
+    },
+    SLOW_MS,
+  );
 });

@@ -22,7 +22,9 @@ const READY: ReadinessReport = {
 
 describe('GET /healthz and /readyz', () => {
   it('answers /healthz while the process runs, whatever its dependencies do', async () => {
-    const res = await request(appWith({ ready: false, checks: [{ name: 'redis', ok: false, detail: 'down' }] })).get('/healthz');
+    const res = await request(appWith({ ready: false, checks: [{ name: 'redis', ok: false, detail: 'down' }] })).get(
+      '/healthz',
+    );
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
   });
@@ -44,7 +46,9 @@ describe('GET /healthz and /readyz', () => {
     expect(res.headers['retry-after']).toBe('5');
     expect(res.headers['content-type']).toMatch(/application\/fhir\+json/);
     expect(res.body).toMatchObject({ resourceType: 'OperationOutcome' });
-    expect(res.body.issue).toEqual([{ severity: 'error', code: 'transient', details: { text: `${name}: ${detail}` }, expression: [name] }]);
+    expect(res.body.issue).toEqual([
+      { severity: 'error', code: 'transient', details: { text: `${name}: ${detail}` }, expression: [name] },
+    ]);
   });
 
   it('serves the OpenAPI document', async () => {

@@ -10,7 +10,9 @@ const auth: SmartBackendAuth = {
   tokenUrl: 'https://auth.epd.test/token',
   clientId: 'sdm-bridge',
   scope: 'system/Task.cu',
-  privateKeyPem: generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  privateKeyPem: generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString(),
   keyId: 'sdm-1',
   alg: 'RS384',
 };

@@ -26,7 +26,8 @@ function appWith(summary: (range: MonthRange) => Promise<ReturnType<typeof compu
   app.use(errorHandler(createLogger({ level: 'silent' })));
   return { app, asked };
 }
-const empty = async (range: MonthRange) => computeKpis([], { ...range, generatedAt: '2026-11-20T10:00:00Z' }, DEFAULT_KPI_SETTINGS);
+const empty = async (range: MonthRange) =>
+  computeKpis([], { ...range, generatedAt: '2026-11-20T10:00:00Z' }, DEFAULT_KPI_SETTINGS);
 
 describe('GET /kpi and /kpi/report', () => {
   it.each(['/kpi', '/kpi/report'])('%s needs the admin token (401 with a Basic challenge)', async (path) => {

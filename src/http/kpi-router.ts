@@ -45,7 +45,11 @@ async function summaryFor(kpi: KpiService, req: Request) {
     // a refused search is 500 (this service asked something the EPD does not support).
     if (err instanceof EpdError) {
       const away = err.retry || err.status === 0;
-      throw new AppError(`the KPIs could not be read from the EPD: ${err.message}`, { status: away ? 503 : 500, code: away ? 'transient' : 'exception', cause: err });
+      throw new AppError(`the KPIs could not be read from the EPD: ${err.message}`, {
+        status: away ? 503 : 500,
+        code: away ? 'transient' : 'exception',
+        cause: err,
+      });
     }
     throw err;
   }
@@ -53,14 +57,27 @@ async function summaryFor(kpi: KpiService, req: Request) {
 
 /** The months asked for, checked: real months, `from` not after `to`, at most MAX_MONTHS. */
 function rangeOf(query: Request['query'], fallback: MonthRange): MonthRange {
-  const text = (name: string): string | undefined => (typeof query[name] === 'string' ? (query[name] as string) : undefined);
+  const text = (name: string): string | undefined =>
+    typeof query[name] === 'string' ? (query[name] as string) : undefined;
   const period = text('period');
   const from = period ?? text('from') ?? fallback.from;
   const to = period ?? text('to') ?? (text('from') ? from : fallback.to);
-  for (const [name, value] of [['from', from], ['to', to]] as const) {
-    if (!isMonth(value)) throw badInput(400, `${period ? 'period' : name}: "${value}" is not a month (YYYY-MM)`, [{ code: 'value', message: 'expected YYYY-MM', expression: period ? 'period' : name }]);
+  for (const [name, value] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (!isMonth(value))
+      throw badInput(400, `${period ? 'period' : name}: "${value}" is not a month (YYYY-MM)`, [
+        { code: 'value', message: 'expected YYYY-MM', expression: period ? 'period' : name },
+      ]);
   }
-  if (from > to) throw badInput(400, `from ${from} is after to ${to}`, [{ code: 'value', message: 'from is after to', expression: 'from' }]);
-  if (monthsBetween(from, to).length > MAX_MONTHS) throw badInput(400, `at most ${MAX_MONTHS} months at once`, [{ code: 'too-costly', message: `at most ${MAX_MONTHS} months`, expression: 'to' }]);
+  if (from > to)
+    throw badInput(400, `from ${from} is after to ${to}`, [
+      { code: 'value', message: 'from is after to', expression: 'from' },
+    ]);
+  if (monthsBetween(from, to).length > MAX_MONTHS)
+    throw badInput(400, `at most ${MAX_MONTHS} months at once`, [
+      { code: 'too-costly', message: `at most ${MAX_MONTHS} months`, expression: 'to' },
+    ]);
   return { from, to };
 }

@@ -29,41 +29,59 @@ describe('metrics of a running service', () => {
     await stack.close();
   }, SLOW_MS);
 
-  it('counts events, duplicates, invitations sent, job durations and queue depths', async () => {
-    const child = await freshChild(stack, 13);
-    const resource = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03BA05' }));
-    const body = notificationFor(demoSteps(stack.seed)[0]!, resource, 1);
-    for (let i = 0; i < 3; i++) expect((await notify(stack, body)).status).toBe(202);
-    await settle(stack);
-    const value = await scrape(stack);
-    const shape = 'source="hix",shape="subscription-notification"';
-    expect(value(`sdm_notifications_total{source="hix",kind="events"}`)).toBe(3);
-    expect(value(`sdm_events_received_total{${shape}}`)).toBe(3);
-    expect(value(`sdm_events_duplicate_total{${shape}}`)).toBe(2);
-    const aid = 'key_moment="medication-change",decision_aid="astma-kind"';
-    expect(value(`sdm_invitations_total{${aid},outcome="queued"}`)).toBe(2); // the child and the parent
-    expect(value(`sdm_invitations_total{${aid},outcome="sent"}`)).toBe(2);
-    expect(value('sdm_job_duration_seconds_count{queue="events",outcome="completed"}')).toBe(1);
-    expect(value('sdm_job_duration_seconds_count{queue="invitations",outcome="completed"}')).toBe(2);
-    expect(value('sdm_queue_jobs{queue="invitations",state="completed"}')).toBe(2);
-    expect(value('sdm_redis_up')).toBe(1);
-    expect(value('sdm_http_request_duration_seconds_count{method="POST",route="/fhir/notify",status="202"}')).toBe(3);
-  }, SLOW_MS);
+  it(
+    'counts events, duplicates, invitations sent, job durations and queue depths',
+    async () => {
+      const child = await freshChild(stack, 13);
+      const resource = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03BA05' }));
+      const body = notificationFor(demoSteps(stack.seed)[0]!, resource, 1);
+      for (let i = 0; i < 3; i++) expect((await notify(stack, body)).status).toBe(202);
+      await settle(stack);
+      const value = await scrape(stack);
+      const shape = 'source="hix",shape="subscription-notification"';
+      expect(value(`sdm_notifications_total{source="hix",kind="events"}`)).toBe(3);
+      expect(value(`sdm_events_received_total{${shape}}`)).toBe(3);
+      expect(value(`sdm_events_duplicate_total{${shape}}`)).toBe(2);
+      const aid = 'key_moment="medication-change",decision_aid="astma-kind"';
+      expect(value(`sdm_invitations_total{${aid},outcome="queued"}`)).toBe(2); // the child and the parent
+      expect(value(`sdm_invitations_total{${aid},outcome="sent"}`)).toBe(2);
+      expect(value('sdm_job_duration_seconds_count{queue="events",outcome="completed"}')).toBe(1);
+      expect(value('sdm_job_duration_seconds_count{queue="invitations",outcome="completed"}')).toBe(2);
+      expect(value('sdm_queue_jobs{queue="invitations",state="completed"}')).toBe(2);
+      expect(value('sdm_redis_up')).toBe(1);
+      expect(value('sdm_http_request_duration_seconds_count{method="POST",route="/fhir/notify",status="202"}')).toBe(3);
+    },
+    SLOW_MS,
+  );
 
-  it('counts a final failure by queue and by decision aid', async () => {
-    const child = await freshChild(stack, 14);
-    const resource = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03AK06' }));
-    stack.aid.failNext(400, 2);
-    await notify(stack, notificationFor(demoSteps(stack.seed)[0]!, resource, 2));
-    await settle(stack);
-    const value = await scrape(stack);
-    expect(value('sdm_job_failures_total{queue="invitations"}')).toBe(2);
-    expect(value('sdm_invitations_total{key_moment="medication-change",decision_aid="astma-kind",outcome="failed"}')).toBe(2);
-  }, SLOW_MS);
+  it(
+    'counts a final failure by queue and by decision aid',
+    async () => {
+      const child = await freshChild(stack, 14);
+      const resource = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03AK06' }));
+      stack.aid.failNext(400, 2);
+      await notify(stack, notificationFor(demoSteps(stack.seed)[0]!, resource, 2));
+      await settle(stack);
+      const value = await scrape(stack);
+      expect(value('sdm_job_failures_total{queue="invitations"}')).toBe(2);
+      expect(
+        value('sdm_invitations_total{key_moment="medication-change",decision_aid="astma-kind",outcome="failed"}'),
+      ).toBe(2);
+    },
+    SLOW_MS,
+  );
 
-  it('answers /readyz on the operations port', async () => {
-    const res = await fetch(`${stack.service.metricsUrl}/readyz`);
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as { checks: { name: string }[] }).checks.map((c) => c.name)).toEqual(['redis', 'epd', 'mappings']);
-  }, SLOW_MS);
+  it(
+    'answers /readyz on the operations port',
+    async () => {
+      const res = await fetch(`${stack.service.metricsUrl}/readyz`);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { checks: { name: string }[] }).checks.map((c) => c.name)).toEqual([
+        'redis',
+        'epd',
+        'mappings',
+      ]);
+    },
+    SLOW_MS,
+  );
 });

@@ -1,11 +1,21 @@
 import request from 'supertest';
 import { createLogger } from '../shared/logger.js';
-import { countInvitation, createMetrics, invitationObserver, jobObserver, resultObserver, type DepthSource } from '../shared/metrics.js';
+import {
+  countInvitation,
+  createMetrics,
+  invitationObserver,
+  jobObserver,
+  resultObserver,
+  type DepthSource,
+} from '../shared/metrics.js';
 import { createApp } from './create-app.js';
 import { createMetricsApp } from './metrics-app.js';
 
 const log = createLogger({ level: 'silent' });
-const depth = (name: string, counts: Record<string, number>): DepthSource => ({ name, getJobCounts: async () => counts });
+const depth = (name: string, counts: Record<string, number>): DepthSource => ({
+  name,
+  getJobCounts: async () => counts,
+});
 
 /** `name{labels} value` lines of a scrape, for exact assertions. */
 async function scrape(app: ReturnType<typeof createMetricsApp>): Promise<string[]> {

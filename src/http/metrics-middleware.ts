@@ -8,7 +8,10 @@ const UNMATCHED = '(unmatched)';
  * Times every request and counts it by method, route pattern and status when the answer is sent.
  * The route is the pattern (`/decision-aids/:aidId/results`), never the path, to keep labels few.
  */
-export function recordHttpMetrics(metrics: Pick<Metrics, 'httpDuration'>, mounts: readonly string[] = []): RequestHandler {
+export function recordHttpMetrics(
+  metrics: Pick<Metrics, 'httpDuration'>,
+  mounts: readonly string[] = [],
+): RequestHandler {
   return (req, res, next) => {
     const end = metrics.httpDuration.startTimer();
     res.once('finish', () => {

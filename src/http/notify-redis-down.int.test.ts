@@ -39,7 +39,10 @@ describe('POST /fhir/notify with Redis unavailable', () => {
       .set({ 'content-type': 'application/fhir+json', authorization: `Bearer ${TOKEN}` })
       .send(JSON.stringify(loadNotificationFixture('medication-request')));
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient' }] });
+    expect(res.body).toMatchObject({
+      resourceType: 'OperationOutcome',
+      issue: [{ severity: 'error', code: 'transient' }],
+    });
     expect(res.headers['retry-after']).toBe('5');
   });
 });

@@ -54,12 +54,15 @@ describe('POST /fhir/notify', () => {
     expect(queued.every((e) => e.source === 'hix' && e.eventKey.startsWith('hix|'))).toBe(true);
   });
 
-  it.each(['subscription-handshake', 'subscription-heartbeat'] as const)('answers %s with 200 and queues nothing', async (fixture) => {
-    const { app, queued } = appWith();
-    const res = await post(app, loadNotificationFixture(fixture));
-    expect(res.status).toBe(200);
-    expect(queued).toHaveLength(0);
-  });
+  it.each(['subscription-handshake', 'subscription-heartbeat'] as const)(
+    'answers %s with 200 and queues nothing',
+    async (fixture) => {
+      const { app, queued } = appWith();
+      const res = await post(app, loadNotificationFixture(fixture));
+      expect(res.status).toBe(200);
+      expect(queued).toHaveLength(0);
+    },
+  );
 
   it('treats an empty body as a ping of the sending source', async () => {
     const { app, queued, pings } = appWith();
@@ -87,11 +90,29 @@ describe('POST /fhir/notify', () => {
 
   it.each([
     ['no credentials', loadNotificationFixture('medication-request'), { authorization: '' }, 401, 'login'],
-    ['a wrong token', loadNotificationFixture('medication-request'), { authorization: 'Bearer nope-nope-nope-nope' }, 401, 'login'],
-    ['a bad signature', loadNotificationFixture('medication-request'), { authorization: '', 'x-sdm-timestamp': String(Math.floor(Date.now() / 1000)), 'x-sdm-signature': 'v1=00' }, 401, 'login'],
+    [
+      'a wrong token',
+      loadNotificationFixture('medication-request'),
+      { authorization: 'Bearer nope-nope-nope-nope' },
+      401,
+      'login',
+    ],
+    [
+      'a bad signature',
+      loadNotificationFixture('medication-request'),
+      { authorization: '', 'x-sdm-timestamp': String(Math.floor(Date.now() / 1000)), 'x-sdm-signature': 'v1=00' },
+      401,
+      'login',
+    ],
     ['unparseable JSON', '{"resourceType": ', {}, 400, 'invalid'],
     ['JSON that is not FHIR', { hello: 'world' }, {}, 400, undefined],
-    ['a wrong content type', loadNotificationFixture('medication-request'), { 'content-type': 'text/plain' }, 415, 'invalid'],
+    [
+      'a wrong content type',
+      loadNotificationFixture('medication-request'),
+      { 'content-type': 'text/plain' },
+      415,
+      'invalid',
+    ],
     ['a searchset Bundle', { resourceType: 'Bundle', type: 'searchset', entry: [] }, {}, 422, undefined],
     ['a resource without id', { resourceType: 'MedicationRequest', status: 'active' }, {}, 422, undefined],
   ])('refuses %s', async (_name, body, headers, status, code) => {
@@ -115,7 +136,13 @@ describe('POST /fhir/notify', () => {
 
   it('accepts but does not queue resources no trigger listens to', async () => {
     const { app, queued } = appWith();
-    const res = await post(app, { resourceType: 'Observation', id: 'o1', meta: { versionId: '1' }, status: 'final', code: { text: 'x' } });
+    const res = await post(app, {
+      resourceType: 'Observation',
+      id: 'o1',
+      meta: { versionId: '1' },
+      status: 'final',
+      code: { text: 'x' },
+    });
     expect(res.status).toBe(202);
     expect(queued).toHaveLength(0);
   });

@@ -38,7 +38,9 @@ export function notifyRouter(deps: NotifyDeps): Router {
     const body = readBody(req);
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
     const parsed: ParsedNotification =
-      body === undefined ? { kind: 'empty', eventNumbers: [] } : parseNotification(body, { source: source.id, receivedAt });
+      body === undefined
+        ? { kind: 'empty', eventNumbers: [] }
+        : parseNotification(body, { source: source.id, receivedAt });
     deps.countNotification?.(source.id, parsed.kind);
     // Noted (event numbers, liveness) while the events are queued, not before: one Redis round trip per request, not two.
     const noting = deps.onNotification?.(source.id, parsed, receivedAt) ?? Promise.resolve();
@@ -53,7 +55,10 @@ export function notifyRouter(deps: NotifyDeps): Router {
       await noting;
       // handshake or heartbeat: the subscription is alive; nothing to queue
       log.info({ kind: parsed.kind }, 'subscription status received');
-      res.status(200).type('application/fhir+json').json(informational(`${parsed.kind} acknowledged`));
+      res
+        .status(200)
+        .type('application/fhir+json')
+        .json(informational(`${parsed.kind} acknowledged`));
       return;
     }
     const relevant = deps.relevantTypes();
@@ -62,7 +67,12 @@ export function notifyRouter(deps: NotifyDeps): Router {
       await Promise.all([noting, deps.enqueueEvents(events)]);
     } catch (err) {
       if (err instanceof AppError) throw err;
-      throw new AppError('the queue is unavailable; retry later', { status: 503, code: 'transient', retry: true, cause: err });
+      throw new AppError('the queue is unavailable; retry later', {
+        status: 503,
+        code: 'transient',
+        retry: true,
+        cause: err,
+      });
     }
     log.info({ received: parsed.events.length, queued: events.length }, 'notification accepted');
     res
@@ -91,7 +101,10 @@ function readBody(req: Request): unknown {
   if (text.trim() === '') return undefined;
   const type = req.get('content-type') ?? '';
   if (!FHIR_JSON.test(type)) {
-    throw badInput(415, `content type "${type || '(none)'}" is not supported; send application/fhir+json or application/json`);
+    throw badInput(
+      415,
+      `content type "${type || '(none)'}" is not supported; send application/fhir+json or application/json`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -101,5 +114,8 @@ function readBody(req: Request): unknown {
 }
 
 function informational(text: string) {
-  return { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', details: { text } }] };
+  return {
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'information', code: 'informational', details: { text } }],
+  };
 }

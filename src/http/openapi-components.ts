@@ -66,10 +66,15 @@ export function openApiComponents(): Record<string, unknown> {
         type: 'apiKey',
         in: 'header',
         name: 'X-Sdm-Signature',
-        description: "As intakeSignature, with the decision aid's own secret: `results.auth.secretEnv` of its mapping file.",
+        description:
+          "As intakeSignature, with the decision aid's own secret: `results.auth.secretEnv` of its mapping file.",
       },
       adminBearer: { type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN.' },
-      adminBasic: { type: 'http', scheme: 'basic', description: 'Any user name, ADMIN_TOKEN as password (for browsers).' },
+      adminBasic: {
+        type: 'http',
+        scheme: 'basic',
+        description: 'Any user name, ADMIN_TOKEN as password (for browsers).',
+      },
     },
     schemas: {
       OperationOutcome: {
@@ -115,7 +120,9 @@ export function openApiComponents(): Record<string, unknown> {
         `Error${status}`,
         {
           description,
-          ...(status === '503' ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds.' } } } : {}),
+          ...(status === '503'
+            ? { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds.' } } }
+            : {}),
           content: { [FHIR_JSON]: { schema: ref('schemas', 'OperationOutcome') } },
         },
       ]),

@@ -1,4 +1,13 @@
-import { ADMIN_AUTH, errors, MOUNT, MOUNTED_WHEN, openApiComponents, outcomeAnswer, ref, SERVED_ON } from './openapi-components.js';
+import {
+  ADMIN_AUTH,
+  errors,
+  MOUNT,
+  MOUNTED_WHEN,
+  openApiComponents,
+  outcomeAnswer,
+  ref,
+  SERVED_ON,
+} from './openapi-components.js';
 
 export { MOUNT, MOUNTED_WHEN, SERVED_ON, type Listener } from './openapi-components.js';
 
@@ -25,7 +34,15 @@ export function openApiDocument(): Record<string, unknown> {
       license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
     },
     servers: [{ url: '/', description: 'The API port (PORT)' }],
-    paths: { ...probePaths(), ...intakePaths(), ...resultsPaths(), ...adminPaths(), ...kpiPaths(), ...jwksPaths(), ...metricsPaths() },
+    paths: {
+      ...probePaths(),
+      ...intakePaths(),
+      ...resultsPaths(),
+      ...adminPaths(),
+      ...kpiPaths(),
+      ...jwksPaths(),
+      ...metricsPaths(),
+    },
     components: openApiComponents(),
   };
 }
@@ -45,13 +62,17 @@ function probePaths(): Record<string, unknown> {
       [SERVED_ON]: ['api', 'metrics'],
       get: {
         summary: 'Readiness: Redis answers, the EPD answers GET /metadata, mapping files are loaded',
-        description: 'The EPD check is cached for 5 s. A 503 lists each failed check as an issue whose expression is its name.',
+        description:
+          'The EPD check is cached for 5 s. A 503 lists each failed check as an issue whose expression is its name.',
         tags: ['operations'],
         security: public_,
         responses: {
           '200': jsonAnswer('Ready', {
             type: 'object',
-            properties: { status: { const: 'ready' }, checks: { type: 'array', items: ref('schemas', 'ReadinessCheck') } },
+            properties: {
+              status: { const: 'ready' },
+              checks: { type: 'array', items: ref('schemas', 'ReadinessCheck') },
+            },
           }),
           ...errors('503'),
         },
@@ -83,7 +104,10 @@ function intakePaths(): Record<string, unknown> {
         security: intakeAuth,
         requestBody: {
           required: false,
-          content: { 'application/fhir+json': { schema: ref('schemas', 'FhirResource') }, [JSON_TYPE]: { schema: ref('schemas', 'FhirResource') } },
+          content: {
+            'application/fhir+json': { schema: ref('schemas', 'FhirResource') },
+            [JSON_TYPE]: { schema: ref('schemas', 'FhirResource') },
+          },
         },
         responses: {
           '200': outcomeAnswer('A subscription handshake or heartbeat: acknowledged, nothing queued'),
@@ -99,13 +123,28 @@ function resultsPaths(): Record<string, unknown> {
   return {
     '/decision-aids/{aidId}/results': {
       [SERVED_ON]: ['api'],
-      parameters: [{ name: 'aidId', in: 'path', required: true, schema: { type: 'string' }, description: 'The decision aid id of the mapping files.' }],
+      parameters: [
+        {
+          name: 'aidId',
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+          description: 'The decision aid id of the mapping files.',
+        },
+      ],
       post: {
         summary: 'Receive the results (answers, summary) of a decision aid or questionnaire',
-        description: 'The platform of the decision aid reports what the patient or parent filled in; the answers are written back to the EPD.',
+        description:
+          'The platform of the decision aid reports what the patient or parent filled in; the answers are written back to the EPD.',
         tags: ['results'],
         security: [{ resultsBearer: [] }, { resultsSignature: [] }],
-        requestBody: { required: true, content: { [JSON_TYPE]: { schema: { type: 'object' } }, 'application/fhir+json': { schema: ref('schemas', 'FhirResource') } } },
+        requestBody: {
+          required: true,
+          content: {
+            [JSON_TYPE]: { schema: { type: 'object' } },
+            'application/fhir+json': { schema: ref('schemas', 'FhirResource') },
+          },
+        },
         responses: {
           '202': outcomeAnswer('Accepted: the results are queued to be written back'),
           ...errors('400', '401', '404', '413', '415', '422', '500', '503'),
@@ -123,7 +162,8 @@ function adminPaths(): Record<string, unknown> {
       [MOUNTED_WHEN]: 'ADMIN_TOKEN is set',
       get: {
         summary: 'Queue dashboard (Bull Board) and its API below this path',
-        description: 'Only mounted when ADMIN_TOKEN is set. Shows every queue, job state, job data and failure reason; jobs can be retried there.',
+        description:
+          'Only mounted when ADMIN_TOKEN is set. Shows every queue, job state, job data and failure reason; jobs can be retried there.',
         tags: ['operations'],
         security: ADMIN_AUTH,
         responses: { '200': { description: 'The dashboard page', content: { 'text/html': {} } }, ...errors('401') },
@@ -133,7 +173,13 @@ function adminPaths(): Record<string, unknown> {
 }
 
 function kpiPaths(): Record<string, unknown> {
-  const month = (name: string, description: string) => ({ name, in: 'query', required: false, schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' }, description });
+  const month = (name: string, description: string) => ({
+    name,
+    in: 'query',
+    required: false,
+    schema: { type: 'string', pattern: '^\\d{4}-(0[1-9]|1[0-2])$' },
+    description,
+  });
   const parameters = [
     month('period', 'One month, YYYY-MM (instead of from and to).'),
     month('from', 'First month of the range, YYYY-MM (default: eleven months before this one).'),
@@ -152,19 +198,26 @@ function kpiPaths(): Record<string, unknown> {
         tags: ['kpi'],
         security: ADMIN_AUTH,
         parameters,
-        responses: { '200': jsonAnswer('The KPI summary', { type: 'object', required: ['from', 'to', 'overall', 'months'] }), ...errors('400', '401', '500', '503') },
+        responses: {
+          '200': jsonAnswer('The KPI summary', { type: 'object', required: ['from', 'to', 'overall', 'months'] }),
+          ...errors('400', '401', '500', '503'),
+        },
       },
     },
     '/kpi/report': {
       [SERVED_ON]: ['api'],
       [MOUNTED_WHEN]: 'ADMIN_TOKEN is set',
       get: {
-        summary: 'The KPI page: Dutch labels, a funnel and the monthly share "samen beslist" as inline SVG, no JavaScript',
+        summary:
+          'The KPI page: Dutch labels, a funnel and the monthly share "samen beslist" as inline SVG, no JavaScript',
         description,
         tags: ['kpi'],
         security: ADMIN_AUTH,
         parameters,
-        responses: { '200': { description: 'The page', content: { 'text/html': {} } }, ...errors('400', '401', '500', '503') },
+        responses: {
+          '200': { description: 'The page', content: { 'text/html': {} } },
+          ...errors('400', '401', '500', '503'),
+        },
       },
     },
   };
@@ -180,7 +233,12 @@ function jwksPaths(): Record<string, unknown> {
         description: "The JWKS URL to register with the EPD's authorisation server. Public key members only.",
         tags: ['epd'],
         security: public_,
-        responses: { '200': { description: 'JSON Web Key Set', content: { 'application/jwk-set+json': { schema: { type: 'object' } } } } },
+        responses: {
+          '200': {
+            description: 'JSON Web Key Set',
+            content: { 'application/jwk-set+json': { schema: { type: 'object' } } },
+          },
+        },
       },
     },
   };
@@ -190,7 +248,13 @@ function metricsPaths(): Record<string, unknown> {
   return {
     '/metrics': {
       [SERVED_ON]: ['metrics'],
-      servers: [{ url: 'http://{host}:{port}', description: 'The operations port (METRICS_PORT)', variables: { host: { default: 'localhost' }, port: { default: '9464' } } }],
+      servers: [
+        {
+          url: 'http://{host}:{port}',
+          description: 'The operations port (METRICS_PORT)',
+          variables: { host: { default: 'localhost' }, port: { default: '9464' } },
+        },
+      ],
       get: {
         summary: 'Prometheus metrics',
         description: 'Served on METRICS_PORT only, never on the API port; protect it by network policy.',

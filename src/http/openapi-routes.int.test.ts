@@ -13,24 +13,36 @@ const SLOW_MS = 30_000;
 describe('GET /openapi.json describes exactly the routes served', () => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ env: { ADMIN_TOKEN: 'admin-token-0123456789', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' } });
+    stack = await startEmbeddedStack({
+      env: { ADMIN_TOKEN: 'admin-token-0123456789', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' },
+    });
   }, SLOW_MS);
   afterAll(async () => {
     await stack.close();
   }, SLOW_MS);
 
-  it.each(['api', 'metrics'] as const)('on the %s listener: nothing undocumented, nothing documented missing', (listener) => {
-    const app = stack.service.apps[listener];
-    expect(app).toBeDefined();
-    const served = routeLines(servedRoutes(app!));
-    expect(served).toEqual(expect.arrayContaining(routeLines(documentedRoutes(openApiDocument(), listener, { always: true }))));
-    const documented = routeLines(documentedRoutes(openApiDocument(), listener));
-    expect(served.filter((route) => !documented.includes(route))).toEqual([]);
-  }, SLOW_MS);
+  it.each(['api', 'metrics'] as const)(
+    'on the %s listener: nothing undocumented, nothing documented missing',
+    (listener) => {
+      const app = stack.service.apps[listener];
+      expect(app).toBeDefined();
+      const served = routeLines(servedRoutes(app!));
+      expect(served).toEqual(
+        expect.arrayContaining(routeLines(documentedRoutes(openApiDocument(), listener, { always: true }))),
+      );
+      const documented = routeLines(documentedRoutes(openApiDocument(), listener));
+      expect(served.filter((route) => !documented.includes(route))).toEqual([]);
+    },
+    SLOW_MS,
+  );
 
-  it('is served by the running API', async () => {
-    const res = await fetch(`${stack.service.url}/openapi.json`);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
-  }, SLOW_MS);
+  it(
+    'is served by the running API',
+    async () => {
+      const res = await fetch(`${stack.service.url}/openapi.json`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual(JSON.parse(JSON.stringify(openApiDocument())));
+    },
+    SLOW_MS,
+  );
 });

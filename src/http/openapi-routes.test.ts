@@ -19,7 +19,11 @@ import { documentedRoutes, routeLines, servedRoutes } from './openapi-routes.js'
 describe('the OpenAPI document covers every route createApp can mount', () => {
   const log = createLogger({ level: 'silent' });
   // A queue that never connects (nothing listens on port 1): the dashboard only needs its name here.
-  const offline = new Redis('redis://127.0.0.1:1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  const offline = new Redis('redis://127.0.0.1:1', {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
   offline.on('error', () => undefined);
   const queue = new Queue('events', { connection: offline });
   queue.on('error', () => undefined);
@@ -27,7 +31,16 @@ describe('the OpenAPI document covers every route createApp can mount', () => {
     await queue.close().catch(() => undefined);
     offline.disconnect();
   });
-  const jwk = { kty: 'EC', kid: 'k1', alg: 'ES384', use: 'sig', key_ops: ['verify'], crv: 'P-384', x: 'x', y: 'y' } as unknown as PublicJwk;
+  const jwk = {
+    kty: 'EC',
+    kid: 'k1',
+    alg: 'ES384',
+    use: 'sig',
+    key_ops: ['verify'],
+    crv: 'P-384',
+    x: 'x',
+    y: 'y',
+  } as unknown as PublicJwk;
   const everything = createApp({
     log,
     metrics: createMetrics({ processMetrics: false }),
@@ -61,7 +74,10 @@ describe('servedRoutes', () => {
     app.get('/a', (_req, res) => void res.end());
     const inner = Router();
     inner.post('/decision-aids/:aidId/results', (_req, res) => void res.end());
-    inner.route('/b').get((_req, res) => void res.end()).delete((_req, res) => void res.end());
+    inner
+      .route('/b')
+      .get((_req, res) => void res.end())
+      .delete((_req, res) => void res.end());
     app.use(inner);
     const nested = Router();
     nested.put('/items/:id', (_req, res) => void res.end());
@@ -87,11 +103,16 @@ describe('documentedRoutes', () => {
   it('splits the document by listener', () => {
     const document = openApiDocument();
     expect(routeLines(documentedRoutes(document, 'metrics'))).toEqual(['GET /healthz', 'GET /metrics', 'GET /readyz']);
-    expect(routeLines(documentedRoutes(document, 'api'))).toEqual(expect.arrayContaining(['* /admin/queues', 'POST /fhir/notify']));
+    expect(routeLines(documentedRoutes(document, 'api'))).toEqual(
+      expect.arrayContaining(['* /admin/queues', 'POST /fhir/notify']),
+    );
   });
 
   it('documents every operation with a summary, its security and its answers', () => {
-    const paths = openApiDocument().paths as Record<string, Record<string, { summary?: string; security?: unknown; responses?: object }>>;
+    const paths = openApiDocument().paths as Record<
+      string,
+      Record<string, { summary?: string; security?: unknown; responses?: object }>
+    >;
     for (const [path, item] of Object.entries(paths)) {
       for (const method of ['get', 'post', 'put', 'delete', 'patch'].filter((m) => item[m])) {
         const operation = item[method]!;

@@ -56,7 +56,11 @@ function toOpenApiPath(path: string): string {
 }
 
 /** What the OpenAPI document says a listener serves; `always` leaves out routes mounted only in some configurations. */
-export function documentedRoutes(document: Record<string, unknown>, listener: Listener, options: { always?: boolean } = {}): RouteEntry[] {
+export function documentedRoutes(
+  document: Record<string, unknown>,
+  listener: Listener,
+  options: { always?: boolean } = {},
+): RouteEntry[] {
   const paths = (document.paths ?? {}) as Record<string, Record<string, unknown>>;
   const found: RouteEntry[] = [];
   for (const [path, item] of Object.entries(paths)) {
@@ -66,7 +70,8 @@ export function documentedRoutes(document: Record<string, unknown>, listener: Li
       found.push({ method: '*', path, mount: true });
       continue;
     }
-    for (const method of METHODS.filter((m) => item[m] !== undefined)) found.push({ method: method.toUpperCase(), path });
+    for (const method of METHODS.filter((m) => item[m] !== undefined))
+      found.push({ method: method.toUpperCase(), path });
   }
   return dedupe(found);
 }

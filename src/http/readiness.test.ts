@@ -8,17 +8,20 @@ async function startEpd(answer: { status?: number; hang?: boolean }) {
   const server: Server = createServer((req, res) => {
     seen.push({ path: req.url, authorization: req.headers.authorization });
     if (answer.hang) return;
-    res.writeHead(answer.status ?? 200, { 'content-type': 'application/fhir+json' }).end('{"resourceType":"CapabilityStatement"}');
+    res
+      .writeHead(answer.status ?? 200, { 'content-type': 'application/fhir+json' })
+      .end('{"resourceType":"CapabilityStatement"}');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/fhir`,
     seen,
-    close: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
@@ -35,7 +38,11 @@ describe('createReadinessCheck', () => {
     try {
       const report = await check({ epd: { baseUrl: epd.baseUrl, authorization: async () => 'Bearer epd-token' } })();
       expect(report.ready).toBe(true);
-      expect(report.checks.map((c) => [c.name, c.ok])).toEqual([['redis', true], ['epd', true], ['mappings', true]]);
+      expect(report.checks.map((c) => [c.name, c.ok])).toEqual([
+        ['redis', true],
+        ['epd', true],
+        ['mappings', true],
+      ]);
       expect(epd.seen).toEqual([{ path: '/fhir/metadata', authorization: 'Bearer epd-token' }]);
     } finally {
       await epd.close();
@@ -51,7 +58,10 @@ describe('createReadinessCheck', () => {
     try {
       const report = await check({ epd: { baseUrl: epd.baseUrl } })();
       expect(report.ready).toBe(false);
-      expect(report.checks.find((c) => c.name === 'epd')).toMatchObject({ ok: false, detail: expect.stringMatching(detail) });
+      expect(report.checks.find((c) => c.name === 'epd')).toMatchObject({
+        ok: false,
+        detail: expect.stringMatching(detail),
+      });
     } finally {
       await epd.close();
     }
@@ -61,7 +71,10 @@ describe('createReadinessCheck', () => {
     const gone = await startEpd({ status: 200 });
     await gone.close(); // its port is now closed (fetch refuses low ports such as 1 by itself)
     const report = await check({ epd: { baseUrl: gone.baseUrl } })();
-    expect(report.checks.find((c) => c.name === 'epd')).toMatchObject({ ok: false, detail: 'GET /metadata failed: ECONNREFUSED' });
+    expect(report.checks.find((c) => c.name === 'epd')).toMatchObject({
+      ok: false,
+      detail: 'GET /metadata failed: ECONNREFUSED',
+    });
   });
 
   it.each([
@@ -79,15 +92,22 @@ describe('createReadinessCheck', () => {
     }
   });
 
-  it.each([[undefined], [{ files: ['a.yaml'], triggers: [] }]])('is not ready without triggers (%p)', async (loaded) => {
-    const epd = await startEpd({ status: 200 });
-    try {
-      const report = await check({ epd: { baseUrl: epd.baseUrl }, getMappings: () => loaded })();
-      expect(report.checks[2]).toEqual({ name: 'mappings', ok: false, detail: 'no mapping file with triggers is loaded' });
-    } finally {
-      await epd.close();
-    }
-  });
+  it.each([[undefined], [{ files: ['a.yaml'], triggers: [] }]])(
+    'is not ready without triggers (%p)',
+    async (loaded) => {
+      const epd = await startEpd({ status: 200 });
+      try {
+        const report = await check({ epd: { baseUrl: epd.baseUrl }, getMappings: () => loaded })();
+        expect(report.checks[2]).toEqual({
+          name: 'mappings',
+          ok: false,
+          detail: 'no mapping file with triggers is loaded',
+        });
+      } finally {
+        await epd.close();
+      }
+    },
+  );
 
   it('asks the EPD at most once per cache period, also for concurrent probes', async () => {
     const epd = await startEpd({ status: 200 });

@@ -50,7 +50,11 @@ export function createReadinessCheck(deps: ReadinessDeps): () => Promise<Readine
     return cached.result;
   };
   return async () => {
-    const checks = await Promise.all([checkRedis(deps.redis, timeoutMs), epdCheck(), Promise.resolve(checkMappings(deps.getMappings()))]);
+    const checks = await Promise.all([
+      checkRedis(deps.redis, timeoutMs),
+      epdCheck(),
+      Promise.resolve(checkMappings(deps.getMappings())),
+    ]);
     return { ready: checks.every((c) => c.ok), checks };
   };
 }
@@ -75,7 +79,8 @@ async function checkEpd(epd: ReadinessDeps['epd'], timeoutMs: number): Promise<R
     });
     await res.body?.cancel(); // only the status matters; a CapabilityStatement can be large
     if (res.ok) return { name: 'epd', ok: true, detail: `GET /metadata answered HTTP ${res.status}` };
-    const refused = res.status === 401 || res.status === 403 ? ': the EPD refuses our credentials (EPD_AUTH, EPD_TOKEN...)' : '';
+    const refused =
+      res.status === 401 || res.status === 403 ? ': the EPD refuses our credentials (EPD_AUTH, EPD_TOKEN...)' : '';
     return { name: 'epd', ok: false, detail: `GET /metadata answered HTTP ${res.status}${refused}` };
   } catch (err) {
     return { name: 'epd', ok: false, detail: `GET /metadata failed: ${reasonOf(err)}` };
@@ -83,8 +88,13 @@ async function checkEpd(epd: ReadinessDeps['epd'], timeoutMs: number): Promise<R
 }
 
 function checkMappings(mappings: ReturnType<ReadinessDeps['getMappings']>): ReadinessCheck {
-  if (!mappings || mappings.triggers.length === 0) return { name: 'mappings', ok: false, detail: 'no mapping file with triggers is loaded' };
-  return { name: 'mappings', ok: true, detail: `${mappings.files.length} file(s), ${mappings.triggers.length} trigger(s)` };
+  if (!mappings || mappings.triggers.length === 0)
+    return { name: 'mappings', ok: false, detail: 'no mapping file with triggers is loaded' };
+  return {
+    name: 'mappings',
+    ok: true,
+    detail: `${mappings.files.length} file(s), ${mappings.triggers.length} trigger(s)`,
+  };
 }
 
 /** The reason of a failed fetch without the URL: `fetch failed` alone says nothing, its cause says what. */

@@ -28,7 +28,10 @@ function appWith(options: { queueDown?: () => boolean; clock?: () => number } = 
     replay: { seen: memorySeenSignatures(options.clock), windowSeconds: 300 },
   });
   const post = (headers: Record<string, string>, payload = body) =>
-    request(app).post('/fhir/notify').set({ 'content-type': 'application/fhir+json', ...headers }).send(payload);
+    request(app)
+      .post('/fhir/notify')
+      .set({ 'content-type': 'application/fhir+json', ...headers })
+      .send(payload);
   return { post, queued };
 }
 

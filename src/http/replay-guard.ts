@@ -51,7 +51,8 @@ export function replayGuard(deps: { seen: SeenSignatures; windowSeconds: number;
 
 /** Signatures in Redis under `<prefix>:intake:signature:<sha256>`, each with its own expiry. */
 export function createRedisSeenSignatures(redis: Redis, prefix: string): SeenSignatures {
-  const key = (signature: string) => `${prefix}:intake:signature:${createHash('sha256').update(signature).digest('hex')}`;
+  const key = (signature: string) =>
+    `${prefix}:intake:signature:${createHash('sha256').update(signature).digest('hex')}`;
   return {
     async claim(signature, ttlSeconds) {
       try {
@@ -59,7 +60,11 @@ export function createRedisSeenSignatures(redis: Redis, prefix: string): SeenSig
         return set === 'OK';
       } catch (err) {
         if (err instanceof AppError) throw err;
-        throw new AppError('the replay check is unavailable; retry later', { status: 503, code: 'transient', cause: err });
+        throw new AppError('the replay check is unavailable; retry later', {
+          status: 503,
+          code: 'transient',
+          cause: err,
+        });
       }
     },
     async release(signature) {

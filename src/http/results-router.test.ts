@@ -14,7 +14,11 @@ import { signRequest } from './verify-source.js';
 const TOKEN = 'results-token-0123456789';
 const SECRET = 'signing-secret-0123456789abcdef';
 /** A second aid whose platform signs its posts instead of sending a token. */
-const SIGNING_AID: DecisionAid = { ...ASTHMA_AID, id: 'signing-aid', results: { ...ASTHMA_AID.results!, auth: { type: 'hmac', secret: SECRET } } };
+const SIGNING_AID: DecisionAid = {
+  ...ASTHMA_AID,
+  id: 'signing-aid',
+  results: { ...ASTHMA_AID.results!, auth: { type: 'hmac', secret: SECRET } },
+};
 const NO_RESULTS_AID: DecisionAid = { ...ASTHMA_AID, id: 'no-results', results: undefined };
 
 let questionnaires: QuestionnaireSet;
@@ -28,10 +32,17 @@ beforeEach(() => {
 
 function appWith(options: { failQueue?: boolean; maxBodyBytes?: number } = {}) {
   const queued: ResultJobData[] = [];
-  const mappings = { decisionAids: new Map([ASTHMA_AID, SIGNING_AID, NO_RESULTS_AID].map((aid) => [aid.id, aid])) } as unknown as CompiledMappings;
+  const mappings = {
+    decisionAids: new Map([ASTHMA_AID, SIGNING_AID, NO_RESULTS_AID].map((aid) => [aid.id, aid])),
+  } as unknown as CompiledMappings;
   const app = createApp({
     log: createLogger({ level: 'silent' }),
-    notify: { sources: [], maxBodyBytes: 1024 * 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
+    notify: {
+      sources: [],
+      maxBodyBytes: 1024 * 1024,
+      relevantTypes: () => new Set(),
+      enqueueEvents: async () => undefined,
+    },
     results: {
       getMappings: () => mappings,
       maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
@@ -45,7 +56,12 @@ function appWith(options: { failQueue?: boolean; maxBodyBytes?: number } = {}) {
   return { app, queued };
 }
 
-const post = (app: ReturnType<typeof appWith>['app'], aidId: string, body: unknown, headers: Record<string, string> = {}) =>
+const post = (
+  app: ReturnType<typeof appWith>['app'],
+  aidId: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+) =>
   request(app)
     .post(`/decision-aids/${aidId}/results`)
     .set({ 'content-type': 'application/json', authorization: `Bearer ${TOKEN}`, ...headers })
@@ -59,7 +75,12 @@ describe('POST /decision-aids/{aidId}/results', () => {
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ severity: 'information' }] });
     expect(queued).toHaveLength(1);
-    expect(queued[0]).toMatchObject({ decisionAidId: 'astma-kind', invitationId, task, responses: [expect.anything(), expect.anything()] });
+    expect(queued[0]).toMatchObject({
+      decisionAidId: 'astma-kind',
+      invitationId,
+      task,
+      responses: [expect.anything(), expect.anything()],
+    });
   });
 
   it('accepts a signed result of an aid that signs (x-sdm-timestamp, x-sdm-signature)', async () => {
@@ -104,7 +125,10 @@ describe('POST /decision-aids/{aidId}/results', () => {
       "QuestionnaireResponse.item.where(linkId='sdm-q9-1').answer",
       "QuestionnaireResponse.item.where(linkId='sdm-q9-9')",
     ]);
-    expect(res.body.issue.map((i: { details: { text: string } }) => i.details.text.split(':')[0])).toEqual(['sdm-q9-1', 'sdm-q9-9']);
+    expect(res.body.issue.map((i: { details: { text: string } }) => i.details.text.split(':')[0])).toEqual([
+      'sdm-q9-1',
+      'sdm-q9-9',
+    ]);
     expect(queued).toHaveLength(0);
   });
 

@@ -35,7 +35,12 @@ export function resultsRouter(deps: ResultsDeps): Router {
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
   router.post(RESULTS_PATH, rawBody, async (req, res) => {
     const aid = deps.getMappings().decisionAids.get(String(req.params.aidId));
-    if (!aid?.results) throw new AppError(`decision aid ${String(req.params.aidId)} does not post results here`, { status: 404, code: 'not-found', retry: false });
+    if (!aid?.results)
+      throw new AppError(`decision aid ${String(req.params.aidId)} does not post results here`, {
+        status: 404,
+        code: 'not-found',
+        retry: false,
+      });
     authenticate(req, aid);
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
     const job = await deps.acceptResult(aid, readJson(req), receivedAt);
@@ -43,11 +48,25 @@ export function resultsRouter(deps: ResultsDeps): Router {
       await deps.enqueueResult(job);
     } catch (err) {
       if (err instanceof AppError) throw err;
-      throw new AppError('the queue is unavailable; retry later', { status: 503, code: 'transient', retry: true, cause: err });
+      throw new AppError('the queue is unavailable; retry later', {
+        status: 503,
+        code: 'transient',
+        retry: true,
+        cause: err,
+      });
     }
-    deps.log.info({ aidId: aid.id, invitationId: job.invitationId, task: job.task, responses: job.responses.length }, 'result accepted');
+    deps.log.info(
+      { aidId: aid.id, invitationId: job.invitationId, task: job.task, responses: job.responses.length },
+      'result accepted',
+    );
     const text = `result accepted for invitation ${job.invitationId}: ${job.responses.length} questionnaire response(s) will be written`;
-    res.status(202).type('application/fhir+json').json({ resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', details: { text } }] });
+    res
+      .status(202)
+      .type('application/fhir+json')
+      .json({
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'information', code: 'informational', details: { text } }],
+      });
   });
   return router;
 }
@@ -65,7 +84,11 @@ function authenticate(req: Request, aid: DecisionAid): void {
 function readJson(req: Request): unknown {
   const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
   const type = req.get('content-type') ?? '';
-  if (!JSON_TYPE.test(type)) throw badInput(415, `content type "${type || '(none)'}" is not supported; send application/json or application/fhir+json`);
+  if (!JSON_TYPE.test(type))
+    throw badInput(
+      415,
+      `content type "${type || '(none)'}" is not supported; send application/json or application/fhir+json`,
+    );
   if (!raw.trim()) throw badInput(400, 'the body is empty; send the result');
   let body: unknown;
   try {

@@ -38,9 +38,21 @@ describe('verifySource', () => {
     ['a timestamp in milliseconds', { ...signed(SECRET), timestamp: String(NOW) }, undefined],
     ['a timestamp with a fraction', { signature: signed(SECRET).signature, timestamp: `${ts(0)}.0` }, undefined],
     ['a negative timestamp', { signature: signed(SECRET).signature, timestamp: '-1' }, undefined],
-    ['the signature without the v1= tag', { timestamp: ts(0), signature: signatureHex(SECRET, ts(0), body) }, undefined],
-    ['an untimed body signature (old scheme)', { signature: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` }, undefined],
-    ['two signatures, one right (secret rotation)', { timestamp: ts(0), signature: `v1=00ff, ${signed(SECRET).signature}` }, 'engine'],
+    [
+      'the signature without the v1= tag',
+      { timestamp: ts(0), signature: signatureHex(SECRET, ts(0), body) },
+      undefined,
+    ],
+    [
+      'an untimed body signature (old scheme)',
+      { signature: `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}` },
+      undefined,
+    ],
+    [
+      'two signatures, one right (secret rotation)',
+      { timestamp: ts(0), signature: `v1=00ff, ${signed(SECRET).signature}` },
+      'engine',
+    ],
     ['a signature upper-cased', { timestamp: ts(0), signature: signed(SECRET).signature.toUpperCase() }, undefined],
     ['no credentials', {}, undefined],
   ])('with %s → %s', (_name, presented, expected) => {

@@ -30,7 +30,10 @@ export interface PresentedCredentials {
  * is checked (no early exit on the first match) and compared in constant time. A signature counts
  * only with a timestamp inside the source's window, so a captured request cannot be replayed later.
  */
-export function verifySource(sources: readonly IntakeSource[], presented: PresentedCredentials): IntakeSource | undefined {
+export function verifySource(
+  sources: readonly IntakeSource[],
+  presented: PresentedCredentials,
+): IntakeSource | undefined {
   const now = presented.now ?? Date.now();
   const signatures = signaturesOf(presented.signature);
   let match: IntakeSource | undefined;
@@ -59,7 +62,9 @@ export function signRequest(secret: string, body: Buffer | string, now = Date.no
 
 /** The longest signature window of the sources (0 without signing sources): how long a replay must be remembered. */
 export function signatureWindowSeconds(sources: readonly IntakeSource[]): number {
-  const windows = sources.map((s) => (s.auth.type === 'hmac' ? (s.auth.maxAgeSeconds ?? DEFAULT_SIGNATURE_MAX_AGE_SECONDS) : 0));
+  const windows = sources.map((s) =>
+    s.auth.type === 'hmac' ? (s.auth.maxAgeSeconds ?? DEFAULT_SIGNATURE_MAX_AGE_SECONDS) : 0,
+  );
   return Math.max(0, ...windows);
 }
 

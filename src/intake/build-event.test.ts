@@ -5,13 +5,24 @@ import { parseReference } from './reference-parts.js';
 const ctx = { source: 'hix', receivedAt: '2025-07-01T08:00:00.000Z' };
 
 function draft(reference: string, extra: Partial<EventDraft> = {}): EventDraft {
-  return { shape: 'bundle', target: parseReference(reference)!, occurredAt: ctx.receivedAt, unversionedKey: 'hix|fallback', ...extra };
+  return {
+    shape: 'bundle',
+    target: parseReference(reference)!,
+    occurredAt: ctx.receivedAt,
+    unversionedKey: 'hix|fallback',
+    ...extra,
+  };
 }
 
 describe('buildEvent', () => {
   it.each([
     ['a version in the reference', draft('Encounter/e1/_history/3'), 'hix|Encounter/e1/_history/3', '3'],
-    ['a version from meta, winning over the reference', draft('Encounter/e1/_history/3', { versionId: '4' }), 'hix|Encounter/e1/_history/4', '4'],
+    [
+      'a version from meta, winning over the reference',
+      draft('Encounter/e1/_history/3', { versionId: '4' }),
+      'hix|Encounter/e1/_history/4',
+      '4',
+    ],
     ['no version', draft('Encounter/e1'), 'hix|fallback', undefined],
   ])('keys %s', (_case, input, eventKey, versionId) => {
     const event = buildEvent(input, ctx);
@@ -85,7 +96,9 @@ describe('contentKey', () => {
       contentKey(ctx, 'Patient/2', undefined, { method: 'DELETE', occurredAt: '2025-01-01T00:00:00Z' }),
     ];
     expect(new Set(keys).size).toBe(4);
-    expect(contentKey(ctx, 'Patient/1', undefined, { method: 'DELETE', occurredAt: '2025-01-01T00:00:00Z' })).toBe(keys[0]);
+    expect(contentKey(ctx, 'Patient/1', undefined, { method: 'DELETE', occurredAt: '2025-01-01T00:00:00Z' })).toBe(
+      keys[0],
+    );
   });
 });
 

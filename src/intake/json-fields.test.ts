@@ -27,9 +27,18 @@ describe('json-fields', () => {
   });
 
   it.each([
-    [{ name: 'type', valueCode: 'heartbeat' }, { type: 'Code', value: 'heartbeat' }],
-    [{ url: 'x', valueReference: { reference: 'Subscription/1' } }, { type: 'Reference', value: { reference: 'Subscription/1' } }],
-    [{ name: 'n', valueUnsignedInt: 0 }, { type: 'UnsignedInt', value: 0 }],
+    [
+      { name: 'type', valueCode: 'heartbeat' },
+      { type: 'Code', value: 'heartbeat' },
+    ],
+    [
+      { url: 'x', valueReference: { reference: 'Subscription/1' } },
+      { type: 'Reference', value: { reference: 'Subscription/1' } },
+    ],
+    [
+      { name: 'n', valueUnsignedInt: 0 },
+      { type: 'UnsignedInt', value: 0 },
+    ],
     [{ name: 'n', value: 'no type suffix' }, undefined],
     [{ name: 'n', part: [] }, undefined],
   ])('choiceValue(%j)', (element, expected) => {

@@ -1,5 +1,14 @@
 import { AppError } from '../shared/errors.js';
-import { capProblems, checkEventCount, checkJsonLimits, jsonSyntaxMessage, MAX_BUNDLE_ENTRIES, MAX_JSON_DEPTH, MAX_PROBLEMS, quoted } from './json-limits.js';
+import {
+  capProblems,
+  checkEventCount,
+  checkJsonLimits,
+  jsonSyntaxMessage,
+  MAX_BUNDLE_ENTRIES,
+  MAX_JSON_DEPTH,
+  MAX_PROBLEMS,
+  quoted,
+} from './json-limits.js';
 import { parseNotification } from './parse-notification.js';
 
 const nested = (depth: number, wrap: (v: unknown) => unknown) => {
@@ -35,14 +44,36 @@ describe('checkJsonLimits', () => {
 describe('parseNotification on hostile shapes: always an AppError, never a crash', () => {
   const message = (focus: unknown[]) => bundle('message', [{ resource: { resourceType: 'MessageHeader', focus } }]);
   it.each([
-    ['a deep extension in a resource', { resourceType: 'Patient', id: 'p', extension: nested(50_000, (v) => [v]) }, 400],
-    ['a deep Parameters part chain', bundle('history', [{ resource: { resourceType: 'Parameters', parameter: [nested(50_000, (v) => ({ name: 'x', part: [v] }))] } }]), 400],
+    [
+      'a deep extension in a resource',
+      { resourceType: 'Patient', id: 'p', extension: nested(50_000, (v) => [v]) },
+      400,
+    ],
+    [
+      'a deep Parameters part chain',
+      bundle('history', [
+        { resource: { resourceType: 'Parameters', parameter: [nested(50_000, (v) => ({ name: 'x', part: [v] }))] } },
+      ]),
+      400,
+    ],
     ['Bundle.type "constructor"', bundle('constructor', [1]), 422],
     ['Bundle.type "__proto__"', JSON.parse('{"resourceType":"Bundle","type":"__proto__","entry":[1]}'), 422],
     ['Bundle.type "toString"', bundle('toString', [1]), 422],
-    ['request.method "toString"', bundle('transaction', [{ fullUrl: 'Patient/1', request: { method: 'toString' } }]), 422],
-    ['request.method "constructor"', bundle('batch', [{ fullUrl: 'Patient/1', request: { method: 'constructor' } }]), 422],
-    ['a message with more foci than the limit', message(Array.from({ length: MAX_BUNDLE_ENTRIES + 1 }, (_, i) => ({ reference: `Patient/${i}` }))), 413],
+    [
+      'request.method "toString"',
+      bundle('transaction', [{ fullUrl: 'Patient/1', request: { method: 'toString' } }]),
+      422,
+    ],
+    [
+      'request.method "constructor"',
+      bundle('batch', [{ fullUrl: 'Patient/1', request: { method: 'constructor' } }]),
+      422,
+    ],
+    [
+      'a message with more foci than the limit',
+      message(Array.from({ length: MAX_BUNDLE_ENTRIES + 1 }, (_, i) => ({ reference: `Patient/${i}` }))),
+      413,
+    ],
   ])('%s → %s', (_name, body, expected) => {
     expect(statusOf(() => parseNotification(body, ctx))).toBe(expected);
   });

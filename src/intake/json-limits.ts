@@ -26,12 +26,17 @@ export function checkJsonLimits(body: unknown): void {
       const message = `body is nested more than ${MAX_JSON_DEPTH} levels deep`;
       throw badInput(400, message, [{ code: 'too-costly', message }]);
     }
-    for (const child of Object.values(value)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    for (const child of Object.values(value))
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
   }
   const entries = (body as { entry?: unknown } | null)?.entry;
   if (Array.isArray(entries) && entries.length > MAX_BUNDLE_ENTRIES) {
     const message = `Bundle has ${entries.length} entries; at most ${MAX_BUNDLE_ENTRIES} are accepted in one notification`;
-    throw new AppError(message, { status: 413, retry: false, problems: [{ code: 'too-costly', message, expression: 'Bundle.entry' }] });
+    throw new AppError(message, {
+      status: 413,
+      retry: false,
+      problems: [{ code: 'too-costly', message, expression: 'Bundle.entry' }],
+    });
   }
 }
 
@@ -46,7 +51,10 @@ export function checkEventCount(count: number): void {
 export function capProblems(error: AppError): AppError {
   if (error.problems.length <= MAX_PROBLEMS) return error;
   const more = error.problems.length - MAX_PROBLEMS;
-  const problems: Problem[] = [...error.problems.slice(0, MAX_PROBLEMS), { code: 'too-costly', message: `and ${more} more problem(s) of the same kind` }];
+  const problems: Problem[] = [
+    ...error.problems.slice(0, MAX_PROBLEMS),
+    { code: 'too-costly', message: `and ${more} more problem(s) of the same kind` },
+  ];
   return new AppError(error.message, { status: error.status, retry: error.retry, problems });
 }
 

@@ -6,9 +6,27 @@ import type { ResourceJson } from './resource-target.js';
 const ctx = { source: 'hix', receivedAt: '2025-07-01T08:00:00.000Z' };
 const HEADER_EVENT = { system: 'https://sdm-bridge.org/fhir/CodeSystem/epd-message-event', code: 'care-plan-changed' };
 
-function message(focus: unknown[], entries: unknown[] = [], header: Record<string, unknown> = {}, bundle: Record<string, unknown> = {}): ResourceJson {
-  const messageHeader = { resourceType: 'MessageHeader', id: 'mh1', eventCoding: HEADER_EVENT, source: { endpoint: 'https://epd.example.org/fhir' }, focus, ...header };
-  return { resourceType: 'Bundle', id: 'b1', type: 'message', ...bundle, entry: [{ fullUrl: 'urn:uuid:mh1', resource: messageHeader }, ...entries] };
+function message(
+  focus: unknown[],
+  entries: unknown[] = [],
+  header: Record<string, unknown> = {},
+  bundle: Record<string, unknown> = {},
+): ResourceJson {
+  const messageHeader = {
+    resourceType: 'MessageHeader',
+    id: 'mh1',
+    eventCoding: HEADER_EVENT,
+    source: { endpoint: 'https://epd.example.org/fhir' },
+    focus,
+    ...header,
+  };
+  return {
+    resourceType: 'Bundle',
+    id: 'b1',
+    type: 'message',
+    ...bundle,
+    entry: [{ fullUrl: 'urn:uuid:mh1', resource: messageHeader }, ...entries],
+  };
 }
 
 function keys(body: ResourceJson): string[] {
@@ -26,7 +44,11 @@ function problemsOf(body: ResourceJson): { status: number; expressions: (string 
   throw new Error('expected the message to be refused');
 }
 
-const carePlan = (meta?: Record<string, string>) => ({ resourceType: 'CarePlan', id: 'cp1', ...(meta ? { meta } : {}) });
+const carePlan = (meta?: Record<string, string>) => ({
+  resourceType: 'CarePlan',
+  id: 'cp1',
+  ...(meta ? { meta } : {}),
+});
 
 describe('parseMessageBundle', () => {
   it('reads the fixture: a urn:uuid focus resolved in the Bundle and a literal focus outside it', () => {
@@ -59,11 +81,39 @@ describe('parseMessageBundle', () => {
   });
 
   it.each([
-    ['a urn focus on a versioned entry', [{ reference: 'urn:uuid:c1' }], [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '1' }) }], {}, {}, 'hix|CarePlan/cp1/_history/1'],
-    ['a literal focus matching an entry by type and id', [{ reference: 'CarePlan/cp1' }], [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '7' }) }], {}, {}, 'hix|CarePlan/cp1/_history/7'],
-    ['an absolute focus with a version, entry without', [{ reference: 'https://epd.example.org/fhir/CarePlan/cp1/_history/3' }], [{ resource: carePlan() }], {}, {}, 'hix|CarePlan/cp1/_history/3'],
+    [
+      'a urn focus on a versioned entry',
+      [{ reference: 'urn:uuid:c1' }],
+      [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '1' }) }],
+      {},
+      {},
+      'hix|CarePlan/cp1/_history/1',
+    ],
+    [
+      'a literal focus matching an entry by type and id',
+      [{ reference: 'CarePlan/cp1' }],
+      [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '7' }) }],
+      {},
+      {},
+      'hix|CarePlan/cp1/_history/7',
+    ],
+    [
+      'an absolute focus with a version, entry without',
+      [{ reference: 'https://epd.example.org/fhir/CarePlan/cp1/_history/3' }],
+      [{ resource: carePlan() }],
+      {},
+      {},
+      'hix|CarePlan/cp1/_history/3',
+    ],
     ['no version: keyed by the header id', [{ reference: 'CarePlan/cp1' }], [], {}, {}, 'hix|message/mh1|CarePlan/cp1'],
-    ['no header id: keyed by the Bundle id', [{ reference: 'CarePlan/cp1' }], [], { id: undefined }, {}, 'hix|message/b1|CarePlan/cp1'],
+    [
+      'no header id: keyed by the Bundle id',
+      [{ reference: 'CarePlan/cp1' }],
+      [],
+      { id: undefined },
+      {},
+      'hix|message/b1|CarePlan/cp1',
+    ],
   ])('keys %s', (_case, focus, entries, header, bundle, key) => {
     expect(keys(message(focus, entries, header, bundle))).toEqual([key]);
   });
@@ -76,28 +126,54 @@ describe('parseMessageBundle', () => {
   });
 
   it('takes interaction create for version 1 and the header timestamp before the Bundle timestamp', () => {
-    const body = message([{ reference: 'urn:uuid:c1' }], [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '1' }) }], { timestamp: '2025-05-01T09:00:00+02:00' }, { timestamp: '2025-05-01T09:00:05+02:00' });
+    const body = message(
+      [{ reference: 'urn:uuid:c1' }],
+      [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '1' }) }],
+      { timestamp: '2025-05-01T09:00:00+02:00' },
+      { timestamp: '2025-05-01T09:00:05+02:00' },
+    );
     const result = parseMessageBundle(body, ctx);
-    expect(result.kind === 'events' && result.events[0]).toEqual(expect.objectContaining({ interaction: 'create', occurredAt: '2025-05-01T09:00:00+02:00' }));
+    expect(result.kind === 'events' && result.events[0]).toEqual(
+      expect.objectContaining({ interaction: 'create', occurredAt: '2025-05-01T09:00:00+02:00' }),
+    );
   });
 
   it('gives one event for two focus references to the same change', () => {
-    expect(keys(message([{ reference: 'urn:uuid:c1' }, { reference: 'CarePlan/cp1' }], [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '2' }) }]))).toEqual([
-      'hix|CarePlan/cp1/_history/2',
-    ]);
+    expect(
+      keys(
+        message(
+          [{ reference: 'urn:uuid:c1' }, { reference: 'CarePlan/cp1' }],
+          [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '2' }) }],
+        ),
+      ),
+    ).toEqual(['hix|CarePlan/cp1/_history/2']);
   });
 
   it.each([
-    ['a Bundle without MessageHeader first', { resourceType: 'Bundle', type: 'message', entry: [{ resource: carePlan() }] }, ['Bundle.entry[0].resource']],
+    [
+      'a Bundle without MessageHeader first',
+      { resourceType: 'Bundle', type: 'message', entry: [{ resource: carePlan() }] },
+      ['Bundle.entry[0].resource'],
+    ],
     ['a header without focus', message([]), ['Bundle.entry[0].resource.focus']],
     [
       'a focus without reference, a urn that is not in the Bundle, and a focused entry without id',
-      message([{ display: 'x' }, { reference: 'urn:uuid:nope' }, { reference: 'urn:uuid:c1' }], [{ fullUrl: 'urn:uuid:c1', resource: { resourceType: 'CarePlan' } }]),
-      ['Bundle.entry[0].resource.focus[0].reference', 'Bundle.entry[0].resource.focus[1].reference', 'Bundle.entry[1].resource.id'],
+      message(
+        [{ display: 'x' }, { reference: 'urn:uuid:nope' }, { reference: 'urn:uuid:c1' }],
+        [{ fullUrl: 'urn:uuid:c1', resource: { resourceType: 'CarePlan' } }],
+      ),
+      [
+        'Bundle.entry[0].resource.focus[0].reference',
+        'Bundle.entry[0].resource.focus[1].reference',
+        'Bundle.entry[1].resource.id',
+      ],
     ],
     [
       'a focus on an infrastructure entry',
-      message([{ reference: 'urn:uuid:oo' }], [{ fullUrl: 'urn:uuid:oo', resource: { resourceType: 'OperationOutcome', issue: [] } }]),
+      message(
+        [{ reference: 'urn:uuid:oo' }],
+        [{ fullUrl: 'urn:uuid:oo', resource: { resourceType: 'OperationOutcome', issue: [] } }],
+      ),
       ['Bundle.entry[0].resource.focus[0].reference'],
     ],
   ])('refuses %s with a 422', (_case, body, expressions) => {

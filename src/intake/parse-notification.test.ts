@@ -1,5 +1,8 @@
 import { AppError } from '../shared/errors.js';
-import { loadNotificationFixture, type NotificationFixture } from '../../test/fixtures/notifications/load-notification-fixture.js';
+import {
+  loadNotificationFixture,
+  type NotificationFixture,
+} from '../../test/fixtures/notifications/load-notification-fixture.js';
 import { parseNotification } from './parse-notification.js';
 
 const ctx = { source: 'hix', receivedAt: '2025-07-01T08:00:00.000Z' };
@@ -22,12 +25,27 @@ describe('parseNotification', () => {
     ['subscription-handshake', 'handshake', undefined, []],
     ['subscription-heartbeat', 'heartbeat', undefined, []],
     ['subscription-empty', 'empty', undefined, []],
-    ['subscription-full-resource', 'events', 'subscription-notification', ['MedicationRequest/ma-5c21e9d4', 'CarePlan/cp-2a7f0b13']],
+    [
+      'subscription-full-resource',
+      'events',
+      'subscription-notification',
+      ['MedicationRequest/ma-5c21e9d4', 'CarePlan/cp-2a7f0b13'],
+    ],
     ['subscription-id-only', 'events', 'subscription-notification', ['Encounter/enc-91d3c6e8', 'CarePlan/cp-2a7f0b13']],
     ['subscription-r4b-id-only', 'events', 'subscription-notification', ['Encounter/enc-91d3c6e8']],
     ['message-bundle', 'events', 'message', ['MedicationRequest/ma-5c21e9d4', 'Encounter/enc-91d3c6e8']],
-    ['transaction-bundle', 'events', 'bundle', ['MedicationRequest/ma-5c21e9d4', 'CarePlan/cp-2a7f0b13', 'Encounter/enc-0a1b2c3d']],
-    ['collection-bundle', 'events', 'bundle', ['MedicationRequest/ma-5c21e9d4', 'CarePlan/cp-2a7f0b13', 'Encounter/enc-91d3c6e8']],
+    [
+      'transaction-bundle',
+      'events',
+      'bundle',
+      ['MedicationRequest/ma-5c21e9d4', 'CarePlan/cp-2a7f0b13', 'Encounter/enc-0a1b2c3d'],
+    ],
+    [
+      'collection-bundle',
+      'events',
+      'bundle',
+      ['MedicationRequest/ma-5c21e9d4', 'CarePlan/cp-2a7f0b13', 'Encounter/enc-91d3c6e8'],
+    ],
   ])('%s → %s', (name, kind, shape, references) => {
     const result = parseNotification(loadNotificationFixture(name), ctx);
     expect(result.kind).toBe(kind);
@@ -38,7 +56,10 @@ describe('parseNotification', () => {
 
   it('gives a pushed and a polled copy of one version the same key', () => {
     const pushed = parseNotification(loadNotificationFixture('subscription-full-resource'), ctx);
-    const posted = parseNotification(loadNotificationFixture('medication-request'), { ...ctx, receivedAt: '2025-07-02T08:00:00.000Z' });
+    const posted = parseNotification(loadNotificationFixture('medication-request'), {
+      ...ctx,
+      receivedAt: '2025-07-02T08:00:00.000Z',
+    });
     const key = (r: typeof pushed) => (r.kind === 'events' ? r.events[0]?.eventKey : undefined);
     expect(key(pushed)).toBe('hix|MedicationRequest/ma-5c21e9d4/_history/1');
     expect(key(posted)).toBe(key(pushed));
@@ -50,14 +71,30 @@ describe('parseNotification', () => {
   });
 
   it.each([
-    ['with a version', { resourceType: 'CarePlan', id: 'cp1', meta: { versionId: '1' } }, 'hix|CarePlan/cp1/_history/1', 'create'],
-    ['without a version', { resourceType: 'CarePlan', id: 'cp1', status: 'draft' }, /^hix\|CarePlan\/cp1\|sha256:[0-9a-f]{16}$/, 'update'],
+    [
+      'with a version',
+      { resourceType: 'CarePlan', id: 'cp1', meta: { versionId: '1' } },
+      'hix|CarePlan/cp1/_history/1',
+      'create',
+    ],
+    [
+      'without a version',
+      { resourceType: 'CarePlan', id: 'cp1', status: 'draft' },
+      /^hix\|CarePlan\/cp1\|sha256:[0-9a-f]{16}$/,
+      'update',
+    ],
   ])('a single resource %s', (_case, body, key, interaction) => {
     const result = parseNotification(body, ctx);
     expect(result).toEqual({
       kind: 'events',
       eventNumbers: [],
-      events: [expect.objectContaining({ eventKey: typeof key === 'string' ? key : expect.stringMatching(key), interaction, occurredAt: ctx.receivedAt })],
+      events: [
+        expect.objectContaining({
+          eventKey: typeof key === 'string' ? key : expect.stringMatching(key),
+          interaction,
+          occurredAt: ctx.receivedAt,
+        }),
+      ],
     });
   });
 
@@ -72,25 +109,51 @@ describe('parseNotification', () => {
   });
 
   it.each([
-    ['a searchset Bundle', { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Patient', id: '1' } }] }, ['Bundle.type']],
-    ['a document Bundle without entries', { resourceType: 'Bundle', type: 'document' }, ['Bundle.type', 'Bundle.entry']],
+    [
+      'a searchset Bundle',
+      { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: { resourceType: 'Patient', id: '1' } }] },
+      ['Bundle.type'],
+    ],
+    [
+      'a document Bundle without entries',
+      { resourceType: 'Bundle', type: 'document' },
+      ['Bundle.type', 'Bundle.entry'],
+    ],
     ['a Bundle without type', { resourceType: 'Bundle', entry: [{}] }, ['Bundle.type']],
     ['a transaction without entries', { resourceType: 'Bundle', type: 'transaction', entry: [] }, ['Bundle.entry']],
     ['a resource without id', { resourceType: 'Encounter', status: 'finished' }, ['Encounter.id']],
-    ['a resource with a malformed id and version', { resourceType: 'Encounter', id: 'a b', meta: { versionId: '' } }, ['Encounter.id', 'Encounter.meta.versionId']],
-    ['an OperationOutcome alone', { resourceType: 'OperationOutcome', id: 'oo1', issue: [] }, ['OperationOutcome.resourceType']],
+    [
+      'a resource with a malformed id and version',
+      { resourceType: 'Encounter', id: 'a b', meta: { versionId: '' } },
+      ['Encounter.id', 'Encounter.meta.versionId'],
+    ],
+    [
+      'an OperationOutcome alone',
+      { resourceType: 'OperationOutcome', id: 'oo1', issue: [] },
+      ['OperationOutcome.resourceType'],
+    ],
     ['a Parameters alone', { resourceType: 'Parameters', id: 'p1' }, ['Parameters.resourceType']],
     [
       'a notification of unknown type',
-      { resourceType: 'Bundle', type: 'history', entry: [{ resource: { resourceType: 'Parameters', parameter: [{ name: 'type', valueCode: 'ping' }] } }] },
+      {
+        resourceType: 'Bundle',
+        type: 'history',
+        entry: [{ resource: { resourceType: 'Parameters', parameter: [{ name: 'type', valueCode: 'ping' }] } }],
+      },
       ['Bundle.entry[0].resource.parameter[0]'],
     ],
-    ['a message without MessageHeader first', { resourceType: 'Bundle', type: 'message', entry: [{ resource: { resourceType: 'Patient', id: '1' } }] }, ['Bundle.entry[0].resource']],
+    [
+      'a message without MessageHeader first',
+      { resourceType: 'Bundle', type: 'message', entry: [{ resource: { resourceType: 'Patient', id: '1' } }] },
+      ['Bundle.entry[0].resource'],
+    ],
   ])('refuses %s with a 422', (_case, body, expressions) => {
     expect(refusal(body)).toEqual({ status: 422, expressions });
   });
 
   it('never retries a refusal', () => {
-    expect(() => parseNotification({ resourceType: 'Encounter' }, ctx)).toThrow(expect.objectContaining({ retry: false }));
+    expect(() => parseNotification({ resourceType: 'Encounter' }, ctx)).toThrow(
+      expect.objectContaining({ retry: false }),
+    );
   });
 });

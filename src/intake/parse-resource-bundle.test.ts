@@ -14,7 +14,12 @@ function summary(body: ResourceJson): [string, string, string | undefined][] {
   return result.kind === 'events' ? result.events.map((e) => [e.reference, e.interaction, e.versionId]) : [];
 }
 
-const encounter = (id: string, meta?: Record<string, string>) => ({ resourceType: 'Encounter', id, status: 'finished', ...(meta ? { meta } : {}) });
+const encounter = (id: string, meta?: Record<string, string>) => ({
+  resourceType: 'Encounter',
+  id,
+  status: 'finished',
+  ...(meta ? { meta } : {}),
+});
 
 describe('parseResourceBundle', () => {
   it.each([
@@ -43,19 +48,30 @@ describe('parseResourceBundle', () => {
     ['PUT', 'update'],
     ['DELETE', 'delete'],
   ])('a %s entry is a %s', (method, interaction) => {
-    const entry = method === 'DELETE' ? { request: { method, url: 'Encounter/e1' } } : { resource: encounter('e1'), request: { method, url: 'Encounter' } };
+    const entry =
+      method === 'DELETE'
+        ? { request: { method, url: 'Encounter/e1' } }
+        : { resource: encounter('e1'), request: { method, url: 'Encounter' } };
     expect(summary(bundle('transaction', [entry]))).toEqual([['Encounter/e1', interaction, undefined]]);
   });
 
   it('a PATCH is an update of the resource in its URL', () => {
-    const patch = { resourceType: 'Parameters', parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'replace' }] }] };
-    expect(summary(bundle('batch', [{ resource: patch, request: { method: 'PATCH', url: 'CarePlan/cp1' } }]))).toEqual([['CarePlan/cp1', 'update', undefined]]);
+    const patch = {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'replace' }] }],
+    };
+    expect(summary(bundle('batch', [{ resource: patch, request: { method: 'PATCH', url: 'CarePlan/cp1' } }]))).toEqual([
+      ['CarePlan/cp1', 'update', undefined],
+    ]);
   });
 
   it('a batch skips reads and infrastructure resources', () => {
     const body = bundle('batch', [
       { request: { method: 'GET', url: 'Patient/p1' } },
-      { resource: { resourceType: 'OperationOutcome', issue: [] }, request: { method: 'POST', url: 'OperationOutcome' } },
+      {
+        resource: { resourceType: 'OperationOutcome', issue: [] },
+        request: { method: 'POST', url: 'OperationOutcome' },
+      },
       { resource: encounter('e1'), request: { method: 'PUT', url: 'Encounter/e1' } },
     ]);
     expect(summary(body)).toEqual([['Encounter/e1', 'update', undefined]]);
@@ -63,7 +79,12 @@ describe('parseResourceBundle', () => {
 
   it('keys unversioned resources by content hash: same content same key, changed content new key', () => {
     const keyOf = (status: string) => {
-      const result = parseResourceBundle(bundle('transaction', [{ resource: { ...encounter('e1'), status }, request: { method: 'PUT', url: 'Encounter/e1' } }]), ctx);
+      const result = parseResourceBundle(
+        bundle('transaction', [
+          { resource: { ...encounter('e1'), status }, request: { method: 'PUT', url: 'Encounter/e1' } },
+        ]),
+        ctx,
+      );
       return result.kind === 'events' ? result.events[0]?.eventKey : undefined;
     };
     expect(keyOf('finished')).toMatch(/^hix\|Encounter\/e1\|sha256:[0-9a-f]{16}$/);
@@ -77,7 +98,12 @@ describe('parseResourceBundle', () => {
   });
 
   it.each([
-    ['meta.lastUpdated', { lastUpdated: '2025-01-01T10:00:00Z' }, { timestamp: '2025-01-02T10:00:00Z' }, '2025-01-01T10:00:00Z'],
+    [
+      'meta.lastUpdated',
+      { lastUpdated: '2025-01-01T10:00:00Z' },
+      { timestamp: '2025-01-02T10:00:00Z' },
+      '2025-01-01T10:00:00Z',
+    ],
     ['the Bundle timestamp', undefined, { timestamp: '2025-01-02T10:00:00Z' }, '2025-01-02T10:00:00Z'],
     ['the time received', undefined, {}, ctx.receivedAt],
   ])('occurredAt falls back to %s', (_case, meta, extra, expected) => {
@@ -86,10 +112,14 @@ describe('parseResourceBundle', () => {
   });
 
   it.each([
-    ['a POST without id and a conditional DELETE', [
-      { resource: { resourceType: 'Encounter', status: 'planned' }, request: { method: 'POST', url: 'Encounter' } },
-      { request: { method: 'DELETE', url: 'Encounter?identifier=x|1' } },
-    ], ['Bundle.entry[0].resource.id', 'Bundle.entry[1].request.url']],
+    [
+      'a POST without id and a conditional DELETE',
+      [
+        { resource: { resourceType: 'Encounter', status: 'planned' }, request: { method: 'POST', url: 'Encounter' } },
+        { request: { method: 'DELETE', url: 'Encounter?identifier=x|1' } },
+      ],
+      ['Bundle.entry[0].resource.id', 'Bundle.entry[1].request.url'],
+    ],
     ['nothing but reads', [{ request: { method: 'GET', url: 'Patient/p1' } }], ['Bundle.entry']],
   ])('refuses %s with a 422 naming every field', (_case, entries, expressions) => {
     let error: unknown;

@@ -1,5 +1,8 @@
 import { AppError } from '../shared/errors.js';
-import { loadNotificationFixture, type NotificationFixture } from '../../test/fixtures/notifications/load-notification-fixture.js';
+import {
+  loadNotificationFixture,
+  type NotificationFixture,
+} from '../../test/fixtures/notifications/load-notification-fixture.js';
 import { parseSubscriptionNotification } from './parse-subscription-notification.js';
 import type { ParsedNotification } from './parsed-notification.js';
 import type { ResourceJson } from './resource-target.js';
@@ -10,7 +13,12 @@ const SUB = `${BASE}/Subscription/sub1`;
 
 type EventSpec = { number?: number | string; timestamp?: string; focus?: string };
 
-function notification(type: string, events: EventSpec[], entries: unknown[] = [], extra: Record<string, unknown> = {}): ResourceJson {
+function notification(
+  type: string,
+  events: EventSpec[],
+  entries: unknown[] = [],
+  extra: Record<string, unknown> = {},
+): ResourceJson {
   const parameter: unknown[] = [
     { name: 'subscription', valueReference: { reference: SUB } },
     { name: 'status', valueCode: 'active' },
@@ -33,24 +41,50 @@ function notification(type: string, events: EventSpec[], entries: unknown[] = []
 }
 
 function resourceEntry(type: string, id: string, meta?: Record<string, string>, method = 'PUT'): unknown {
-  return { fullUrl: `${BASE}/${type}/${id}`, resource: { resourceType: type, id, ...(meta ? { meta } : {}) }, request: { method, url: `${type}/${id}` } };
+  return {
+    fullUrl: `${BASE}/${type}/${id}`,
+    resource: { resourceType: type, id, ...(meta ? { meta } : {}) },
+    request: { method, url: `${type}/${id}` },
+  };
 }
 
 function parse(body: ResourceJson): ParsedNotification {
   return parseSubscriptionNotification(body, ctx);
 }
 
-function events(body: ResourceJson): { eventKey: string; reference: string; interaction: string; occurredAt: string }[] {
+function events(
+  body: ResourceJson,
+): { eventKey: string; reference: string; interaction: string; occurredAt: string }[] {
   const result = parse(body);
   if (result.kind !== 'events') throw new Error(`expected events, got ${result.kind}`);
-  return result.events.map(({ eventKey, reference, interaction, occurredAt }) => ({ eventKey, reference, interaction, occurredAt }));
+  return result.events.map(({ eventKey, reference, interaction, occurredAt }) => ({
+    eventKey,
+    reference,
+    interaction,
+    occurredAt,
+  }));
 }
 
 describe('parseSubscriptionNotification on the fixtures', () => {
   it.each<[NotificationFixture, ParsedNotification]>([
-    ['subscription-handshake', { kind: 'handshake', subscription: 'Subscription/sdm-bridge-hix', status: 'requested', eventCount: 0 }],
-    ['subscription-heartbeat', { kind: 'heartbeat', subscription: 'Subscription/sdm-bridge-hix', status: 'active', eventCount: 12 }],
-    ['subscription-empty', { kind: 'empty', subscription: 'Subscription/sdm-bridge-hix', status: 'active', eventCount: 17, eventNumbers: [17] }],
+    [
+      'subscription-handshake',
+      { kind: 'handshake', subscription: 'Subscription/sdm-bridge-hix', status: 'requested', eventCount: 0 },
+    ],
+    [
+      'subscription-heartbeat',
+      { kind: 'heartbeat', subscription: 'Subscription/sdm-bridge-hix', status: 'active', eventCount: 12 },
+    ],
+    [
+      'subscription-empty',
+      {
+        kind: 'empty',
+        subscription: 'Subscription/sdm-bridge-hix',
+        status: 'active',
+        eventCount: 17,
+        eventNumbers: [17],
+      },
+    ],
   ])('%s', (name, expected) => {
     expect(parse(loadNotificationFixture(name) as ResourceJson)).toEqual(expected);
   });
@@ -133,7 +167,12 @@ describe('parseSubscriptionNotification', () => {
 
   it('a query-event answer gives events like an event notification', () => {
     expect(events(notification('query-event', [{ number: 4, focus: 'CarePlan/cp1/_history/2' }]))).toEqual([
-      { eventKey: 'hix|CarePlan/cp1/_history/2', reference: 'CarePlan/cp1', interaction: 'update', occurredAt: ctx.receivedAt },
+      {
+        eventKey: 'hix|CarePlan/cp1/_history/2',
+        reference: 'CarePlan/cp1',
+        interaction: 'update',
+        occurredAt: ctx.receivedAt,
+      },
     ]);
   });
 
@@ -142,33 +181,63 @@ describe('parseSubscriptionNotification', () => {
     ['events without focus and no entries', [{ number: 3 }, { number: 4 }], [], [3, 4]],
     ['only a read entry', [{ number: 5 }], [resourceEntry('Patient', 'p1', undefined, 'GET')], [5]],
   ])('is empty with %s', (_case, evts, entries, eventNumbers) => {
-    expect(parse(notification('event-notification', evts, entries))).toEqual({ kind: 'empty', subscription: 'Subscription/sub1', status: 'active', eventNumbers });
+    expect(parse(notification('event-notification', evts, entries))).toEqual({
+      kind: 'empty',
+      subscription: 'Subscription/sub1',
+      status: 'active',
+      eventNumbers,
+    });
   });
 
   it('without focus, every changed entry is an event; one event number names one entry', () => {
     const one = events(notification('event-notification', [{ number: 9 }], [{ fullUrl: `${BASE}/Encounter/e1` }]));
     expect(one.map((e) => e.eventKey)).toEqual(['hix|Subscription/sub1|event/9']);
-    const two = events(notification('event-notification', [{ number: 9 }], [{ fullUrl: `${BASE}/Encounter/e1` }, { fullUrl: `${BASE}/Encounter/e2` }]));
+    const two = events(
+      notification(
+        'event-notification',
+        [{ number: 9 }],
+        [{ fullUrl: `${BASE}/Encounter/e1` }, { fullUrl: `${BASE}/Encounter/e2` }],
+      ),
+    );
     expect(two.map((e) => e.reference)).toEqual(['Encounter/e1', 'Encounter/e2']);
-    expect(two.map((e) => e.eventKey)).toEqual([expect.stringMatching(/^hix\|Encounter\/e1\|sha256:/), expect.stringMatching(/^hix\|Encounter\/e2\|sha256:/)]);
+    expect(two.map((e) => e.eventKey)).toEqual([
+      expect.stringMatching(/^hix\|Encounter\/e1\|sha256:/),
+      expect.stringMatching(/^hix\|Encounter\/e2\|sha256:/),
+    ]);
   });
 
   it('with focus, entries that are not a focus are context, not events', () => {
-    const body = notification('event-notification', [{ number: 3, focus: 'CarePlan/cp1' }], [
-      resourceEntry('Patient', 'p1', { versionId: '9' }, 'PUT'),
-      resourceEntry('CarePlan', 'cp1', { versionId: '2' }, 'POST'),
+    const body = notification(
+      'event-notification',
+      [{ number: 3, focus: 'CarePlan/cp1' }],
+      [
+        resourceEntry('Patient', 'p1', { versionId: '9' }, 'PUT'),
+        resourceEntry('CarePlan', 'cp1', { versionId: '2' }, 'POST'),
+      ],
+    );
+    expect(events(body)).toEqual([
+      expect.objectContaining({ eventKey: 'hix|CarePlan/cp1/_history/2', interaction: 'create' }),
     ]);
-    expect(events(body)).toEqual([expect.objectContaining({ eventKey: 'hix|CarePlan/cp1/_history/2', interaction: 'create' })]);
   });
 
   it('a focus whose version differs from the entry is an event of the focus alone', () => {
-    const body = notification('event-notification', [{ number: 2, focus: 'CarePlan/cp1/_history/5' }], [resourceEntry('CarePlan', 'cp1', { versionId: '4' })]);
+    const body = notification(
+      'event-notification',
+      [{ number: 2, focus: 'CarePlan/cp1/_history/5' }],
+      [resourceEntry('CarePlan', 'cp1', { versionId: '4' })],
+    );
     expect(events(body).map((e) => e.eventKey)).toEqual(['hix|CarePlan/cp1/_history/5']);
   });
 
   it('takes the version from the focus when the matching entry has none', () => {
-    const body = notification('event-notification', [{ number: 2, focus: 'CarePlan/cp1/_history/5' }], [resourceEntry('CarePlan', 'cp1')]);
-    expect(events(body)).toEqual([expect.objectContaining({ eventKey: 'hix|CarePlan/cp1/_history/5', interaction: 'update' })]);
+    const body = notification(
+      'event-notification',
+      [{ number: 2, focus: 'CarePlan/cp1/_history/5' }],
+      [resourceEntry('CarePlan', 'cp1')],
+    );
+    expect(events(body)).toEqual([
+      expect.objectContaining({ eventKey: 'hix|CarePlan/cp1/_history/5', interaction: 'update' }),
+    ]);
   });
 
   it('two notification events about the same version give one event but both numbers', () => {
@@ -177,11 +246,22 @@ describe('parseSubscriptionNotification', () => {
       { number: 7, focus: `${BASE}/Encounter/e1/_history/2` },
     ]);
     const result = parse(body);
-    expect(result).toEqual(expect.objectContaining({ eventNumbers: [6, 7], events: [expect.objectContaining({ reference: 'Encounter/e1' })] }));
+    expect(result).toEqual(
+      expect.objectContaining({
+        eventNumbers: [6, 7],
+        events: [expect.objectContaining({ reference: 'Encounter/e1' })],
+      }),
+    );
   });
 
   it.each([
-    ['meta.lastUpdated first', { lastUpdated: '2025-01-01T10:00:00Z' }, '2025-01-02T10:00:00Z', '2025-01-03T10:00:00Z', '2025-01-01T10:00:00Z'],
+    [
+      'meta.lastUpdated first',
+      { lastUpdated: '2025-01-01T10:00:00Z' },
+      '2025-01-02T10:00:00Z',
+      '2025-01-03T10:00:00Z',
+      '2025-01-01T10:00:00Z',
+    ],
     ['then the event timestamp', undefined, '2025-01-02T10:00:00Z', '2025-01-03T10:00:00Z', '2025-01-02T10:00:00Z'],
     ['then the Bundle timestamp', undefined, undefined, '2025-01-03T10:00:00Z', '2025-01-03T10:00:00Z'],
     ['else the time received', undefined, undefined, undefined, ctx.receivedAt],
@@ -196,16 +276,32 @@ describe('parseSubscriptionNotification', () => {
   });
 
   it.each([
-    ['a first entry that is no status', { resourceType: 'Bundle', type: 'history', entry: [resourceEntry('Patient', 'p1')] }, ['Bundle.entry[0].resource.resourceType']],
-    ['a first entry without resource', { resourceType: 'Bundle', type: 'history', entry: [{ fullUrl: 'urn:uuid:1' }] }, ['Bundle.entry[0].resource']],
+    [
+      'a first entry that is no status',
+      { resourceType: 'Bundle', type: 'history', entry: [resourceEntry('Patient', 'p1')] },
+      ['Bundle.entry[0].resource.resourceType'],
+    ],
+    [
+      'a first entry without resource',
+      { resourceType: 'Bundle', type: 'history', entry: [{ fullUrl: 'urn:uuid:1' }] },
+      ['Bundle.entry[0].resource'],
+    ],
     [
       'an event notification without subscription',
-      { resourceType: 'Bundle', type: 'history', entry: [{ resource: { resourceType: 'SubscriptionStatus', type: 'event-notification' } }] },
+      {
+        resourceType: 'Bundle',
+        type: 'history',
+        entry: [{ resource: { resourceType: 'SubscriptionStatus', type: 'event-notification' } }],
+      },
       ['Bundle.entry[0].resource'],
     ],
     [
       'a bad focus and a resource without id, both',
-      notification('event-notification', [{ number: 1, focus: 'urn:uuid:77' }], [{ resource: { resourceType: 'CarePlan' } }]),
+      notification(
+        'event-notification',
+        [{ number: 1, focus: 'urn:uuid:77' }],
+        [{ resource: { resourceType: 'CarePlan' } }],
+      ),
       ['Bundle.entry[0].resource.parameter[3].part[1]', 'Bundle.entry[1].resource.id'],
     ],
   ])('refuses %s with a 422 naming every field', (_case, body, expressions) => {

@@ -93,7 +93,11 @@ function focusEvent(event: NotificationEventInfo, items: BundleEntryItem[], scop
   return buildEvent({ shape: 'subscription-notification', target: focus, occurredAt, unversionedKey }, scope.ctx);
 }
 
-function itemEvent(item: BundleEntryItem, event: NotificationEventInfo | undefined, scope: NotificationScope): EpdEvent {
+function itemEvent(
+  item: BundleEntryItem,
+  event: NotificationEventInfo | undefined,
+  scope: NotificationScope,
+): EpdEvent {
   const { target, method, content } = item;
   const occurredAt = occurredAtOf([item.lastUpdated, event?.timestamp, scope.bundleTimestamp], scope.ctx);
   const numbered = event ? numberedKey(event, scope) : undefined;

@@ -7,7 +7,13 @@ describe('R4_RESOURCE_TYPES', () => {
     const bundle = readJson('fhir/r4/profiles-resources.json') as Bundle<StructureDefinition>;
     const types = (bundle.entry ?? [])
       .map((e) => e.resource!)
-      .filter((r) => r.resourceType === 'StructureDefinition' && r.kind === 'resource' && !r.abstract && r.derivation !== 'constraint')
+      .filter(
+        (r) =>
+          r.resourceType === 'StructureDefinition' &&
+          r.kind === 'resource' &&
+          !r.abstract &&
+          r.derivation !== 'constraint',
+      )
       .map((r) => r.type);
     expect([...R4_RESOURCE_TYPES].sort()).toEqual(types.sort());
   });

@@ -3,8 +3,17 @@ import { readBundleEntry } from './read-bundle-entry.js';
 
 const BASE = 'https://epd.example.org/fhir';
 const PATH = 'Bundle.entry[1]';
-const carePlan = { resourceType: 'CarePlan', id: 'cp1', status: 'active', intent: 'plan', subject: { reference: 'Patient/p1' } };
-const patch = { resourceType: 'Parameters', parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'replace' }] }] };
+const carePlan = {
+  resourceType: 'CarePlan',
+  id: 'cp1',
+  status: 'active',
+  intent: 'plan',
+  subject: { reference: 'Patient/p1' },
+};
+const patch = {
+  resourceType: 'Parameters',
+  parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'replace' }] }],
+};
 
 function read(entry: unknown): { item: ReturnType<typeof readBundleEntry>; problems: Problem[] } {
   const problems: Problem[] = [];
@@ -26,18 +35,34 @@ describe('readBundleEntry', () => {
     ],
     [
       'a resource whose version is only in response.location',
-      { resource: carePlan, request: { method: 'PUT', url: 'CarePlan/cp1' }, response: { status: '200', location: 'CarePlan/cp1/_history/4' } },
-      { target: { resourceType: 'CarePlan', id: 'cp1', versionId: '4', reference: 'CarePlan/cp1' }, content: carePlan, method: 'PUT' },
+      {
+        resource: carePlan,
+        request: { method: 'PUT', url: 'CarePlan/cp1' },
+        response: { status: '200', location: 'CarePlan/cp1/_history/4' },
+      },
+      {
+        target: { resourceType: 'CarePlan', id: 'cp1', versionId: '4', reference: 'CarePlan/cp1' },
+        content: carePlan,
+        method: 'PUT',
+      },
     ],
     [
       'a resource whose response.location names another resource',
-      { resource: carePlan, request: { method: 'PUT', url: 'CarePlan/cp1' }, response: { status: '200', location: 'CarePlan/cp2/_history/4' } },
+      {
+        resource: carePlan,
+        request: { method: 'PUT', url: 'CarePlan/cp1' },
+        response: { status: '200', location: 'CarePlan/cp2/_history/4' },
+      },
       { target: { resourceType: 'CarePlan', id: 'cp1', reference: 'CarePlan/cp1' }, content: carePlan, method: 'PUT' },
     ],
     [
       'an id-only entry',
       { fullUrl: `${BASE}/Encounter/e1`, request: { method: 'PUT', url: 'Encounter/e1' }, response: { status: '200' } },
-      { target: { resourceType: 'Encounter', id: 'e1', reference: 'Encounter/e1' }, method: 'PUT', fullUrl: `${BASE}/Encounter/e1` },
+      {
+        target: { resourceType: 'Encounter', id: 'e1', reference: 'Encounter/e1' },
+        method: 'PUT',
+        fullUrl: `${BASE}/Encounter/e1`,
+      },
     ],
     [
       'an id-only entry named by its request URL only',
@@ -47,7 +72,11 @@ describe('readBundleEntry', () => {
     [
       'a delete, named by its request URL rather than an unrelated fullUrl',
       { fullUrl: 'urn:uuid:0d4c', request: { method: 'DELETE', url: 'Encounter/old1' } },
-      { target: { resourceType: 'Encounter', id: 'old1', reference: 'Encounter/old1' }, method: 'DELETE', fullUrl: 'urn:uuid:0d4c' },
+      {
+        target: { resourceType: 'Encounter', id: 'old1', reference: 'Encounter/old1' },
+        method: 'DELETE',
+        fullUrl: 'urn:uuid:0d4c',
+      },
     ],
     [
       'a patch, named by its request URL, with the patch document as content',
@@ -59,7 +88,14 @@ describe('readBundleEntry', () => {
   });
 
   it.each([
-    ['a read', { fullUrl: `${BASE}/Patient/p1`, resource: { resourceType: 'Patient', id: 'p1' }, request: { method: 'GET', url: 'Patient/p1' } }],
+    [
+      'a read',
+      {
+        fullUrl: `${BASE}/Patient/p1`,
+        resource: { resourceType: 'Patient', id: 'p1' },
+        request: { method: 'GET', url: 'Patient/p1' },
+      },
+    ],
     ['a HEAD', { request: { method: 'HEAD', url: 'Patient/p1' } }],
     ['an OperationOutcome', { resource: { resourceType: 'OperationOutcome', issue: [] } }],
     ['a nested Bundle', { resource: { resourceType: 'Bundle', id: 'b1', type: 'collection' } }],
@@ -69,12 +105,28 @@ describe('readBundleEntry', () => {
 
   it.each([
     ['an entry that is no object', 'x', `${PATH}`],
-    ['an unknown method', { resource: carePlan, request: { method: 'MERGE', url: 'CarePlan' } }, `${PATH}.request.method`],
+    [
+      'an unknown method',
+      { resource: carePlan, request: { method: 'MERGE', url: 'CarePlan' } },
+      `${PATH}.request.method`,
+    ],
     ['a resource without resourceType', { resource: { id: 'x' } }, `${PATH}.resource.resourceType`],
-    ['a resource without id', { resource: { resourceType: 'CarePlan' }, request: { method: 'POST', url: 'CarePlan' } }, `${PATH}.resource.id`],
+    [
+      'a resource without id',
+      { resource: { resourceType: 'CarePlan' }, request: { method: 'POST', url: 'CarePlan' } },
+      `${PATH}.resource.id`,
+    ],
     ['a malformed id', { resource: { resourceType: 'CarePlan', id: 'a/b' } }, `${PATH}.resource.id`],
-    ['a malformed versionId', { resource: { ...carePlan, meta: { versionId: 'v 1' } } }, `${PATH}.resource.meta.versionId`],
-    ['an id-only entry with a urn', { fullUrl: 'urn:uuid:0d4c', request: { method: 'PUT', url: 'Encounter?identifier=x|1' } }, `${PATH}.fullUrl`],
+    [
+      'a malformed versionId',
+      { resource: { ...carePlan, meta: { versionId: 'v 1' } } },
+      `${PATH}.resource.meta.versionId`,
+    ],
+    [
+      'an id-only entry with a urn',
+      { fullUrl: 'urn:uuid:0d4c', request: { method: 'PUT', url: 'Encounter?identifier=x|1' } },
+      `${PATH}.fullUrl`,
+    ],
     ['a conditional delete', { request: { method: 'DELETE', url: 'Encounter?identifier=x|1' } }, `${PATH}.request.url`],
   ])('reports %s', (_case, entry, expression) => {
     const { item, problems } = read(entry);

@@ -3,7 +3,13 @@ import { isKnownMethod, isReadMethod } from './build-event.js';
 import { isJsonObject, objectField, stringField, type JsonObject } from './json-fields.js';
 import { quoted } from './json-limits.js';
 import { parseReference, sameResource, type ReferenceParts } from './reference-parts.js';
-import { INFRASTRUCTURE_TYPES, isResourceJson, lastUpdated, resourceTarget, type ResourceJson } from './resource-target.js';
+import {
+  INFRASTRUCTURE_TYPES,
+  isResourceJson,
+  lastUpdated,
+  resourceTarget,
+  type ResourceJson,
+} from './resource-target.js';
 
 /** One Bundle entry that names a change in the record. */
 export interface BundleEntryItem {
@@ -28,7 +34,11 @@ export function readBundleEntry(entry: unknown, path: string, problems: Problem[
   }
   const method = stringField(objectField(entry, 'request'), 'method');
   if (method !== undefined && !isKnownMethod(method)) {
-    problems.push({ code: 'value', message: `unknown request method ${quoted(method)}`, expression: `${path}.request.method` });
+    problems.push({
+      code: 'value',
+      message: `unknown request method ${quoted(method)}`,
+      expression: `${path}.request.method`,
+    });
     return undefined;
   }
   if (isReadMethod(method)) return undefined;
@@ -87,5 +97,7 @@ function withEntryVersion(target: ReferenceParts, entry: JsonObject): ReferenceP
 // Leaves out fields that are undefined, so items compare and print cleanly.
 function entryItem(entry: JsonObject, item: BundleEntryItem): BundleEntryItem {
   const withFullUrl: BundleEntryItem = { ...item, fullUrl: stringField(entry, 'fullUrl') };
-  return Object.fromEntries(Object.entries(withFullUrl).filter(([, v]) => v !== undefined)) as unknown as BundleEntryItem;
+  return Object.fromEntries(
+    Object.entries(withFullUrl).filter(([, v]) => v !== undefined),
+  ) as unknown as BundleEntryItem;
 }

@@ -31,7 +31,11 @@ const subscriptionStatus: ResourceJson = {
   type: 'event-notification',
   eventsSinceSubscriptionStart: '8',
   notificationEvent: [
-    { eventNumber: '7', timestamp: '2025-03-11T09:42:17.350+01:00', focus: { reference: `${BASE}/MedicationRequest/ma1` } },
+    {
+      eventNumber: '7',
+      timestamp: '2025-03-11T09:42:17.350+01:00',
+      focus: { reference: `${BASE}/MedicationRequest/ma1` },
+    },
     { eventNumber: 8 },
   ],
   subscription: { reference: `${BASE}/Subscription/sub1` },
@@ -95,7 +99,11 @@ describe('readSubscriptionStatus', () => {
   });
 
   it('keeps a subscription that is not a Type/id reference as sent', () => {
-    const resource = { resourceType: 'SubscriptionStatus', type: 'heartbeat', subscription: { reference: 'urn:uuid:1234' } };
+    const resource = {
+      resourceType: 'SubscriptionStatus',
+      type: 'heartbeat',
+      subscription: { reference: 'urn:uuid:1234' },
+    };
     expect(read(resource).info?.subscription).toBe('urn:uuid:1234');
   });
 
@@ -105,7 +113,11 @@ describe('readSubscriptionStatus', () => {
       { resourceType: 'Patient', id: 'p1' },
       [{ code: 'structure', expression: `${PATH}.resourceType` }],
     ],
-    ['a missing type', { resourceType: 'Parameters', parameter: [] }, [{ code: 'required', expression: `${PATH}.type` }]],
+    [
+      'a missing type',
+      { resourceType: 'Parameters', parameter: [] },
+      [{ code: 'required', expression: `${PATH}.type` }],
+    ],
     [
       'an unknown type',
       { resourceType: 'Parameters', parameter: [{ name: 'type', valueCode: 'event' }] },

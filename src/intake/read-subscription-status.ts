@@ -5,7 +5,13 @@ import { parseReference, type ReferenceParts } from './reference-parts.js';
 import type { ResourceJson } from './resource-target.js';
 
 /** Notification types of the Subscriptions Backport IG (R5 `SubscriptionStatus.type`). */
-export const NOTIFICATION_TYPES = ['handshake', 'heartbeat', 'event-notification', 'query-status', 'query-event'] as const;
+export const NOTIFICATION_TYPES = [
+  'handshake',
+  'heartbeat',
+  'event-notification',
+  'query-status',
+  'query-event',
+] as const;
 export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
 
 /** One `notification-event` of a status: the change it announces. */

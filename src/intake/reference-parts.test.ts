@@ -3,10 +3,19 @@ import { isFhirId, parseReference, sameResource } from './reference-parts.js';
 describe('parseReference', () => {
   it.each([
     ['Patient/123', { resourceType: 'Patient', id: '123', reference: 'Patient/123' }],
-    ['MedicationRequest/ma-5c21e9d4', { resourceType: 'MedicationRequest', id: 'ma-5c21e9d4', reference: 'MedicationRequest/ma-5c21e9d4' }],
+    [
+      'MedicationRequest/ma-5c21e9d4',
+      { resourceType: 'MedicationRequest', id: 'ma-5c21e9d4', reference: 'MedicationRequest/ma-5c21e9d4' },
+    ],
     ['Encounter/e.1/_history/7', { resourceType: 'Encounter', id: 'e.1', versionId: '7', reference: 'Encounter/e.1' }],
-    ['https://epd.example.org/fhir/CarePlan/cp-1', { resourceType: 'CarePlan', id: 'cp-1', reference: 'CarePlan/cp-1' }],
-    ['http://localhost:8080/baseR4/CarePlan/cp-1/_history/4', { resourceType: 'CarePlan', id: 'cp-1', versionId: '4', reference: 'CarePlan/cp-1' }],
+    [
+      'https://epd.example.org/fhir/CarePlan/cp-1',
+      { resourceType: 'CarePlan', id: 'cp-1', reference: 'CarePlan/cp-1' },
+    ],
+    [
+      'http://localhost:8080/baseR4/CarePlan/cp-1/_history/4',
+      { resourceType: 'CarePlan', id: 'cp-1', versionId: '4', reference: 'CarePlan/cp-1' },
+    ],
     ['HTTPS://EPD.EXAMPLE.ORG/fhir/Patient/9', { resourceType: 'Patient', id: '9', reference: 'Patient/9' }],
   ])('splits %s', (raw, expected) => {
     expect(parseReference(raw)).toEqual(expected);

@@ -30,8 +30,14 @@ describe('contentHash', () => {
   });
 
   it.each([
-    [{ id: '1', status: 'active' }, { id: '1', status: 'completed' }],
-    [{ id: '1', list: [1, 2] }, { id: '1', list: [2, 1] }],
+    [
+      { id: '1', status: 'active' },
+      { id: '1', status: 'completed' },
+    ],
+    [
+      { id: '1', list: [1, 2] },
+      { id: '1', list: [2, 1] },
+    ],
   ])('differs when the content differs (%j, %j)', (a, b) => {
     expect(contentHash(a)).not.toBe(contentHash(b));
   });

@@ -8,9 +8,18 @@ function target(resource: ResourceJson): { parts: ReturnType<typeof resourceTarg
 
 describe('resourceTarget', () => {
   it.each([
-    [{ resourceType: 'Encounter', id: 'e1' }, { resourceType: 'Encounter', id: 'e1', reference: 'Encounter/e1' }],
-    [{ resourceType: 'Encounter', id: 'e1', meta: { versionId: '2' } }, { resourceType: 'Encounter', id: 'e1', versionId: '2', reference: 'Encounter/e1' }],
-    [{ resourceType: 'Encounter', id: 'e1', meta: { lastUpdated: '2025-01-01T00:00:00Z' } }, { resourceType: 'Encounter', id: 'e1', reference: 'Encounter/e1' }],
+    [
+      { resourceType: 'Encounter', id: 'e1' },
+      { resourceType: 'Encounter', id: 'e1', reference: 'Encounter/e1' },
+    ],
+    [
+      { resourceType: 'Encounter', id: 'e1', meta: { versionId: '2' } },
+      { resourceType: 'Encounter', id: 'e1', versionId: '2', reference: 'Encounter/e1' },
+    ],
+    [
+      { resourceType: 'Encounter', id: 'e1', meta: { lastUpdated: '2025-01-01T00:00:00Z' } },
+      { resourceType: 'Encounter', id: 'e1', reference: 'Encounter/e1' },
+    ],
   ])('reads %j', (resource, parts) => {
     expect(target(resource)).toEqual({ parts, problems: [] });
   });
@@ -19,7 +28,10 @@ describe('resourceTarget', () => {
     [{ resourceType: 'Encounter' }, [['required', 'Bundle.entry[2].resource.id']]],
     [{ resourceType: 'Encounter', id: 7 }, [['value', 'Bundle.entry[2].resource.id']]],
     [{ resourceType: 'encounter', id: 'e1' }, [['value', 'Bundle.entry[2].resource.resourceType']]],
-    [{ resourceType: 'Encounter', id: 'e1', meta: { versionId: 3 } }, [['value', 'Bundle.entry[2].resource.meta.versionId']]],
+    [
+      { resourceType: 'Encounter', id: 'e1', meta: { versionId: 3 } },
+      [['value', 'Bundle.entry[2].resource.meta.versionId']],
+    ],
     [
       { resourceType: 'Encounter', id: '', meta: { versionId: 'a/b' } },
       [

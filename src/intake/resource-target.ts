@@ -30,7 +30,11 @@ export function isResourceJson(value: unknown): value is ResourceJson {
 export function resourceTarget(resource: ResourceJson, path: string, problems: Problem[]): ReferenceParts | undefined {
   const { resourceType, id } = resource;
   if (!isResourceType(resourceType)) {
-    problems.push({ code: 'value', message: 'resourceType is not a FHIR R4 resource type', expression: `${path}.resourceType` });
+    problems.push({
+      code: 'value',
+      message: 'resourceType is not a FHIR R4 resource type',
+      expression: `${path}.resourceType`,
+    });
   }
   if (!isFhirId(id)) {
     const message = id === undefined ? 'resource has no id' : 'resource id is not a valid FHIR id';
@@ -51,6 +55,10 @@ function metaVersionId(resource: JsonObject, path: string, problems: Problem[]):
   const versionId = objectField(resource, 'meta')?.versionId;
   if (versionId === undefined) return undefined;
   if (isFhirId(versionId)) return versionId;
-  problems.push({ code: 'value', message: 'meta.versionId is not a valid FHIR id', expression: `${path}.meta.versionId` });
+  problems.push({
+    code: 'value',
+    message: 'meta.versionId is not a valid FHIR id',
+    expression: `${path}.meta.versionId`,
+  });
   return null;
 }

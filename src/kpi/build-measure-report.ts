@@ -1,9 +1,25 @@
-import type { CodeableConcept, MeasureReport, MeasureReportGroup, MeasureReportGroupPopulation, Quantity } from '@medplum/fhirtypes';
+import type {
+  CodeableConcept,
+  MeasureReport,
+  MeasureReportGroup,
+  MeasureReportGroupPopulation,
+  Quantity,
+} from '@medplum/fhirtypes';
 import { KEY_MOMENT_SYSTEM } from '../decision-aids/invitation-task-codes.js';
 import type { KpiRow, KpiSummary } from './compute-kpis.js';
 import {
-  DATA_ABSENT_REASON, DEPARTMENT_REFERENCE_SYSTEM, KPI_GROUP, KPI_GROUP_SYSTEM, KPI_SETTING_EXTENSION, KPI_STRATIFIER,
-  KPI_STRATIFIER_SYSTEM, MEASURE_REPORT_ID_SYSTEM, MEASURE_URL, MEASURE_VERSION, POPULATION_SYSTEM, URI_SYSTEM,
+  DATA_ABSENT_REASON,
+  DEPARTMENT_REFERENCE_SYSTEM,
+  KPI_GROUP,
+  KPI_GROUP_SYSTEM,
+  KPI_SETTING_EXTENSION,
+  KPI_STRATIFIER,
+  KPI_STRATIFIER_SYSTEM,
+  MEASURE_REPORT_ID_SYSTEM,
+  MEASURE_URL,
+  MEASURE_VERSION,
+  POPULATION_SYSTEM,
+  URI_SYSTEM,
 } from './kpi-codes.js';
 import { formatFigure, formatPercent } from './format-figure.js';
 import { addMonths, type Month } from './month-period.js';
@@ -24,7 +40,10 @@ const SCORE: Quantity = { unit: 'score', system: UCUM, code: '{score}' };
 
 /** The Measure's groups and how each reads a cell (the same for the whole period and for each stratum). */
 const GROUPS: readonly { group: { code: string; display: string }; part: (cell: KpiCell) => GroupPart }[] = [
-  { group: KPI_GROUP.keyMoments, part: (c) => ({ populations: [population('initial-population', c.keyMomentEvents)] }) },
+  {
+    group: KPI_GROUP.keyMoments,
+    part: (c) => ({ populations: [population('initial-population', c.keyMomentEvents)] }),
+  },
   {
     group: KPI_GROUP.completion,
     part: (c) => ({
@@ -42,7 +61,10 @@ const GROUPS: readonly { group: { code: string; display: string }; part: (cell: 
   {
     group: KPI_GROUP.decidedTogether,
     part: (c) => ({
-      populations: [population('denominator', respondents(c.decidedTogether)), population('numerator', numerator(c.decidedTogether))],
+      populations: [
+        population('denominator', respondents(c.decidedTogether)),
+        population('numerator', numerator(c.decidedTogether)),
+      ],
       measureScore: score(c.decidedTogether, PERCENT),
     }),
   },
@@ -64,7 +86,15 @@ export function buildMeasureReport(summary: KpiSummary, status: MeasureReport['s
     measure: `${MEASURE_URL}|${MEASURE_VERSION}`,
     date: summary.generatedAt,
     period: { start: `${month}-01`, end: lastDayOf(month) },
-    improvementNotation: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/measure-improvement-notation', code: 'increase', display: 'Increased score indicates improvement' }] },
+    improvementNotation: {
+      coding: [
+        {
+          system: 'http://terminology.hl7.org/CodeSystem/measure-improvement-notation',
+          code: 'increase',
+          display: 'Increased score indicates improvement',
+        },
+      ],
+    },
     group: GROUPS.map(({ group, part }) => reportGroup(summary, group, part)),
   };
 }
@@ -74,7 +104,11 @@ export function measureReportIdentifier(month: Month): { system: string; value: 
   return { system: MEASURE_REPORT_ID_SYSTEM, value: `sdm-kpi-${month}` };
 }
 
-function reportGroup(summary: KpiSummary, group: { code: string; display: string }, part: (cell: KpiCell) => GroupPart): MeasureReportGroup {
+function reportGroup(
+  summary: KpiSummary,
+  group: { code: string; display: string },
+  part: (cell: KpiCell) => GroupPart,
+): MeasureReportGroup {
   // FHIR JSON has no empty arrays: a month without invitations has stratifiers without strata.
   const strata = (rows: readonly KpiRow[], value: (row: KpiRow) => CodeableConcept) =>
     rows.length ? { stratum: rows.map((row) => ({ value: value(row), ...stratumPart(part(row)) })) } : {};
@@ -83,9 +117,18 @@ function reportGroup(summary: KpiSummary, group: { code: string; display: string
     code: { coding: [{ system: KPI_GROUP_SYSTEM, code: group.code, display: group.display }] },
     ...stratumPart(part(summary.overall)),
     stratifier: [
-      { code: [stratifierCode(KPI_STRATIFIER.keyMoment)], ...strata(summary.byKeyMoment, (r) => concept(KEY_MOMENT_SYSTEM, r)) },
-      { code: [stratifierCode(KPI_STRATIFIER.department)], ...strata(summary.byDepartment, (r) => concept(DEPARTMENT_REFERENCE_SYSTEM, r)) },
-      { code: [stratifierCode(KPI_STRATIFIER.decisionAid)], ...strata(summary.byDecisionAid, (r) => concept(URI_SYSTEM, r)) },
+      {
+        code: [stratifierCode(KPI_STRATIFIER.keyMoment)],
+        ...strata(summary.byKeyMoment, (r) => concept(KEY_MOMENT_SYSTEM, r)),
+      },
+      {
+        code: [stratifierCode(KPI_STRATIFIER.department)],
+        ...strata(summary.byDepartment, (r) => concept(DEPARTMENT_REFERENCE_SYSTEM, r)),
+      },
+      {
+        code: [stratifierCode(KPI_STRATIFIER.decisionAid)],
+        ...strata(summary.byDecisionAid, (r) => concept(URI_SYSTEM, r)),
+      },
     ],
   };
 }
@@ -103,7 +146,10 @@ function population(code: string, count: number | Figure): MeasureReportGroupPop
 
 function observed(figure: Figure, unit: Quantity): GroupPart {
   const count = respondents(figure);
-  return { populations: [population('measure-population', count), population('measure-observation', count)], measureScore: score(figure, unit) };
+  return {
+    populations: [population('measure-population', count), population('measure-observation', count)],
+    measureScore: score(figure, unit),
+  };
 }
 
 function score(figure: Figure, unit: Quantity): Quantity {
@@ -115,18 +161,37 @@ function respondents(figure: Figure): Figure {
 }
 
 function numerator(figure: Figure): Figure {
-  return figure.suppressed ? figure : { suppressed: false, value: figure.numerator ?? 0, respondents: figure.respondents };
+  return figure.suppressed
+    ? figure
+    : { suppressed: false, value: figure.numerator ?? 0, respondents: figure.respondents };
 }
 
 function settingExtensions(summary: KpiSummary) {
   return [
-    { url: KPI_SETTING_EXTENSION, valueCoding: { system: KPI_GROUP_SYSTEM, code: 'sdm-q9-threshold', display: `SDM-Q9 drempel ${summary.settings.sdmThreshold}` } },
-    { url: KPI_SETTING_EXTENSION, valueCoding: { system: KPI_GROUP_SYSTEM, code: 'target-percent', display: `doel ${summary.settings.targetPercent}%` } },
+    {
+      url: KPI_SETTING_EXTENSION,
+      valueCoding: {
+        system: KPI_GROUP_SYSTEM,
+        code: 'sdm-q9-threshold',
+        display: `SDM-Q9 drempel ${summary.settings.sdmThreshold}`,
+      },
+    },
+    {
+      url: KPI_SETTING_EXTENSION,
+      valueCoding: {
+        system: KPI_GROUP_SYSTEM,
+        code: 'target-percent',
+        display: `doel ${summary.settings.targetPercent}%`,
+      },
+    },
   ];
 }
 
 function stratifierCode(stratifier: { code: string; display: string }): CodeableConcept {
-  return { coding: [{ system: KPI_STRATIFIER_SYSTEM, code: stratifier.code, display: stratifier.display }], text: stratifier.display };
+  return {
+    coding: [{ system: KPI_STRATIFIER_SYSTEM, code: stratifier.code, display: stratifier.display }],
+    text: stratifier.display,
+  };
 }
 
 function concept(system: string, row: KpiRow): CodeableConcept {

@@ -31,9 +31,17 @@ export function computeKpis(
   const cell = (subset: readonly KpiRecord[]) => summariseCell(subset, settings);
   return {
     ...range,
-    settings: { sdmThreshold: settings.sdmThreshold, targetPercent: settings.targetPercent, minRespondents: MIN_RESPONDENTS, timeZone: settings.timeZone },
+    settings: {
+      sdmThreshold: settings.sdmThreshold,
+      targetPercent: settings.targetPercent,
+      minRespondents: MIN_RESPONDENTS,
+      timeZone: settings.timeZone,
+    },
     overall: cell(inRange),
-    months: monthsBetween(range.from, range.to).map((month) => ({ month, ...cell(inRange.filter((r) => r.month === month)) })),
+    months: monthsBetween(range.from, range.to).map((month) => ({
+      month,
+      ...cell(inRange.filter((r) => r.month === month)),
+    })),
     byKeyMoment: breakdown(inRange, (r) => r.keyMoment, cell),
     byDepartment: breakdown(inRange, (r) => r.department, cell),
     byDecisionAid: breakdown(inRange, (r) => r.decisionAid, cell),
@@ -41,7 +49,11 @@ export function computeKpis(
 }
 
 /** One row per value of a dimension that occurs, ordered by label. */
-function breakdown(records: readonly KpiRecord[], by: (r: KpiRecord) => Dimension, cell: (subset: readonly KpiRecord[]) => KpiCell): KpiRow[] {
+function breakdown(
+  records: readonly KpiRecord[],
+  by: (r: KpiRecord) => Dimension,
+  cell: (subset: readonly KpiRecord[]) => KpiCell,
+): KpiRow[] {
   const groups = new Map<string, { dimension: Dimension; records: KpiRecord[] }>();
   for (const record of records) {
     const dimension = by(record);

@@ -43,4 +43,3 @@ function target(c: KpiCell): string {
   if (c.meetsTarget === null) return '';
   return c.meetsTarget ? ' — doel gehaald' : ' — doel niet gehaald';
 }
-

@@ -20,7 +20,10 @@ export function createKpiJob(deps: { kpi: KpiService }) {
     const month = data.month ?? deps.kpi.previousMonth();
     if (!isMonth(month)) throw badInput(422, `kpi job: "${month}" is not a month (YYYY-MM)`);
     const { written } = await deps.kpi.measureReport(month, { write: true });
-    ctx.log.info({ month, reason: data.reason, measureReport: written!.reference, outcome: written!.outcome }, 'measure report written');
+    ctx.log.info(
+      { month, reason: data.reason, measureReport: written!.reference, outcome: written!.outcome },
+      'measure report written',
+    );
     return { month, ...written! };
   };
 }

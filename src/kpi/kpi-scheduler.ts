@@ -22,7 +22,10 @@ const SCHEDULED_JOB: JobsOptions = {
  * cron pattern is configured. Every worker process may call it: BullMQ's job scheduler adds one
  * job per tick however many processes upsert it.
  */
-export async function scheduleKpiReports(queue: Queue<KpiJobData>, settings: Pick<KpiSettings, 'reportCron' | 'timeZone'>): Promise<void> {
+export async function scheduleKpiReports(
+  queue: Queue<KpiJobData>,
+  settings: Pick<KpiSettings, 'reportCron' | 'timeZone'>,
+): Promise<void> {
   if (!settings.reportCron) {
     await queue.removeJobScheduler(KPI_SCHEDULER_ID);
     return;

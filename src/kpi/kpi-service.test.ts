@@ -8,8 +8,14 @@ import { createKpiService } from './kpi-service.js';
 import { DEFAULT_KPI_SETTINGS } from './kpi-settings.js';
 
 const PLAN: FixtureInvitation[] = Array.from({ length: 6 }, (_, i) => ({
-  id: `s${i}`, authoredOn: `2026-10-0${i + 1}T10:00:00Z`, keyMoment: 'evaluation' as const, trigger: `s${i}`, department: 'longziekten' as const, aid: 'astma' as const,
-  answeredAfterDays: 2, sdmQ9: i < 5 ? 88.9 : 60,
+  id: `s${i}`,
+  authoredOn: `2026-10-0${i + 1}T10:00:00Z`,
+  keyMoment: 'evaluation' as const,
+  trigger: `s${i}`,
+  department: 'longziekten' as const,
+  aid: 'astma' as const,
+  answeredAfterDays: 2,
+  sdmQ9: i < 5 ? 88.9 : 60,
 }));
 
 // The FHIR definitions take seconds to load on a busy machine: once, before the tests' own clocks start.
@@ -22,7 +28,8 @@ describe('the KPI service', () => {
     epd = createFakeEpdClient();
     await storeKpiFixture(epd.repo, PLAN);
   });
-  const service = (cacheSeconds = 300) => createKpiService({ epd, settings: { ...DEFAULT_KPI_SETTINGS, cacheSeconds }, now: () => clock });
+  const service = (cacheSeconds = 300) =>
+    createKpiService({ epd, settings: { ...DEFAULT_KPI_SETTINGS, cacheSeconds }, now: () => clock });
   const searches = () => epd.calls.filter((c) => c.method === 'search').length;
 
   it('defaults to the last twelve months and reports on the month before', () => {
@@ -62,7 +69,9 @@ describe('the KPI service', () => {
     const again = await job({ reason: 'request', month: '2026-10' }, ctx);
     expect([first.month, first.outcome, again.outcome]).toEqual(['2026-10', 'created', 'unchanged']);
     const reports = await epd.search<MeasureReport>('MeasureReport', {});
-    expect(reports.map((r) => [r.status, r.period])).toEqual([['complete', { start: '2026-10-01', end: '2026-10-31' }]]);
+    expect(reports.map((r) => [r.status, r.period])).toEqual([
+      ['complete', { start: '2026-10-01', end: '2026-10-31' }],
+    ]);
     await expect(job({ reason: 'request', month: '2026-13' }, ctx)).rejects.toThrow('not a month');
   });
 

@@ -20,7 +20,10 @@ export interface KpiService {
   /** The figures of a range; served from memory for KPI_CACHE_SECONDS unless `fresh`. */
   summary(range: MonthRange, options?: { fresh?: boolean }): Promise<KpiSummary>;
   /** The MeasureReport of one month, computed fresh; with `write` also stored in the EPD (idempotent). */
-  measureReport(month: Month, options?: { write?: boolean }): Promise<{ report: MeasureReport; written?: WrittenMeasureReport }>;
+  measureReport(
+    month: Month,
+    options?: { write?: boolean },
+  ): Promise<{ report: MeasureReport; written?: WrittenMeasureReport }>;
   /** The page's default: the last twelve months, this one included. */
   defaultRange(): MonthRange;
   /** The month before the current one: what the monthly schedule reports on. */
@@ -51,7 +54,11 @@ export function createKpiService(deps: KpiServiceDeps): KpiService {
   const compute = async (range: MonthRange): Promise<KpiSummary> => {
     const aids = [...(deps.getMappings?.().decisionAids.values() ?? [])];
     const aidTitle = (canonical: string) => aids.find((aid) => aid.activityDefinition === canonical)?.title;
-    const records = await readKpiRecords({ epd: deps.epd, timeZone: settings.timeZone, aidTitle }, range.from, range.to);
+    const records = await readKpiRecords(
+      { epd: deps.epd, timeZone: settings.timeZone, aidTitle },
+      range.from,
+      range.to,
+    );
     return computeKpis(records, { ...range, generatedAt: now().toISOString() }, settings);
   };
   const currentMonth = () => monthOf(now(), settings.timeZone);

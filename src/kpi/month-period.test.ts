@@ -21,7 +21,10 @@ describe('month periods', () => {
   });
 
   it('gives a month its bounds', () => {
-    expect(monthBounds('2026-12', 'UTC')).toEqual({ start: '2026-12-01T00:00:00.000Z', end: '2027-01-01T00:00:00.000Z' });
+    expect(monthBounds('2026-12', 'UTC')).toEqual({
+      start: '2026-12-01T00:00:00.000Z',
+      end: '2027-01-01T00:00:00.000Z',
+    });
   });
 
   it.each([

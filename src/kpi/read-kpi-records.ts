@@ -1,5 +1,10 @@
 import type { Observation, QuestionnaireResponse, Task } from '@medplum/fhirtypes';
-import { INVITATION_TASK_CODE, KEY_MOMENT_DISPLAY, KEY_MOMENT_SYSTEM, TASK_CODE_SYSTEM } from '../decision-aids/invitation-task-codes.js';
+import {
+  INVITATION_TASK_CODE,
+  KEY_MOMENT_DISPLAY,
+  KEY_MOMENT_SYSTEM,
+  TASK_CODE_SYSTEM,
+} from '../decision-aids/invitation-task-codes.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { PRO_SCORE_SYSTEM } from '../pro/pro-codes.js';
 import type { KeyMoment } from '../rules/types.js';
@@ -27,8 +32,15 @@ const DAY_MS = 86_400_000;
 
 /** Task statuses by what they mean for the figures; the others (draft, cancelled, entered-in-error) are left out. */
 const STATE_OF: Readonly<Record<string, InvitationState>> = {
-  requested: 'sent', received: 'sent', accepted: 'sent', ready: 'sent', 'in-progress': 'sent', completed: 'sent',
-  failed: 'failed', rejected: 'failed', 'on-hold': 'failed',
+  requested: 'sent',
+  received: 'sent',
+  accepted: 'sent',
+  ready: 'sent',
+  'in-progress': 'sent',
+  completed: 'sent',
+  failed: 'failed',
+  rejected: 'failed',
+  'on-hold': 'failed',
 };
 
 /**
@@ -38,11 +50,13 @@ const STATE_OF: Readonly<Record<string, InvitationState>> = {
  * (`Observation?code=…&derived-from=…`). Invitations count in the month they were sent.
  */
 export async function readKpiRecords(deps: KpiReadDeps, from: Month, to: Month): Promise<KpiRecord[]> {
-  const tasks = (await deps.epd.search<Task>('Task', {
-    code: `${TASK_CODE_SYSTEM}|${INVITATION_TASK_CODE}`,
-    'authored-on': [`ge${monthStart(from, deps.timeZone)}`, `lt${monthStart(addMonths(to, 1), deps.timeZone)}`],
-    _count: PAGE_SIZE,
-  })).filter((task) => task.id && task.authoredOn && STATE_OF[task.status]);
+  const tasks = (
+    await deps.epd.search<Task>('Task', {
+      code: `${TASK_CODE_SYSTEM}|${INVITATION_TASK_CODE}`,
+      'authored-on': [`ge${monthStart(from, deps.timeZone)}`, `lt${monthStart(addMonths(to, 1), deps.timeZone)}`],
+      _count: PAGE_SIZE,
+    })
+  ).filter((task) => task.id && task.authoredOn && STATE_OF[task.status]);
   const responses = await readResponses(deps.epd, tasks.flatMap(responseRefsOf));
   const scores = await readSdmQ9Scores(deps.epd, [...responses.keys()]);
   const departmentOf = createDepartmentResolver(deps.epd);
@@ -55,10 +69,21 @@ export async function readKpiRecords(deps: KpiReadDeps, from: Month, to: Month):
   return records.filter((r) => r.month >= from && r.month <= to);
 }
 
-function toRecord(task: Task, department: Dimension, responses: Map<string, QuestionnaireResponse>, scores: Map<string, number>, deps: KpiReadDeps): KpiRecord {
+function toRecord(
+  task: Task,
+  department: Dimension,
+  responses: Map<string, QuestionnaireResponse>,
+  scores: Map<string, number>,
+  deps: KpiReadDeps,
+): KpiRecord {
   const refs = responseRefsOf(task);
   const completed = task.status === 'completed' && (task.output?.length ?? 0) > 0;
-  const finishedAt = completed ? completionTime(task, refs.map((ref) => responses.get(ref))) : undefined;
+  const finishedAt = completed
+    ? completionTime(
+        task,
+        refs.map((ref) => responses.get(ref)),
+      )
+    : undefined;
   const score = refs.map((ref) => scores.get(ref)).find((s) => s !== undefined);
   const canonical = task.instantiatesCanonical ?? '';
   return {
@@ -66,18 +91,25 @@ function toRecord(task: Task, department: Dimension, responses: Map<string, Ques
     month: monthOf(task.authoredOn!, deps.timeZone),
     keyMoment: keyMomentOf(task),
     department,
-    decisionAid: { key: canonical || 'unknown', label: deps.aidTitle(canonical) ?? (canonical || 'onbekende keuzehulp') },
+    decisionAid: {
+      key: canonical || 'unknown',
+      label: deps.aidTitle(canonical) ?? (canonical || 'onbekende keuzehulp'),
+    },
     trigger: (task.focus?.reference ?? `Task/${task.id}`).split('/_history/')[0]!,
     state: STATE_OF[task.status]!,
     completed,
-    ...(finishedAt ? { daysToCompletion: Math.max(0, (Date.parse(finishedAt) - Date.parse(task.authoredOn!)) / DAY_MS) } : {}),
+    ...(finishedAt
+      ? { daysToCompletion: Math.max(0, (Date.parse(finishedAt) - Date.parse(task.authoredOn!)) / DAY_MS) }
+      : {}),
     ...(score !== undefined ? { sdmQ9: score } : {}),
   };
 }
 
 /** When the results came: the earliest authored of the responses, else when the Task was completed. */
 function completionTime(task: Task, responses: (QuestionnaireResponse | undefined)[]): string | undefined {
-  const authored = responses.flatMap((r) => (r?.authored ? [r.authored] : [])).sort((a, b) => Date.parse(a) - Date.parse(b));
+  const authored = responses
+    .flatMap((r) => (r?.authored ? [r.authored] : []))
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
   return authored[0] ?? task.executionPeriod?.end ?? task.lastModified;
 }
 
@@ -98,7 +130,10 @@ function responseRefsOf(task: Task): string[] {
 async function readResponses(epd: EpdClient, refs: readonly string[]): Promise<Map<string, QuestionnaireResponse>> {
   const found = new Map<string, QuestionnaireResponse>();
   for (const ids of chunks([...new Set(refs)].map((ref) => ref.split('/')[1]!))) {
-    for (const r of await epd.search<QuestionnaireResponse>('QuestionnaireResponse', { _id: ids.join(','), _count: PAGE_SIZE })) {
+    for (const r of await epd.search<QuestionnaireResponse>('QuestionnaireResponse', {
+      _id: ids.join(','),
+      _count: PAGE_SIZE,
+    })) {
       found.set(`QuestionnaireResponse/${r.id}`, r);
     }
   }
@@ -109,11 +144,16 @@ async function readResponses(epd: EpdClient, refs: readonly string[]): Promise<M
 async function readSdmQ9Scores(epd: EpdClient, responseRefs: readonly string[]): Promise<Map<string, number>> {
   const scores = new Map<string, number>();
   for (const refs of chunks(responseRefs)) {
-    const observations = await epd.search<Observation>('Observation', { code: `${PRO_SCORE_SYSTEM}|${SDM_Q9_TOTAL}`, 'derived-from': refs.join(','), _count: PAGE_SIZE });
+    const observations = await epd.search<Observation>('Observation', {
+      code: `${PRO_SCORE_SYSTEM}|${SDM_Q9_TOTAL}`,
+      'derived-from': refs.join(','),
+      _count: PAGE_SIZE,
+    });
     for (const o of observations) {
       const value = o.valueQuantity?.value;
       const from = o.derivedFrom?.find((d) => d.reference?.startsWith('QuestionnaireResponse/'))?.reference;
-      if (from && typeof value === 'number' && o.status !== 'entered-in-error' && o.status !== 'cancelled') scores.set(from, value);
+      if (from && typeof value === 'number' && o.status !== 'entered-in-error' && o.status !== 'cancelled')
+        scores.set(from, value);
     }
   }
   return scores;

@@ -37,7 +37,9 @@ export function renderFunnelSvg(cell: KpiCell): string {
   const largest = Math.max(1, ...stages.map((s) => s.value ?? 0));
   const height = stages.length * (BAR_HEIGHT + GAP);
   const rows = stages.map((stage, i) => renderStage(stage, i, largest)).join('');
-  const summary = stages.map((s) => `${s.label}: ${s.value === null ? SUPPRESSED_TEXT : formatNumber(s.value)}`).join('; ');
+  const summary = stages
+    .map((s) => `${s.label}: ${s.value === null ? SUPPRESSED_TEXT : formatNumber(s.value)}`)
+    .join('; ');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" role="img" aria-labelledby="funnel-title" class="chart funnel">` +
     `<title id="funnel-title">Trechter: ${escapeHtml(summary)}</title>${rows}</svg>`

@@ -9,15 +9,23 @@ let n = 0;
 function rec(month: string, extra: Partial<KpiRecord> = {}): KpiRecord {
   n += 1;
   return {
-    task: `Task/t${n}`, month, keyMoment: { key: 'evaluation', label: 'evaluatie' }, department: { key: 'Organization/x', label: 'Kinder<longziekten> & "co"' },
-    decisionAid: { key: 'https://aid|1', label: 'Keuzehulp' }, trigger: `Encounter/e${n}`, state: 'sent', completed: false, ...extra,
+    task: `Task/t${n}`,
+    month,
+    keyMoment: { key: 'evaluation', label: 'evaluatie' },
+    department: { key: 'Organization/x', label: 'Kinder<longziekten> & "co"' },
+    decisionAid: { key: 'https://aid|1', label: 'Keuzehulp' },
+    trigger: `Encounter/e${n}`,
+    state: 'sent',
+    completed: false,
+    ...extra,
   };
 }
 const answered = (month: string, score: number) => rec(month, { completed: true, daysToCompletion: 3, sdmQ9: score });
 const records = [
   ...[90, 90, 90, 90, 60, 60].map((s) => answered('2026-09', s)), // 66,7%: below the target
   ...[90, 90, 90, 90, 90].map((s) => answered('2026-10', s)), // 100%
-  answered('2026-11', 90), rec('2026-11'), // one answer: suppressed
+  answered('2026-11', 90),
+  rec('2026-11'), // one answer: suppressed
 ];
 const summary = computeKpis(records, { from: '2026-08', to: '2026-11', generatedAt: '2026-11-20T10:00:00Z' }, SETTINGS);
 
@@ -65,7 +73,13 @@ describe('the KPI page', () => {
       ['SDM-Q9 ingevuld', 12],
       ['Samen beslist', 10],
     ]);
-    const funnel = renderFunnelSvg(computeKpis([answered('2026-10', 90), rec('2026-10')], { from: '2026-10', to: '2026-10', generatedAt: '2026-11-01T00:00:00Z' }, SETTINGS).overall);
+    const funnel = renderFunnelSvg(
+      computeKpis(
+        [answered('2026-10', 90), rec('2026-10')],
+        { from: '2026-10', to: '2026-10', generatedAt: '2026-11-01T00:00:00Z' },
+        SETTINGS,
+      ).overall,
+    );
     expect(funnel).toContain('class="bar suppressed"');
     expect(funnel).toContain('onderdrukt (n &#60; 5)');
   });

@@ -34,7 +34,10 @@ dl.defs dt{font-weight:600;margin-top:8px}dl.defs dd{margin:0 0 0 12px;font-size
  */
 export function renderKpiPage(summary: KpiSummary): string {
   const { settings } = summary;
-  const period = summary.from === summary.to ? monthLabel(summary.from) : `${monthLabel(summary.from)} t/m ${monthLabel(summary.to)}`;
+  const period =
+    summary.from === summary.to
+      ? monthLabel(summary.from)
+      : `${monthLabel(summary.from)} t/m ${monthLabel(summary.to)}`;
   const byMonth = summary.months.map((m) => ({ label: monthLabel(m.month), cell: m }));
   const rows = (list: KpiSummary['byKeyMoment']) => list.map((r) => ({ label: r.label, cell: r }));
   return `<!doctype html>
@@ -67,9 +70,19 @@ function renderTiles(summary: KpiSummary): string {
     ['failed', 'Mislukt of in de wacht', formatNumber(c.invitationsFailed), ''],
     ['completed', 'Resultaat ontvangen', formatFigure(c.completed), ''],
     ['completion-rate', 'Respons', formatPercent(c.completionRate), formatRespondents(c.completionRate)],
-    ['median-days', 'Mediane doorlooptijd (dagen)', formatFigure(c.medianDaysToCompletion), formatRespondents(c.medianDaysToCompletion)],
+    [
+      'median-days',
+      'Mediane doorlooptijd (dagen)',
+      formatFigure(c.medianDaysToCompletion),
+      formatRespondents(c.medianDaysToCompletion),
+    ],
     ['sdm-q9-mean', 'SDM-Q9 gemiddeld (0–100)', formatFigure(c.sdmQ9Mean), formatRespondents(c.sdmQ9Mean)],
-    ['decided-together', `Samen beslist (doel ${formatNumber(summary.settings.targetPercent)}%)`, formatPercent(c.decidedTogether), formatRespondents(c.decidedTogether)],
+    [
+      'decided-together',
+      `Samen beslist (doel ${formatNumber(summary.settings.targetPercent)}%)`,
+      formatPercent(c.decidedTogether),
+      formatRespondents(c.decidedTogether),
+    ],
   ];
   const html = tiles.map(
     ([id, label, value, n]) =>

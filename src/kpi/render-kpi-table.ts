@@ -12,7 +12,10 @@ export interface TableRow {
 type Show = (figure: Figure) => string;
 const plain: Show = (f) => (f.suppressed ? SUPPRESSED : formatNumber(f.value));
 const percent: Show = (f) => (f.suppressed ? SUPPRESSED : `${formatNumber(f.value)}%`);
-const withN = (show: Show): Show => (f) => (f.suppressed ? SUPPRESSED : `${show(f)} <span class="n">(n&nbsp;=&nbsp;${f.respondents})</span>`);
+const withN =
+  (show: Show): Show =>
+  (f) =>
+    f.suppressed ? SUPPRESSED : `${show(f)} <span class="n">(n&nbsp;=&nbsp;${f.respondents})</span>`;
 /** Short in a table cell; the page's footnote says it means fewer than five respondents. */
 const SUPPRESSED = '<span class="suppressed-text">onderdrukt</span>';
 /** A row without any invitation has nothing to suppress: its figures are simply absent. */
@@ -28,14 +31,23 @@ const COLUMNS: readonly { heading: string; value: (c: KpiCell) => string; derive
   { heading: 'Mediane doorlooptijd (dagen)', value: (c) => withN(plain)(c.medianDaysToCompletion), derived: true },
   { heading: 'SDM-Q9 gemiddeld', value: (c) => withN(plain)(c.sdmQ9Mean), derived: true },
   { heading: 'Samen beslist', value: (c) => withN(percent)(c.decidedTogether), derived: true },
-  { heading: 'Doel gehaald', value: (c) => (c.meetsTarget === null ? NONE : c.meetsTarget ? 'ja' : 'nee'), derived: true },
+  {
+    heading: 'Doel gehaald',
+    value: (c) => (c.meetsTarget === null ? NONE : c.meetsTarget ? 'ja' : 'nee'),
+    derived: true,
+  },
 ];
 
 /** A table of cells with a heading for the first column; an empty list says there is nothing yet. */
 export function renderKpiTable(id: string, firstHeading: string, rows: readonly TableRow[]): string {
   if (!rows.length) return `<p class="empty" id="${escapeHtml(id)}">Nog geen uitnodigingen in deze periode.</p>`;
   const head = `<tr><th scope="col">${escapeHtml(firstHeading)}</th>${COLUMNS.map((c) => `<th scope="col">${escapeHtml(c.heading)}</th>`).join('')}</tr>`;
-  const body = rows.map((row) => `<tr><th scope="row">${escapeHtml(row.label)}</th>${COLUMNS.map((c) => `<td>${cellValue(c, row.cell)}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .map(
+      (row) =>
+        `<tr><th scope="row">${escapeHtml(row.label)}</th>${COLUMNS.map((c) => `<td>${cellValue(c, row.cell)}</td>`).join('')}</tr>`,
+    )
+    .join('');
   return `<table id="${escapeHtml(id)}"><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
 

@@ -24,14 +24,20 @@ export function renderShareChartSvg(summary: KpiSummary): string {
   const slot = (WIDTH - LEFT - RIGHT) / Math.max(1, months.length);
   const y = (percent: number) => TOP + PLOT_HEIGHT - (PLOT_HEIGHT * percent) / 100;
   const grid = GRID.map(
-    (p) => `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(p)}" y2="${y(p)}" class="grid"/><text x="${LEFT - 6}" y="${y(p) + 4}" text-anchor="end" class="axis">${p}%</text>`,
+    (p) =>
+      `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(p)}" y2="${y(p)}" class="grid"/><text x="${LEFT - 6}" y="${y(p) + 4}" text-anchor="end" class="axis">${p}%</text>`,
   ).join('');
   const bars = months.map((m, i) => renderMonth(m, LEFT + i * slot, slot, y, summary.settings.targetPercent)).join('');
   const target = summary.settings.targetPercent;
   const targetLine =
     `<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(target)}" y2="${y(target)}" class="target"/>` +
     `<text x="${WIDTH - RIGHT + 6}" y="${y(target) + 4}" text-anchor="start" class="target-label">doel ${formatNumber(target)}%</text>`;
-  const described = months.map((m) => `${monthLabel(m.month)}: ${m.decidedTogether.suppressed ? 'onderdrukt' : `${formatNumber(m.decidedTogether.value)}%`}`).join('; ');
+  const described = months
+    .map(
+      (m) =>
+        `${monthLabel(m.month)}: ${m.decidedTogether.suppressed ? 'onderdrukt' : `${formatNumber(m.decidedTogether.value)}%`}`,
+    )
+    .join('; ');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" role="img" aria-labelledby="share-title" class="chart share">` +
     `<title id="share-title">Aandeel samen beslist per maand, doel ${formatNumber(target)}%: ${escapeHtml(described)}</title>` +
@@ -39,7 +45,13 @@ export function renderShareChartSvg(summary: KpiSummary): string {
   );
 }
 
-function renderMonth(m: KpiSummary['months'][number], x: number, slot: number, y: (p: number) => number, target: number): string {
+function renderMonth(
+  m: KpiSummary['months'][number],
+  x: number,
+  slot: number,
+  y: (p: number) => number,
+  target: number,
+): string {
   const barWidth = Math.min(40, slot * 0.6);
   const centre = x + slot / 2;
   const label = `<text x="${centre}" y="${HEIGHT - BOTTOM + 18}" text-anchor="middle" class="axis">${escapeHtml(monthLabel(m.month))}</text>`;

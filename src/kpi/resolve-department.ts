@@ -25,11 +25,18 @@ export function createDepartmentResolver(epd: EpdClient): DepartmentResolver {
   };
   return async (task) => {
     const focus = await read<Resource & { encounter?: Reference }>(task.focus?.reference);
-    const encounter = focus?.resourceType === 'Encounter' ? (focus as Encounter) : await read<Encounter>(focus?.encounter?.reference);
+    const encounter =
+      focus?.resourceType === 'Encounter' ? (focus as Encounter) : await read<Encounter>(focus?.encounter?.reference);
     const organization = encounter?.serviceProvider ?? (await read<Patient>(task.for?.reference))?.managingOrganization;
-    if (!organization?.reference) return organization?.display ? { key: organization.display, label: organization.display } : { ...UNKNOWN_DEPARTMENT };
+    if (!organization?.reference)
+      return organization?.display
+        ? { key: organization.display, label: organization.display }
+        : { ...UNKNOWN_DEPARTMENT };
     const named = await read<Organization>(organization.reference);
-    return { key: withoutVersion(organization.reference), label: named?.name ?? organization.display ?? organization.reference };
+    return {
+      key: withoutVersion(organization.reference),
+      label: named?.name ?? organization.display ?? organization.reference,
+    };
   };
 }
 

@@ -20,7 +20,8 @@ function rec(extra: Partial<KpiRecord> = {}): KpiRecord {
     ...extra,
   };
 }
-const done = (days: number, sdmQ9?: number, extra: Partial<KpiRecord> = {}) => rec({ completed: true, daysToCompletion: days, ...(sdmQ9 === undefined ? {} : { sdmQ9 }), ...extra });
+const done = (days: number, sdmQ9?: number, extra: Partial<KpiRecord> = {}) =>
+  rec({ completed: true, daysToCompletion: days, ...(sdmQ9 === undefined ? {} : { sdmQ9 }), ...extra });
 const times = <T>(n: number, make: (i: number) => T): T[] => Array.from({ length: n }, (_, i) => make(i));
 
 describe('median', () => {
@@ -38,17 +39,40 @@ describe('median', () => {
 describe('summariseCell', () => {
   it.each([
     ['no invitations', [], { keyMomentEvents: 0, invitationsSent: 0, invitationsFailed: 0 }],
-    ['three recipients of one key moment count as one event', times(3, () => rec({ trigger: 'MedicationRequest/m1' })), { keyMomentEvents: 1, invitationsSent: 3, invitationsFailed: 0 }],
-    ['failed ones count as failed, not sent, but their key moment counts', [rec({ state: 'failed' }), rec(), rec({ state: 'failed', trigger: 'X/1' }), rec({ trigger: 'X/1' })], { keyMomentEvents: 3, invitationsSent: 2, invitationsFailed: 2 }],
+    [
+      'three recipients of one key moment count as one event',
+      times(3, () => rec({ trigger: 'MedicationRequest/m1' })),
+      { keyMomentEvents: 1, invitationsSent: 3, invitationsFailed: 0 },
+    ],
+    [
+      'failed ones count as failed, not sent, but their key moment counts',
+      [rec({ state: 'failed' }), rec(), rec({ state: 'failed', trigger: 'X/1' }), rec({ trigger: 'X/1' })],
+      { keyMomentEvents: 3, invitationsSent: 2, invitationsFailed: 2 },
+    ],
   ])('counts: %s', (_name, records, expected) => {
     expect(summariseCell(records, SETTINGS)).toMatchObject(expected);
   });
 
   it.each([
-    ['5 of 10 completed', [...times(5, () => done(2)), ...times(5, () => rec())], { value: 5, respondents: 5 }, { value: 50, respondents: 5 }],
-    ['5 of 6 completed: 83,3%', [...times(5, () => done(2)), rec()], { value: 5, respondents: 5 }, { value: 83.3, respondents: 5 }],
+    [
+      '5 of 10 completed',
+      [...times(5, () => done(2)), ...times(5, () => rec())],
+      { value: 5, respondents: 5 },
+      { value: 50, respondents: 5 },
+    ],
+    [
+      '5 of 6 completed: 83,3%',
+      [...times(5, () => done(2)), rec()],
+      { value: 5, respondents: 5 },
+      { value: 83.3, respondents: 5 },
+    ],
     ['7 of 7 completed', times(7, () => done(1)), { value: 7, respondents: 7 }, { value: 100, respondents: 7 }],
-    ['failed invitations are not in the denominator', [...times(5, () => done(1)), ...times(5, () => rec({ state: 'failed' }))], { value: 5, respondents: 5 }, { value: 100, respondents: 5 }],
+    [
+      'failed invitations are not in the denominator',
+      [...times(5, () => done(1)), ...times(5, () => rec({ state: 'failed' }))],
+      { value: 5, respondents: 5 },
+      { value: 100, respondents: 5 },
+    ],
   ])('completion: %s', (_name, records, completed, rate) => {
     const cell = summariseCell(records, SETTINGS);
     expect(cell.completed).toEqual({ suppressed: false, ...completed });
@@ -60,7 +84,10 @@ describe('summariseCell', () => {
     ['even count, mean of the middle two', [1, 2, 3, 4, 10, 20], 3.5],
     ['rounded to one decimal', [0.04, 0.04, 0.26, 0.9, 1.0], 0.3],
   ])('median days to completion: %s', (_name, days, expected) => {
-    const cell = summariseCell(days.map((d) => done(d)), SETTINGS);
+    const cell = summariseCell(
+      days.map((d) => done(d)),
+      SETTINGS,
+    );
     expect(cell.medianDaysToCompletion).toEqual({ suppressed: false, value: expected, respondents: days.length });
   });
 
@@ -76,9 +103,17 @@ describe('summariseCell', () => {
     ['three of four at target: 75% meets 75%', [90, 90, 90, 10, 90, 90, 90, 10], 70, 75, 6, true],
     ['mixed', [44.4, 66.7, 82.2, 91.1, 100, 55.6], 73.3, 50, 3, false],
   ])('SDM-Q9: %s', (_name, scores, mean, share, together, meets) => {
-    const cell = summariseCell(scores.map((s) => done(1, s)), SETTINGS);
+    const cell = summariseCell(
+      scores.map((s) => done(1, s)),
+      SETTINGS,
+    );
     expect(cell.sdmQ9Mean).toEqual({ suppressed: false, value: mean, respondents: scores.length });
-    expect(cell.decidedTogether).toEqual({ suppressed: false, value: share, respondents: scores.length, numerator: together });
+    expect(cell.decidedTogether).toEqual({
+      suppressed: false,
+      value: share,
+      respondents: scores.length,
+      numerator: together,
+    });
     expect(cell.meetsTarget).toBe(meets);
   });
 
@@ -86,14 +121,23 @@ describe('summariseCell', () => {
     [70, 83.3, 5, true],
     [90, 33.3, 2, false],
   ])('SDM-Q9 threshold %p: share %p', (threshold, share, together, meets) => {
-    const cell = summariseCell([60, 75, 80, 85, 95, 100].map((s) => done(1, s)), { sdmThreshold: threshold, targetPercent: 50 });
+    const cell = summariseCell(
+      [60, 75, 80, 85, 95, 100].map((s) => done(1, s)),
+      { sdmThreshold: threshold, targetPercent: 50 },
+    );
     expect(cell.decidedTogether).toMatchObject({ value: share, numerator: together });
     expect(cell.meetsTarget).toBe(meets);
   });
 
   it.each([0, 1, 4])('suppresses every respondent figure with %p respondents (shown as suppressed, not as 0)', (n) => {
     const cell = summariseCell([...times(n, () => done(3, 90)), ...times(20, () => rec())], SETTINGS);
-    for (const figure of [cell.completed, cell.completionRate, cell.medianDaysToCompletion, cell.sdmQ9Mean, cell.decidedTogether]) {
+    for (const figure of [
+      cell.completed,
+      cell.completionRate,
+      cell.medianDaysToCompletion,
+      cell.sdmQ9Mean,
+      cell.decidedTogether,
+    ]) {
       expect(figure).toEqual({ suppressed: true });
     }
     expect(cell.meetsTarget).toBeNull();
@@ -108,18 +152,31 @@ describe('summariseCell', () => {
   });
 
   it('shows exactly 5 respondents', () => {
-    expect(summariseCell(times(5, () => done(2, 90)), SETTINGS).sdmQ9Mean).toEqual({ suppressed: false, value: 90, respondents: 5 });
+    expect(
+      summariseCell(
+        times(5, () => done(2, 90)),
+        SETTINGS,
+      ).sdmQ9Mean,
+    ).toEqual({ suppressed: false, value: 90, respondents: 5 });
   });
 });
 
 describe('computeKpis', () => {
   const records = [
     ...times(5, () => done(2, 90, { month: '2026-09' })),
-    ...times(3, () => done(2, 60, { month: '2026-10', department: { key: 'Organization/kg', label: 'Algemene kindergeneeskunde' } })),
-    ...times(4, () => done(4, 70, { month: '2026-10', keyMoment: { key: 'medication-change', label: 'medicatiewijziging' } })),
+    ...times(3, () =>
+      done(2, 60, { month: '2026-10', department: { key: 'Organization/kg', label: 'Algemene kindergeneeskunde' } }),
+    ),
+    ...times(4, () =>
+      done(4, 70, { month: '2026-10', keyMoment: { key: 'medication-change', label: 'medicatiewijziging' } }),
+    ),
     rec({ month: '2026-12' }), // outside the range
   ];
-  const summary = computeKpis(records, { from: '2026-08', to: '2026-10', generatedAt: '2026-11-01T00:00:00Z' }, { ...SETTINGS, timeZone: 'Europe/Amsterdam' });
+  const summary = computeKpis(
+    records,
+    { from: '2026-08', to: '2026-10', generatedAt: '2026-11-01T00:00:00Z' },
+    { ...SETTINGS, timeZone: 'Europe/Amsterdam' },
+  );
 
   it('lists every month of the range, also empty ones, each with its own suppression', () => {
     expect(summary.months.map((m) => [m.month, m.invitationsSent, m.sdmQ9Mean.suppressed])).toEqual([
@@ -130,12 +187,21 @@ describe('computeKpis', () => {
   });
 
   it('computes the whole range and each breakdown from the records in range', () => {
-    expect(summary.overall).toMatchObject({ invitationsSent: 12, sdmQ9Mean: { value: 75.8, respondents: 12 }, decidedTogether: { value: 41.7, numerator: 5 } });
+    expect(summary.overall).toMatchObject({
+      invitationsSent: 12,
+      sdmQ9Mean: { value: 75.8, respondents: 12 },
+      decidedTogether: { value: 41.7, numerator: 5 },
+    });
     expect(summary.byDepartment.map((r) => [r.label, r.invitationsSent, r.sdmQ9Mean.suppressed])).toEqual([
       ['Algemene kindergeneeskunde', 3, true],
       ['Kinderlongziekten', 9, false],
     ]);
     expect(summary.byKeyMoment.map((r) => r.key)).toEqual(['evaluation', 'medication-change']);
-    expect(summary.settings).toEqual({ sdmThreshold: 80, targetPercent: 75, minRespondents: 5, timeZone: 'Europe/Amsterdam' });
+    expect(summary.settings).toEqual({
+      sdmThreshold: 80,
+      targetPercent: 75,
+      minRespondents: 5,
+      timeZone: 'Europe/Amsterdam',
+    });
   });
 });

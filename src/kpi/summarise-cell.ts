@@ -6,7 +6,8 @@ import type { KpiSettings } from './kpi-settings.js';
  * One figure and the number of respondents behind it, or suppressed: fewer than MIN_RESPONDENTS
  * respondents. A suppressed figure carries neither value nor count, so nothing small leaks.
  */
-export type Figure = { suppressed: false; value: number; respondents: number; numerator?: number } | { suppressed: true };
+export type Figure =
+  { suppressed: false; value: number; respondents: number; numerator?: number } | { suppressed: true };
 
 /** All figures of one cell (a month, a key moment, a department, a decision aid, or everything). */
 export interface KpiCell {
@@ -34,7 +35,10 @@ export interface KpiCell {
 const oneDecimal = (value: number): number => Math.round(value * 10) / 10;
 
 /** Computes one cell from the invitations in it. Pure. */
-export function summariseCell(records: readonly KpiRecord[], settings: Pick<KpiSettings, 'sdmThreshold' | 'targetPercent'>): KpiCell {
+export function summariseCell(
+  records: readonly KpiRecord[],
+  settings: Pick<KpiSettings, 'sdmThreshold' | 'targetPercent'>,
+): KpiCell {
   const sent = records.filter((r) => r.state === 'sent');
   const completed = sent.filter((r) => r.completed);
   const days = completed.flatMap((r) => (r.daysToCompletion === undefined ? [] : [r.daysToCompletion]));
@@ -63,5 +67,10 @@ export function median(values: readonly number[]): number {
 
 function figure(respondents: number, value: () => number, numerator?: number): Figure {
   if (respondents < MIN_RESPONDENTS) return { suppressed: true };
-  return { suppressed: false, value: oneDecimal(value()), respondents, ...(numerator === undefined ? {} : { numerator }) };
+  return {
+    suppressed: false,
+    value: oneDecimal(value()),
+    respondents,
+    ...(numerator === undefined ? {} : { numerator }),
+  };
 }

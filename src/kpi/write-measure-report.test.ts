@@ -12,10 +12,21 @@ const SETTINGS = { sdmThreshold: 80, targetPercent: 75, timeZone: 'Europe/Amster
 
 function reportWith(invitations: number, generatedAt: string): MeasureReport {
   const records: KpiRecord[] = Array.from({ length: invitations }, (_, i) => ({
-    task: `Task/t${i}`, month: '2026-10', keyMoment: { key: 'evaluation', label: 'evaluatie' }, department: { key: 'Organization/klz', label: 'Kinderlongziekten' },
-    decisionAid: { key: 'https://aid|1', label: 'A' }, trigger: `Encounter/e${i}`, state: 'sent', completed: true, daysToCompletion: 1, sdmQ9: 90,
+    task: `Task/t${i}`,
+    month: '2026-10',
+    keyMoment: { key: 'evaluation', label: 'evaluatie' },
+    department: { key: 'Organization/klz', label: 'Kinderlongziekten' },
+    decisionAid: { key: 'https://aid|1', label: 'A' },
+    trigger: `Encounter/e${i}`,
+    state: 'sent',
+    completed: true,
+    daysToCompletion: 1,
+    sdmQ9: 90,
   }));
-  return buildMeasureReport(computeKpis(records, { from: '2026-10', to: '2026-10', generatedAt }, SETTINGS), 'complete');
+  return buildMeasureReport(
+    computeKpis(records, { from: '2026-10', to: '2026-10', generatedAt }, SETTINGS),
+    'complete',
+  );
 }
 
 // The FHIR definitions take seconds to load on a busy machine: once, before the tests' own clocks start.
@@ -32,7 +43,9 @@ describe('writeMeasureReport: one report per month, however often it runs', () =
     const second = await writeMeasureReport(epd, reportWith(later, '2026-11-02T03:00:00.000Z'));
     expect(second).toEqual({ reference: first.reference, outcome });
     expect(epd.calls.filter((c) => c.method === 'update')).toHaveLength(updates);
-    const stored = await epd.search<MeasureReport>('MeasureReport', { identifier: 'https://sdm-bridge.org/fhir/NamingSystem/measure-report-id|sdm-kpi-2026-10' });
+    const stored = await epd.search<MeasureReport>('MeasureReport', {
+      identifier: 'https://sdm-bridge.org/fhir/NamingSystem/measure-report-id|sdm-kpi-2026-10',
+    });
     expect(stored).toHaveLength(1);
     expect(stored[0]!.group![1]!.population![0]!.count).toBe(later);
   });

@@ -19,18 +19,30 @@ export interface WrittenMeasureReport {
  */
 export async function writeMeasureReport(epd: EpdClient, report: MeasureReport): Promise<WrittenMeasureReport> {
   const identifier = report.identifier?.[0];
-  if (!identifier?.system || !identifier.value) throw new AppError('a MeasureReport needs its identifier to be written idempotently', { status: 500, retry: false });
+  if (!identifier?.system || !identifier.value)
+    throw new AppError('a MeasureReport needs its identifier to be written idempotently', {
+      status: 500,
+      retry: false,
+    });
   const query = `identifier=${encodeURIComponent(identifier.system)}|${encodeURIComponent(identifier.value)}`;
   const { resource: stored, created } = await epd.createIfNoneExist(assertValidResource(report), query);
   const reference = `MeasureReport/${stored.id}`;
   if (created) return { reference, outcome: 'created' };
   if (sameFigures(stored, report)) return { reference, outcome: 'unchanged' };
   try {
-    await epd.update(assertValidResource({ ...report, id: stored.id! }), stored.meta?.versionId ? { ifMatch: stored.meta.versionId } : {});
+    await epd.update(
+      assertValidResource({ ...report, id: stored.id! }),
+      stored.meta?.versionId ? { ifMatch: stored.meta.versionId } : {},
+    );
   } catch (err) {
     // Another process wrote it since it was read: the next attempt reads it again, never overwrites blindly.
     if (err instanceof EpdError && err.status === 412) {
-      throw new AppError('the MeasureReport changed while it was written; retrying', { status: 409, retry: true, code: 'conflict', cause: err });
+      throw new AppError('the MeasureReport changed while it was written; retrying', {
+        status: 409,
+        retry: true,
+        code: 'conflict',
+        cause: err,
+      });
     }
     throw err;
   }
@@ -39,12 +51,17 @@ export async function writeMeasureReport(epd: EpdClient, report: MeasureReport):
 
 /** Equal apart from what the server adds (id, meta) and the generation date. */
 function sameFigures(stored: MeasureReport, report: MeasureReport): boolean {
-  const comparable = ({ id: _id, meta: _meta, date: _date, text: _text, ...rest }: MeasureReport) => JSON.stringify(sortKeys(rest));
+  const comparable = ({ id: _id, meta: _meta, date: _date, text: _text, ...rest }: MeasureReport) =>
+    JSON.stringify(sortKeys(rest));
   return comparable(stored) === comparable(report);
 }
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => [k, sortKeys(v)]),
+  );
 }

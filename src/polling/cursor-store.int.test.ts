@@ -65,7 +65,11 @@ describe('poll state in Redis', () => {
 
   it('adds counters up across writers', async () => {
     const counters = createRedisIntakeCounters(redis, prefix);
-    await Promise.all([counters.add('hix', 'polls'), counters.add('hix', 'polls'), counters.add('hix', 'pollEventsQueued', 5)]);
+    await Promise.all([
+      counters.add('hix', 'polls'),
+      counters.add('hix', 'polls'),
+      counters.add('hix', 'pollEventsQueued', 5),
+    ]);
     expect(await counters.read('hix')).toEqual({ polls: 2, pollEventsQueued: 5 });
   });
 
@@ -76,7 +80,8 @@ describe('poll state in Redis', () => {
     it('finds the hole in 1, 2, 4 and settles it', async () => {
       const tracker = make();
       const results = [];
-      for (const n of [1, 2, 4]) results.push(await tracker.observe('hix', 'Subscription/s', { numbers: [n], atMs: n }));
+      for (const n of [1, 2, 4])
+        results.push(await tracker.observe('hix', 'Subscription/s', { numbers: [n], atMs: n }));
       expect(results).toEqual([{}, {}, { missingFrom: 3 }]);
       await tracker.settle('hix', 'Subscription/s', 4, 10);
       expect(await tracker.state('hix', 'Subscription/s')).toEqual({ upTo: 4, upToAt: 10, known: 4, ahead: [] });
@@ -85,17 +90,47 @@ describe('poll state in Redis', () => {
   });
 
   it.each([
-    ['1, 2, 4, 3', [{ numbers: [1], atMs: 1 }, { numbers: [2], atMs: 2 }, { numbers: [4], atMs: 3 }, { numbers: [3], atMs: 4 }]],
-    ['a heartbeat count beyond what came', [{ numbers: [5], atMs: 1 }, { numbers: [], count: 8, atMs: 2 }, { numbers: [7, 6], atMs: 3 }]],
-    ['a handshake restarts the count', [{ numbers: [9], atMs: 1 }, { numbers: [], count: 0, reset: true, atMs: 2 }, { numbers: [2], atMs: 3 }]],
-    ['first sight by a heartbeat count', [{ numbers: [], count: 12, atMs: 1 }, { numbers: [14], atMs: 2 }]],
+    [
+      '1, 2, 4, 3',
+      [
+        { numbers: [1], atMs: 1 },
+        { numbers: [2], atMs: 2 },
+        { numbers: [4], atMs: 3 },
+        { numbers: [3], atMs: 4 },
+      ],
+    ],
+    [
+      'a heartbeat count beyond what came',
+      [
+        { numbers: [5], atMs: 1 },
+        { numbers: [], count: 8, atMs: 2 },
+        { numbers: [7, 6], atMs: 3 },
+      ],
+    ],
+    [
+      'a handshake restarts the count',
+      [
+        { numbers: [9], atMs: 1 },
+        { numbers: [], count: 0, reset: true, atMs: 2 },
+        { numbers: [2], atMs: 3 },
+      ],
+    ],
+    [
+      'first sight by a heartbeat count',
+      [
+        { numbers: [], count: 12, atMs: 1 },
+        { numbers: [14], atMs: 2 },
+      ],
+    ],
   ] as [string, GapObservation[]][])('the Lua script follows observeGap: %s', async (_title, observations) => {
     const tracker = createRedisGapTracker(redis, `${prefix}:${randomUUID().slice(0, 4)}`);
     let expected: GapState | undefined;
     for (const obs of observations) {
       const step = observeGap(expected, obs);
       expected = step.state ?? expected;
-      expect(await tracker.observe('hix', 'Subscription/p', obs)).toEqual(step.missingFrom === undefined ? {} : { missingFrom: step.missingFrom });
+      expect(await tracker.observe('hix', 'Subscription/p', obs)).toEqual(
+        step.missingFrom === undefined ? {} : { missingFrom: step.missingFrom },
+      );
     }
     expect(await tracker.state('hix', 'Subscription/p')).toEqual(expected);
   });

@@ -80,7 +80,8 @@ export function createRedisCursorStore(redis: Redis, prefix: string, seenRetenti
 export function createMemoryCursorStore(seenRetentionMs = Number.POSITIVE_INFINITY): CursorStore {
   const fields = new Map<string, Map<string, number>>();
   const seenKeys = new Map<string, Map<string, number>>();
-  const of = <V>(map: Map<string, Map<string, V>>, source: string) => map.get(source) ?? map.set(source, new Map()).get(source)!;
+  const of = <V>(map: Map<string, Map<string, V>>, source: string) =>
+    map.get(source) ?? map.set(source, new Map()).get(source)!;
   return {
     cursor: async (source) => of(fields, source).get('cursor'),
     async advance(source, toMs) {

@@ -6,7 +6,11 @@ const request = (id: string, meta: Record<string, string> = {}) => ({ resourceTy
 
 describe('pollEvents', () => {
   it('gives the same event key as a push of the same version, and the shape poll', () => {
-    const { events, newestMs } = pollEvents('hix', [request('a', { versionId: '3', lastUpdated: '2024-05-01T10:00:00.000Z' })], AT);
+    const { events, newestMs } = pollEvents(
+      'hix',
+      [request('a', { versionId: '3', lastUpdated: '2024-05-01T10:00:00.000Z' })],
+      AT,
+    );
     expect(events).toEqual([
       {
         eventKey: versionEventKey('hix', 'MedicationRequest/a', '3'),

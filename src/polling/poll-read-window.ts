@@ -37,10 +37,19 @@ export async function readWindow(
 ): Promise<WindowReadResult> {
   const result: WindowReadResult = { found: 0, queued: 0 };
   for (const type of types) {
-    const resources = await deps.epd.search<Resource>(type as Resource['resourceType'], windowSearchParams(window, deps.pageSize));
+    const resources = await deps.epd.search<Resource>(
+      type as Resource['resourceType'],
+      windowSearchParams(window, deps.pageSize),
+    );
     const polled = pollEvents(source, resources, deps.now().toISOString());
-    if (polled.unusable > 0) log.warn({ source, resourceType: type, unusable: polled.unusable }, 'search results without a usable id skipped');
-    const fresh = new Set(await deps.cursors.unseen(source, polled.events.map((e) => e.eventKey)));
+    if (polled.unusable > 0)
+      log.warn({ source, resourceType: type, unusable: polled.unusable }, 'search results without a usable id skipped');
+    const fresh = new Set(
+      await deps.cursors.unseen(
+        source,
+        polled.events.map((e) => e.eventKey),
+      ),
+    );
     const toQueue = polled.events.filter((e) => fresh.has(e.eventKey));
     await deps.enqueueEvents(toQueue);
     await deps.cursors.markSeen(source, [...fresh], deps.now().getTime());

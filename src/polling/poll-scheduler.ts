@@ -24,14 +24,21 @@ const REQUESTED_RETENTION: Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'
 const SCHEDULER_ID = /^(poll|reconcile|heartbeat)-/;
 
 /** The schedulers a source needs: polls and sweeps when it is polled, heartbeat checks when it pushes. */
-export function schedulersFor(source: IntakeSource, settings: PollConfig): { id: string; every: number; reason: PollReason }[] {
+export function schedulersFor(
+  source: IntakeSource,
+  settings: PollConfig,
+): { id: string; every: number; reason: PollReason }[] {
   const mode = source.mode ?? 'push';
   const polled = mode !== 'push';
   const pushes = mode !== 'poll';
   return [
     ...(polled ? [{ id: `poll-${source.id}`, every: settings.intervalMs, reason: 'schedule' as const }] : []),
-    ...(polled && settings.reconcileIntervalMs > 0 ? [{ id: `reconcile-${source.id}`, every: settings.reconcileIntervalMs, reason: 'reconcile' as const }] : []),
-    ...(pushes && settings.heartbeatCheckMs > 0 ? [{ id: `heartbeat-${source.id}`, every: settings.heartbeatCheckMs, reason: 'heartbeat' as const }] : []),
+    ...(polled && settings.reconcileIntervalMs > 0
+      ? [{ id: `reconcile-${source.id}`, every: settings.reconcileIntervalMs, reason: 'reconcile' as const }]
+      : []),
+    ...(pushes && settings.heartbeatCheckMs > 0
+      ? [{ id: `heartbeat-${source.id}`, every: settings.heartbeatCheckMs, reason: 'heartbeat' as const }]
+      : []),
   ];
 }
 
@@ -46,10 +53,16 @@ export function createPollScheduler(options: {
   const now = options.now ?? (() => new Date());
   return {
     async start() {
-      const wanted = options.sources.flatMap((source) => schedulersFor(source, settings).map((s) => ({ ...s, source: source.id })));
+      const wanted = options.sources.flatMap((source) =>
+        schedulersFor(source, settings).map((s) => ({ ...s, source: source.id })),
+      );
       for (const s of wanted) {
         // BullMQ's job scheduler adds one job per tick however many processes upsert it.
-        await queue.upsertJobScheduler(s.id, { every: s.every }, { name: s.reason, data: { source: s.source, reason: s.reason }, opts: SCHEDULED_JOB });
+        await queue.upsertJobScheduler(
+          s.id,
+          { every: s.every },
+          { name: s.reason, data: { source: s.source, reason: s.reason }, opts: SCHEDULED_JOB },
+        );
       }
       const ids = new Set(wanted.map((s) => s.id));
       for (const existing of await queue.getJobSchedulers()) {
@@ -63,7 +76,12 @@ export function createPollScheduler(options: {
     async scheduleGapCheck(source, subscription, missingFrom) {
       const jobId = `gap-${createHash('sha256').update(`${source}|${subscription}|${missingFrom}`).digest('hex').slice(0, 32)}`;
       const data: PollJobData = { source, reason: 'gap', subscription, missingFrom };
-      await queue.add('gap', data, { jobId, delay: settings.gapGraceMs, removeOnComplete: { age: 3_600 }, removeOnFail: REQUESTED_RETENTION.removeOnFail });
+      await queue.add('gap', data, {
+        jobId,
+        delay: settings.gapGraceMs,
+        removeOnComplete: { age: 3_600 },
+        removeOnFail: REQUESTED_RETENTION.removeOnFail,
+      });
     },
   };
 }

@@ -51,7 +51,12 @@ export interface PollService {
 export function createPollService(o: PollServiceOptions): PollService {
   const { config, log } = o;
   const prefix = config.queuePrefix;
-  const intakeScheduler = createPollScheduler({ queue: o.intakeQueues.poll, sources: config.sources, settings: config.poll, now: o.now });
+  const intakeScheduler = createPollScheduler({
+    queue: o.intakeQueues.poll,
+    sources: config.sources,
+    settings: config.poll,
+    now: o.now,
+  });
   const intakeCounters = createRedisIntakeCounters(o.intakeRedis, prefix);
   const gapWatch = createGapWatch({
     tracker: createRedisGapTracker(o.intakeRedis, prefix),
@@ -59,10 +64,16 @@ export function createPollService(o: PollServiceOptions): PollService {
     scheduleGapCheck: (source, sub, from) => intakeScheduler.scheduleGapCheck(source, sub, from),
     log,
   });
-  const failFast = <T>(write: () => Promise<T>) => whenRedisReady(o.intakeRedis, write).catch((err: unknown) => {
-    if (err instanceof AppError) throw err;
-    throw new AppError('the queue is unavailable; retry later', { status: 503, code: 'transient', retry: true, cause: err });
-  });
+  const failFast = <T>(write: () => Promise<T>) =>
+    whenRedisReady(o.intakeRedis, write).catch((err: unknown) => {
+      if (err instanceof AppError) throw err;
+      throw new AppError('the queue is unavailable; retry later', {
+        status: 503,
+        code: 'transient',
+        retry: true,
+        cause: err,
+      });
+    });
   return {
     onEmptyPing: (source) =>
       failFast(async () => {
@@ -71,8 +82,16 @@ export function createPollService(o: PollServiceOptions): PollService {
       }),
     onNotification: (source, parsed, receivedAt) => failFast(() => gapWatch(source, parsed, receivedAt)),
     async startWorker() {
-      const scheduler = createPollScheduler({ queue: o.workerQueues.poll, sources: config.sources, settings: config.poll, now: o.now });
-      const handler = createPollJob({ ...workerDeps(o, scheduler.scheduleGapCheck), knownSources: () => new Set(config.sources.map((s) => s.id)) });
+      const scheduler = createPollScheduler({
+        queue: o.workerQueues.poll,
+        sources: config.sources,
+        settings: config.poll,
+        now: o.now,
+      });
+      const handler = createPollJob({
+        ...workerDeps(o, scheduler.scheduleGapCheck),
+        knownSources: () => new Set(config.sources.map((s) => s.id)),
+      });
       const worker = createWorker<PollJobData, PollResult>({
         queue: QUEUE.poll,
         prefix,
@@ -105,6 +124,11 @@ function workerDeps(o: PollServiceOptions, scheduleGapCheck: PollJobDeps['schedu
     typesFor: (source) => pollTypes.get(source) ?? [...o.getMappings().resourceTypes],
     tracker: createRedisGapTracker(o.workerRedis, prefix),
     scheduleGapCheck,
-    statusClient: createSubscriptionStatusClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs, epd: o.epd }),
+    statusClient: createSubscriptionStatusClient({
+      baseUrl: config.epd.baseUrl,
+      auth: config.epd.auth,
+      timeoutMs: config.epd.timeoutMs,
+      epd: o.epd,
+    }),
   };
 }

@@ -66,11 +66,19 @@ describe('pollSource', () => {
     const { clock, deps, change, refs } = setup();
     await change(-2 * HOUR); // before the first poll: the sweep's to find
     const recent = await change(-MIN); // inside the overlap of the first poll
-    expect(await pollSource(deps, schedule, log)).toMatchObject({ outcome: 'polled', queued: 1, cursor: new Date(START).toISOString() });
+    expect(await pollSource(deps, schedule, log)).toMatchObject({
+      outcome: 'polled',
+      queued: 1,
+      cursor: new Date(START).toISOString(),
+    });
     expect(refs()).toEqual([recent]);
     const next = await change(10_000);
     clock.ms += MIN;
-    expect(await pollSource(deps, schedule, log)).toMatchObject({ queued: 1, found: 2, cursor: new Date(START + 10_000).toISOString() });
+    expect(await pollSource(deps, schedule, log)).toMatchObject({
+      queued: 1,
+      found: 2,
+      cursor: new Date(START + 10_000).toISOString(),
+    });
     expect(refs()).toEqual([recent, next]);
     clock.ms += MIN;
     expect(await pollSource(deps, schedule, log)).toMatchObject({ queued: 0 });
@@ -91,14 +99,27 @@ describe('pollSource', () => {
     const { clock, epd, deps, change, refs } = setup();
     await pollSource(deps, schedule, log);
     const missed = await change(20_000);
-    epd.failNext(1, new EpdError('EPD GET MedicationRequest?… failed with HTTP 503: maintenance', { status: 503, retry: true, code: 'transient' }));
+    epd.failNext(
+      1,
+      new EpdError('EPD GET MedicationRequest?… failed with HTTP 503: maintenance', {
+        status: 503,
+        retry: true,
+        code: 'transient',
+      }),
+    );
     clock.ms += MIN;
     await expect(pollSource(deps, schedule, log)).rejects.toThrow(/503: maintenance/);
     expect(await deps.cursors.cursor('hix')).toBe(START);
     expect(await deps.counters.read('hix')).toMatchObject({ pollFailures: 1 });
     clock.ms += 10_000;
-    expect(await pollSource(deps, schedule, log)).toMatchObject({ outcome: 'skipped', why: 'backing off after failures' });
-    await expect(pollSource(deps, { ...schedule, reason: 'ping' }, log)).rejects.toMatchObject({ retry: true, retryAfterMs: 50_000 });
+    expect(await pollSource(deps, schedule, log)).toMatchObject({
+      outcome: 'skipped',
+      why: 'backing off after failures',
+    });
+    await expect(pollSource(deps, { ...schedule, reason: 'ping' }, log)).rejects.toMatchObject({
+      retry: true,
+      retryAfterMs: 50_000,
+    });
     clock.ms += MIN;
     expect(await pollSource(deps, schedule, log)).toMatchObject({ outcome: 'polled', queued: 1 });
     expect(refs()).toEqual([missed]);
@@ -109,15 +130,25 @@ describe('pollSource', () => {
     const requestedAt = new Date(START - 1).toISOString();
     await pollSource(deps, schedule, log);
     clock.ms += 1000;
-    expect(await pollSource(deps, { source: 'hix', reason: 'ping', requestedAt }, log)).toMatchObject({ outcome: 'skipped', why: 'covered by a later poll' });
-    expect(await pollSource(deps, { source: 'hix', reason: 'ping', requestedAt: new Date(clock.ms).toISOString() }, log)).toMatchObject({ outcome: 'polled' });
+    expect(await pollSource(deps, { source: 'hix', reason: 'ping', requestedAt }, log)).toMatchObject({
+      outcome: 'skipped',
+      why: 'covered by a later poll',
+    });
+    expect(
+      await pollSource(deps, { source: 'hix', reason: 'ping', requestedAt: new Date(clock.ms).toISOString() }, log),
+    ).toMatchObject({ outcome: 'polled' });
   });
 
   it('skips a scheduled poll while another one holds the lock, and makes a requested one retry', async () => {
     const { deps } = setup();
     await deps.lock.acquire('poll:hix', MIN);
-    expect(await pollSource(deps, schedule, log)).toMatchObject({ outcome: 'skipped', why: 'another poll of this source is running' });
-    await expect(pollSource(deps, { source: 'hix', reason: 'ping', requestedAt: new Date(START).toISOString() }, log)).rejects.toMatchObject({ status: 503, retry: true });
+    expect(await pollSource(deps, schedule, log)).toMatchObject({
+      outcome: 'skipped',
+      why: 'another poll of this source is running',
+    });
+    await expect(
+      pollSource(deps, { source: 'hix', reason: 'ping', requestedAt: new Date(START).toISOString() }, log),
+    ).rejects.toMatchObject({ status: 503, retry: true });
   });
 
   it('catches up after an outage in closed slices, finding what changed in between', async () => {

@@ -62,7 +62,8 @@ export async function pollSource(deps: PollSourceDeps, data: PollJobData, log: L
   }
   try {
     const requestedAt = data.requestedAt ? Date.parse(data.requestedAt) : Number.NaN;
-    if ((await deps.cursors.startedAt(source) ?? -1) >= requestedAt) return { outcome: 'skipped', why: 'covered by a later poll' };
+    if (((await deps.cursors.startedAt(source)) ?? -1) >= requestedAt)
+      return { outcome: 'skipped', why: 'covered by a later poll' };
     return await pollHoldingLock(deps, source, log);
   } catch (err) {
     await recordFailure(deps, source, err, log);
@@ -115,5 +116,8 @@ async function recordFailure(deps: PollSourceDeps, source: string, err: unknown,
   await deps.counters.add(source, 'pollFailures');
   const status = err instanceof AppError ? err.status : undefined;
   // The message carries the EPD's OperationOutcome issue texts (see epd-error.ts), never a resource.
-  log.warn({ source, status, reason: (err as Error).message, pausedUntil: new Date(until).toISOString() }, 'poll failed; cursor stays');
+  log.warn(
+    { source, status, reason: (err as Error).message, pausedUntil: new Date(until).toISOString() },
+    'poll failed; cursor stays',
+  );
 }

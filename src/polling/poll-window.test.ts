@@ -30,7 +30,14 @@ describe('cursorAfter', () => {
 describe('sliceWindow', () => {
   it.each([
     ['shorter than one slice', T - 30 * MIN, [{ from: T - 30 * MIN }]],
-    ['a day in hourly slices, the last one open', T - 24 * HOUR, [...Array.from({ length: 23 }, (_, i) => ({ from: T - (24 - i) * HOUR, to: T - (23 - i) * HOUR })), { from: T - HOUR }]],
+    [
+      'a day in hourly slices, the last one open',
+      T - 24 * HOUR,
+      [
+        ...Array.from({ length: 23 }, (_, i) => ({ from: T - (24 - i) * HOUR, to: T - (23 - i) * HOUR })),
+        { from: T - HOUR },
+      ],
+    ],
   ])('%s', (_title, from, expected) => {
     expect(sliceWindow(from, T, HOUR)).toEqual(expected);
   });
@@ -38,10 +45,17 @@ describe('sliceWindow', () => {
 
 describe('windowSearchParams', () => {
   it('searches ge (never gt, so a resource at the boundary instant is not skipped), sorted and paged', () => {
-    expect(windowSearchParams({ from: T }, 50)).toEqual({ _lastUpdated: 'ge2024-05-01T10:00:00.000Z', _sort: '_lastUpdated', _count: '50' });
+    expect(windowSearchParams({ from: T }, 50)).toEqual({
+      _lastUpdated: 'ge2024-05-01T10:00:00.000Z',
+      _sort: '_lastUpdated',
+      _count: '50',
+    });
   });
   it('closes a slice with lt', () => {
-    expect(windowSearchParams({ from: T, to: T + HOUR }, 100)._lastUpdated).toEqual(['ge2024-05-01T10:00:00.000Z', 'lt2024-05-01T11:00:00.000Z']);
+    expect(windowSearchParams({ from: T, to: T + HOUR }, 100)._lastUpdated).toEqual([
+      'ge2024-05-01T10:00:00.000Z',
+      'lt2024-05-01T11:00:00.000Z',
+    ]);
   });
 });
 

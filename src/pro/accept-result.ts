@@ -29,18 +29,29 @@ const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\
  * against its Questionnaire. Returns the job that writes it; throws a 4xx AppError listing every
  * problem (nothing is written), or a 503 when the EPD cannot be asked (the platform retries).
  */
-export async function acceptResult(aid: DecisionAid, body: unknown, receivedAt: string, deps: AcceptResultDeps): Promise<ResultJobData> {
+export async function acceptResult(
+  aid: DecisionAid,
+  body: unknown,
+  receivedAt: string,
+  deps: AcceptResultDeps,
+): Promise<ResultJobData> {
   const results = aid.results;
-  if (!results) throw new AppError(`decision aid ${aid.id} returns no results`, { status: 404, code: 'not-found', retry: false });
+  if (!results)
+    throw new AppError(`decision aid ${aid.id} returns no results`, { status: 404, code: 'not-found', retry: false });
   return viaEpd(async () => {
     const submission = await readSubmission(body, results, deps.epd);
     if (!submission.invitation) throw refused(submission.problems);
     const invitation = await findInvitation(deps.epd, submission.invitation, aid);
     const problems = [...submission.problems];
-    const drafts = submission.parts.flatMap((part) => draftsOf(part, { aid, results, invitation, receivedAt, deps, problems }));
+    const drafts = submission.parts.flatMap((part) =>
+      draftsOf(part, { aid, results, invitation, receivedAt, deps, problems }),
+    );
     if (!drafts.length && !problems.length) problems.push({ code: 'required', message: 'the result holds no answers' });
     if (problems.length) throw refused(problems);
-    const resultKey = `${aid.id}|${drafts.map((d) => `${d.identifier.system}|${d.identifier.value}`).sort().join(',')}`;
+    const resultKey = `${aid.id}|${drafts
+      .map((d) => `${d.identifier.system}|${d.identifier.value}`)
+      .sort()
+      .join(',')}`;
     const { invitationId, task, patient, author } = invitation;
     return { resultKey, decisionAidId: aid.id, invitationId, task, patient, author, receivedAt, responses: drafts };
   });
@@ -86,32 +97,66 @@ function draftsOf(part: SubmittedPart, ctx: DraftContext): ResultResponseDraft[]
 }
 
 /** The draft after its answers were checked (problems go to ctx), with bare codes completed to the option's Coding. */
-function checked(draft: ResultResponseDraft, ctx: DraftContext, fieldOf?: (linkId: string) => string | undefined): ResultResponseDraft {
+function checked(
+  draft: ResultResponseDraft,
+  ctx: DraftContext,
+  fieldOf?: (linkId: string) => string | undefined,
+): ResultResponseDraft {
   const questionnaire = ctx.deps.questionnaires.get(draft.questionnaire);
-  if (!questionnaire) throw new AppError(`Questionnaire ${draft.questionnaire} is not loaded`, { status: 500, retry: false });
+  if (!questionnaire)
+    throw new AppError(`Questionnaire ${draft.questionnaire} is not loaded`, { status: 500, retry: false });
   ctx.problems.push(...validateAnswers(questionnaire, draft.item, fieldOf));
   return { ...draft, item: withOptionCodings(draft.item, questionnaire.item ?? []) };
 }
 
 /** A posted QuestionnaireResponse as a draft: a Questionnaire this aid returns, an identifier, a valid time. */
-function draftOfResponse(response: QuestionnaireResponse, source: string, fallbackResultId: string | undefined, ctx: DraftContext): ResultResponseDraft | undefined {
+function draftOfResponse(
+  response: QuestionnaireResponse,
+  source: string,
+  fallbackResultId: string | undefined,
+  ctx: DraftContext,
+): ResultResponseDraft | undefined {
   const canonical = declaredCanonical(response.questionnaire, ctx.results);
   if (!canonical) {
-    const known = ctx.results.questionnaires.flatMap((q) => [q.questionnaire, ...(q.guardianQuestionnaire ? [q.guardianQuestionnaire] : [])]);
-    ctx.problems.push({ code: 'value', message: `${source}: questionnaire ${response.questionnaire ?? '(none)'} is not one decision aid ${ctx.aid.id} returns (${known.join(', ')})`, expression: `${source}.questionnaire` });
+    const known = ctx.results.questionnaires.flatMap((q) => [
+      q.questionnaire,
+      ...(q.guardianQuestionnaire ? [q.guardianQuestionnaire] : []),
+    ]);
+    ctx.problems.push({
+      code: 'value',
+      message: `${source}: questionnaire ${response.questionnaire ?? '(none)'} is not one decision aid ${ctx.aid.id} returns (${known.join(', ')})`,
+      expression: `${source}.questionnaire`,
+    });
     return undefined;
   }
-  const given = response.identifier?.system && response.identifier.value ? { system: response.identifier.system, value: response.identifier.value } : undefined;
-  const identifier = given ?? (fallbackResultId ? { system: RESULT_ID_SYSTEM, value: `${ctx.aid.id}/${fallbackResultId}` } : undefined);
-  if (!identifier) ctx.problems.push({ code: 'required', message: `${source}: an identifier (or id) is required, so the same result sent again is recognised`, expression: `${source}.identifier` });
+  const given =
+    response.identifier?.system && response.identifier.value
+      ? { system: response.identifier.system, value: response.identifier.value }
+      : undefined;
+  const identifier =
+    given ?? (fallbackResultId ? { system: RESULT_ID_SYSTEM, value: `${ctx.aid.id}/${fallbackResultId}` } : undefined);
+  if (!identifier)
+    ctx.problems.push({
+      code: 'required',
+      message: `${source}: an identifier (or id) is required, so the same result sent again is recognised`,
+      expression: `${source}.identifier`,
+    });
   const authored = response.authored ?? ctx.receivedAt;
-  if (!DATE_TIME.test(authored) || Number.isNaN(Date.parse(authored))) ctx.problems.push({ code: 'value', message: `${source}: authored ${JSON.stringify(authored)} is not a date-time with a time zone`, expression: `${source}.authored` });
+  if (!DATE_TIME.test(authored) || Number.isNaN(Date.parse(authored)))
+    ctx.problems.push({
+      code: 'value',
+      message: `${source}: authored ${JSON.stringify(authored)} is not a date-time with a time zone`,
+      expression: `${source}.authored`,
+    });
   return identifier ? { identifier, questionnaire: canonical, authored, item: response.item ?? [] } : undefined;
 }
 
 /** `url|version` as the aid declares it; a bare url matches when the aid declares one version of it. */
 function declaredCanonical(questionnaire: string | undefined, results: ResultsConfig): string | undefined {
-  const declared = results.questionnaires.flatMap((q) => [q.questionnaire, ...(q.guardianQuestionnaire ? [q.guardianQuestionnaire] : [])]);
+  const declared = results.questionnaires.flatMap((q) => [
+    q.questionnaire,
+    ...(q.guardianQuestionnaire ? [q.guardianQuestionnaire] : []),
+  ]);
   if (!questionnaire) return undefined;
   if (declared.includes(questionnaire)) return questionnaire;
   const byUrl = declared.filter((c) => c.split('|')[0] === questionnaire);
@@ -119,7 +164,11 @@ function declaredCanonical(questionnaire: string | undefined, results: ResultsCo
 }
 
 function refused(problems: Problem[]): AppError {
-  return badInput(422, `the result was refused (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was written`, problems);
+  return badInput(
+    422,
+    `the result was refused (${problems.length} problem${problems.length === 1 ? '' : 's'}); nothing was written`,
+    problems,
+  );
 }
 
 /** EPD trouble while reading becomes a 503 (the platform retries) or a 502, never a bare network error. */
@@ -129,6 +178,11 @@ async function viaEpd<T>(work: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (!(err instanceof EpdError)) throw err;
     const retry = err.retry || err.status === 0;
-    throw new AppError(retry ? 'the EPD is not reachable; retry later' : 'the EPD refused a lookup', { status: retry ? 503 : 502, code: 'transient', retry, cause: err });
+    throw new AppError(retry ? 'the EPD is not reachable; retry later' : 'the EPD refused a lookup', {
+      status: retry ? 503 : 502,
+      code: 'transient',
+      retry,
+      cause: err,
+    });
   }
 }

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Observation, Questionnaire, QuestionnaireItem, QuestionnaireResponse, QuestionnaireResponseItem } from '@medplum/fhirtypes';
+import type {
+  Observation,
+  Questionnaire,
+  QuestionnaireItem,
+  QuestionnaireResponse,
+  QuestionnaireResponseItem,
+} from '@medplum/fhirtypes';
 import type { ResultResponseDraft } from '../queue/job-types.js';
 import { extractObservations, observationBase } from './extract-observations.js';
 import { PRO_SCORE_SYSTEM, RESULT_OBSERVATION_ID_SYSTEM, SCORE_UNIT, SURVEY_CATEGORY } from './pro-codes.js';
@@ -31,7 +37,11 @@ export interface BuiltResponse {
  * every identifier derive from the response's identifier, so a retried job builds the same
  * resources and its conditional creates find the ones already written.
  */
-export function buildResultResources(questionnaire: Questionnaire, draft: ResultResponseDraft, parties: ResultParties): BuiltResponse {
+export function buildResultResources(
+  questionnaire: Questionnaire,
+  draft: ResultResponseDraft,
+  parties: ResultParties,
+): BuiltResponse {
   const key = `${draft.identifier.system}|${draft.identifier.value}`;
   const fullUrl = `urn:uuid:${uuidFrom(key)}`;
   const scores = scoreResponse(questionnaire, draft.item);
@@ -57,7 +67,12 @@ export function buildResultResources(questionnaire: Questionnaire, draft: Result
   return { fullUrl, response, observations: [...extracted, ...scored], scores };
 }
 
-function scoreObservation(score: ComputedScore, response: QuestionnaireResponse, fullUrl: string, identifierPrefix: string): Observation {
+function scoreObservation(
+  score: ComputedScore,
+  response: QuestionnaireResponse,
+  fullUrl: string,
+  identifierPrefix: string,
+): Observation {
   const quantity = (value: number) => ({ value, ...SCORE_UNIT });
   return {
     ...observationBase(response, fullUrl),
@@ -70,11 +85,22 @@ function scoreObservation(score: ComputedScore, response: QuestionnaireResponse,
     code: { coding: [{ system: PRO_SCORE_SYSTEM, code: score.code, display: score.display }], text: score.display },
     valueQuantity: quantity(score.value),
     ...(score.band ? { interpretation: [{ coding: [score.band], text: score.band.display }] } : {}),
-    referenceRange: [{ low: quantity(score.range.low), high: quantity(score.range.high), text: `${score.range.low} tot en met ${score.range.high}` }],
+    referenceRange: [
+      {
+        low: quantity(score.range.low),
+        high: quantity(score.range.high),
+        text: `${score.range.low} tot en met ${score.range.high}`,
+      },
+    ],
   };
 }
 
-function responseNarrative(questionnaire: Questionnaire, draft: ResultResponseDraft, author: string, scores: readonly ComputedScore[]) {
+function responseNarrative(
+  questionnaire: Questionnaire,
+  draft: ResultResponseDraft,
+  author: string,
+  scores: readonly ComputedScore[],
+) {
   const title = questionnaire.title ?? questionnaire.name ?? draft.questionnaire;
   const heading = `<b>${escapeHtml(title)}</b>, ingevuld door ${filledInBy(author)} op ${escapeHtml(dutchDate(draft.authored))}.`;
   const definitions = itemsByLinkId(questionnaire);
@@ -82,7 +108,10 @@ function responseNarrative(questionnaire: Questionnaire, draft: ResultResponseDr
   const walk = (items: readonly QuestionnaireResponseItem[] | undefined) => {
     for (const item of items ?? []) {
       const definition: QuestionnaireItem = definitions.get(item.linkId) ?? { linkId: item.linkId, type: 'string' };
-      if (item.answer?.length) lines.push(`${escapeHtml(questionText(definition))} — <b>${item.answer.map((a) => escapeHtml(answerText(a))).join('; ')}</b>`);
+      if (item.answer?.length)
+        lines.push(
+          `${escapeHtml(questionText(definition))} — <b>${item.answer.map((a) => escapeHtml(answerText(a))).join('; ')}</b>`,
+        );
       walk(item.item);
       for (const answer of item.answer ?? []) walk(answer.item);
     }

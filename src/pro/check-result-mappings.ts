@@ -18,13 +18,25 @@ const MIN_RESULTS_SECRET_LENGTH = 16;
 export function checkResultMappings(mappings: CompiledMappings, questionnaires: QuestionnaireSet): MappingIssue[] {
   const issues: MappingIssue[] = [];
   for (const aid of mappings.decisionAids.values()) {
-    const secret = aid.results ? (aid.results.auth.type === 'bearer' ? aid.results.auth.token : aid.results.auth.secret) : undefined;
+    const secret = aid.results
+      ? aid.results.auth.type === 'bearer'
+        ? aid.results.auth.token
+        : aid.results.auth.secret
+      : undefined;
     if (secret !== undefined && secret.length < MIN_RESULTS_SECRET_LENGTH) {
-      issues.push({ file: `decision aid ${aid.id}`, field: 'results.auth', message: `the credential is shorter than ${MIN_RESULTS_SECRET_LENGTH} characters (try: openssl rand -hex 32)` });
+      issues.push({
+        file: `decision aid ${aid.id}`,
+        field: 'results.auth',
+        message: `the credential is shorter than ${MIN_RESULTS_SECRET_LENGTH} characters (try: openssl rand -hex 32)`,
+      });
     }
     aid.results?.questionnaires.forEach((mapping, index) => {
       const report = (field: string, message: string): void => {
-        issues.push({ file: `decision aid ${aid.id}`, field: `results.questionnaires[${index}]${field ? `.${field}` : ''}`, message });
+        issues.push({
+          file: `decision aid ${aid.id}`,
+          field: `results.questionnaires[${index}]${field ? `.${field}` : ''}`,
+          message,
+        });
       };
       const main = questionnaires.get(mapping.questionnaire);
       if (main) checkAnswers(main, mapping, report);
@@ -32,14 +44,23 @@ export function checkResultMappings(mappings: CompiledMappings, questionnaires: 
       if (!main || !mapping.guardianQuestionnaire) return;
       const guardian = questionnaires.get(mapping.guardianQuestionnaire);
       const difference = guardian ? firstDifference(shapeOf(main), shapeOf(guardian)) : undefined;
-      if (!guardian) report('guardianQuestionnaire', `${mapping.guardianQuestionnaire} is not in the questionnaire files`);
-      else if (difference) report('guardianQuestionnaire', `differs from ${mapping.questionnaire} at ${difference}: both must ask the same questions`);
+      if (!guardian)
+        report('guardianQuestionnaire', `${mapping.guardianQuestionnaire} is not in the questionnaire files`);
+      else if (difference)
+        report(
+          'guardianQuestionnaire',
+          `differs from ${mapping.questionnaire} at ${difference}: both must ask the same questions`,
+        );
     });
   }
   return issues;
 }
 
-function checkAnswers(questionnaire: Questionnaire, mapping: ResultQuestionnaireMapping, report: (field: string, message: string) => void): void {
+function checkAnswers(
+  questionnaire: Questionnaire,
+  mapping: ResultQuestionnaireMapping,
+  report: (field: string, message: string) => void,
+): void {
   const items = itemsByLinkId(questionnaire);
   for (const linkId of Object.keys(mapping.answers)) {
     const item = items.get(linkId);
@@ -58,9 +79,13 @@ function checkAnswers(questionnaire: Questionnaire, mapping: ResultQuestionnaire
 function shapeOf(questionnaire: Questionnaire): string[] {
   const shape: string[] = [];
   walkItems(questionnaire, (item: QuestionnaireItem, ancestors) => {
-    const limits = [extensionOf(item, MIN_VALUE_EXTENSION), extensionOf(item, MAX_VALUE_EXTENSION)].map((e) => e?.valueInteger ?? e?.valueDecimal ?? '');
+    const limits = [extensionOf(item, MIN_VALUE_EXTENSION), extensionOf(item, MAX_VALUE_EXTENSION)].map(
+      (e) => e?.valueInteger ?? e?.valueDecimal ?? '',
+    );
     const options = (item.answerOption ?? []).map(optionKey).join(',');
-    shape.push(`${[...ancestors.map((a) => a.linkId), item.linkId].join('/')} ${item.type} ${item.required ?? false} ${item.repeats ?? false} [${options}] ${limits.join('..')}`);
+    shape.push(
+      `${[...ancestors.map((a) => a.linkId), item.linkId].join('/')} ${item.type} ${item.required ?? false} ${item.repeats ?? false} [${options}] ${limits.join('..')}`,
+    );
   });
   return shape;
 }

@@ -9,7 +9,10 @@ const category = (code: string): Extension => ({
   valueCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code }] },
 });
 const code = (linkId: string) => [{ system: 'https://example.org/codes', code: linkId }];
-const KG: Extension = { url: QUESTIONNAIRE_UNIT_EXTENSION, valueCoding: { system: 'http://unitsofmeasure.org', code: 'kg', display: 'kg' } };
+const KG: Extension = {
+  url: QUESTIONNAIRE_UNIT_EXTENSION,
+  valueCoding: { system: 'http://unitsofmeasure.org', code: 'kg', display: 'kg' },
+};
 
 /** Extraction switched on at the root, off and on again lower down, in groups, a repeating group and under an answer. */
 const questionnaire: Questionnaire = {
@@ -29,10 +32,21 @@ const questionnaire: Questionnaire = {
       extension: [extract(false)],
       item: [
         { linkId: 'grp-off', code: code('grp-off'), type: 'boolean' },
-        { linkId: 'grp-on', code: code('grp-on'), type: 'date', extension: [extract(true), category('social-history')] },
+        {
+          linkId: 'grp-on',
+          code: code('grp-on'),
+          type: 'date',
+          extension: [extract(true), category('social-history')],
+        },
       ],
     },
-    { linkId: 'rep', type: 'group', repeats: true, extension: [category('vital-signs')], item: [{ linkId: 'rep-q', code: code('rep-q'), type: 'decimal', extension: [KG] }] },
+    {
+      linkId: 'rep',
+      type: 'group',
+      repeats: true,
+      extension: [category('vital-signs')],
+      item: [{ linkId: 'rep-q', code: code('rep-q'), type: 'decimal', extension: [KG] }],
+    },
     {
       linkId: 'parent',
       code: code('parent'),
@@ -54,15 +68,35 @@ const response: QuestionnaireResponse = {
     { linkId: 'top', answer: [{ valueInteger: 7 }] },
     { linkId: 'no-code', answer: [{ valueString: 'niet mee' }] },
     { linkId: 'off', answer: [{ valueString: 'niet mee' }] },
-    { linkId: 'grp', item: [{ linkId: 'grp-off', answer: [{ valueBoolean: true }] }, { linkId: 'grp-on', answer: [{ valueDate: '2026-03-01' }] }] },
+    {
+      linkId: 'grp',
+      item: [
+        { linkId: 'grp-off', answer: [{ valueBoolean: true }] },
+        { linkId: 'grp-on', answer: [{ valueDate: '2026-03-01' }] },
+      ],
+    },
     { linkId: 'rep', item: [{ linkId: 'rep-q', answer: [{ valueDecimal: 31.5 }] }] },
     { linkId: 'rep', item: [{ linkId: 'rep-q', answer: [{ valueDecimal: 32 }] }] },
-    { linkId: 'parent', answer: [{ valueCoding: { system: 'https://example.org/yn', code: 'j', display: 'ja' }, item: [{ linkId: 'child', answer: [{ valueString: 'omdat' }] }] }] },
+    {
+      linkId: 'parent',
+      answer: [
+        {
+          valueCoding: { system: 'https://example.org/yn', code: 'j', display: 'ja' },
+          item: [{ linkId: 'child', answer: [{ valueString: 'omdat' }] }],
+        },
+      ],
+    },
     { linkId: 'multi', answer: [{ valueString: 'een' }, { valueString: 'twee' }] },
   ],
 };
 
-const extracted = () => extractObservations({ questionnaire, response, responseReference: 'urn:uuid:00000000-0000-4000-8000-000000000001', identifierPrefix: 'p' });
+const extracted = () =>
+  extractObservations({
+    questionnaire,
+    response,
+    responseReference: 'urn:uuid:00000000-0000-4000-8000-000000000001',
+    identifierPrefix: 'p',
+  });
 
 describe('extractObservations (SDC observation-based extraction)', () => {
   it('extracts the coded questions whose nearest observationExtract is true, through groups, repeats and answers', () => {
@@ -82,7 +116,12 @@ describe('extractObservations (SDC observation-based extraction)', () => {
     ['top', { valueInteger: 7 }],
     ['grp-on', { valueDateTime: '2026-03-01' }],
     ['rep-q', { valueQuantity: { value: 31.5, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' } }],
-    ['parent', { valueCodeableConcept: { coding: [{ system: 'https://example.org/yn', code: 'j', display: 'ja' }], text: 'ja' } }],
+    [
+      'parent',
+      {
+        valueCodeableConcept: { coding: [{ system: 'https://example.org/yn', code: 'j', display: 'ja' }], text: 'ja' },
+      },
+    ],
     ['child', { valueString: 'omdat' }],
     ['multi', { valueString: 'een' }],
   ])('gives %s its value[x]', (linkId, value) => {
@@ -106,7 +145,10 @@ describe('extractObservations (SDC observation-based extraction)', () => {
         performer: [{ reference: 'RelatedPerson/r1' }],
         effectiveDateTime: '2026-03-02T10:00:00+01:00',
         derivedFrom: [{ reference: 'urn:uuid:00000000-0000-4000-8000-000000000001' }],
-        text: { status: 'generated', div: expect.stringMatching(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml">.*ingevuld op 2 maart 2026/) },
+        text: {
+          status: 'generated',
+          div: expect.stringMatching(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml">.*ingevuld op 2 maart 2026/),
+        },
       });
       expect(() => assertValidResource(observation)).not.toThrow();
     }
@@ -118,13 +160,27 @@ describe('extractObservations (SDC observation-based extraction)', () => {
 });
 
 describe('observationValue', () => {
-  const item = (type: QuestionnaireItem['type'], extension?: Extension[]): QuestionnaireItem => ({ linkId: 'x', type, ...(extension ? { extension } : {}) });
+  const item = (type: QuestionnaireItem['type'], extension?: Extension[]): QuestionnaireItem => ({
+    linkId: 'x',
+    type,
+    ...(extension ? { extension } : {}),
+  });
   it.each([
     ['boolean', item('boolean'), { valueBoolean: false }, { valueBoolean: false }],
     ['integer', item('integer'), { valueInteger: 3 }, { valueInteger: 3 }],
-    ['integer with a unit', item('integer', [KG]), { valueInteger: 3 }, { valueQuantity: { value: 3, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' } }],
+    [
+      'integer with a unit',
+      item('integer', [KG]),
+      { valueInteger: 3 },
+      { valueQuantity: { value: 3, unit: 'kg', system: 'http://unitsofmeasure.org', code: 'kg' } },
+    ],
     ['decimal', item('decimal'), { valueDecimal: 2.5 }, { valueQuantity: { value: 2.5 } }],
-    ['dateTime', item('dateTime'), { valueDateTime: '2026-03-02T10:00:00Z' }, { valueDateTime: '2026-03-02T10:00:00Z' }],
+    [
+      'dateTime',
+      item('dateTime'),
+      { valueDateTime: '2026-03-02T10:00:00Z' },
+      { valueDateTime: '2026-03-02T10:00:00Z' },
+    ],
     ['time', item('time'), { valueTime: '10:00:00' }, { valueTime: '10:00:00' }],
     ['url', item('url'), { valueUri: 'https://example.org' }, { valueString: 'https://example.org' }],
     ['attachment (not an Observation value)', item('attachment'), { valueAttachment: { title: 'x' } }, undefined],

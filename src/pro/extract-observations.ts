@@ -7,7 +7,13 @@ import type {
   QuestionnaireResponseItem,
   QuestionnaireResponseItemAnswer,
 } from '@medplum/fhirtypes';
-import { QUESTIONNAIRE_UNIT_EXTENSION, RESULT_OBSERVATION_ID_SYSTEM, SDC_EXTRACT_CATEGORY, SDC_OBSERVATION_EXTRACT, SURVEY_CATEGORY } from './pro-codes.js';
+import {
+  QUESTIONNAIRE_UNIT_EXTENSION,
+  RESULT_OBSERVATION_ID_SYSTEM,
+  SDC_EXTRACT_CATEGORY,
+  SDC_OBSERVATION_EXTRACT,
+  SURVEY_CATEGORY,
+} from './pro-codes.js';
 import { extensionOf, isQuestion } from './questionnaire-items.js';
 import { answerText, dutchDate, escapeHtml, filledInBy, narrative, questionText } from './result-narrative.js';
 
@@ -23,7 +29,10 @@ export interface ExtractionInput {
 }
 
 /** The parts every Observation made from a response shares. */
-export type ObservationBase = Pick<Observation, 'resourceType' | 'status' | 'subject' | 'effectiveDateTime' | 'performer' | 'derivedFrom'>;
+export type ObservationBase = Pick<
+  Observation,
+  'resourceType' | 'status' | 'subject' | 'effectiveDateTime' | 'performer' | 'derivedFrom'
+>;
 
 /**
  * SDC observation-based extraction: one Observation per answer of every question whose nearest
@@ -34,7 +43,12 @@ export type ObservationBase = Pick<Observation, 'resourceType' | 'status' | 'sub
  */
 export function extractObservations(input: ExtractionInput): Observation[] {
   const found: Observation[] = [];
-  const walk = (definitions: readonly QuestionnaireItem[] | undefined, given: readonly QuestionnaireResponseItem[] | undefined, ancestors: QuestionnaireItem[], path: string) => {
+  const walk = (
+    definitions: readonly QuestionnaireItem[] | undefined,
+    given: readonly QuestionnaireResponseItem[] | undefined,
+    ancestors: QuestionnaireItem[],
+    path: string,
+  ) => {
     for (const definition of definitions ?? []) {
       const instances = (given ?? []).filter((item) => item.linkId === definition.linkId);
       instances.forEach((instance, index) => {
@@ -64,9 +78,17 @@ export function observationBase(response: QuestionnaireResponse, responseReferen
   return {
     resourceType: 'Observation',
     status: 'final',
-    ...(response.subject?.reference ? { subject: { reference: response.subject.reference, type: 'Patient' as const } } : {}),
+    ...(response.subject?.reference
+      ? { subject: { reference: response.subject.reference, type: 'Patient' as const } }
+      : {}),
     ...(response.authored ? { effectiveDateTime: response.authored } : {}),
-    ...(response.author?.reference ? { performer: [{ reference: response.author.reference, ...(response.author.type ? { type: response.author.type } : {}) }] } : {}),
+    ...(response.author?.reference
+      ? {
+          performer: [
+            { reference: response.author.reference, ...(response.author.type ? { type: response.author.type } : {}) },
+          ],
+        }
+      : {}),
     derivedFrom: [{ reference: responseReference, type: 'QuestionnaireResponse' }],
   };
 }
@@ -108,8 +130,14 @@ export function extracts(questionnaire: Questionnaire, chain: readonly Questionn
 /** `survey`, plus the categories of the nearest level that declares extract categories. */
 export function categoriesOf(questionnaire: Questionnaire, chain: readonly QuestionnaireItem[]): CodeableConcept[] {
   const levels = [...[...chain].reverse(), questionnaire];
-  const declared = levels.map((level) => (level.extension ?? []).filter((e) => e.url === SDC_EXTRACT_CATEGORY)).find((list) => list.length) ?? [];
-  const all: CodeableConcept[] = [{ coding: [{ ...SURVEY_CATEGORY }] }, ...declared.flatMap((e) => (e.valueCodeableConcept ? [e.valueCodeableConcept] : []))];
+  const declared =
+    levels
+      .map((level) => (level.extension ?? []).filter((e) => e.url === SDC_EXTRACT_CATEGORY))
+      .find((list) => list.length) ?? [];
+  const all: CodeableConcept[] = [
+    { coding: [{ ...SURVEY_CATEGORY }] },
+    ...declared.flatMap((e) => (e.valueCodeableConcept ? [e.valueCodeableConcept] : [])),
+  ];
   const seen = new Set<string>();
   return all.filter((concept) => {
     const key = (concept.coding ?? []).map((c) => `${c.system}|${c.code}`).join(',');
@@ -120,14 +148,27 @@ export function categoriesOf(questionnaire: Questionnaire, chain: readonly Quest
 }
 
 /** The Observation value[x] of an answer; a number with a `questionnaire-unit` becomes a Quantity. */
-export function observationValue(definition: QuestionnaireItem, answer: QuestionnaireResponseItemAnswer): Partial<Observation> | undefined {
+export function observationValue(
+  definition: QuestionnaireItem,
+  answer: QuestionnaireResponseItemAnswer,
+): Partial<Observation> | undefined {
   const unit = extensionOf(definition, QUESTIONNAIRE_UNIT_EXTENSION)?.valueCoding;
   const quantity = (value: number) => ({
-    valueQuantity: { value, ...(unit ? { unit: unit.display ?? unit.code, system: unit.system, code: unit.code } : {}) },
+    valueQuantity: {
+      value,
+      ...(unit ? { unit: unit.display ?? unit.code, system: unit.system, code: unit.code } : {}),
+    },
   });
-  if (answer.valueCoding) return { valueCodeableConcept: { coding: [answer.valueCoding], ...(answer.valueCoding.display ? { text: answer.valueCoding.display } : {}) } };
+  if (answer.valueCoding)
+    return {
+      valueCodeableConcept: {
+        coding: [answer.valueCoding],
+        ...(answer.valueCoding.display ? { text: answer.valueCoding.display } : {}),
+      },
+    };
   if (answer.valueBoolean !== undefined) return { valueBoolean: answer.valueBoolean };
-  if (answer.valueInteger !== undefined) return unit ? quantity(answer.valueInteger) : { valueInteger: answer.valueInteger };
+  if (answer.valueInteger !== undefined)
+    return unit ? quantity(answer.valueInteger) : { valueInteger: answer.valueInteger };
   if (answer.valueDecimal !== undefined) return quantity(answer.valueDecimal);
   if (answer.valueQuantity) return { valueQuantity: answer.valueQuantity };
   if (answer.valueDate !== undefined) return { valueDateTime: answer.valueDate };

@@ -33,15 +33,27 @@ export async function findInvitation(epd: EpdClient, key: InvitationKey, aid: De
   const invitationId = task.identifier?.find((i) => i.system === INVITATION_ID_SYSTEM)?.value;
   if (!task.id || !invitationId) throw unknown(key, 'is not an invitation of this service');
   if (task.instantiatesCanonical !== aid.activityDefinition) {
-    throw new AppError(`invitation ${invitationId} is not for decision aid ${aid.id}`, { status: 403, code: 'security', retry: false });
+    throw new AppError(`invitation ${invitationId} is not for decision aid ${aid.id}`, {
+      status: 403,
+      code: 'security',
+      retry: false,
+    });
   }
   if (CLOSED_STATES.has(task.status)) {
-    throw new AppError(`invitation ${invitationId} is ${task.status}; it takes no result`, { status: 409, code: 'conflict', retry: false });
+    throw new AppError(`invitation ${invitationId} is ${task.status}; it takes no result`, {
+      status: 409,
+      code: 'conflict',
+      retry: false,
+    });
   }
   const patient = task.for?.reference;
   const owner = task.owner?.reference;
   if (!patient?.startsWith('Patient/') || !(owner?.startsWith('Patient/') || owner?.startsWith('RelatedPerson/'))) {
-    throw new AppError(`invitation Task ${task.id} names no patient or recipient`, { status: 422, code: 'processing', retry: false });
+    throw new AppError(`invitation Task ${task.id} names no patient or recipient`, {
+      status: 422,
+      code: 'processing',
+      retry: false,
+    });
   }
   return { invitationId, task: `Task/${task.id}`, patient, author: { role: roleOf(task, owner), reference: owner } };
 }
@@ -49,7 +61,11 @@ export async function findInvitation(epd: EpdClient, key: InvitationKey, aid: De
 async function readTask(epd: EpdClient, key: InvitationKey): Promise<Task> {
   if ('invitationId' in key) {
     // Ours are `inv-` and 32 hex digits; a megabyte-long one made the EPD refuse the search URL (a 502).
-    if (key.invitationId.length > MAX_INVITATION_ID_LENGTH) throw unknown({ ...key, invitationId: `${key.invitationId.slice(0, 40)}…` }, 'is not an invitation id of this service');
+    if (key.invitationId.length > MAX_INVITATION_ID_LENGTH)
+      throw unknown(
+        { ...key, invitationId: `${key.invitationId.slice(0, 40)}…` },
+        'is not an invitation id of this service',
+      );
     const query = new URLSearchParams(invitationTaskQuery(key.invitationId));
     const [task] = await epd.search<Task>('Task', Object.fromEntries(query));
     if (!task) throw unknown(key, 'is unknown');
@@ -65,12 +81,16 @@ async function readTask(epd: EpdClient, key: InvitationKey): Promise<Task> {
 
 /** The recipient role recorded on the Task; a RelatedPerson owner is a guardian when the input is missing. */
 function roleOf(task: Task, owner: string): RecipientRole {
-  const coded = task.input?.flatMap((i) => (i.valueCoding?.system === RECIPIENT_ROLE_SYSTEM ? [i.valueCoding.code] : []))[0];
+  const coded = task.input?.flatMap((i) =>
+    i.valueCoding?.system === RECIPIENT_ROLE_SYSTEM ? [i.valueCoding.code] : [],
+  )[0];
   if (coded === 'patient' || coded === 'guardian') return coded;
   return owner.startsWith('RelatedPerson/') ? 'guardian' : 'patient';
 }
 
 function unknown(key: InvitationKey, what: string): AppError {
   const named = 'invitationId' in key ? `invitation ${key.invitationId}` : `Task/${key.taskId}`;
-  return badInput(422, `${named} ${what}; nothing was written`, [{ code: 'not-found', message: `${named} ${what}`, expression: key.field }]);
+  return badInput(422, `${named} ${what}; nothing was written`, [
+    { code: 'not-found', message: `${named} ${what}`, expression: key.field },
+  ]);
 }

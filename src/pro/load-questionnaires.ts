@@ -3,16 +3,24 @@ import { join } from 'node:path';
 import type { Questionnaire } from '@medplum/fhirtypes';
 import { AppError } from '../shared/errors.js';
 import { assertValidResource } from '../shared/fhir-definitions.js';
-import { createQuestionnaireSet, NO_QUESTIONNAIRES, type NamedQuestionnaire, type QuestionnaireSet } from './questionnaire-set.js';
+import {
+  createQuestionnaireSet,
+  NO_QUESTIONNAIRES,
+  type NamedQuestionnaire,
+  type QuestionnaireSet,
+} from './questionnaire-set.js';
 
 /** The Questionnaire files could not be used: every problem of every file, so they are fixed in one pass. */
 export class QuestionnaireError extends AppError {
   constructor(readonly errors: string[]) {
-    super(`questionnaire files have ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map((e) => `  - ${e}`).join('\n')}`, {
-      status: 500,
-      retry: false,
-      problems: errors.map((message) => ({ code: 'invalid', message })),
-    });
+    super(
+      `questionnaire files have ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map((e) => `  - ${e}`).join('\n')}`,
+      {
+        status: 500,
+        retry: false,
+        problems: errors.map((message) => ({ code: 'invalid', message })),
+      },
+    );
   }
 }
 
@@ -28,7 +36,10 @@ export const QUESTIONNAIRES_SUBDIR = 'questionnaires';
  * machine and the service never writes a Questionnaire; the sync, which does, validates, and a test
  * validates the shipped files.
  */
-export async function loadQuestionnaires(dir: string, options: { fhirValidation?: boolean } = {}): Promise<QuestionnaireSet> {
+export async function loadQuestionnaires(
+  dir: string,
+  options: { fhirValidation?: boolean } = {},
+): Promise<QuestionnaireSet> {
   const named = await readQuestionnaireFiles(dir);
   if (named === undefined) return NO_QUESTIONNAIRES;
   const problems: string[] = [];
@@ -54,13 +65,18 @@ export async function readQuestionnaireFiles(dir: string): Promise<NamedQuestion
     names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new QuestionnaireError([`${dir}: cannot read the directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+    throw new QuestionnaireError([
+      `${dir}: cannot read the directory (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    ]);
   }
   const named: NamedQuestionnaire[] = [];
   const problems: string[] = [];
   for (const name of names) {
     try {
-      named.push({ name: join(dir, name), questionnaire: JSON.parse(await readFile(join(dir, name), 'utf8')) as Questionnaire });
+      named.push({
+        name: join(dir, name),
+        questionnaire: JSON.parse(await readFile(join(dir, name), 'utf8')) as Questionnaire,
+      });
     } catch (err) {
       problems.push(`${join(dir, name)}: ${(err as Error).message.split('\n')[0]}`);
     }

@@ -9,7 +9,11 @@ beforeAll(async () => {
   questionnaires = await loadQuestionnaires('mappings/questionnaires');
 });
 
-const item = (type: QuestionnaireItem['type'], extra: Partial<QuestionnaireItem> = {}): QuestionnaireItem => ({ linkId: 'x', type, ...extra });
+const item = (type: QuestionnaireItem['type'], extra: Partial<QuestionnaireItem> = {}): QuestionnaireItem => ({
+  linkId: 'x',
+  type,
+  ...extra,
+});
 const YES_NO = [{ valueCoding: { system: 'https://example.org/yn', code: 'j', display: 'ja' } }];
 
 describe('toAnswer: a JSON value as the answer its item takes', () => {
@@ -21,8 +25,18 @@ describe('toAnswer: a JSON value as the answer its item takes', () => {
     ['text for an integer item (left for the check)', item('integer'), 'vier', { valueString: 'vier' }],
     ['a date', item('date'), '2026-03-02', { valueDate: '2026-03-02' }],
     ['a code of an option', item('choice', { answerOption: YES_NO }), 'j', { valueCoding: YES_NO[0]!.valueCoding }],
-    ['a number as the code of an option', item('choice', { answerOption: [{ valueCoding: { system: 's', code: '4' } }] }), 4, { valueCoding: { system: 's', code: '4' } }],
-    ['an unknown code (left for the check)', item('choice', { answerOption: YES_NO }), 'n', { valueCoding: { system: 'https://example.org/yn', code: 'n' } }],
+    [
+      'a number as the code of an option',
+      item('choice', { answerOption: [{ valueCoding: { system: 's', code: '4' } }] }),
+      4,
+      { valueCoding: { system: 's', code: '4' } },
+    ],
+    [
+      'an unknown code (left for the check)',
+      item('choice', { answerOption: YES_NO }),
+      'n',
+      { valueCoding: { system: 'https://example.org/yn', code: 'n' } },
+    ],
     ['free text for an open choice', item('open-choice', { answerOption: YES_NO }), 'soms', { valueString: 'soms' }],
     ['an object (not a value)', item('string'), { a: 1 }, { valueAttachment: { title: '(an object, not a value)' } }],
   ])('%s', (_name, definition, value, expected) => {
@@ -32,7 +46,14 @@ describe('toAnswer: a JSON value as the answer its item takes', () => {
 
 describe('mapPlatformResult', () => {
   const map = (json: unknown, role: 'patient' | 'guardian' = 'patient') =>
-    mapPlatformResult({ json, results: ASTHMA_RESULTS, aidId: 'astma-kind', role, receivedAt: '2026-03-02T21:00:00.000Z', questionnaires });
+    mapPlatformResult({
+      json,
+      results: ASTHMA_RESULTS,
+      aidId: 'astma-kind',
+      role,
+      receivedAt: '2026-03-02T21:00:00.000Z',
+      questionnaires,
+    });
 
   it('follows the Questionnaire: groups, an answer under an answer, several answers for a repeating question', () => {
     const [keuze] = map(platformResult('inv-1')).drafts;
@@ -41,7 +62,10 @@ describe('mapPlatformResult', () => {
       ['belangrijk', ['belangrijk-punt:2']],
       ['vervolg', ['vervolg-vragen:1', 'vervolg-samen-bespreken:1']],
     ]);
-    expect(keuze!.item[0]!.item![0]!.answer![0]!.item![0]).toMatchObject({ linkId: 'keuze-voorkeur-toelichting', answer: [{ valueString: expect.any(String) }] });
+    expect(keuze!.item[0]!.item![0]!.answer![0]!.item![0]).toMatchObject({
+      linkId: 'keuze-voorkeur-toelichting',
+      answer: [{ valueString: expect.any(String) }],
+    });
   });
 
   it('treats blank text and null as not answered', () => {

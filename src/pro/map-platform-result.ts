@@ -40,16 +40,30 @@ export function mapPlatformResult(input: PlatformResultInput): MappedResult {
   const problems: Problem[] = [];
   const fieldOf = new Map<string, string>();
   const rawId = readDotPath(json, results.resultIdField);
-  const resultId = typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId).trim() : input.fallbackResultId;
-  if (!resultId) problems.push({ code: 'required', message: `field "${results.resultIdField}": the platform's id of this result is required`, expression: results.resultIdField });
+  const resultId =
+    typeof rawId === 'string' || typeof rawId === 'number' ? String(rawId).trim() : input.fallbackResultId;
+  if (!resultId)
+    problems.push({
+      code: 'required',
+      message: `field "${results.resultIdField}": the platform's id of this result is required`,
+      expression: results.resultIdField,
+    });
   const authored = readAuthored(json, results.authoredField, input.receivedAt, problems);
   const drafts: ResultResponseDraft[] = [];
   for (const mapping of results.questionnaires) {
     for (const [linkId, field] of Object.entries(mapping.answers)) fieldOf.set(linkId, field);
-    const canonical = input.role === 'guardian' && mapping.guardianQuestionnaire ? mapping.guardianQuestionnaire : mapping.questionnaire;
+    const canonical =
+      input.role === 'guardian' && mapping.guardianQuestionnaire
+        ? mapping.guardianQuestionnaire
+        : mapping.questionnaire;
     const questionnaire = input.questionnaires.get(canonical);
-    if (!questionnaire) throw new AppError(`Questionnaire ${canonical} of decision aid ${input.aidId} is not loaded`, { status: 500, retry: false });
-    if (mapping.optional && !Object.values(mapping.answers).some((field) => isGiven(readDotPath(json, field)))) continue;
+    if (!questionnaire)
+      throw new AppError(`Questionnaire ${canonical} of decision aid ${input.aidId} is not loaded`, {
+        status: 500,
+        retry: false,
+      });
+    if (mapping.optional && !Object.values(mapping.answers).some((field) => isGiven(readDotPath(json, field))))
+      continue;
     const item = buildItems(questionnaire.item ?? [], mapping, json);
     const value = `${input.aidId}/${resultId ?? ''}/${questionnaireName(mapping.questionnaire)}`;
     drafts.push({ identifier: { system: RESULT_ID_SYSTEM, value }, questionnaire: canonical, authored, item });
@@ -61,17 +75,30 @@ function readAuthored(json: unknown, field: string | undefined, receivedAt: stri
   const value = field ? readDotPath(json, field) : undefined;
   if (!isGiven(value)) return receivedAt;
   if (typeof value === 'string' && DATE_TIME.test(value) && !Number.isNaN(Date.parse(value))) return value;
-  problems.push({ code: 'value', message: `field "${field}": ${JSON.stringify(value)} is not a date-time with a time zone (ISO 8601)`, expression: field });
+  problems.push({
+    code: 'value',
+    message: `field "${field}": ${JSON.stringify(value)} is not a date-time with a time zone (ISO 8601)`,
+    expression: field,
+  });
   return receivedAt;
 }
 
-function buildItems(definitions: readonly QuestionnaireItem[], mapping: ResultQuestionnaireMapping, json: unknown): QuestionnaireResponseItem[] {
+function buildItems(
+  definitions: readonly QuestionnaireItem[],
+  mapping: ResultQuestionnaireMapping,
+  json: unknown,
+): QuestionnaireResponseItem[] {
   const items: QuestionnaireResponseItem[] = [];
   for (const definition of definitions) {
     if (definition.type === 'display') continue;
     if (definition.type === 'group') {
       const children = buildItems(definition.item ?? [], mapping, json);
-      if (children.length) items.push({ linkId: definition.linkId, ...(definition.text ? { text: definition.text } : {}), item: children });
+      if (children.length)
+        items.push({
+          linkId: definition.linkId,
+          ...(definition.text ? { text: definition.text } : {}),
+          item: children,
+        });
       continue;
     }
     const field = mapping.answers[definition.linkId];
@@ -94,7 +121,9 @@ export function toAnswer(definition: QuestionnaireItem, value: unknown): Questio
     case 'integer':
     case 'decimal':
       if (typeof value !== 'number') return asIs(value);
-      return definition.type === 'decimal' || !Number.isInteger(value) ? { valueDecimal: value } : { valueInteger: value };
+      return definition.type === 'decimal' || !Number.isInteger(value)
+        ? { valueDecimal: value }
+        : { valueInteger: value };
     case 'date':
       return text !== undefined ? { valueDate: text } : asIs(value);
     case 'dateTime':
@@ -117,7 +146,11 @@ export function toAnswer(definition: QuestionnaireItem, value: unknown): Questio
 function choiceAnswer(definition: QuestionnaireItem, value: unknown): QuestionnaireResponseItemAnswer {
   if (typeof value !== 'string' && typeof value !== 'number') return asIs(value);
   const key = String(value);
-  const option = (definition.answerOption ?? []).find((o) => (o.valueCoding ? o.valueCoding.code === key : String(o.valueString ?? o.valueInteger ?? o.valueDate ?? o.valueTime ?? '') === key));
+  const option = (definition.answerOption ?? []).find((o) =>
+    o.valueCoding
+      ? o.valueCoding.code === key
+      : String(o.valueString ?? o.valueInteger ?? o.valueDate ?? o.valueTime ?? '') === key,
+  );
   if (option?.valueCoding) return { valueCoding: option.valueCoding };
   if (option) return asIs(option.valueString ?? option.valueInteger ?? option.valueDate ?? option.valueTime);
   if (definition.type === 'open-choice' && typeof value === 'string') return { valueString: value };

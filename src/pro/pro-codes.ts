@@ -6,10 +6,12 @@
  */
 
 /** SDC: extract this item (or every item below it) as an Observation. */
-export const SDC_OBSERVATION_EXTRACT = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationExtract';
+export const SDC_OBSERVATION_EXTRACT =
+  'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observationExtract';
 
 /** SDC: Observation.category of extracted Observations; the nearest level that has it wins. */
-export const SDC_EXTRACT_CATEGORY = 'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observation-extract-category';
+export const SDC_EXTRACT_CATEGORY =
+  'http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-questionnaire-observation-extract-category';
 
 /** FHIR core: the lowest and highest answer allowed (integer, decimal, date). */
 export const MIN_VALUE_EXTENSION = 'http://hl7.org/fhir/StructureDefinition/minValue';

@@ -32,7 +32,12 @@ export function extensionOf(element: { extension?: Extension[] } | undefined, ur
 }
 
 /** The value an answer option stands for, as a comparable string (`system|code` for a Coding). */
-export function optionKey(option: Pick<QuestionnaireItemAnswerOption, 'valueCoding' | 'valueString' | 'valueInteger' | 'valueDate' | 'valueTime'>): string {
+export function optionKey(
+  option: Pick<
+    QuestionnaireItemAnswerOption,
+    'valueCoding' | 'valueString' | 'valueInteger' | 'valueDate' | 'valueTime'
+  >,
+): string {
   if (option.valueCoding) return `${option.valueCoding.system ?? ''}|${option.valueCoding.code ?? ''}`;
   return String(option.valueString ?? option.valueInteger ?? option.valueDate ?? option.valueTime ?? '');
 }

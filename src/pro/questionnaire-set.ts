@@ -19,7 +19,22 @@ export interface NamedQuestionnaire {
 export const NO_QUESTIONNAIRES: QuestionnaireSet = { get: () => undefined, list: [] };
 
 /** Item types whose answers this service can check; others would pass unchecked, so they are refused at load. */
-const SUPPORTED_TYPES = new Set(['group', 'display', 'boolean', 'decimal', 'integer', 'date', 'dateTime', 'time', 'string', 'text', 'url', 'choice', 'open-choice', 'quantity']);
+const SUPPORTED_TYPES = new Set([
+  'group',
+  'display',
+  'boolean',
+  'decimal',
+  'integer',
+  'date',
+  'dateTime',
+  'time',
+  'string',
+  'text',
+  'url',
+  'choice',
+  'open-choice',
+  'quantity',
+]);
 
 /** Builds the set; `problems` gets `name: message` for each Questionnaire the service could not use. */
 export function createQuestionnaireSet(named: readonly NamedQuestionnaire[], problems: string[]): QuestionnaireSet {
@@ -41,9 +56,12 @@ export function createQuestionnaireSet(named: readonly NamedQuestionnaire[], pro
  */
 export function checkQuestionnaire(questionnaire: Questionnaire): string[] {
   const problems: string[] = [];
-  if (questionnaire.resourceType !== 'Questionnaire') return [`resourceType must be Questionnaire, not ${String(questionnaire.resourceType)}`];
-  if (!/^https?:\/\/\S+$/.test(questionnaire.url ?? '')) problems.push('url: an absolute http(s) canonical URL is required');
-  if (!questionnaire.version?.trim()) problems.push('version: required (results are read with the exact version they answered)');
+  if (questionnaire.resourceType !== 'Questionnaire')
+    return [`resourceType must be Questionnaire, not ${String(questionnaire.resourceType)}`];
+  if (!/^https?:\/\/\S+$/.test(questionnaire.url ?? ''))
+    problems.push('url: an absolute http(s) canonical URL is required');
+  if (!questionnaire.version?.trim())
+    problems.push('version: required (results are read with the exact version they answered)');
   const seen = new Set<string>();
   walkItems(questionnaire, (item, ancestors) => {
     const where = `item ${item.linkId}`;
@@ -61,7 +79,8 @@ export function checkQuestionnaire(questionnaire: Questionnaire): string[] {
   if (scoring !== undefined) {
     const rule = SCORINGS[scoring];
     if (!rule) problems.push(`scoring: unknown scoring "${scoring}" (known: ${Object.keys(SCORINGS).join(', ')})`);
-    for (const linkId of rule?.linkIds ?? []) if (!seen.has(linkId)) problems.push(`scoring ${scoring}: needs item ${linkId}`);
+    for (const linkId of rule?.linkIds ?? [])
+      if (!seen.has(linkId)) problems.push(`scoring ${scoring}: needs item ${linkId}`);
   }
   return problems;
 }

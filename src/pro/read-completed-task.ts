@@ -20,10 +20,19 @@ const MAX_ATTACHMENT_BYTES = 1024 * 1024;
 export async function readCompletedTask(task: Task, epd: EpdClient): Promise<ResultSubmission> {
   const problems: Problem[] = [];
   if (task.status !== 'completed') {
-    problems.push({ code: 'value', message: `status is ${String(task.status)}: only a completed Task carries a result`, expression: 'Task.status' });
+    problems.push({
+      code: 'value',
+      message: `status is ${String(task.status)}: only a completed Task carries a result`,
+      expression: 'Task.status',
+    });
   }
   const invitation = invitationOfTask(task);
-  if (!invitation) problems.push({ code: 'required', message: 'the Task names no invitation: give our invitation identifier or its id', expression: 'Task.identifier' });
+  if (!invitation)
+    problems.push({
+      code: 'required',
+      message: 'the Task names no invitation: give our invitation identifier or its id',
+      expression: 'Task.identifier',
+    });
   const parts: SubmittedPart[] = [];
   for (const [index, output] of (task.output ?? []).entries()) {
     const source = `Task.output[${index}]`;
@@ -38,7 +47,11 @@ export async function readCompletedTask(task: Task, epd: EpdClient): Promise<Res
     }
   }
   if (!parts.length && !problems.length) {
-    problems.push({ code: 'required', message: 'no QuestionnaireResponse, DocumentReference or attachment with a result in the output', expression: 'Task.output' });
+    problems.push({
+      code: 'required',
+      message: 'no QuestionnaireResponse, DocumentReference or attachment with a result in the output',
+      expression: 'Task.output',
+    });
   }
   return { ...(invitation ? { invitation } : {}), parts, problems };
 }
@@ -58,11 +71,31 @@ async function readIfExists<T extends Resource>(reference: string, epd: EpdClien
   }
 }
 
-async function partsOfResource(resource: Resource, source: string, fallbackResultId: string, epd: EpdClient, problems: Problem[]): Promise<SubmittedPart[]> {
+async function partsOfResource(
+  resource: Resource,
+  source: string,
+  fallbackResultId: string,
+  epd: EpdClient,
+  problems: Problem[],
+): Promise<SubmittedPart[]> {
   if (resource.resourceType === 'QuestionnaireResponse') {
-    return [{ kind: 'questionnaire-response', response: resource, source, fallbackResultId: resource.id ? `qr/${resource.id}` : fallbackResultId }];
+    return [
+      {
+        kind: 'questionnaire-response',
+        response: resource,
+        source,
+        fallbackResultId: resource.id ? `qr/${resource.id}` : fallbackResultId,
+      },
+    ];
   }
-  if (resource.resourceType === 'Binary') return partsOfAttachment({ contentType: resource.contentType, data: resource.data }, source, fallbackResultId, epd, problems);
+  if (resource.resourceType === 'Binary')
+    return partsOfAttachment(
+      { contentType: resource.contentType, data: resource.data },
+      source,
+      fallbackResultId,
+      epd,
+      problems,
+    );
   if (resource.resourceType !== 'DocumentReference') {
     problems.push({ code: 'not-supported', message: `a ${resource.resourceType} holds no result`, expression: source });
     return [];
@@ -76,9 +109,19 @@ async function partsOfResource(resource: Resource, source: string, fallbackResul
   return parts;
 }
 
-async function partsOfAttachment(attachment: Attachment, source: string, fallbackResultId: string, epd: EpdClient, problems: Problem[]): Promise<SubmittedPart[]> {
+async function partsOfAttachment(
+  attachment: Attachment,
+  source: string,
+  fallbackResultId: string,
+  epd: EpdClient,
+  problems: Problem[],
+): Promise<SubmittedPart[]> {
   if (!JSON_TYPE.test(attachment.contentType ?? '')) {
-    problems.push({ code: 'not-supported', message: `contentType ${attachment.contentType ?? '(none)'}: only JSON results are read`, expression: source });
+    problems.push({
+      code: 'not-supported',
+      message: `contentType ${attachment.contentType ?? '(none)'}: only JSON results are read`,
+      expression: source,
+    });
     return [];
   }
   let data = attachment.data;
@@ -86,12 +129,20 @@ async function partsOfAttachment(attachment: Attachment, source: string, fallbac
     data = (await readIfExists<Binary>(attachment.url, epd))?.data;
   }
   if (data === undefined) {
-    problems.push({ code: 'required', message: 'the attachment has no data (inline, or a Binary in the EPD)', expression: source });
+    problems.push({
+      code: 'required',
+      message: 'the attachment has no data (inline, or a Binary in the EPD)',
+      expression: source,
+    });
     return [];
   }
   const text = Buffer.from(data, 'base64');
   if (text.length > MAX_ATTACHMENT_BYTES) {
-    problems.push({ code: 'too-costly', message: `the attachment is larger than ${MAX_ATTACHMENT_BYTES} bytes`, expression: source });
+    problems.push({
+      code: 'too-costly',
+      message: `the attachment is larger than ${MAX_ATTACHMENT_BYTES} bytes`,
+      expression: source,
+    });
     return [];
   }
   let parsed: unknown;

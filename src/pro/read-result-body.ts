@@ -16,14 +16,24 @@ const FHIR_ID = /^[A-Za-z0-9\-.]{1,64}$/;
 
 /** Which shape a parsed body has: a FHIR QuestionnaireResponse, a (completed) Task, or the platform's own JSON. */
 export function classifyResultBody(body: unknown): ResultBody {
-  if (body === null || typeof body !== 'object' || Array.isArray(body)) throw badInput(400, 'the result must be a JSON object');
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw badInput(400, 'the result must be a JSON object');
   const resourceType = (body as { resourceType?: unknown }).resourceType;
   if (resourceType === undefined) return { kind: 'platform-json', json: body as Record<string, unknown> };
-  if (resourceType === 'QuestionnaireResponse') return { kind: 'questionnaire-response', response: body as QuestionnaireResponse };
+  if (resourceType === 'QuestionnaireResponse')
+    return { kind: 'questionnaire-response', response: body as QuestionnaireResponse };
   if (resourceType === 'Task') return { kind: 'task', task: body as Task };
-  throw badInput(422, `a ${String(resourceType)} is not a result: send the platform's JSON, a QuestionnaireResponse or a completed Task`, [
-    { code: 'not-supported', message: `resourceType ${String(resourceType)} is not accepted here`, expression: 'resourceType' },
-  ]);
+  throw badInput(
+    422,
+    `a ${String(resourceType)} is not a result: send the platform's JSON, a QuestionnaireResponse or a completed Task`,
+    [
+      {
+        code: 'not-supported',
+        message: `resourceType ${String(resourceType)} is not accepted here`,
+        expression: 'resourceType',
+      },
+    ],
+  );
 }
 
 /** The platform's JSON: the invitation id is where the mapping file says. */
@@ -31,8 +41,14 @@ export function readPlatformJson(json: Record<string, unknown>, results: Results
   const value = readDotPath(json, results.invitationField);
   const problems: Problem[] = [];
   let invitation: InvitationKey | undefined;
-  if (typeof value === 'string' && value.trim()) invitation = { invitationId: value.trim(), field: results.invitationField };
-  else problems.push({ code: 'required', message: `field "${results.invitationField}": the invitation id is required`, expression: results.invitationField });
+  if (typeof value === 'string' && value.trim())
+    invitation = { invitationId: value.trim(), field: results.invitationField };
+  else
+    problems.push({
+      code: 'required',
+      message: `field "${results.invitationField}": the invitation id is required`,
+      expression: results.invitationField,
+    });
   return { ...(invitation ? { invitation } : {}), parts: [{ kind: 'platform-json', json }], problems };
 }
 
@@ -40,7 +56,11 @@ export function readPlatformJson(json: Record<string, unknown>, results: Results
 export function readQuestionnaireResponse(response: QuestionnaireResponse): ResultSubmission {
   const problems: Problem[] = [];
   if (response.status !== 'completed' && response.status !== 'amended') {
-    problems.push({ code: 'value', message: `status is ${String(response.status)}: only a completed response is a result`, expression: 'QuestionnaireResponse.status' });
+    problems.push({
+      code: 'value',
+      message: `status is ${String(response.status)}: only a completed response is a result`,
+      expression: 'QuestionnaireResponse.status',
+    });
   }
   const invitation = invitationOf(response.basedOn ?? [], 'QuestionnaireResponse.basedOn');
   if (!invitation) {
@@ -53,7 +73,14 @@ export function readQuestionnaireResponse(response: QuestionnaireResponse): Resu
   const fallbackResultId = response.id ? `qr/${response.id}` : undefined;
   return {
     ...(invitation ? { invitation } : {}),
-    parts: [{ kind: 'questionnaire-response', response, source: 'QuestionnaireResponse', ...(fallbackResultId ? { fallbackResultId } : {}) }],
+    parts: [
+      {
+        kind: 'questionnaire-response',
+        response,
+        source: 'QuestionnaireResponse',
+        ...(fallbackResultId ? { fallbackResultId } : {}),
+      },
+    ],
     problems,
   };
 }
@@ -62,7 +89,9 @@ export function readQuestionnaireResponse(response: QuestionnaireResponse): Resu
 export function invitationOf(references: readonly Reference[], field: string): InvitationKey | undefined {
   const byIdentifier = references.find((r) => r.identifier?.system === INVITATION_ID_SYSTEM && r.identifier.value);
   if (byIdentifier?.identifier?.value) return { invitationId: byIdentifier.identifier.value, field };
-  const taskId = references.map((r) => /^Task\/([^/]+)$/.exec(r.reference ?? '')?.[1]).find((id) => id && FHIR_ID.test(id));
+  const taskId = references
+    .map((r) => /^Task\/([^/]+)$/.exec(r.reference ?? '')?.[1])
+    .find((id) => id && FHIR_ID.test(id));
   return taskId ? { taskId, field } : undefined;
 }
 

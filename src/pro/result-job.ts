@@ -36,9 +36,22 @@ export function createResultJob(deps: ResultJobDeps) {
     const outcome = await writeResult(deps.epd, plan, { maxEntries: deps.maxTransactionEntries });
     const responses = built.map((b) => outcome.stored[b.fullUrl] ?? b.fullUrl);
     ctx.log.info(
-      { invitationId: job.invitationId, task: job.task, responses, created: outcome.created, existing: outcome.existing, taskState: outcome.task },
+      {
+        invitationId: job.invitationId,
+        task: job.task,
+        responses,
+        created: outcome.created,
+        existing: outcome.existing,
+        taskState: outcome.task,
+      },
       outcome.created > 0 || outcome.task === 'completed' ? 'result recorded' : 'result already recorded',
     );
-    return { created: outcome.created, existing: outcome.existing, task: outcome.task, responses, observations: plan.entries.length - built.length };
+    return {
+      created: outcome.created,
+      existing: outcome.existing,
+      task: outcome.task,
+      responses,
+      observations: plan.entries.length - built.length,
+    };
   };
 }

@@ -9,7 +9,10 @@ const DUTCH_DATE = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeZon
 /** A generated narrative of the given paragraphs and optional list items (both already escaped HTML). */
 export function narrative(paragraphs: readonly string[], listItems: readonly string[] = []): Narrative {
   const list = listItems.length ? `<ul>${listItems.map((li) => `<li>${li}</li>`).join('')}</ul>` : '';
-  return { status: 'generated', div: `<div xmlns="${XHTML}">${paragraphs.map((p) => `<p>${p}</p>`).join('')}${list}</div>` };
+  return {
+    status: 'generated',
+    div: `<div xmlns="${XHTML}">${paragraphs.map((p) => `<p>${p}</p>`).join('')}${list}</div>`,
+  };
 }
 
 /** Text safe inside XHTML: the five characters with a meaning there become character references. */
@@ -34,7 +37,13 @@ export function answerText(answer: QuestionnaireResponseItemAnswer): string {
   if (answer.valueBoolean !== undefined) return answer.valueBoolean ? 'ja' : 'nee';
   if (answer.valueQuantity) return `${answer.valueQuantity.value ?? ''} ${answer.valueQuantity.unit ?? ''}`.trim();
   const scalar =
-    answer.valueString ?? answer.valueInteger ?? answer.valueDecimal ?? answer.valueDate ?? answer.valueDateTime ?? answer.valueTime ?? answer.valueUri;
+    answer.valueString ??
+    answer.valueInteger ??
+    answer.valueDecimal ??
+    answer.valueDate ??
+    answer.valueDateTime ??
+    answer.valueTime ??
+    answer.valueUri;
   return scalar === undefined ? '(geen leesbaar antwoord)' : String(scalar);
 }
 

@@ -12,7 +12,10 @@ beforeAll(async () => {
 });
 
 const coded = (prefix: string, values: readonly number[]): QuestionnaireResponseItem[] =>
-  values.map((v, i) => ({ linkId: `${prefix}-${i + 1}`, answer: [{ valueCoding: { system: AGREEMENT, code: String(v) } }] }));
+  values.map((v, i) => ({
+    linkId: `${prefix}-${i + 1}`,
+    answer: [{ valueCoding: { system: AGREEMENT, code: String(v) } }],
+  }));
 const integers = (prefix: string, values: readonly number[], from = 1): QuestionnaireResponseItem[] =>
   values.map((v, i) => ({ linkId: `${prefix}-${i + from}`, answer: [{ valueInteger: v }] }));
 const score = (name: string, items: QuestionnaireResponseItem[]) => scoreResponse(questionnaires.get(Q(name))!, items);
@@ -53,7 +56,12 @@ describe('C-ACT: 4 child items 0–3 and 3 parent items 0–5, total 0–27, cut
     ['highest', [3, 3, 3, 3], [5, 5, 5], 27, 'well-controlled'],
   ])('%s: child %j, parent %j → %d, %s', (_name, child, parent, total, band) => {
     const [result] = score('c-act', cact(child, parent));
-    expect(result).toMatchObject({ code: 'c-act-total', value: total, band: { code: band }, range: { low: 0, high: 27 } });
+    expect(result).toMatchObject({
+      code: 'c-act-total',
+      value: total,
+      band: { code: band },
+      range: { low: 0, high: 27 },
+    });
     expect(result!.sentence).toContain(`${total} van 27`);
   });
 });
@@ -67,7 +75,9 @@ describe('ACT: five items 1–5, total 5–25', () => {
     [[4, 4, 4, 4, 4], 20, 'well-controlled'],
     [[5, 5, 5, 5, 5], 25, 'well-controlled'],
   ])('%j → %d, %s', (values, total, band) => {
-    expect(score('act', integers('act', values))).toEqual([expect.objectContaining({ code: 'act-total', value: total, band: expect.objectContaining({ code: band }) })]);
+    expect(score('act', integers('act', values))).toEqual([
+      expect.objectContaining({ code: 'act-total', value: total, band: expect.objectContaining({ code: band }) }),
+    ]);
   });
 });
 
@@ -84,5 +94,9 @@ describe('CollaboRATE: mean of three items 0–9', () => {
 });
 
 it('a Questionnaire without a scoring gives no score', () => {
-  expect(score('keuzeformulier', [{ linkId: 'keuze', item: [{ linkId: 'keuze-voorkeur', answer: [{ valueString: 'x' }] }] }])).toEqual([]);
+  expect(
+    score('keuzeformulier', [
+      { linkId: 'keuze', item: [{ linkId: 'keuze-voorkeur', answer: [{ valueString: 'x' }] }] },
+    ]),
+  ).toEqual([]);
 });

@@ -1,4 +1,9 @@
-import type { Questionnaire, QuestionnaireItem, QuestionnaireResponseItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
+import type {
+  Questionnaire,
+  QuestionnaireItem,
+  QuestionnaireResponseItem,
+  QuestionnaireResponseItemAnswer,
+} from '@medplum/fhirtypes';
 import { ASTHMA_CONTROL_SYSTEM, ORDINAL_VALUE_EXTENSION, SCORING_EXTENSION } from './pro-codes.js';
 import { extensionOf, itemsByLinkId, optionKey } from './questionnaire-items.js';
 
@@ -22,7 +27,8 @@ interface Scoring {
   score(values: readonly number[]): ComputedScore;
 }
 
-const range = (prefix: string, from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `${prefix}-${from + i}`);
+const range = (prefix: string, from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => `${prefix}-${from + i}`);
 const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 /** Scores are shown with one decimal: finer than that suggests a precision the instruments do not have. */
 const oneDecimal = (value: number) => Math.round(value * 10) / 10;
@@ -30,8 +36,16 @@ const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 const dutch = (value: number) => value.toLocaleString('nl-NL', { maximumFractionDigits: 1 });
 
 const WELL = { system: ASTHMA_CONTROL_SYSTEM, code: 'well-controlled', display: 'astma goed onder controle' };
-const NOT_WELL = { system: ASTHMA_CONTROL_SYSTEM, code: 'not-well-controlled', display: 'astma onvoldoende onder controle' };
-const VERY_POORLY = { system: ASTHMA_CONTROL_SYSTEM, code: 'very-poorly-controlled', display: 'astma slecht onder controle' };
+const NOT_WELL = {
+  system: ASTHMA_CONTROL_SYSTEM,
+  code: 'not-well-controlled',
+  display: 'astma onvoldoende onder controle',
+};
+const VERY_POORLY = {
+  system: ASTHMA_CONTROL_SYSTEM,
+  code: 'very-poorly-controlled',
+  display: 'astma slecht onder controle',
+};
 
 /**
  * The scorings a Questionnaire can name in its `scoring` extension. Bands: ACT 20 or more well
@@ -71,7 +85,14 @@ export const SCORINGS: Readonly<Record<string, Scoring>> = {
     score: (values) => {
       const value = sum(values);
       const band = value >= 20 ? WELL : value >= 16 ? NOT_WELL : VERY_POORLY;
-      return { code: 'act-total', display: 'ACT totaalscore', value, range: { low: 5, high: 25 }, band, sentence: `ACT totaalscore: ${value} van 25, ${band.display}.` };
+      return {
+        code: 'act-total',
+        display: 'ACT totaalscore',
+        value,
+        range: { low: 5, high: 25 },
+        band,
+        sentence: `ACT totaalscore: ${value} van 25, ${band.display}.`,
+      };
     },
   },
   'c-act-total': {
@@ -79,7 +100,14 @@ export const SCORINGS: Readonly<Record<string, Scoring>> = {
     score: (values) => {
       const value = sum(values);
       const band = value >= 20 ? WELL : NOT_WELL;
-      return { code: 'c-act-total', display: 'C-ACT totaalscore', value, range: { low: 0, high: 27 }, band, sentence: `C-ACT totaalscore: ${value} van 27, ${band.display}.` };
+      return {
+        code: 'c-act-total',
+        display: 'C-ACT totaalscore',
+        value,
+        range: { low: 0, high: 27 },
+        band,
+        sentence: `C-ACT totaalscore: ${value} van 27, ${band.display}.`,
+      };
     },
   },
 };
@@ -93,7 +121,10 @@ export function scoringCodeOf(questionnaire: Questionnaire): string | undefined 
  * The scores of a response. No score when an item the scoring needs has no numeric answer: a
  * total over fewer items would look like a low score, not like a missing one.
  */
-export function scoreResponse(questionnaire: Questionnaire, items: readonly QuestionnaireResponseItem[]): ComputedScore[] {
+export function scoreResponse(
+  questionnaire: Questionnaire,
+  items: readonly QuestionnaireResponseItem[],
+): ComputedScore[] {
   const code = scoringCodeOf(questionnaire);
   const scoring = code ? SCORINGS[code] : undefined;
   if (!scoring) return [];
@@ -104,7 +135,10 @@ export function scoreResponse(questionnaire: Questionnaire, items: readonly Ques
 }
 
 /** linkId → the number of its first answer: integer/decimal as is, a Coding by its option's ordinalValue (else a numeric code). */
-export function numericAnswers(questionnaire: Questionnaire, items: readonly QuestionnaireResponseItem[]): Map<string, number> {
+export function numericAnswers(
+  questionnaire: Questionnaire,
+  items: readonly QuestionnaireResponseItem[],
+): Map<string, number> {
   const definitions = itemsByLinkId(questionnaire);
   const numbers = new Map<string, number>();
   const walk = (list: readonly QuestionnaireResponseItem[] | undefined) => {
@@ -120,7 +154,10 @@ export function numericAnswers(questionnaire: Questionnaire, items: readonly Que
   return numbers;
 }
 
-function numberOf(answer: QuestionnaireResponseItemAnswer, definition: QuestionnaireItem | undefined): number | undefined {
+function numberOf(
+  answer: QuestionnaireResponseItemAnswer,
+  definition: QuestionnaireItem | undefined,
+): number | undefined {
   if (answer.valueInteger !== undefined) return answer.valueInteger;
   if (answer.valueDecimal !== undefined) return answer.valueDecimal;
   if (!answer.valueCoding) return undefined;
@@ -129,5 +166,7 @@ function numberOf(answer: QuestionnaireResponseItemAnswer, definition: Questionn
   const ordinal = extensionOf(option, ORDINAL_VALUE_EXTENSION)?.valueDecimal;
   if (ordinal !== undefined) return ordinal;
   const numeric = Number(answer.valueCoding.code);
-  return answer.valueCoding.code !== undefined && answer.valueCoding.code !== '' && Number.isFinite(numeric) ? numeric : undefined;
+  return answer.valueCoding.code !== undefined && answer.valueCoding.code !== '' && Number.isFinite(numeric)
+    ? numeric
+    : undefined;
 }

@@ -23,7 +23,10 @@ async function setUp(): Promise<{ epd: FakeEpdClient; task: string; planned: Pla
 }
 
 async function stored(epd: EpdClient) {
-  const [responses, observations] = await Promise.all([epd.search<QuestionnaireResponse>('QuestionnaireResponse', {}), epd.search<Observation>('Observation', {})]);
+  const [responses, observations] = await Promise.all([
+    epd.search<QuestionnaireResponse>('QuestionnaireResponse', {}),
+    epd.search<Observation>('Observation', {}),
+  ]);
   return { responses, observations };
 }
 
@@ -38,8 +41,11 @@ describe('writeResult', () => {
     expect([outcome.created, outcome.existing, responses.length, observations.length]).toEqual([14, 0, 2, 12]);
     const completed = await epd.read<Task>(task);
     expect(completed.status).toBe('completed');
-    expect(completed.output?.map((o) => o.valueReference?.reference).sort()).toEqual(responses.map((r) => `QuestionnaireResponse/${r.id}`).sort());
-    for (const observation of observations) expect(responses.map((r) => `QuestionnaireResponse/${r.id}`)).toContain(observation.derivedFrom?.[0]?.reference);
+    expect(completed.output?.map((o) => o.valueReference?.reference).sort()).toEqual(
+      responses.map((r) => `QuestionnaireResponse/${r.id}`).sort(),
+    );
+    for (const observation of observations)
+      expect(responses.map((r) => `QuestionnaireResponse/${r.id}`)).toContain(observation.derivedFrom?.[0]?.reference);
   });
 
   it('writes nothing new when the same result is written again, not even a Task version', async () => {
@@ -70,19 +76,22 @@ describe('writeResult', () => {
     expect((await epd.read<Task>(task)).status).toBe('ready');
   });
 
-  it.each([1, 2, 3])('is retried after a failure of request %i and never leaves a duplicate or a completed Task without its resources', async (failing) => {
-    const { epd, task, planned } = await setUp();
-    // The failing request: the 1st or 2nd transaction, or the read of the Task.
-    const flaky = failingCall(epd, failing);
-    const first = await writeResult(flaky, planned.plan).catch((err: unknown) => err);
-    expect(isRetryable(first)).toBe(true);
-    expect((await epd.read<Task>(task)).status).toBe('ready');
-    await writeResult(epd, planned.plan);
-    const { responses, observations } = await stored(epd);
-    expect([responses.length, observations.length]).toEqual([2, 12]);
-    expect(new Set(observations.map((o) => o.identifier?.[0]?.value)).size).toBe(12);
-    expect((await epd.read<Task>(task)).status).toBe('completed');
-  });
+  it.each([1, 2, 3])(
+    'is retried after a failure of request %i and never leaves a duplicate or a completed Task without its resources',
+    async (failing) => {
+      const { epd, task, planned } = await setUp();
+      // The failing request: the 1st or 2nd transaction, or the read of the Task.
+      const flaky = failingCall(epd, failing);
+      const first = await writeResult(flaky, planned.plan).catch((err: unknown) => err);
+      expect(isRetryable(first)).toBe(true);
+      expect((await epd.read<Task>(task)).status).toBe('ready');
+      await writeResult(epd, planned.plan);
+      const { responses, observations } = await stored(epd);
+      expect([responses.length, observations.length]).toEqual([2, 12]);
+      expect(new Set(observations.map((o) => o.identifier?.[0]?.value)).size).toBe(12);
+      expect((await epd.read<Task>(task)).status).toBe('completed');
+    },
+  );
 
   it('turns a Task changed by someone else (412) into a retry, never a blind overwrite', async () => {
     const { epd, planned } = await setUp();
@@ -122,7 +131,10 @@ function failingCall(epd: FakeEpdClient, n: number): EpdClient {
   let calls = 0;
   const fail = <T>(work: () => Promise<T>) => {
     calls += 1;
-    if (calls === n) return Promise.reject(new EpdError('EPD unavailable (injected)', { status: 503, retry: true, code: 'transient' }));
+    if (calls === n)
+      return Promise.reject(
+        new EpdError('EPD unavailable (injected)', { status: 503, retry: true, code: 'transient' }),
+      );
     return work();
   };
   const base = bind(epd);

@@ -50,7 +50,11 @@ const CLOSED_STATES = new Set(['cancelled', 'rejected', 'failed', 'entered-in-er
  * A failure anywhere leaves at most some of the resources, never a completed Task without them;
  * the retry's conditional creates find what exists, create the rest, and complete the Task.
  */
-export async function writeResult(epd: EpdClient, plan: ResultWritePlan, options: { maxEntries?: number } = {}): Promise<ResultWriteOutcome> {
+export async function writeResult(
+  epd: EpdClient,
+  plan: ResultWritePlan,
+  options: { maxEntries?: number } = {},
+): Promise<ResultWriteOutcome> {
   const maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_MAX_TRANSACTION_ENTRIES);
   const outcome: ResultWriteOutcome = { created: 0, existing: 0, stored: {}, task: 'already-completed' };
   for (let start = 0; start < plan.entries.length; start += maxEntries) {
@@ -61,7 +65,11 @@ export async function writeResult(epd: EpdClient, plan: ResultWritePlan, options
   return outcome;
 }
 
-async function writeChunk(epd: EpdClient, chunk: readonly ConditionalEntry[], outcome: ResultWriteOutcome): Promise<void> {
+async function writeChunk(
+  epd: EpdClient,
+  chunk: readonly ConditionalEntry[],
+  outcome: ResultWriteOutcome,
+): Promise<void> {
   const bundle: Bundle = {
     resourceType: 'Bundle',
     type: 'transaction',
@@ -85,12 +93,22 @@ async function writeChunk(epd: EpdClient, chunk: readonly ConditionalEntry[], ou
 async function findStored(epd: EpdClient, entry: ConditionalEntry): Promise<string> {
   const params = Object.fromEntries(new URLSearchParams(entry.ifNoneExist));
   const [found] = await epd.search<Resource>(entry.resource.resourceType, params);
-  if (!found?.id) throw new AppError(`the EPD did not say where ${entry.resource.resourceType} was stored`, { status: 502, retry: true, code: 'processing' });
+  if (!found?.id)
+    throw new AppError(`the EPD did not say where ${entry.resource.resourceType} was stored`, {
+      status: 502,
+      retry: true,
+      code: 'processing',
+    });
   return `${found.resourceType}/${found.id}`;
 }
 
 /** The Task completed with the responses as output, unless it already is (or was closed without a result). */
-async function completeTask(epd: EpdClient, reference: string, outputs: readonly string[], completedAt: string): Promise<ResultWriteOutcome['task']> {
+async function completeTask(
+  epd: EpdClient,
+  reference: string,
+  outputs: readonly string[],
+  completedAt: string,
+): Promise<ResultWriteOutcome['task']> {
   const task = await epd.read<Task>(reference);
   if (CLOSED_STATES.has(task.status)) return 'left-as-is';
   const missing = outputs.filter((ref) => !(task.output ?? []).some((o) => o.valueReference?.reference === ref));
@@ -105,7 +123,11 @@ async function completeTask(epd: EpdClient, reference: string, outputs: readonly
     output: [
       ...(task.output ?? []),
       ...missing.map((ref) => ({
-        type: { coding: [{ system: TASK_OUTPUT_TYPE_SYSTEM, code: TASK_OUTPUT_RESULT.code, display: TASK_OUTPUT_RESULT.display }] },
+        type: {
+          coding: [
+            { system: TASK_OUTPUT_TYPE_SYSTEM, code: TASK_OUTPUT_RESULT.code, display: TASK_OUTPUT_RESULT.display },
+          ],
+        },
         valueReference: { reference: ref, type: 'QuestionnaireResponse' as const },
       })),
     ],
@@ -115,7 +137,12 @@ async function completeTask(epd: EpdClient, reference: string, outputs: readonly
   } catch (err) {
     // Someone changed the Task since it was read: read it again on the next attempt, never overwrite blindly.
     if (err instanceof EpdError && err.status === 412) {
-      throw new AppError('the invitation Task changed while the result was written; retrying', { status: 409, retry: true, code: 'conflict', cause: err });
+      throw new AppError('the invitation Task changed while the result was written; retrying', {
+        status: 409,
+        retry: true,
+        code: 'conflict',
+        cause: err,
+      });
     }
     throw err;
   }
@@ -124,7 +151,8 @@ async function completeTask(epd: EpdClient, reference: string, outputs: readonly
 
 function withCompletionNote(div: string | undefined, completedAt: string): Task['text'] {
   const note = `<p>Afgerond op ${escapeHtml(dutchDate(completedAt))}: het resultaat staat als ingevulde vragenlijst in het dossier.</p>`;
-  const base = div && div.endsWith('</div>') ? div.slice(0, -'</div>'.length) : '<div xmlns="http://www.w3.org/1999/xhtml">';
+  const base =
+    div && div.endsWith('</div>') ? div.slice(0, -'</div>'.length) : '<div xmlns="http://www.w3.org/1999/xhtml">';
   return { status: 'generated', div: `${base}${note}</div>` };
 }
 
@@ -134,7 +162,10 @@ function withStoredReferences<T>(value: T, stored: Readonly<Record<string, strin
   if (value === null || typeof value !== 'object') return value;
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
-    copy[key] = key === 'reference' && typeof item === 'string' && stored[item] ? stored[item] : withStoredReferences(item, stored);
+    copy[key] =
+      key === 'reference' && typeof item === 'string' && stored[item]
+        ? stored[item]
+        : withStoredReferences(item, stored);
   }
   return copy as T;
 }

@@ -1,7 +1,10 @@
 import type { BackoffStrategy } from 'bullmq';
 import { cappedBackoff } from './capped-backoff.js';
 
-const fixed = (ms: number): BackoffStrategy => () => ms;
+const fixed =
+  (ms: number): BackoffStrategy =>
+  () =>
+    ms;
 const retryAfter = (ms: number) => Object.assign(new Error('busy'), { retryAfterMs: ms });
 
 describe('cappedBackoff', () => {

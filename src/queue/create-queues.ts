@@ -1,7 +1,14 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load-config.js';
-import { QUEUE, type EventJobData, type InvitationJobData, type KpiJobData, type PollJobData, type ResultJobData } from './job-types.js';
+import {
+  QUEUE,
+  type EventJobData,
+  type InvitationJobData,
+  type KpiJobData,
+  type PollJobData,
+  type ResultJobData,
+} from './job-types.js';
 import { defaultJobOptions } from './queue-options.js';
 
 /** The service's queues on one connection. */
@@ -24,14 +31,26 @@ export function createQueues(
   onError: (err: Error) => void = () => undefined, // connection errors also reach the connection's own listener
 ): Queues {
   const defaults = defaultJobOptions(config);
-  const events = new Queue<EventJobData>(QUEUE.events, { connection, prefix: config.queuePrefix, defaultJobOptions: defaults });
+  const events = new Queue<EventJobData>(QUEUE.events, {
+    connection,
+    prefix: config.queuePrefix,
+    defaultJobOptions: defaults,
+  });
   const invitations = new Queue<InvitationJobData>(QUEUE.invitations, {
     connection,
     prefix: config.queuePrefix,
     defaultJobOptions: defaults,
   });
-  const poll = new Queue<PollJobData>(QUEUE.poll, { connection, prefix: config.queuePrefix, defaultJobOptions: defaults });
-  const results = new Queue<ResultJobData>(QUEUE.results, { connection, prefix: config.queuePrefix, defaultJobOptions: defaults });
+  const poll = new Queue<PollJobData>(QUEUE.poll, {
+    connection,
+    prefix: config.queuePrefix,
+    defaultJobOptions: defaults,
+  });
+  const results = new Queue<ResultJobData>(QUEUE.results, {
+    connection,
+    prefix: config.queuePrefix,
+    defaultJobOptions: defaults,
+  });
   const kpi = new Queue<KpiJobData>(QUEUE.kpi, { connection, prefix: config.queuePrefix, defaultJobOptions: defaults });
   events.on('error', onError);
   invitations.on('error', onError);

@@ -90,7 +90,12 @@ export function createWorker<D, R>(options: {
   worker.on('completed', (job) => log.debug({ jobId: job.id, attempts: job.attemptsMade + 1 }, 'job completed'));
   worker.on('failed', (job, err) => {
     const final = !job || err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-    const fields = { jobId: job?.id, attempt: job?.attemptsMade, errorId: (err as { errorId?: string }).errorId, reason: err.message };
+    const fields = {
+      jobId: job?.id,
+      attempt: job?.attemptsMade,
+      errorId: (err as { errorId?: string }).errorId,
+      reason: err.message,
+    };
     if (final) log.error(fields, 'job failed');
     else log.warn(fields, 'job attempt failed; will retry');
   });

@@ -9,13 +9,23 @@ export const ENQUEUE_TIMEOUT_MS = 3_000; // well inside an EPD's HTTP timeout, s
  * Why: BullMQ waits for a connection that is down instead of failing, and the EPD must get
  * a prompt 503 (and retry) rather than a hanging request, so nothing is lost or half-accepted.
  */
-export async function whenRedisReady<T>(redis: Redis, write: () => Promise<T>, timeoutMs = ENQUEUE_TIMEOUT_MS): Promise<T> {
+export async function whenRedisReady<T>(
+  redis: Redis,
+  write: () => Promise<T>,
+  timeoutMs = ENQUEUE_TIMEOUT_MS,
+): Promise<T> {
   if (redis.status !== 'ready') {
-    throw new AppError(`the queue is unavailable (Redis ${redis.status}); retry later`, { status: 503, code: 'transient' });
+    throw new AppError(`the queue is unavailable (Redis ${redis.status}); retry later`, {
+      status: 503,
+      code: 'transient',
+    });
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError('the queue did not answer in time; retry later', { status: 503, code: 'timeout' })), timeoutMs);
+    timer = setTimeout(
+      () => reject(new AppError('the queue did not answer in time; retry later', { status: 503, code: 'timeout' })),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([write(), timeout]);

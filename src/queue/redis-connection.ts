@@ -18,7 +18,13 @@ export function createRedisConnection(url: string, kind: 'worker' | 'intake'): R
 
 /** Resolves once Redis answers PING, or rejects with a message that says how to start one. */
 export async function assertRedisAnswers(url: string, timeoutMs = 2_000): Promise<void> {
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null, connectTimeout: timeoutMs });
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+    connectTimeout: timeoutMs,
+  });
   probe.on('error', () => undefined); // the rejected connect() below carries the error
   try {
     await probe.connect();

@@ -18,14 +18,21 @@ export function checkTrigger(
   if (reason !== undefined) return reason;
   if (!facts.patient) return 'patient unknown (the resource names no patient, or it could not be read)';
   if (facts.patient.deceasedBoolean === true || facts.patient.deceasedDateTime) return 'patient is deceased';
-  return checkAge(trigger.patient, facts.patient, facts.occurredAt, memo.ageOn) ?? checkDepartment(trigger.patient.departments, facts);
+  return (
+    checkAge(trigger.patient, facts.patient, facts.occurredAt, memo.ageOn) ??
+    checkDepartment(trigger.patient.departments, facts)
+  );
 }
 
 /**
  * The filters that look at the changed resource alone (interaction, condition, codes). When they
  * rule a trigger out, nothing in the patient's record can change that: `mayInvite` relies on it.
  */
-export function checkResourceFilters(trigger: CompiledTrigger, facts: Pick<RuleFacts, 'resource' | 'interaction'>, memo: EventMemo): string | undefined {
+export function checkResourceFilters(
+  trigger: CompiledTrigger,
+  facts: Pick<RuleFacts, 'resource' | 'interaction'>,
+  memo: EventMemo,
+): string | undefined {
   if (!trigger.interactions.has(facts.interaction)) {
     return `interaction ${facts.interaction} not in [${[...trigger.interactions].join(', ')}]`;
   }
@@ -41,7 +48,12 @@ export function checkResourceFilters(trigger: CompiledTrigger, facts: Pick<RuleF
   return undefined;
 }
 
-function checkAge(filter: CompiledTrigger['patient'], patient: Patient, occurredAt: string, ageOn: EventMemo['ageOn']): string | undefined {
+function checkAge(
+  filter: CompiledTrigger['patient'],
+  patient: Patient,
+  occurredAt: string,
+  ageOn: EventMemo['ageOn'],
+): string | undefined {
   const { minAge, maxAge } = filter;
   if (minAge === undefined && maxAge === undefined) return undefined;
   if (!patient.birthDate) return 'patient birth date unknown, needed for the age filter';
@@ -56,7 +68,8 @@ function checkAge(filter: CompiledTrigger['patient'], patient: Patient, occurred
 // encounter; otherwise the organization that manages the patient's record.
 function checkDepartment(departments: readonly string[] | undefined, facts: RuleFacts): string | undefined {
   if (!departments) return undefined;
-  const encounter = facts.encounter ?? (facts.resource.resourceType === 'Encounter' ? (facts.resource as Encounter) : undefined);
+  const encounter =
+    facts.encounter ?? (facts.resource.resourceType === 'Encounter' ? (facts.resource as Encounter) : undefined);
   const organization = encounter ? encounter.serviceProvider : facts.patient?.managingOrganization;
   const source = encounter ? 'Encounter.serviceProvider' : 'Patient.managingOrganization';
   if (!organization) return `department unknown: no ${source}`;

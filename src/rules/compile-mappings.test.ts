@@ -42,34 +42,156 @@ function issuesOf(files: MappingSource[], env: Record<string, string | undefined
 
 describe('compileMappings: problems are reported with file, line and field', () => {
   it.each<[string, string[], { line: number; field: string; message: RegExp }]>([
-    ['YAML syntax', [...AID_LINES, 'triggers:', '  - id: x', '   keyMoment: evaluation'], { line: 13, field: '', message: /./ }],
-    ['unknown field (typo)', [...AID_LINES, 'triggers:', ...TRIGGER_LINES, '    recipient: [guardian]'], { line: 17, field: 'triggers[0].recipient', message: /^unknown field$/ }],
+    [
+      'YAML syntax',
+      [...AID_LINES, 'triggers:', '  - id: x', '   keyMoment: evaluation'],
+      { line: 13, field: '', message: /./ },
+    ],
+    [
+      'unknown field (typo)',
+      [...AID_LINES, 'triggers:', ...TRIGGER_LINES, '    recipient: [guardian]'],
+      { line: 17, field: 'triggers[0].recipient', message: /^unknown field$/ },
+    ],
     ['unknown top-level key', ['decisionaids: []'], { line: 1, field: 'decisionaids', message: /^unknown field$/ }],
     ['a list at the top', ['- id: x'], { line: 1, field: '', message: /expected object/ }],
-    ['missing required field', ['decisionAids:', '  - id: aid-a', '    activityDefinition: https://x.example.org/AD/a', '    delivery: { type: signed-link, baseUrl: "http://127.0.0.1", secretEnv: LINK_SECRET }'], { line: 2, field: 'decisionAids[0].title', message: /^is required$/ }],
-    ['unknown key moment', [...AID_LINES, 'triggers:', ...TRIGGER_LINES.map((l) => l.replace('medication-change', 'discharge'))], { line: 13, field: 'triggers[0].keyMoment', message: /expected one of "medication-change"\|"treatment-choice"\|"evaluation"/ }],
-    ['bad ISO duration', [...AID_LINES, 'triggers:', ...TRIGGER_LINES, '    delay: 2 hours'], { line: 17, field: 'triggers[0].delay', message: /"2 hours" is not an ISO 8601 duration/ }],
-    ['FHIRPath that does not parse', [...AID_LINES, 'triggers:', ...TRIGGER_LINES, `    condition: "status = 'active' and foo bar"`], { line: 17, field: 'triggers[0].condition', message: /^FHIRPath does not parse/ }],
-    ['FHIRPath with an unknown function', [...AID_LINES, 'triggers:', ...TRIGGER_LINES, `    condition: "category.exist()"`], { line: 17, field: 'triggers[0].condition', message: /^FHIRPath does not work on MedicationRequest: .*Unrecognized function: exist/ }],
-    ['code path without default', [...AID_LINES, 'triggers:', ...TRIGGER_LINES.map((l) => l.replace('MedicationRequest', 'Patient')), '    codes:', '      - { system: "http://snomed.info/sct", code: "1" }'], { line: 18, field: 'triggers[0].codes[0].path', message: /no default code path for Patient/ }],
-    ['code and prefix together', [...AID_LINES, 'triggers:', ...TRIGGER_LINES, '    codes:', '      - system: http://www.whocc.no/atc', '        code: R03BA05', '        prefix: R03'], { line: 19, field: 'triggers[0].codes[0].code', message: /exactly one/ }],
-    ['lower-case ATC prefix', [...AID_LINES, 'triggers:', ...TRIGGER_LINES, '    codes: [{ system: "http://www.whocc.no/atc", prefix: r03 }]'], { line: 17, field: 'triggers[0].codes[0].prefix', message: /write R03/ }],
-    ['maxAge below minAge', [...AID_LINES, 'triggers:', ...TRIGGER_LINES, '    patient:', '      minAge: 12', '      maxAge: 11'], { line: 19, field: 'triggers[0].patient.maxAge', message: /below minAge/ }],
-    ['recipient twice', [...AID_LINES, 'triggers:', ...TRIGGER_LINES.map((l) => l.replace('[patient]', '[patient, patient]'))], { line: 16, field: 'triggers[0].recipients', message: /twice/ }],
-    ['unknown decision aid', [...AID_LINES, 'triggers:', ...TRIGGER_LINES.map((l) => l.replace('aid-a', 'aid-b'))], { line: 15, field: 'triggers[0].decisionAid', message: /^unknown decision aid "aid-b" \(declared: aid-a\)$/ }],
-    ['unknown delivery type', [...AID_LINES.map((l) => l.replace('http-api', 'e-mail'))], { line: 6, field: 'decisionAids[0].delivery.type', message: /'http-api' \| 'signed-link'/ }],
-    ['bad activityDefinition', [...AID_LINES.map((l) => l.replace('https://keuzehulp', 'keuzehulp'))], { line: 4, field: 'decisionAids[0].activityDefinition', message: /canonical URL/ }],
-    ['missing env var in a string', [...AID_LINES.map((l) => l.replace('${AID_HOST}', '${AID_HOST_X}'))], { line: 7, field: 'decisionAids[0].delivery.url', message: /^environment variable AID_HOST_X is not set/ }],
-    ['missing secret', [...AID_LINES.map((l) => l.replace('tokenEnv: AID_TOKEN', 'tokenEnv: NO_SUCH_TOKEN'))], { line: 8, field: 'decisionAids[0].delivery.auth.tokenEnv', message: /^environment variable NO_SUCH_TOKEN is not set/ }],
-    ['short link secret', ['decisionAids:', '  - id: aid-a', '    title: A', '    activityDefinition: https://x.example.org/AD/a', '    delivery:', '      type: signed-link', '      baseUrl: http://127.0.0.1/start', '      secretEnv: SHORT'], { line: 8, field: 'decisionAids[0].delivery.secretEnv', message: /shorter than 32 characters/ }],
+    [
+      'missing required field',
+      [
+        'decisionAids:',
+        '  - id: aid-a',
+        '    activityDefinition: https://x.example.org/AD/a',
+        '    delivery: { type: signed-link, baseUrl: "http://127.0.0.1", secretEnv: LINK_SECRET }',
+      ],
+      { line: 2, field: 'decisionAids[0].title', message: /^is required$/ },
+    ],
+    [
+      'unknown key moment',
+      [...AID_LINES, 'triggers:', ...TRIGGER_LINES.map((l) => l.replace('medication-change', 'discharge'))],
+      {
+        line: 13,
+        field: 'triggers[0].keyMoment',
+        message: /expected one of "medication-change"\|"treatment-choice"\|"evaluation"/,
+      },
+    ],
+    [
+      'bad ISO duration',
+      [...AID_LINES, 'triggers:', ...TRIGGER_LINES, '    delay: 2 hours'],
+      { line: 17, field: 'triggers[0].delay', message: /"2 hours" is not an ISO 8601 duration/ },
+    ],
+    [
+      'FHIRPath that does not parse',
+      [...AID_LINES, 'triggers:', ...TRIGGER_LINES, `    condition: "status = 'active' and foo bar"`],
+      { line: 17, field: 'triggers[0].condition', message: /^FHIRPath does not parse/ },
+    ],
+    [
+      'FHIRPath with an unknown function',
+      [...AID_LINES, 'triggers:', ...TRIGGER_LINES, `    condition: "category.exist()"`],
+      {
+        line: 17,
+        field: 'triggers[0].condition',
+        message: /^FHIRPath does not work on MedicationRequest: .*Unrecognized function: exist/,
+      },
+    ],
+    [
+      'code path without default',
+      [
+        ...AID_LINES,
+        'triggers:',
+        ...TRIGGER_LINES.map((l) => l.replace('MedicationRequest', 'Patient')),
+        '    codes:',
+        '      - { system: "http://snomed.info/sct", code: "1" }',
+      ],
+      { line: 18, field: 'triggers[0].codes[0].path', message: /no default code path for Patient/ },
+    ],
+    [
+      'code and prefix together',
+      [
+        ...AID_LINES,
+        'triggers:',
+        ...TRIGGER_LINES,
+        '    codes:',
+        '      - system: http://www.whocc.no/atc',
+        '        code: R03BA05',
+        '        prefix: R03',
+      ],
+      { line: 19, field: 'triggers[0].codes[0].code', message: /exactly one/ },
+    ],
+    [
+      'lower-case ATC prefix',
+      [...AID_LINES, 'triggers:', ...TRIGGER_LINES, '    codes: [{ system: "http://www.whocc.no/atc", prefix: r03 }]'],
+      { line: 17, field: 'triggers[0].codes[0].prefix', message: /write R03/ },
+    ],
+    [
+      'maxAge below minAge',
+      [...AID_LINES, 'triggers:', ...TRIGGER_LINES, '    patient:', '      minAge: 12', '      maxAge: 11'],
+      { line: 19, field: 'triggers[0].patient.maxAge', message: /below minAge/ },
+    ],
+    [
+      'recipient twice',
+      [...AID_LINES, 'triggers:', ...TRIGGER_LINES.map((l) => l.replace('[patient]', '[patient, patient]'))],
+      { line: 16, field: 'triggers[0].recipients', message: /twice/ },
+    ],
+    [
+      'unknown decision aid',
+      [...AID_LINES, 'triggers:', ...TRIGGER_LINES.map((l) => l.replace('aid-a', 'aid-b'))],
+      { line: 15, field: 'triggers[0].decisionAid', message: /^unknown decision aid "aid-b" \(declared: aid-a\)$/ },
+    ],
+    [
+      'unknown delivery type',
+      [...AID_LINES.map((l) => l.replace('http-api', 'e-mail'))],
+      { line: 6, field: 'decisionAids[0].delivery.type', message: /'http-api' \| 'signed-link'/ },
+    ],
+    [
+      'bad activityDefinition',
+      [...AID_LINES.map((l) => l.replace('https://keuzehulp', 'keuzehulp'))],
+      { line: 4, field: 'decisionAids[0].activityDefinition', message: /canonical URL/ },
+    ],
+    [
+      'missing env var in a string',
+      [...AID_LINES.map((l) => l.replace('${AID_HOST}', '${AID_HOST_X}'))],
+      { line: 7, field: 'decisionAids[0].delivery.url', message: /^environment variable AID_HOST_X is not set/ },
+    ],
+    [
+      'missing secret',
+      [...AID_LINES.map((l) => l.replace('tokenEnv: AID_TOKEN', 'tokenEnv: NO_SUCH_TOKEN'))],
+      {
+        line: 8,
+        field: 'decisionAids[0].delivery.auth.tokenEnv',
+        message: /^environment variable NO_SUCH_TOKEN is not set/,
+      },
+    ],
+    [
+      'short link secret',
+      [
+        'decisionAids:',
+        '  - id: aid-a',
+        '    title: A',
+        '    activityDefinition: https://x.example.org/AD/a',
+        '    delivery:',
+        '      type: signed-link',
+        '      baseUrl: http://127.0.0.1/start',
+        '      secretEnv: SHORT',
+      ],
+      { line: 8, field: 'decisionAids[0].delivery.secretEnv', message: /shorter than 32 characters/ },
+    ],
   ])('%s', (_name, lines, expected) => {
     const issues = issuesOf([file('a.yaml', lines)], { ...ENV, SHORT: 'short' });
-    expect(issues).toEqual([{ file: 'a.yaml', line: expected.line, field: expected.field, message: expect.stringMatching(expected.message) }]);
+    expect(issues).toEqual([
+      { file: 'a.yaml', line: expected.line, field: expected.field, message: expect.stringMatching(expected.message) },
+    ]);
   });
 
   it('collects every problem of every file in one error, in reading order', () => {
-    const first = file('b-triggers.yaml', ['triggers:', ...TRIGGER_LINES, ...TRIGGER_LINES.map((l) => l.replace('aid-a', 'aid-x'))]);
-    const second = file('a-aids.yaml', [...AID_LINES.map((l) => l.replace('tokenEnv: AID_TOKEN', 'tokenEnv: NO_TOKEN')), '  - id: aid-a', '    title: again']);
+    const first = file('b-triggers.yaml', [
+      'triggers:',
+      ...TRIGGER_LINES,
+      ...TRIGGER_LINES.map((l) => l.replace('aid-a', 'aid-x')),
+    ]);
+    const second = file('a-aids.yaml', [
+      ...AID_LINES.map((l) => l.replace('tokenEnv: AID_TOKEN', 'tokenEnv: NO_TOKEN')),
+      '  - id: aid-a',
+      '    title: again',
+    ]);
     const issues = issuesOf([first, second]);
     expect(issues.map((i) => `${i.file}:${i.line} ${i.field}`)).toEqual([
       'a-aids.yaml:8 decisionAids[0].delivery.auth.tokenEnv',
@@ -84,12 +206,21 @@ describe('compileMappings: problems are reported with file, line and field', () 
   });
 
   it('a file with a YAML error does not make the triggers of other files report unknown aids', () => {
-    const issues = issuesOf([file('aids.yaml', ['decisionAids: [']), file('triggers.yaml', ['triggers:', ...TRIGGER_LINES])]);
+    const issues = issuesOf([
+      file('aids.yaml', ['decisionAids: [']),
+      file('triggers.yaml', ['triggers:', ...TRIGGER_LINES]),
+    ]);
     expect(issues.map((i) => i.file)).toEqual(['aids.yaml']);
   });
 
   it('an aid with an error still counts as declared, so its triggers are not reported too', () => {
-    const issues = issuesOf([file('a.yaml', [...AID_LINES.map((l) => l.replace('linkField: invitation.url', 'linkField: "not a path"')), 'triggers:', ...TRIGGER_LINES])]);
+    const issues = issuesOf([
+      file('a.yaml', [
+        ...AID_LINES.map((l) => l.replace('linkField: invitation.url', 'linkField: "not a path"')),
+        'triggers:',
+        ...TRIGGER_LINES,
+      ]),
+    ]);
     expect(issues.map((i) => i.field)).toEqual(['decisionAids[0].delivery.linkField']);
   });
 
@@ -101,12 +232,21 @@ describe('compileMappings: problems are reported with file, line and field', () 
       error = err;
     }
     expect(error).toBeInstanceOf(MappingError);
-    expect(error).toMatchObject({ retry: false, status: 500, problems: [{ code: 'invalid', message: '(mappings): no mapping files given' }] });
+    expect(error).toMatchObject({
+      retry: false,
+      status: 500,
+      problems: [{ code: 'invalid', message: '(mappings): no mapping files given' }],
+    });
   });
 });
 
 describe('compileMappings: decision-aid credentials come from the environment', () => {
-  const withAuth = (auth: string) => [file('a.yaml', AID_LINES.map((l) => (l.startsWith('      auth:') ? `      auth: ${auth}` : l)))];
+  const withAuth = (auth: string) => [
+    file(
+      'a.yaml',
+      AID_LINES.map((l) => (l.startsWith('      auth:') ? `      auth: ${auth}` : l)),
+    ),
+  ];
 
   it.each([
     ['{ type: none }', { type: 'none' }],
@@ -118,18 +258,36 @@ describe('compileMappings: decision-aid credentials come from the environment', 
   });
 
   it.each([
-    ['{ type: header, name: X-Api-Key, valueEnv: NO_KEY }', 'decisionAids[0].delivery.auth.valueEnv', /NO_KEY is not set/],
-    ['{ type: header, name: "X Api Key", valueEnv: AID_TOKEN }', 'decisionAids[0].delivery.auth.name', /not an HTTP header name/],
-    ['{ type: bearer, tokenEnv: "my token" }', 'decisionAids[0].delivery.auth.tokenEnv', /name of an environment variable/],
+    [
+      '{ type: header, name: X-Api-Key, valueEnv: NO_KEY }',
+      'decisionAids[0].delivery.auth.valueEnv',
+      /NO_KEY is not set/,
+    ],
+    [
+      '{ type: header, name: "X Api Key", valueEnv: AID_TOKEN }',
+      'decisionAids[0].delivery.auth.name',
+      /not an HTTP header name/,
+    ],
+    [
+      '{ type: bearer, tokenEnv: "my token" }',
+      'decisionAids[0].delivery.auth.tokenEnv',
+      /name of an environment variable/,
+    ],
   ])('%s is refused', (auth, field, message) => {
-    expect(issuesOf(withAuth(auth))).toEqual([{ file: 'a.yaml', line: 8, field, message: expect.stringMatching(message) }]);
+    expect(issuesOf(withAuth(auth))).toEqual([
+      { file: 'a.yaml', line: 8, field, message: expect.stringMatching(message) },
+    ]);
   });
 
   it('a secret written inline is refused with a hint', () => {
-    expect(issuesOf(withAuth('{ type: bearer, token: abc }')).map((i) => `${i.line} ${i.field}: ${i.message}`)).toEqual([
-      '8 decisionAids[0].delivery.auth.tokenEnv: is required',
-      expect.stringMatching(/^8 decisionAids\[0\]\.delivery\.auth\.token: unknown field: secrets are not written in mapping files/),
-    ]);
+    expect(issuesOf(withAuth('{ type: bearer, token: abc }')).map((i) => `${i.line} ${i.field}: ${i.message}`)).toEqual(
+      [
+        '8 decisionAids[0].delivery.auth.tokenEnv: is required',
+        expect.stringMatching(
+          /^8 decisionAids\[0\]\.delivery\.auth\.token: unknown field: secrets are not written in mapping files/,
+        ),
+      ],
+    );
   });
 });
 
@@ -176,15 +334,37 @@ describe('compileMappings: a valid set', () => {
     expect([...compiled.resourceTypes]).toEqual(['MedicationRequest', 'Encounter']);
     expect(compiled.files).toEqual(['aids.yaml', 'empty.yaml', 'triggers.yaml']);
     const [a, b] = compiled.triggers;
-    expect(a).toMatchObject({ id: 'trigger-a', file: 'triggers.yaml', line: 2, delayMs: 7_200_000, throttleMs: 0, codes: [] });
+    expect(a).toMatchObject({
+      id: 'trigger-a',
+      file: 'triggers.yaml',
+      line: 2,
+      delayMs: 7_200_000,
+      throttleMs: 0,
+      codes: [],
+    });
     expect([...(a?.interactions ?? [])]).toEqual(['create', 'update']);
-    expect(b).toMatchObject({ id: 'trigger-b', line: 8, delayMs: 0, throttleMs: 90 * 86_400_000, recipients: ['guardian', 'patient'] });
+    expect(b).toMatchObject({
+      id: 'trigger-b',
+      line: 8,
+      delayMs: 0,
+      throttleMs: 90 * 86_400_000,
+      recipients: ['guardian', 'patient'],
+    });
     expect([...(b?.interactions ?? [])]).toEqual(['update']);
   });
 
   it('keeps the rules of other types out of an event’s way', () => {
-    const many = Array.from({ length: 500 }, (_, i) => [`  - id: obs-${i}`, '    keyMoment: evaluation', '    resourceType: Observation', '    decisionAid: aid-a', '    recipients: [patient]']).flat();
-    const big = compileMappings([file('aids.yaml', AID_LINES), file('t.yaml', ['triggers:', ...TRIGGER_LINES, ...many])], ENV);
+    const many = Array.from({ length: 500 }, (_, i) => [
+      `  - id: obs-${i}`,
+      '    keyMoment: evaluation',
+      '    resourceType: Observation',
+      '    decisionAid: aid-a',
+      '    recipients: [patient]',
+    ]).flat();
+    const big = compileMappings(
+      [file('aids.yaml', AID_LINES), file('t.yaml', ['triggers:', ...TRIGGER_LINES, ...many])],
+      ENV,
+    );
     expect(big.triggers).toHaveLength(501);
     expect(big.triggersByType.get('MedicationRequest')?.map((t) => t.id)).toEqual(['trigger-a']);
   });

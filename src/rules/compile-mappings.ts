@@ -83,7 +83,9 @@ export function compileMappings(files: readonly MappingSource[], env: Env): Comp
   const triggers: CompiledTrigger[] = [];
   for (const file of parsed) {
     for (const { index, entry } of file.decisionAids) {
-      const aid = resolveDecisionAid(entry, env, (path, message) => issues.push(file.issue(['decisionAids', index, ...path], message)));
+      const aid = resolveDecisionAid(entry, env, (path, message) =>
+        issues.push(file.issue(['decisionAids', index, ...path], message)),
+      );
       if (aid && !decisionAids.has(aid.id)) decisionAids.set(aid.id, aid);
     }
     for (const { index, entry } of file.triggers) {
@@ -91,7 +93,12 @@ export function compileMappings(files: readonly MappingSource[], env: Env): Comp
         triggers.push(toCompiledTrigger(entry, file.name, file.lineOf(['triggers', index])));
       } else if (allFilesRead) {
         const known = [...declaredAids].join(', ') || 'none';
-        issues.push(file.issue(['triggers', index, 'decisionAid'], `unknown decision aid "${entry.decisionAid}" (declared: ${known})`));
+        issues.push(
+          file.issue(
+            ['triggers', index, 'decisionAid'],
+            `unknown decision aid "${entry.decisionAid}" (declared: ${known})`,
+          ),
+        );
       }
     }
   }
@@ -106,7 +113,11 @@ export function compileMappings(files: readonly MappingSource[], env: Env): Comp
   };
 }
 
-function checkUniqueIds(files: readonly ParsedMappingFile[], section: 'decisionAids' | 'triggers', issues: MappingIssue[]): void {
+function checkUniqueIds(
+  files: readonly ParsedMappingFile[],
+  section: 'decisionAids' | 'triggers',
+  issues: MappingIssue[],
+): void {
   const first = new Map<string, string>();
   for (const file of files) {
     for (const { index, id } of section === 'decisionAids' ? file.declaredAidIds : file.declaredTriggerIds) {
@@ -125,7 +136,15 @@ function resolveDecisionAid(entry: DecisionAidEntry, env: Env, report: Report): 
   const results = resolveResults(entry, env, (path, message) => report(['results', ...path], message));
   if (!delivery || (entry.results && !results)) return undefined;
   const sampling = entry.sampling ? { ...entry.sampling, salt: entry.sampling.salt ?? entry.id } : undefined;
-  return { id: entry.id, title: entry.title, activityDefinition: entry.activityDefinition, koppeltaal: entry.koppeltaal, delivery, ...(results ? { results } : {}), ...(sampling ? { sampling } : {}) };
+  return {
+    id: entry.id,
+    title: entry.title,
+    activityDefinition: entry.activityDefinition,
+    koppeltaal: entry.koppeltaal,
+    delivery,
+    ...(results ? { results } : {}),
+    ...(sampling ? { sampling } : {}),
+  };
 }
 
 // Secrets are looked up here, once, so a missing one stops the start instead of the first invitation.
@@ -139,10 +158,18 @@ function resolveDelivery(delivery: DecisionAidEntry['delivery'], env: Env, repor
     const key = secret(['secretEnv'], delivery.secretEnv);
     if (key === undefined) return undefined;
     if (key.length < MIN_LINK_SECRET_LENGTH) {
-      report(['secretEnv'], `${delivery.secretEnv} is shorter than ${MIN_LINK_SECRET_LENGTH} characters (try: openssl rand -hex 32)`);
+      report(
+        ['secretEnv'],
+        `${delivery.secretEnv} is shorter than ${MIN_LINK_SECRET_LENGTH} characters (try: openssl rand -hex 32)`,
+      );
       return undefined;
     }
-    return { type: 'signed-link', baseUrl: delivery.baseUrl, secret: key, validForMs: delivery.validFor ?? DEFAULT_LINK_VALIDITY_MS };
+    return {
+      type: 'signed-link',
+      baseUrl: delivery.baseUrl,
+      secret: key,
+      validForMs: delivery.validFor ?? DEFAULT_LINK_VALIDITY_MS,
+    };
   }
   const written = delivery.auth;
   let auth: AidAuth | undefined = { type: 'none' };
@@ -155,7 +182,14 @@ function resolveDelivery(delivery: DecisionAidEntry['delivery'], env: Env, repor
   }
   if (!auth) return undefined;
   const { url, body, linkField } = delivery;
-  return { type: 'http-api', url, auth, bodyTemplate: body, linkField, timeoutMs: delivery.timeout ?? DEFAULT_TIMEOUT_MS };
+  return {
+    type: 'http-api',
+    url,
+    auth,
+    bodyTemplate: body,
+    linkField,
+    timeoutMs: delivery.timeout ?? DEFAULT_TIMEOUT_MS,
+  };
 }
 
 function toCompiledTrigger(entry: TriggerEntry, file: string, line: number | undefined): CompiledTrigger {

@@ -34,12 +34,17 @@ describe('findContactChannel', () => {
   it('names the recipient by reference and what is missing, never the contact data', () => {
     expect(findContactChannel('signed-link', parent([landline]), DAY)).toEqual({
       usable: false,
-      reason: 'RelatedPerson/moeder has no e-mail address or mobile number in the EPD (needed for signed-link delivery)',
+      reason:
+        'RelatedPerson/moeder has no e-mail address or mobile number in the EPD (needed for signed-link delivery)',
       missing: 'contact-point',
     });
   });
 
   it('gives an inactive record no channel', () => {
-    expect(findContactChannel('http-api', parent([email], { active: false }), DAY)).toEqual({ usable: false, reason: 'RelatedPerson/moeder is inactive in the EPD', missing: 'active-record' });
+    expect(findContactChannel('http-api', parent([email], { active: false }), DAY)).toEqual({
+      usable: false,
+      reason: 'RelatedPerson/moeder is inactive in the EPD',
+      missing: 'active-record',
+    });
   });
 });

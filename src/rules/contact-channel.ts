@@ -25,7 +25,8 @@ const CHANNELS: Record<DeliveryType, { accepts: (point: ContactPoint) => boolean
     wanted: 'e-mail address or phone number',
   },
   'signed-link': {
-    accepts: (point) => point.system === 'email' || point.system === 'sms' || (point.system === 'phone' && point.use === 'mobile'),
+    accepts: (point) =>
+      point.system === 'email' || point.system === 'sms' || (point.system === 'phone' && point.use === 'mobile'),
     wanted: 'e-mail address or mobile number',
   },
 };
@@ -38,15 +39,25 @@ const SYSTEM_ORDER = ['sms', 'email', 'phone'] as const;
  * (a date or dateTime). A ContactPoint counts when it has a value, is not marked `old`, its period
  * (if any) covers the day, and its system suits the delivery. An inactive record has no channel.
  */
-export function findContactChannel(deliveryType: DeliveryType, recipient: Patient | RelatedPerson, onDate: string): ContactChannel {
+export function findContactChannel(
+  deliveryType: DeliveryType,
+  recipient: Patient | RelatedPerson,
+  onDate: string,
+): ContactChannel {
   const who = `${recipient.resourceType}/${recipient.id ?? '?'}`;
-  if (recipient.active === false) return { usable: false, reason: `${who} is inactive in the EPD`, missing: 'active-record' };
+  if (recipient.active === false)
+    return { usable: false, reason: `${who} is inactive in the EPD`, missing: 'active-record' };
   const channel = CHANNELS[deliveryType];
   const day = onDate.slice(0, 10);
   const usable = (recipient.telecom ?? []).filter(
-    (point) => Boolean(point.value?.trim()) && point.use !== 'old' && coversDay(point.period, day) && channel.accepts(point),
+    (point) =>
+      Boolean(point.value?.trim()) && point.use !== 'old' && coversDay(point.period, day) && channel.accepts(point),
   );
   const best = SYSTEM_ORDER.find((system) => usable.some((point) => point.system === system));
   if (best) return { usable: true, system: best };
-  return { usable: false, reason: `${who} has no ${channel.wanted} in the EPD (needed for ${deliveryType} delivery)`, missing: 'contact-point' };
+  return {
+    usable: false,
+    reason: `${who} has no ${channel.wanted} in the EPD (needed for ${deliveryType} delivery)`,
+    missing: 'contact-point',
+  };
 }

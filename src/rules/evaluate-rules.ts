@@ -16,7 +16,11 @@ export { patientReferenceOf } from './patient-reference-of.js';
  * invitations or a skipped entry with the reason. Those whose code filters cannot match the
  * resource's codes are told apart through the code index, without running their FHIRPath.
  */
-export function evaluateRules(compiled: CompiledMappings, facts: RuleFacts, options: EvaluateOptions = {}): RuleOutcome {
+export function evaluateRules(
+  compiled: CompiledMappings,
+  facts: RuleFacts,
+  options: EvaluateOptions = {},
+): RuleOutcome {
   const patient = facts.patient ? `Patient/${facts.patient.id}` : undefined;
   const outcome: RuleOutcome = { patient, invitations: [], skipped: [] };
   let objection: Objection | undefined | null = null; // looked up once, when the first trigger would invite
@@ -35,7 +39,11 @@ export function evaluateRules(compiled: CompiledMappings, facts: RuleFacts, opti
     // patient outside the sample is not reported as one whose objection stopped an invitation.
     const sampling = trigger.sampling ?? compiled.decisionAids.get(trigger.decisionAidId)?.sampling;
     if (sampling && !inSample(sampling, patient, facts.occurredAt)) {
-      outcome.skipped.push({ triggerId: trigger.id, reason: `not in sample (${Math.round(sampling.share * 1000) / 10}% of patients per ${sampling.period})`, code: 'not-in-sample' });
+      outcome.skipped.push({
+        triggerId: trigger.id,
+        reason: `not in sample (${Math.round(sampling.share * 1000) / 10}% of patients per ${sampling.period})`,
+        code: 'not-in-sample',
+      });
       continue;
     }
     // Why after the trigger's own filters: an objection only matters where an invitation would follow,

@@ -30,7 +30,8 @@ export function createEventMemo(resource: Resource): EventMemo {
       return result;
     },
     ageOn(birthDate, onDate) {
-      if (lastAge?.birthDate !== birthDate || lastAge.onDate !== onDate) lastAge = { birthDate, onDate, age: ageOnDate(birthDate, onDate) };
+      if (lastAge?.birthDate !== birthDate || lastAge.onDate !== onDate)
+        lastAge = { birthDate, onDate, age: ageOnDate(birthDate, onDate) };
       return lastAge.age;
     },
   };

@@ -20,7 +20,11 @@ describe('samplingPeriodOf', () => {
 });
 
 describe('sampleDraw and inSample', () => {
-  const rule = (share: number, period: SamplingRule['period'] = 'month', salt = 'sdm-q9'): SamplingRule => ({ share, period, salt });
+  const rule = (share: number, period: SamplingRule['period'] = 'month', salt = 'sdm-q9'): SamplingRule => ({
+    share,
+    period,
+    salt,
+  });
 
   it('draws a number in [0, 1) that is the same every time for the same inputs', () => {
     const first = sampleDraw('Patient/a', '2026-10', 'sdm-q9');
@@ -38,7 +42,9 @@ describe('sampleDraw and inSample', () => {
   });
 
   it('answers the same for every moment of one patient in one period', () => {
-    const answers = ['2026-10-01T08:00:00Z', '2026-10-15T12:00:00Z', '2026-10-31T22:00:00Z'].map((t) => inSample(rule(0.5), 'Patient/a', t));
+    const answers = ['2026-10-01T08:00:00Z', '2026-10-15T12:00:00Z', '2026-10-31T22:00:00Z'].map((t) =>
+      inSample(rule(0.5), 'Patient/a', t),
+    );
     expect(new Set(answers).size).toBe(1);
   });
 
@@ -46,18 +52,25 @@ describe('sampleDraw and inSample', () => {
     [1, 1000],
     [0.000001, 0],
   ])('share %p takes %p of 1000 patients', (share, expected) => {
-    const taken = Array.from({ length: 1000 }, (_, i) => inSample(rule(share), `Patient/p${i}`, '2026-10-10T10:00:00Z')).filter(Boolean).length;
+    const taken = Array.from({ length: 1000 }, (_, i) =>
+      inSample(rule(share), `Patient/p${i}`, '2026-10-10T10:00:00Z'),
+    ).filter(Boolean).length;
     expect(taken).toBe(expected);
   });
 
   it.each([0.1, 0.3, 0.5, 0.9])('share %p takes about that share of 4000 patients (within 3 points)', (share) => {
-    const taken = Array.from({ length: 4000 }, (_, i) => inSample(rule(share), `Patient/p${i}`, '2026-10-10T10:00:00Z')).filter(Boolean).length;
+    const taken = Array.from({ length: 4000 }, (_, i) =>
+      inSample(rule(share), `Patient/p${i}`, '2026-10-10T10:00:00Z'),
+    ).filter(Boolean).length;
     expect(Math.abs(taken / 4000 - share)).toBeLessThan(0.03);
   });
 
   it('is reproducible: these fixed inputs always give these answers', () => {
     // Recomputable by anyone from the record: sha256("Patient/a|2026-10|sdm-q9"), first 13 hex digits / 16^13.
-    const table = ['Patient/a', 'Patient/b', 'Patient/c', 'Patient/d'].map((p) => [p, sampleDraw(p, '2026-10', 'sdm-q9') < 0.3]);
+    const table = ['Patient/a', 'Patient/b', 'Patient/c', 'Patient/d'].map((p) => [
+      p,
+      sampleDraw(p, '2026-10', 'sdm-q9') < 0.3,
+    ]);
     expect(table.map(([p, inside]) => [p, inSample(rule(0.3), p as string, '2026-10-20T10:00:00Z')])).toEqual(table);
   });
 });
@@ -89,7 +102,13 @@ ${sampling.trigger ? `    sampling: ${sampling.trigger}` : ''}
     );
 
   const facts = (patientId: string, occurredAt = '2026-10-12T09:00:00Z'): RuleFacts => ({
-    resource: { resourceType: 'MedicationRequest', id: 'mr-1', status: 'active', intent: 'order', subject: { reference: `Patient/${patientId}` } } as MedicationRequest & { id: string },
+    resource: {
+      resourceType: 'MedicationRequest',
+      id: 'mr-1',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: `Patient/${patientId}` },
+    } as MedicationRequest & { id: string },
     interaction: 'create',
     occurredAt,
     patient: { resourceType: 'Patient', id: patientId, birthDate: '1980-01-01' } as Patient & { id: string },
@@ -99,15 +118,25 @@ ${sampling.trigger ? `    sampling: ${sampling.trigger}` : ''}
   it.each([
     ['on the trigger', { trigger: '{ share: 0.3, period: month }' }, 'evaluatie-steekproef'],
     ['on the aid', { aid: '{ share: 0.3 }' }, 'sdm-q9-vragenlijst'],
-  ])('%s: invites exactly the patients whose draw is below the share, and skips the others as not in sample', (_where, sampling, salt) => {
-    const compiled = mappings(sampling);
-    for (let i = 0; i < 40; i++) {
-      const outcome = evaluateRules(compiled, facts(`p${i}`));
-      const expected = sampleDraw(`Patient/p${i}`, '2026-10', salt) < 0.3;
-      expect([i, outcome.invitations.length]).toEqual([i, expected ? 1 : 0]);
-      if (!expected) expect(outcome.skipped).toEqual([{ triggerId: 'evaluatie-steekproef', reason: 'not in sample (30% of patients per month)', code: 'not-in-sample' }]);
-    }
-  });
+  ])(
+    '%s: invites exactly the patients whose draw is below the share, and skips the others as not in sample',
+    (_where, sampling, salt) => {
+      const compiled = mappings(sampling);
+      for (let i = 0; i < 40; i++) {
+        const outcome = evaluateRules(compiled, facts(`p${i}`));
+        const expected = sampleDraw(`Patient/p${i}`, '2026-10', salt) < 0.3;
+        expect([i, outcome.invitations.length]).toEqual([i, expected ? 1 : 0]);
+        if (!expected)
+          expect(outcome.skipped).toEqual([
+            {
+              triggerId: 'evaluatie-steekproef',
+              reason: 'not in sample (30% of patients per month)',
+              code: 'not-in-sample',
+            },
+          ]);
+      }
+    },
+  );
 
   it('the trigger’s own sampling wins over the aid’s', () => {
     const compiled = mappings({ aid: '{ share: 0.000001 }', trigger: '{ share: 1 }' });

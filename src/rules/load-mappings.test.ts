@@ -25,8 +25,15 @@ describe('loadMappings: the shipped example files', () => {
     const compiled = await loadMappings(SHIPPED, SECRETS);
     expect(compiled.files).toEqual(['paediatric-asthma.yaml', 'positive-health.yaml']);
     expect([...compiled.decisionAids.keys()]).toEqual(['astma-kind', 'positieve-gezondheid-kind']);
-    expect(compiled.decisionAids.get('astma-kind')?.delivery).toMatchObject({ type: 'http-api', url: 'http://127.0.0.1:4010/api/invitations', timeoutMs: 10_000 });
-    expect(compiled.decisionAids.get('positieve-gezondheid-kind')?.delivery).toMatchObject({ type: 'signed-link', validForMs: 14 * 86_400_000 });
+    expect(compiled.decisionAids.get('astma-kind')?.delivery).toMatchObject({
+      type: 'http-api',
+      url: 'http://127.0.0.1:4010/api/invitations',
+      timeoutMs: 10_000,
+    });
+    expect(compiled.decisionAids.get('positieve-gezondheid-kind')?.delivery).toMatchObject({
+      type: 'signed-link',
+      validForMs: 14 * 86_400_000,
+    });
     const moments = compiled.triggers.map((t) => t.keyMoment);
     expect(moments.filter((m) => m === 'medication-change')).toHaveLength(1);
     expect(moments.filter((m) => m === 'treatment-choice')).toHaveLength(1);
@@ -36,8 +43,13 @@ describe('loadMappings: the shipped example files', () => {
   });
 
   it('take URLs from the environment when set', async () => {
-    const compiled = await loadMappings(SHIPPED, { ...SECRETS, ASTMA_KEUZEHULP_URL: 'https://keuzehulp.example.org/api/invitations' });
-    expect(compiled.decisionAids.get('astma-kind')?.delivery).toMatchObject({ url: 'https://keuzehulp.example.org/api/invitations' });
+    const compiled = await loadMappings(SHIPPED, {
+      ...SECRETS,
+      ASTMA_KEUZEHULP_URL: 'https://keuzehulp.example.org/api/invitations',
+    });
+    expect(compiled.decisionAids.get('astma-kind')?.delivery).toMatchObject({
+      url: 'https://keuzehulp.example.org/api/invitations',
+    });
   });
 
   it('name the missing secrets, with their lines, when none are set', async () => {
@@ -59,9 +71,25 @@ describe('loadMappings: the shipped example files', () => {
       medicationCodeableConcept: { coding: [{ system: 'http://www.whocc.no/atc', code: 'R03AK06' }] },
       subject: { reference: 'Patient/kind-1' },
     };
-    const child: Patient & { id: string } = { resourceType: 'Patient', id: 'kind-1', birthDate: '2011-02-01', managingOrganization: { reference: 'Organization/kinderlongziekten' } };
-    const mother: RelatedPerson & { id: string } = { resourceType: 'RelatedPerson', id: 'moeder', patient: { reference: 'Patient/kind-1' }, relationship: [{ coding: [{ system: ROLE_CODE, code: 'MTH' }] }] };
-    const outcome = evaluateRules(compiled, { resource: agreement, interaction: 'create', occurredAt: '2024-05-01T09:00:00+02:00', patient: child, relatedPersons: [mother] });
+    const child: Patient & { id: string } = {
+      resourceType: 'Patient',
+      id: 'kind-1',
+      birthDate: '2011-02-01',
+      managingOrganization: { reference: 'Organization/kinderlongziekten' },
+    };
+    const mother: RelatedPerson & { id: string } = {
+      resourceType: 'RelatedPerson',
+      id: 'moeder',
+      patient: { reference: 'Patient/kind-1' },
+      relationship: [{ coding: [{ system: ROLE_CODE, code: 'MTH' }] }],
+    };
+    const outcome = evaluateRules(compiled, {
+      resource: agreement,
+      interaction: 'create',
+      occurredAt: '2024-05-01T09:00:00+02:00',
+      patient: child,
+      relatedPersons: [mother],
+    });
     expect(outcome.invitations.map((i) => `${i.triggerId} → ${i.recipient.reference}`)).toEqual([
       'astma-medicatiewijziging → Patient/kind-1',
       'astma-medicatiewijziging → RelatedPerson/moeder',
@@ -81,9 +109,22 @@ describe('loadMappings: the shipped example files', () => {
       subject: { reference: 'Patient/kind-2' },
     };
     const child: Patient & { id: string } = { resourceType: 'Patient', id: 'kind-2', birthDate: '2017-01-10' };
-    const father: RelatedPerson & { id: string } = { resourceType: 'RelatedPerson', id: 'vader', patient: { reference: 'Patient/kind-2' }, relationship: [{ coding: [{ system: ROLE_CODE, code: 'FTH' }] }] };
-    const outcome = evaluateRules(compiled, { resource: visit, interaction: 'update', occurredAt: '2024-05-01T11:00:00+02:00', patient: child, relatedPersons: [father] });
-    expect(outcome.invitations.map((i) => [i.triggerId, i.recipient.reference, i.throttleMs])).toEqual([['positieve-gezondheid-evaluatie', 'RelatedPerson/vader', 90 * 86_400_000]]);
+    const father: RelatedPerson & { id: string } = {
+      resourceType: 'RelatedPerson',
+      id: 'vader',
+      patient: { reference: 'Patient/kind-2' },
+      relationship: [{ coding: [{ system: ROLE_CODE, code: 'FTH' }] }],
+    };
+    const outcome = evaluateRules(compiled, {
+      resource: visit,
+      interaction: 'update',
+      occurredAt: '2024-05-01T11:00:00+02:00',
+      patient: child,
+      relatedPersons: [father],
+    });
+    expect(outcome.invitations.map((i) => [i.triggerId, i.recipient.reference, i.throttleMs])).toEqual([
+      ['positieve-gezondheid-evaluatie', 'RelatedPerson/vader', 90 * 86_400_000],
+    ]);
     expect(outcome.skipped.map((s) => s.triggerId).sort()).toEqual(['astma-evaluatie']);
   });
 });
@@ -98,7 +139,8 @@ describe('loadMappings: the directory', () => {
   });
 
   it('reads *.yaml and *.yml in name order, not subfolders or other files', async () => {
-    const aid = 'decisionAids:\n  - id: a\n    title: A\n    activityDefinition: https://x.example.org/AD/a\n    delivery: { type: signed-link, baseUrl: "http://127.0.0.1/s", secretEnv: S }\n';
+    const aid =
+      'decisionAids:\n  - id: a\n    title: A\n    activityDefinition: https://x.example.org/AD/a\n    delivery: { type: signed-link, baseUrl: "http://127.0.0.1/s", secretEnv: S }\n';
     await writeFile(join(dir, 'b.yml'), aid);
     await writeFile(join(dir, 'a.yaml'), '# empty for now\n');
     await writeFile(join(dir, 'README.md'), 'not a mapping');
@@ -110,11 +152,15 @@ describe('loadMappings: the directory', () => {
 
   it('reports an empty directory', async () => {
     await writeFile(join(dir, 'notes.txt'), '');
-    expect(await issuesOf(loadMappings(dir, {}))).toEqual([{ file: dir, field: '', message: expect.stringMatching(/no mapping files/) }]);
+    expect(await issuesOf(loadMappings(dir, {}))).toEqual([
+      { file: dir, field: '', message: expect.stringMatching(/no mapping files/) },
+    ]);
   });
 
   it('reports a directory that does not exist', async () => {
     const missing = join(dir, 'nope');
-    expect(await issuesOf(loadMappings(missing, {}))).toEqual([{ file: missing, field: '', message: expect.stringMatching(/cannot read the mappings directory \(ENOENT\)/) }]);
+    expect(await issuesOf(loadMappings(missing, {}))).toEqual([
+      { file: missing, field: '', message: expect.stringMatching(/cannot read the mappings directory \(ENOENT\)/) },
+    ]);
   });
 });

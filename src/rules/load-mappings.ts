@@ -15,9 +15,13 @@ const MAPPING_FILE = /\.ya?ml$/i;
  * compiles them. The only function in rules/ that touches the disk. Throws one `MappingError`
  * listing every problem, including an empty or unreadable directory.
  */
-export async function loadMappings(dir: string, env: Readonly<Record<string, string | undefined>>): Promise<CompiledMappings> {
+export async function loadMappings(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<CompiledMappings> {
   const names = await mappingFileNames(dir);
-  if (!names.length) throw new MappingError([{ file: dir, field: '', message: 'no mapping files (*.yaml, *.yml) in this directory' }]);
+  if (!names.length)
+    throw new MappingError([{ file: dir, field: '', message: 'no mapping files (*.yaml, *.yml) in this directory' }]);
   const files: MappingSource[] = [];
   const unreadable = [];
   for (const name of names) {
@@ -36,7 +40,14 @@ export async function loadMappings(dir: string, env: Readonly<Record<string, str
 async function mappingFileNames(dir: string): Promise<string[]> {
   try {
     const candidates = (await readdir(dir)).filter((name) => MAPPING_FILE.test(name)).sort();
-    const isFile = await Promise.all(candidates.map((name) => stat(join(dir, name)).then((found) => found.isFile(), () => true)));
+    const isFile = await Promise.all(
+      candidates.map((name) =>
+        stat(join(dir, name)).then(
+          (found) => found.isFile(),
+          () => true,
+        ),
+      ),
+    );
     return candidates.filter((_name, index) => isFile[index]);
   } catch (err) {
     throw new MappingError([{ file: dir, field: '', message: `cannot read the mappings directory (${codeOf(err)})` }]);

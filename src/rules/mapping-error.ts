@@ -23,11 +23,18 @@ export class MappingError extends AppError {
   readonly errors: MappingIssue[];
 
   constructor(errors: MappingIssue[]) {
-    super(`mapping files have ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map(formatMappingIssue).join('\n')}`, {
-      status: 500,
-      retry: false,
-      problems: errors.map((issue) => ({ code: 'invalid', message: formatMappingIssue(issue), expression: issue.field || undefined })),
-    });
+    super(
+      `mapping files have ${errors.length} problem${errors.length === 1 ? '' : 's'}:\n${errors.map(formatMappingIssue).join('\n')}`,
+      {
+        status: 500,
+        retry: false,
+        problems: errors.map((issue) => ({
+          code: 'invalid',
+          message: formatMappingIssue(issue),
+          expression: issue.field || undefined,
+        })),
+      },
+    );
     this.errors = errors;
   }
 }

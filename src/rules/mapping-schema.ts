@@ -22,8 +22,12 @@ const RESOURCE_TYPE_PATTERN = /^[A-Z][A-Za-z]+$/;
 /** ATC codes are upper case (R03BA05); a lower-case prefix would silently never match. */
 const ATC_SYSTEM = 'http://www.whocc.no/atc';
 
-const id = z.string().regex(ID_PATTERN, { error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
-const envName = z.string().regex(ENV_NAME_PATTERN, { error: 'must be the name of an environment variable (letters, digits, _)' });
+const id = z
+  .string()
+  .regex(ID_PATTERN, { error: 'must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit' });
+const envName = z
+  .string()
+  .regex(ENV_NAME_PATTERN, { error: 'must be the name of an environment variable (letters, digits, _)' });
 
 const httpUrl = z.string().refine(isHttpUrl, { error: 'must be an absolute http(s) URL' });
 
@@ -49,7 +53,11 @@ const fhirPath = z.string().transform((text, ctx) => {
 const auth = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
   z.strictObject({ type: z.literal('bearer'), tokenEnv: envName }),
-  z.strictObject({ type: z.literal('header'), name: z.string().regex(HEADER_NAME_PATTERN, { error: 'not an HTTP header name' }), valueEnv: envName }),
+  z.strictObject({
+    type: z.literal('header'),
+    name: z.string().regex(HEADER_NAME_PATTERN, { error: 'not an HTTP header name' }),
+    valueEnv: envName,
+  }),
 ]);
 
 const delivery = z.discriminatedUnion('type', [
@@ -71,7 +79,9 @@ const delivery = z.discriminatedUnion('type', [
 
 /** A canonical URL that names its version: a result is always read with the exact Questionnaire it answered. */
 const VERSIONED_CANONICAL_PATTERN = /^https?:\/\/[^\s|]+\|[^\s|]+$/;
-const versionedCanonical = z.string().regex(VERSIONED_CANONICAL_PATTERN, { error: 'must be a canonical URL with |version' });
+const versionedCanonical = z
+  .string()
+  .regex(VERSIONED_CANONICAL_PATTERN, { error: 'must be a canonical URL with |version' });
 const dotPath = z.string().regex(DOT_PATH_PATTERN, { error: 'must be a dot path such as answers.q1' });
 
 /** The optional `results` of a decision aid: how its platform posts results back (secrets by env name). */
@@ -89,7 +99,9 @@ const resultsSchema = z.strictObject({
         questionnaire: versionedCanonical,
         guardianQuestionnaire: versionedCanonical.optional(),
         optional: z.boolean().default(false),
-        answers: z.record(z.string().min(1), dotPath).refine((a) => Object.keys(a).length > 0, { error: 'maps no answers' }),
+        answers: z
+          .record(z.string().min(1), dotPath)
+          .refine((a) => Object.keys(a).length > 0, { error: 'maps no answers' }),
       }),
     )
     .min(1)
@@ -101,7 +113,10 @@ const resultsSchema = z.strictObject({
  * moments, drawn per patient and period (see in-sample.ts). `salt` defaults to the entry's id.
  */
 const samplingSchema = z.strictObject({
-  share: z.number({ error: 'must be a number above 0 and at most 1, e.g. 0.3' }).gt(0, { error: 'must be above 0 (leave sampling out to invite everyone)' }).max(1, { error: 'must be at most 1 (a share, not a percentage)' }),
+  share: z
+    .number({ error: 'must be a number above 0 and at most 1, e.g. 0.3' })
+    .gt(0, { error: 'must be above 0 (leave sampling out to invite everyone)' })
+    .max(1, { error: 'must be at most 1 (a share, not a percentage)' }),
   period: z.enum(SAMPLING_PERIODS).default('month'),
   salt: z.string().trim().min(1).max(64).optional(),
 });
@@ -110,7 +125,9 @@ const samplingSchema = z.strictObject({
 export const decisionAidSchema = z.strictObject({
   id,
   title: z.string().trim().min(1),
-  activityDefinition: z.string().regex(CANONICAL_PATTERN, { error: 'must be a canonical URL, optionally with |version' }),
+  activityDefinition: z
+    .string()
+    .regex(CANONICAL_PATTERN, { error: 'must be a canonical URL, optionally with |version' }),
   koppeltaal: z.boolean().default(false),
   delivery,
   results: resultsSchema.optional(),
@@ -130,15 +147,26 @@ const codeFilter = z
     }
     const value = filter.code ?? filter.prefix;
     if (filter.system === ATC_SYSTEM && value !== undefined && value !== value.toUpperCase()) {
-      ctx.addIssue({ code: 'custom', message: `ATC codes are upper case: write ${value.toUpperCase()}`, path: [filter.code ? 'code' : 'prefix'] });
+      ctx.addIssue({
+        code: 'custom',
+        message: `ATC codes are upper case: write ${value.toUpperCase()}`,
+        path: [filter.code ? 'code' : 'prefix'],
+      });
     }
   });
 
 /** Ages in whole years; 150 catches a birth year typed where an age belongs. */
-const age = z.int({ error: 'must be a whole number of years' }).min(0, { error: 'must be 0 or more' }).max(150, { error: 'must be 150 or less' });
+const age = z
+  .int({ error: 'must be a whole number of years' })
+  .min(0, { error: 'must be 0 or more' })
+  .max(150, { error: 'must be 150 or less' });
 
 const patientFilter = z
-  .strictObject({ minAge: age.optional(), maxAge: age.optional(), departments: z.array(z.string().trim().min(1)).min(1).optional() })
+  .strictObject({
+    minAge: age.optional(),
+    maxAge: age.optional(),
+    departments: z.array(z.string().trim().min(1)).min(1).optional(),
+  })
   .refine((p) => p.minAge === undefined || p.maxAge === undefined || p.minAge <= p.maxAge, {
     error: 'maxAge is below minAge',
     path: ['maxAge'],
@@ -147,7 +175,9 @@ const patientFilter = z
 const triggerFields = z.strictObject({
   id,
   keyMoment: z.enum(KEY_MOMENTS),
-  resourceType: z.string().regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' }),
+  resourceType: z
+    .string()
+    .regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' }),
   interactions: z
     .array(z.enum(['create', 'update', 'delete']))
     .min(1)
@@ -175,7 +205,11 @@ export const triggerSchema = triggerFields.transform((trigger, ctx) => {
       if (expression !== undefined) return compileFhirPath(expression, resourceType);
       ctx.addIssue({ code: 'custom', message: `no default code path for ${resourceType}: give a path`, path });
     } catch (err) {
-      ctx.addIssue({ code: 'custom', message: `FHIRPath does not work on ${resourceType}: ${(err as Error).message}`, path });
+      ctx.addIssue({
+        code: 'custom',
+        message: `FHIRPath does not work on ${resourceType}: ${(err as Error).message}`,
+        path,
+      });
     }
     failed = true;
     return undefined;
@@ -188,7 +222,7 @@ export const triggerSchema = triggerFields.transform((trigger, ctx) => {
     prefix: filter.prefix,
   }));
   if (failed) return z.NEVER;
-  return { ...trigger, condition, codes: codes as (typeof codes[number] & { path: CompiledPath })[] };
+  return { ...trigger, condition, codes: codes as ((typeof codes)[number] & { path: CompiledPath })[] };
 });
 
 /** The top level of a mapping file; entries are checked one by one so one bad entry does not hide the others. */

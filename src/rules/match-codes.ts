@@ -44,7 +44,11 @@ export interface WantedCodes {
 /** What a trigger's code filters want, in the words of a skip reason (worked out once per trigger by the code index). */
 export function describeWanted(filters: readonly CompiledCodeFilter[]): WantedCodes {
   return {
-    wanted: filters.map((filter) => (filter.code ? `${label(filter.system)} code ${filter.code}` : `${label(filter.system)} prefix ${filter.prefix}`)).join(' or '),
+    wanted: filters
+      .map((filter) =>
+        filter.code ? `${label(filter.system)} code ${filter.code}` : `${label(filter.system)} prefix ${filter.prefix}`,
+      )
+      .join(' or '),
     paths: [...new Set(filters.map((filter) => filter.path.expression))].join(' / '),
   };
 }

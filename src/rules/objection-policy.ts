@@ -48,7 +48,9 @@ const PRIVACY_SCOPE = { system: 'http://terminology.hl7.org/CodeSystem/consentsc
 export const DEFAULT_OBJECTION_POLICY: ObjectionPolicy = Object.freeze({ purposes: DEFAULT_OBJECTION_PURPOSES });
 
 /** Builds a policy; a flag expression that does not parse or fails on a Patient throws an Error saying why. */
-export function createObjectionPolicy(options: { purposes?: readonly PurposeCode[]; patientFlag?: string } = {}): ObjectionPolicy {
+export function createObjectionPolicy(
+  options: { purposes?: readonly PurposeCode[]; patientFlag?: string } = {},
+): ObjectionPolicy {
   const purposes = options.purposes?.length ? options.purposes : DEFAULT_OBJECTION_PURPOSES;
   const flag = options.patientFlag?.trim();
   return { purposes, ...(flag ? { patientFlag: compileFhirPath(flag, 'Patient') } : {}) };
@@ -58,7 +60,10 @@ export function createObjectionPolicy(options: { purposes?: readonly PurposeCode
 export function parsePurposes(text: string): { purposes: PurposeCode[]; problems: string[] } {
   const purposes: PurposeCode[] = [];
   const problems: string[] = [];
-  for (const entry of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const entry of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [system, code, extra] = entry.split('|');
     if (!system || !code || extra !== undefined || !/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(system)) {
       problems.push(`"${entry}" is not system|code (e.g. ${V3_ACT_REASON}|HOUTCOMS)`);
@@ -81,14 +86,19 @@ export function findObjection(
   if (!patient) return undefined;
   if (policy.patientFlag) {
     try {
-      if (toJsBoolean(evaluatePath(policy.patientFlag, patient))) return { source: 'Patient flag', reason: 'patient objected: the objection flag on the Patient is set' };
+      if (toJsBoolean(evaluatePath(policy.patientFlag, patient)))
+        return { source: 'Patient flag', reason: 'patient objected: the objection flag on the Patient is set' };
     } catch (err) {
-      return { source: 'Patient flag', reason: `objection flag could not be evaluated, so no contact: ${(err as Error).message}` };
+      return {
+        source: 'Patient flag',
+        reason: `objection flag could not be evaluated, so no contact: ${(err as Error).message}`,
+      };
     }
   }
   const day = facts.occurredAt.slice(0, 10);
   for (const consent of facts.consents ?? []) {
-    if (consent.status !== 'active' || toPatientReference(consent.patient?.reference) !== `Patient/${patient.id}`) continue;
+    if (consent.status !== 'active' || toPatientReference(consent.patient?.reference) !== `Patient/${patient.id}`)
+      continue;
     const denied = consentVerdict(consent, policy.purposes, day);
     if (denied?.verdict === 'deny') {
       const source = `Consent/${consent.id ?? '?'}`;
@@ -112,13 +122,25 @@ export function consentVerdict(consent: Consent, purposes: readonly PurposeCode[
   const root = consent.provision;
   if (!root) return undefined;
   const blanket = hasCoding(consent.scope?.coding, PRIVACY_SCOPE) && isUnrestricted(root);
-  return provisionVerdict(root, purposes, day, blanket ? 'all purposes (privacy consent without restrictions)' : undefined);
+  return provisionVerdict(
+    root,
+    purposes,
+    day,
+    blanket ? 'all purposes (privacy consent without restrictions)' : undefined,
+  );
 }
 
-function provisionVerdict(provision: ConsentProvision, purposes: readonly PurposeCode[], day: string, blanket?: string): Verdict | undefined {
+function provisionVerdict(
+  provision: ConsentProvision,
+  purposes: readonly PurposeCode[],
+  day: string,
+  blanket?: string,
+): Verdict | undefined {
   if (!coversDay(provision.period, day)) return undefined;
   const named = namedPurpose(provision.purpose, purposes) ?? blanket;
-  const nested = (provision.provision ?? []).map((child) => provisionVerdict(child, purposes, day)).filter((v) => v !== undefined);
+  const nested = (provision.provision ?? [])
+    .map((child) => provisionVerdict(child, purposes, day))
+    .filter((v) => v !== undefined);
   const deny = nested.find((v) => v.verdict === 'deny');
   if (deny) return deny;
   if (nested.length) return nested[0];
@@ -140,5 +162,8 @@ function sameSystem(a: string | undefined, b: string): boolean {
 }
 
 function isUnrestricted(p: ConsentProvision): boolean {
-  return ![p.actor, p.action, p.securityLabel, p.purpose, p.class, p.code, p.data].some((list) => list?.length) && !p.dataPeriod;
+  return (
+    ![p.actor, p.action, p.securityLabel, p.purpose, p.class, p.code, p.data].some((list) => list?.length) &&
+    !p.dataPeriod
+  );
 }

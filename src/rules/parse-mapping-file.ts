@@ -1,7 +1,13 @@
 import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import type { MappingIssue } from './mapping-error.js';
-import { decisionAidSchema, mappingFileSchema, triggerSchema, type DecisionAidEntry, type TriggerEntry } from './mapping-schema.js';
+import {
+  decisionAidSchema,
+  mappingFileSchema,
+  triggerSchema,
+  type DecisionAidEntry,
+  type TriggerEntry,
+} from './mapping-schema.js';
 import { substituteEnv } from './substitute-env.js';
 
 /** A path into the YAML document, as zod reports it. */
@@ -24,10 +30,12 @@ export interface ParsedMappingFile {
 /** Field names people reach for when they paste a secret into the file; they get a hint instead of a bare "unknown field". */
 const SECRET_FIELDS = new Set(['token', 'secret', 'value', 'password', 'apiKey']);
 /** Says where a secret belongs instead. */
-const SECRET_HINT = 'unknown field: secrets are not written in mapping files; put it in an environment variable and name that in tokenEnv, valueEnv or secretEnv';
+const SECRET_HINT =
+  'unknown field: secrets are not written in mapping files; put it in an environment variable and name that in tokenEnv, valueEnv or secretEnv';
 
 /** Says "is required" instead of zod's "expected string, received undefined". */
-const errorMap: z.core.$ZodErrorMap = (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined);
+const errorMap: z.core.$ZodErrorMap = (issue) =>
+  issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
 
 /**
  * Parses one mapping file: YAML with positions, `${ENV}` substitution, then the schema entry by
@@ -43,7 +51,12 @@ export function parseMappingFile(
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
   const lineOfPath = (path: FieldPath) => lineOf(doc, counter, path);
-  const issue = (path: FieldPath, message: string): MappingIssue => ({ file: name, line: lineOfPath(path), field: formatField(path), message });
+  const issue = (path: FieldPath, message: string): MappingIssue => ({
+    file: name,
+    line: lineOfPath(path),
+    field: formatField(path),
+    message,
+  });
   if (doc.errors.length) {
     for (const error of doc.errors) {
       // The line is reported in front already; drop the parser's own "at line 3, column 1:" and code frame.
@@ -55,7 +68,9 @@ export function parseMappingFile(
   const unresolved = new Set<string>();
   const raw = substituteTree(doc.toJS(), env, [], (path, variable) => {
     unresolved.add(formatField(path));
-    issues.push(issue(path, `environment variable ${variable} is not set (write \${${variable}:-default} for a default)`));
+    issues.push(
+      issue(path, `environment variable ${variable} is not set (write \${${variable}:-default} for a default)`),
+    );
   });
   const report = (error: z.ZodError, prefix: FieldPath) => {
     for (const found of zodIssues(error, prefix)) {
@@ -67,8 +82,23 @@ export function parseMappingFile(
     report(top.error, []);
     return undefined;
   }
-  const parsed: ParsedMappingFile = { name, decisionAids: [], triggers: [], declaredAidIds: [], declaredTriggerIds: [], issue, lineOf: lineOfPath };
-  parseEntries(top.data.decisionAids, decisionAidSchema, 'decisionAids', parsed.decisionAids, parsed.declaredAidIds, report);
+  const parsed: ParsedMappingFile = {
+    name,
+    decisionAids: [],
+    triggers: [],
+    declaredAidIds: [],
+    declaredTriggerIds: [],
+    issue,
+    lineOf: lineOfPath,
+  };
+  parseEntries(
+    top.data.decisionAids,
+    decisionAidSchema,
+    'decisionAids',
+    parsed.decisionAids,
+    parsed.declaredAidIds,
+    report,
+  );
   parseEntries(top.data.triggers, triggerSchema, 'triggers', parsed.triggers, parsed.declaredTriggerIds, report);
   return parsed;
 }
@@ -93,20 +123,30 @@ function parseEntries<S extends z.ZodType>(
 
 /** `triggers[2].patient.maxAge` */
 export function formatField(path: FieldPath): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
 }
 
 function zodIssues(error: z.ZodError, prefix: FieldPath): { path: FieldPath; message: string }[] {
   return error.issues.flatMap((found) => {
     const path = [...prefix, ...found.path];
     if (found.code === 'unrecognized_keys') {
-      return found.keys.map((key) => ({ path: [...path, key], message: SECRET_FIELDS.has(key) ? SECRET_HINT : 'unknown field' }));
+      return found.keys.map((key) => ({
+        path: [...path, key],
+        message: SECRET_FIELDS.has(key) ? SECRET_HINT : 'unknown field',
+      }));
     }
     return [{ path, message: found.message }];
   });
 }
 
-function substituteTree(value: unknown, env: Readonly<Record<string, string | undefined>>, path: PropertyKey[], onMissing: (path: FieldPath, variable: string) => void): unknown {
+function substituteTree(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  path: PropertyKey[],
+  onMissing: (path: FieldPath, variable: string) => void,
+): unknown {
   if (typeof value === 'string') {
     const { text, missing } = substituteEnv(value, env);
     for (const variable of missing) onMissing(path, variable);
@@ -114,7 +154,9 @@ function substituteTree(value: unknown, env: Readonly<Record<string, string | un
   }
   if (Array.isArray(value)) return value.map((item, index) => substituteTree(item, env, [...path, index], onMissing));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substituteTree(item, env, [...path, key], onMissing)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, substituteTree(item, env, [...path, key], onMissing)]),
+    );
   }
   return value;
 }

@@ -10,13 +10,45 @@ describe('patientReferenceOf', () => {
       { resourceType: 'MedicationRequest', status: 'active', intent: 'order', subject: { reference: 'Patient/p1' } },
       'Patient/p1',
     ],
-    ['Encounter.subject, absolute', { resourceType: 'Encounter', status: 'finished', class: {}, subject: { reference: 'https://epd.example/fhir/Patient/p2' } }, 'Patient/p2'],
+    [
+      'Encounter.subject, absolute',
+      {
+        resourceType: 'Encounter',
+        status: 'finished',
+        class: {},
+        subject: { reference: 'https://epd.example/fhir/Patient/p2' },
+      },
+      'Patient/p2',
+    ],
     ['RelatedPerson.patient', { resourceType: 'RelatedPerson', patient: { reference: 'Patient/p3' } }, 'Patient/p3'],
-    ['Task.for', { resourceType: 'Task', status: 'requested', intent: 'order', for: { reference: 'Patient/p4' } }, 'Patient/p4'],
-    ['Coverage.beneficiary', { resourceType: 'Coverage', status: 'active', beneficiary: { reference: 'Patient/p5' }, payor: [] }, 'Patient/p5'],
-    ['versioned reference', { resourceType: 'Condition', subject: { reference: 'Patient/p6/_history/3' } }, 'Patient/p6'],
-    ['subject is a Group', { resourceType: 'Observation', status: 'final', code: {}, subject: { reference: 'Group/g1' } }, undefined],
-    ['identifier-only reference', { resourceType: 'Condition', subject: { identifier: { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' } } }, undefined],
+    [
+      'Task.for',
+      { resourceType: 'Task', status: 'requested', intent: 'order', for: { reference: 'Patient/p4' } },
+      'Patient/p4',
+    ],
+    [
+      'Coverage.beneficiary',
+      { resourceType: 'Coverage', status: 'active', beneficiary: { reference: 'Patient/p5' }, payor: [] },
+      'Patient/p5',
+    ],
+    [
+      'versioned reference',
+      { resourceType: 'Condition', subject: { reference: 'Patient/p6/_history/3' } },
+      'Patient/p6',
+    ],
+    [
+      'subject is a Group',
+      { resourceType: 'Observation', status: 'final', code: {}, subject: { reference: 'Group/g1' } },
+      undefined,
+    ],
+    [
+      'identifier-only reference',
+      {
+        resourceType: 'Condition',
+        subject: { identifier: { system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: '999911120' } },
+      },
+      undefined,
+    ],
     ['no patient field', { resourceType: 'Organization', id: 'o1' }, undefined],
   ])('%s', (_name, resource, expected) => {
     expect(patientReferenceOf(resource)).toBe(expected);

@@ -3,7 +3,10 @@ import { DEFAULT_RECIPIENT_AGE_POLICY, rolesOfPolicy, type RecipientAgePolicy } 
 import { RECIPIENT_ROLES, type RecipientRole } from './types.js';
 
 /** Ages in whole years; 150 catches a birth year typed where an age belongs. */
-const age = z.int({ error: 'must be a whole number of years' }).min(0, { error: 'must be 0 or more' }).max(150, { error: 'must be 150 or less' });
+const age = z
+  .int({ error: 'must be a whole number of years' })
+  .min(0, { error: 'must be 0 or more' })
+  .max(150, { error: 'must be 150 or less' });
 
 const roleList = z
   .array(z.enum(RECIPIENT_ROLES))
@@ -17,11 +20,20 @@ const byAgeTable = z.strictObject({
     .array(band)
     .min(1)
     .superRefine((bands, ctx) => {
-      if (bands[0]?.fromAge !== 0) ctx.addIssue({ code: 'custom', message: 'the first band must start at fromAge 0, so every age has recipients', path: [0, 'fromAge'] });
+      if (bands[0]?.fromAge !== 0)
+        ctx.addIssue({
+          code: 'custom',
+          message: 'the first band must start at fromAge 0, so every age has recipients',
+          path: [0, 'fromAge'],
+        });
       bands.forEach((current, index) => {
         const previous = bands[index - 1];
         if (previous && current.fromAge <= previous.fromAge) {
-          ctx.addIssue({ code: 'custom', message: `fromAge must go up: ${current.fromAge} follows ${previous.fromAge}`, path: [index, 'fromAge'] });
+          ctx.addIssue({
+            code: 'custom',
+            message: `fromAge must go up: ${current.fromAge} follows ${previous.fromAge}`,
+            path: [index, 'fromAge'],
+          });
         }
       });
     }),
@@ -36,10 +48,12 @@ export interface CompiledRecipients {
 }
 
 /** Says "is required" instead of zod's "expected number, received undefined", like parse-mapping-file does. */
-const requiredMessage: z.core.$ZodErrorMap = (issue) => (issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined);
+const requiredMessage: z.core.$ZodErrorMap = (issue) =>
+  issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : undefined;
 
 /** The shapes `recipients` may take, said once for every wrong one. */
-const SHAPES = 'must be a list of roles ([patient, guardian]), by-age, or { byAge: [{ fromAge: 0, recipients: [guardian] }, ...] }';
+const SHAPES =
+  'must be a list of roles ([patient, guardian]), by-age, or { byAge: [{ fromAge: 0, recipients: [guardian] }, ...] }';
 
 /**
  * A trigger's `recipients`: a fixed list (`[patient, guardian]`), `by-age` (the paediatric
@@ -48,7 +62,8 @@ const SHAPES = 'must be a list of roles ([patient, guardian]), by-age, or { byAg
  * the message names the band and the field.
  */
 export const recipientsSchema = z.unknown().transform((value, ctx): CompiledRecipients => {
-  if (value === 'by-age') return { recipients: rolesOfPolicy(DEFAULT_RECIPIENT_AGE_POLICY), recipientsByAge: DEFAULT_RECIPIENT_AGE_POLICY };
+  if (value === 'by-age')
+    return { recipients: rolesOfPolicy(DEFAULT_RECIPIENT_AGE_POLICY), recipientsByAge: DEFAULT_RECIPIENT_AGE_POLICY };
   const schema = Array.isArray(value) ? roleList : value !== null && typeof value === 'object' ? byAgeTable : undefined;
   if (!schema) {
     ctx.addIssue({ code: 'custom', message: value === undefined ? 'is required' : SHAPES });
@@ -59,7 +74,8 @@ export const recipientsSchema = z.unknown().transform((value, ctx): CompiledReci
     for (const issue of parsed.error.issues) {
       const path = issue.path as (string | number)[];
       // Same words as the rest of the file's checks: one "unknown field" per unknown key, at that key.
-      if (issue.code === 'unrecognized_keys') for (const key of issue.keys) ctx.addIssue({ code: 'custom', message: 'unknown field', path: [...path, key] });
+      if (issue.code === 'unrecognized_keys')
+        for (const key of issue.keys) ctx.addIssue({ code: 'custom', message: 'unknown field', path: [...path, key] });
       else ctx.addIssue({ code: 'custom', message: issue.message, path });
     }
     return z.NEVER;

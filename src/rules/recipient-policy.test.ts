@@ -19,20 +19,47 @@ function mappings(recipients: string) {
 }
 
 const BY_AGE = mappings('by-age');
-const OWN_TABLE = mappings('{ byAge: [{ fromAge: 0, recipients: [guardian] }, { fromAge: 12, recipients: [patient, guardian] }, { fromAge: 18, recipients: [patient] }] }');
+const OWN_TABLE = mappings(
+  '{ byAge: [{ fromAge: 0, recipients: [guardian] }, { fromAge: 12, recipients: [patient, guardian] }, { fromAge: 18, recipients: [patient] }] }',
+);
 
 const ON_THE_DAY = '2024-05-01T10:15:00+02:00';
-const mother: RelatedPerson & { id: string } = { resourceType: 'RelatedPerson', id: 'moeder', patient: { reference: 'Patient/kind-1' }, relationship: [{ coding: [{ system: ROLE_CODE, code: 'MTH' }] }] };
-const request: MedicationRequest & { id: string } = { resourceType: 'MedicationRequest', id: 'ma-1', status: 'active', intent: 'order', subject: { reference: 'Patient/kind-1' } };
+const mother: RelatedPerson & { id: string } = {
+  resourceType: 'RelatedPerson',
+  id: 'moeder',
+  patient: { reference: 'Patient/kind-1' },
+  relationship: [{ coding: [{ system: ROLE_CODE, code: 'MTH' }] }],
+};
+const request: MedicationRequest & { id: string } = {
+  resourceType: 'MedicationRequest',
+  id: 'ma-1',
+  status: 'active',
+  intent: 'order',
+  subject: { reference: 'Patient/kind-1' },
+};
 
 function facts(birthDate: string | undefined, extra: Partial<RuleFacts> = {}): RuleFacts {
-  const patient: Patient & { id: string } = { resourceType: 'Patient', id: 'kind-1', ...(birthDate ? { birthDate } : {}) };
-  return { resource: request, interaction: 'create', occurredAt: ON_THE_DAY, patient, relatedPersons: [mother], ...extra };
+  const patient: Patient & { id: string } = {
+    resourceType: 'Patient',
+    id: 'kind-1',
+    ...(birthDate ? { birthDate } : {}),
+  };
+  return {
+    resource: request,
+    interaction: 'create',
+    occurredAt: ON_THE_DAY,
+    patient,
+    relatedPersons: [mother],
+    ...extra,
+  };
 }
 
 function invited(compiled: ReturnType<typeof mappings>, input: RuleFacts) {
   const outcome = evaluateRules(compiled, input);
-  return { to: outcome.invitations.map((i) => i.recipient.reference), skipped: outcome.skipped.map((s) => `${s.code}: ${s.reason}`) };
+  return {
+    to: outcome.invitations.map((i) => i.recipient.reference),
+    skipped: outcome.skipped.map((s) => `${s.code}: ${s.reason}`),
+  };
 }
 
 const GUARDIAN = ['RelatedPerson/moeder'];
@@ -62,7 +89,11 @@ describe('recipients: by-age (the paediatric default), age on the day of the key
 
   it.each<[string, string | undefined, RegExp]>([
     ['no birth date', undefined, /^age-unknown: patient birth date unknown, needed to choose the recipients by age$/],
-    ['a birth year only, 11 or 12 on the day', '2012', /^age-unknown: patient age on 2024-05-01 cannot be told from the birth date/],
+    [
+      'a birth year only, 11 or 12 on the day',
+      '2012',
+      /^age-unknown: patient age on 2024-05-01 cannot be told from the birth date/,
+    ],
     ['a birth date that is no date', '2012-13-01', /^age-unknown: patient age on 2024-05-01 cannot be told/],
   ])('%s: nobody is invited, and the reason says why', (_name, birthDate, reason) => {
     expect(invited(BY_AGE, facts(birthDate))).toEqual({ to: [], skipped: [expect.stringMatching(reason)] });
@@ -75,7 +106,9 @@ describe('recipients: by-age (the paediatric default), age on the day of the key
   ])('%s', (_name, birthDate, recipients) => {
     const result = invited(BY_AGE, facts(birthDate, { relatedPersons: [] }));
     expect(result.to).toEqual(recipients);
-    expect(result.skipped).toEqual(birthDate < '2008-05-01' ? [] : [expect.stringMatching(/^no-guardian: no parent or guardian of Patient\/kind-1/)]);
+    expect(result.skipped).toEqual(
+      birthDate < '2008-05-01' ? [] : [expect.stringMatching(/^no-guardian: no parent or guardian of Patient\/kind-1/)],
+    );
   });
 });
 
@@ -109,13 +142,40 @@ describe('recipients: what a mapping file may not say', () => {
     ['a misspelt policy', 'by-ages', 'triggers[0].recipients', /must be a list of roles .*by-age/],
     ['an empty list', '[]', 'triggers[0].recipients', /./],
     ['a role twice', '[patient, patient]', 'triggers[0].recipients', /lists a recipient twice/],
-    ['a table not starting at 0', '{ byAge: [{ fromAge: 4, recipients: [guardian] }] }', 'triggers[0].recipients.byAge[0].fromAge', /start at fromAge 0/],
-    ['bands out of order', '{ byAge: [{ fromAge: 0, recipients: [guardian] }, { fromAge: 16, recipients: [patient] }, { fromAge: 12, recipients: [patient] }] }', 'triggers[0].recipients.byAge[2].fromAge', /must go up: 12 follows 16/],
-    ['an unknown role in a band', '{ byAge: [{ fromAge: 0, recipients: [parent] }] }', 'triggers[0].recipients.byAge[0].recipients[0]', /expected one of/],
-    ['a band without recipients', '{ byAge: [{ fromAge: 0 }] }', 'triggers[0].recipients.byAge[0].recipients', /^is required$/],
-    ['a typo in a band', '{ byAge: [{ fromAge: 0, recipient: [guardian] }] }', 'triggers[0].recipients.byAge[0].recipient', /^unknown field$/],
+    [
+      'a table not starting at 0',
+      '{ byAge: [{ fromAge: 4, recipients: [guardian] }] }',
+      'triggers[0].recipients.byAge[0].fromAge',
+      /start at fromAge 0/,
+    ],
+    [
+      'bands out of order',
+      '{ byAge: [{ fromAge: 0, recipients: [guardian] }, { fromAge: 16, recipients: [patient] }, { fromAge: 12, recipients: [patient] }] }',
+      'triggers[0].recipients.byAge[2].fromAge',
+      /must go up: 12 follows 16/,
+    ],
+    [
+      'an unknown role in a band',
+      '{ byAge: [{ fromAge: 0, recipients: [parent] }] }',
+      'triggers[0].recipients.byAge[0].recipients[0]',
+      /expected one of/,
+    ],
+    [
+      'a band without recipients',
+      '{ byAge: [{ fromAge: 0 }] }',
+      'triggers[0].recipients.byAge[0].recipients',
+      /^is required$/,
+    ],
+    [
+      'a typo in a band',
+      '{ byAge: [{ fromAge: 0, recipient: [guardian] }] }',
+      'triggers[0].recipients.byAge[0].recipient',
+      /^unknown field$/,
+    ],
   ])('%s', (_name, recipients, field, message) => {
-    expect(issues(recipients)).toContainEqual(expect.objectContaining({ field, message: expect.stringMatching(message), line: expect.any(Number) }));
+    expect(issues(recipients)).toContainEqual(
+      expect.objectContaining({ field, message: expect.stringMatching(message), line: expect.any(Number) }),
+    );
   });
 });
 
@@ -125,6 +185,8 @@ describe('rolesByAge and bandFor', () => {
   });
 
   it('returns the age it used', () => {
-    expect(rolesByAge(DEFAULT_RECIPIENT_AGE_POLICY, { resourceType: 'Patient', birthDate: '2010-05-01' }, ON_THE_DAY)).toEqual({ roles: ['patient', 'guardian'], age: 14 });
+    expect(
+      rolesByAge(DEFAULT_RECIPIENT_AGE_POLICY, { resourceType: 'Patient', birthDate: '2010-05-01' }, ON_THE_DAY),
+    ).toEqual({ roles: ['patient', 'guardian'], age: 14 });
   });
 });

@@ -34,7 +34,9 @@ export function rolesByAge(policy: RecipientAgePolicy, patient: Patient, occurre
   if (!patient.birthDate) return { reason: 'patient birth date unknown, needed to choose the recipients by age' };
   const age = ageOnDate(patient.birthDate, occurredAt);
   if (age === undefined) {
-    return { reason: `patient age on ${occurredAt.slice(0, 10)} cannot be told from the birth date, needed to choose the recipients by age` };
+    return {
+      reason: `patient age on ${occurredAt.slice(0, 10)} cannot be told from the birth date, needed to choose the recipients by age`,
+    };
   }
   const band = bandFor(policy, age);
   if (!band) return { reason: `no recipients configured for age ${age}y` };

@@ -51,11 +51,31 @@ describe('the results section of a decision aid', () => {
   });
 
   it.each([
-    ['a missing secret', RESULTS, { LINK_SECRET: 'k'.repeat(32) }, /results\.auth\.tokenEnv: environment variable RESULTS_TOKEN is not set/],
-    ['a secret written into the file', RESULTS.replace('tokenEnv: RESULTS_TOKEN', 'token: abc'), ENV, /results\.auth\.token: unknown field: secrets are not written/],
-    ['a canonical without version', RESULTS.replace('sdm-q9|1.0.0\n', 'sdm-q9\n'), ENV, /questionnaire: must be a canonical URL with \|version/],
+    [
+      'a missing secret',
+      RESULTS,
+      { LINK_SECRET: 'k'.repeat(32) },
+      /results\.auth\.tokenEnv: environment variable RESULTS_TOKEN is not set/,
+    ],
+    [
+      'a secret written into the file',
+      RESULTS.replace('tokenEnv: RESULTS_TOKEN', 'token: abc'),
+      ENV,
+      /results\.auth\.token: unknown field: secrets are not written/,
+    ],
+    [
+      'a canonical without version',
+      RESULTS.replace('sdm-q9|1.0.0\n', 'sdm-q9\n'),
+      ENV,
+      /questionnaire: must be a canonical URL with \|version/,
+    ],
     ['an answer path that is no dot path', RESULTS.replace('sdmq9.q1', '"sdmq9[1]"'), ENV, /must be a dot path/],
-    ['no questionnaires', RESULTS.split('\nquestionnaires:')[0] + '\nquestionnaires: []', ENV, /questionnaires: Too small|questionnaires: .*1/],
+    [
+      'no questionnaires',
+      RESULTS.split('\nquestionnaires:')[0] + '\nquestionnaires: []',
+      ENV,
+      /questionnaires: Too small|questionnaires: .*1/,
+    ],
   ])('reports %s at its line', (_name, results, env, message) => {
     const issues = issuesOf(aid(results), env);
     expect(issues.join('\n')).toMatch(message);
@@ -63,7 +83,12 @@ describe('the results section of a decision aid', () => {
   });
 
   it('names a missing variable once when delivery and results share it', () => {
-    const shared = RESULTS.replace('{ type: bearer, tokenEnv: RESULTS_TOKEN }', '{ type: hmac, secretEnv: LINK_SECRET }');
-    expect(issuesOf(aid(shared), {})).toEqual([expect.stringMatching(/delivery\.secretEnv: environment variable LINK_SECRET is not set/)]);
+    const shared = RESULTS.replace(
+      '{ type: bearer, tokenEnv: RESULTS_TOKEN }',
+      '{ type: hmac, secretEnv: LINK_SECRET }',
+    );
+    expect(issuesOf(aid(shared), {})).toEqual([
+      expect.stringMatching(/delivery\.secretEnv: environment variable LINK_SECRET is not set/),
+    ]);
   });
 });

@@ -16,14 +16,17 @@ export function resolveResults(
 ): ResultsConfig | undefined {
   const results = entry.results;
   if (!results) return undefined;
-  const [field, name] = results.auth.type === 'bearer' ? ['tokenEnv', results.auth.tokenEnv] : ['secretEnv', results.auth.secretEnv];
+  const [field, name] =
+    results.auth.type === 'bearer' ? ['tokenEnv', results.auth.tokenEnv] : ['secretEnv', results.auth.secretEnv];
   const value = env[name];
   if (!value) {
     // One missing variable, one message: the delivery has already named it when it uses it too.
-    if (!deliverySecretNames(entry).includes(name)) report(['auth', field], `environment variable ${name} is not set (it holds a secret, so it has no default)`);
+    if (!deliverySecretNames(entry).includes(name))
+      report(['auth', field], `environment variable ${name} is not set (it holds a secret, so it has no default)`);
     return undefined;
   }
-  const auth: ResultsAuth = results.auth.type === 'bearer' ? { type: 'bearer', token: value } : { type: 'hmac', secret: value };
+  const auth: ResultsAuth =
+    results.auth.type === 'bearer' ? { type: 'bearer', token: value } : { type: 'hmac', secret: value };
   return {
     auth,
     invitationField: results.invitationField,

@@ -3,7 +3,12 @@ import { selectGuardians } from './select-guardians.js';
 
 const ROLE_CODE = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode';
 
-function person(id: string, code: string, extra: Partial<RelatedPerson> = {}, system = ROLE_CODE): RelatedPerson & { id: string } {
+function person(
+  id: string,
+  code: string,
+  extra: Partial<RelatedPerson> = {},
+  system = ROLE_CODE,
+): RelatedPerson & { id: string } {
   return {
     resourceType: 'RelatedPerson',
     id,
@@ -14,12 +19,26 @@ function person(id: string, code: string, extra: Partial<RelatedPerson> = {}, sy
 }
 
 describe('selectGuardians', () => {
-  it.each(['PRN', 'MTH', 'FTH', 'NPRN', 'NMTH', 'NFTH', 'STPPRN', 'STPMTH', 'STPFTH', 'ADOPTP', 'ADOPTM', 'ADOPTF', 'PRNFOST', 'MTHFOST', 'FTHFOST', 'GUARD'])(
-    'selects a %s',
-    (code) => {
-      expect(selectGuardians('Patient/kind-1', [person('rp', code)], '2024-05-01').map((p) => p.id)).toEqual(['rp']);
-    },
-  );
+  it.each([
+    'PRN',
+    'MTH',
+    'FTH',
+    'NPRN',
+    'NMTH',
+    'NFTH',
+    'STPPRN',
+    'STPMTH',
+    'STPFTH',
+    'ADOPTP',
+    'ADOPTM',
+    'ADOPTF',
+    'PRNFOST',
+    'MTHFOST',
+    'FTHFOST',
+    'GUARD',
+  ])('selects a %s', (code) => {
+    expect(selectGuardians('Patient/kind-1', [person('rp', code)], '2024-05-01').map((p) => p.id)).toEqual(['rp']);
+  });
 
   it.each<[string, RelatedPerson & { id: string }]>([
     ['a grandparent (GRPRN)', person('rp', 'GRPRN')],

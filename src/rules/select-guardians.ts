@@ -2,18 +2,31 @@ import type { RelatedPerson } from '@medplum/fhirtypes';
 import { toPatientReference } from './patient-reference-of.js';
 
 /** HL7 v3 RoleCode, by URL (FHIR R4) and by OID (how Dutch HL7v3-era systems still send it). */
-const ROLE_CODE_SYSTEMS = new Set(['http://terminology.hl7.org/CodeSystem/v3-RoleCode', 'urn:oid:2.16.840.1.113883.5.111']);
+const ROLE_CODE_SYSTEMS = new Set([
+  'http://terminology.hl7.org/CodeSystem/v3-RoleCode',
+  'urn:oid:2.16.840.1.113883.5.111',
+]);
 
 /**
  * v3 RoleCodes that make a RelatedPerson a parent or guardian of a child: (natural, step, adoptive,
  * foster) parents and the legal guardian. Grandparents, siblings and v2-0131 contact roles are not.
  */
 export const PARENT_GUARDIAN_ROLE_CODES: ReadonlySet<string> = new Set([
-  'PRN', 'MTH', 'FTH',
-  'NPRN', 'NMTH', 'NFTH',
-  'STPPRN', 'STPMTH', 'STPFTH',
-  'ADOPTP', 'ADOPTM', 'ADOPTF',
-  'PRNFOST', 'MTHFOST', 'FTHFOST',
+  'PRN',
+  'MTH',
+  'FTH',
+  'NPRN',
+  'NMTH',
+  'NFTH',
+  'STPPRN',
+  'STPMTH',
+  'STPFTH',
+  'ADOPTP',
+  'ADOPTM',
+  'ADOPTF',
+  'PRNFOST',
+  'MTHFOST',
+  'FTHFOST',
   'GUARD',
 ]);
 
@@ -22,7 +35,11 @@ export const PARENT_GUARDIAN_ROLE_CODES: ReadonlySet<string> = new Set([
  * the patient, are not inactive, their period (if any) covers the day, and a relationship code
  * says parent or guardian.
  */
-export function selectGuardians<T extends RelatedPerson>(patientReference: string, relatedPersons: readonly T[], onDate: string): T[] {
+export function selectGuardians<T extends RelatedPerson>(
+  patientReference: string,
+  relatedPersons: readonly T[],
+  onDate: string,
+): T[] {
   const day = onDate.slice(0, 10);
   return relatedPersons.filter(
     (person) =>
@@ -36,7 +53,10 @@ export function selectGuardians<T extends RelatedPerson>(patientReference: strin
 function isParentOrGuardian(person: RelatedPerson): boolean {
   return (person.relationship ?? []).some((concept) =>
     (concept.coding ?? []).some(
-      (coding) => coding.system !== undefined && ROLE_CODE_SYSTEMS.has(coding.system) && PARENT_GUARDIAN_ROLE_CODES.has(coding.code ?? ''),
+      (coding) =>
+        coding.system !== undefined &&
+        ROLE_CODE_SYSTEMS.has(coding.system) &&
+        PARENT_GUARDIAN_ROLE_CODES.has(coding.code ?? ''),
     ),
   );
 }

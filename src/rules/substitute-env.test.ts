@@ -12,7 +12,7 @@ describe('substituteEnv', () => {
     ['no placeholders', 'no placeholders'],
     ['literal $${HOST}', 'literal ${HOST}'],
     ['$HOST stays', '$HOST stays'],
-    ["{{invitationId}} is not ours", '{{invitationId}} is not ours'],
+    ['{{invitationId}} is not ours', '{{invitationId}} is not ours'],
   ])('%j → %j', (text, expected) => {
     expect(substituteEnv(text, ENV)).toEqual({ text: expected, missing: [] });
   });

@@ -24,9 +24,21 @@ const MAPPINGS = compileMappings(
         trigger('r03-prefix', 'MedicationRequest', `codes: [{ system: "${ATC}", prefix: R03 }]`),
         trigger('r03ba-prefix', 'MedicationRequest', `codes: [{ system: "${ATC}", prefix: R03BA }]`),
         trigger('fluticason', 'MedicationRequest', `codes: [{ system: "${ATC}", code: R03BA05 }]`),
-        trigger('insulin-or-prk', 'MedicationRequest', `codes: [{ system: "${ATC}", prefix: A10A }, { system: "${PRK}", code: "12345" }]`),
-        trigger('create-only', 'MedicationRequest', `interactions: [create], codes: [{ system: "${ATC}", prefix: C09 }]`),
-        trigger('reason-asthma', 'MedicationRequest', `codes: [{ path: reasonCode, system: "${SNOMED}", code: "195967001" }]`),
+        trigger(
+          'insulin-or-prk',
+          'MedicationRequest',
+          `codes: [{ system: "${ATC}", prefix: A10A }, { system: "${PRK}", code: "12345" }]`,
+        ),
+        trigger(
+          'create-only',
+          'MedicationRequest',
+          `interactions: [create], codes: [{ system: "${ATC}", prefix: C09 }]`,
+        ),
+        trigger(
+          'reason-asthma',
+          'MedicationRequest',
+          `codes: [{ path: reasonCode, system: "${SNOMED}", code: "195967001" }]`,
+        ),
         trigger('no-codes', 'MedicationRequest', `condition: "status = 'active'"`),
         trigger('visit', 'Encounter', `codes: [{ path: reasonCode, system: "${SNOMED}", code: "195967001" }]`),
         trigger('visit-type', 'Encounter', `codes: [{ path: type, system: "${SNOMED}", code: "185349003" }]`),
@@ -37,21 +49,43 @@ const MAPPINGS = compileMappings(
 );
 
 function medication(...codings: { system: string; code?: string }[]): MedicationRequest & { id: string } {
-  return { resourceType: 'MedicationRequest', id: 'm1', status: 'active', intent: 'order', subject: { reference: 'Patient/p1' }, medicationCodeableConcept: { coding: codings } };
+  return {
+    resourceType: 'MedicationRequest',
+    id: 'm1',
+    status: 'active',
+    intent: 'order',
+    subject: { reference: 'Patient/p1' },
+    medicationCodeableConcept: { coding: codings },
+  };
 }
 
 function facts(resource: Resource & { id: string }, interaction: RuleFacts['interaction'] = 'update'): RuleFacts {
-  return { resource, interaction, occurredAt: '2025-06-02T10:00:00Z', patient: { resourceType: 'Patient', id: 'p1' }, relatedPersons: [] };
+  return {
+    resource,
+    interaction,
+    occurredAt: '2025-06-02T10:00:00Z',
+    patient: { resourceType: 'Patient', id: 'p1' },
+    relatedPersons: [],
+  };
 }
 
 /** The reason (or `fires`) of every trigger of the type, with the index and by checking each trigger in full. */
 function bothWays(input: RuleFacts) {
   const memo = createEventMemo(input.resource);
   const indexed = selectTriggers(MAPPINGS.triggerIndex, input, memo.evaluate).map((selected) =>
-    'reason' in selected ? [selected.triggerId, selected.reason] : [selected.id, checkTrigger(selected, input, memo) ?? 'fires'],
+    'reason' in selected
+      ? [selected.triggerId, selected.reason]
+      : [selected.id, checkTrigger(selected, input, memo) ?? 'fires'],
   );
-  const inFull = (MAPPINGS.triggersByType.get(input.resource.resourceType) ?? []).map((t) => [t.id, checkTrigger(t, input) ?? 'fires']);
-  return { indexed, inFull, ruledOut: selectTriggers(MAPPINGS.triggerIndex, input, memo.evaluate).filter((s) => 'reason' in s).length };
+  const inFull = (MAPPINGS.triggersByType.get(input.resource.resourceType) ?? []).map((t) => [
+    t.id,
+    checkTrigger(t, input) ?? 'fires',
+  ]);
+  return {
+    indexed,
+    inFull,
+    ruledOut: selectTriggers(MAPPINGS.triggerIndex, input, memo.evaluate).filter((s) => 'reason' in s).length,
+  };
 }
 
 describe('selectTriggers', () => {
@@ -63,10 +97,31 @@ describe('selectTriggers', () => {
     ['no coding at all', 5, facts(medication())],
     ['a coding without a code', 5, facts(medication({ system: ATC }))],
     ['the same code in another system', 5, facts(medication({ system: SNOMED, code: 'R03BA05' }))],
-    ['an interaction the trigger does not take, codes that would not match either', 0, facts(medication({ system: ATC, code: 'R03AC02' }), 'delete')],
+    [
+      'an interaction the trigger does not take, codes that would not match either',
+      0,
+      facts(medication({ system: ATC, code: 'R03AC02' }), 'delete'),
+    ],
     ['a create that matches create-only', 5, facts(medication({ system: ATC, code: 'C09AA02' }), 'create')],
-    ['codes at two paths', 3, facts({ ...medication({ system: ATC, code: 'A10AB05' }), reasonCode: [{ coding: [{ system: SNOMED, code: '195967001' }] }] })],
-    ['an Encounter meets only Encounter triggers', 1, facts({ resourceType: 'Encounter', id: 'e1', status: 'finished', class: { code: 'AMB' }, reasonCode: [{ coding: [{ system: SNOMED, code: '195967001' }] }] } as Encounter & { id: string })],
+    [
+      'codes at two paths',
+      3,
+      facts({
+        ...medication({ system: ATC, code: 'A10AB05' }),
+        reasonCode: [{ coding: [{ system: SNOMED, code: '195967001' }] }],
+      }),
+    ],
+    [
+      'an Encounter meets only Encounter triggers',
+      1,
+      facts({
+        resourceType: 'Encounter',
+        id: 'e1',
+        status: 'finished',
+        class: { code: 'AMB' },
+        reasonCode: [{ coding: [{ system: SNOMED, code: '195967001' }] }],
+      } as Encounter & { id: string }),
+    ],
   ])('%s: same outcome as checking every trigger, %i ruled out by the index', (_name, ruledOut, input) => {
     const result = bothWays(input);
     expect(result.indexed).toEqual(result.inFull);
@@ -74,7 +129,13 @@ describe('selectTriggers', () => {
   });
 
   it('gives a type without triggers nothing to check', () => {
-    expect(selectTriggers(MAPPINGS.triggerIndex, facts({ resourceType: 'Observation', id: 'o1', status: 'final', code: {} }), () => [])).toEqual([]);
+    expect(
+      selectTriggers(
+        MAPPINGS.triggerIndex,
+        facts({ resourceType: 'Observation', id: 'o1', status: 'final', code: {} }),
+        () => [],
+      ),
+    ).toEqual([]);
   });
 
   it('leaves a trigger whose code path fails to checkTrigger, which reports the failure', () => {
@@ -84,6 +145,10 @@ describe('selectTriggers', () => {
       return createEventMemo(input.resource).evaluate(path as never);
     };
     const selected = selectTriggers(MAPPINGS.triggerIndex, input, failing);
-    expect(selected.filter((s) => !('reason' in s)).map((s) => ('id' in s ? s.id : ''))).toEqual(['create-only', 'reason-asthma', 'no-codes']); // create-only: not for an update, which checkTrigger says first
+    expect(selected.filter((s) => !('reason' in s)).map((s) => ('id' in s ? s.id : ''))).toEqual([
+      'create-only',
+      'reason-asthma',
+      'no-codes',
+    ]); // create-only: not for an update, which checkTrigger says first
   });
 });

@@ -62,7 +62,9 @@ export function indexTriggers(triggers: readonly CompiledTrigger[]): TriggerInde
       entry = { triggers: [], paths: [], exact: new Map(), prefixes: new Map(), prefixLengths: new Map() };
       index.set(trigger.resourceType, entry);
     }
-    const filterKey = trigger.codes.map((f) => [f.path.expression, f.system, f.code ?? '', f.prefix ?? ''].join(SEP)).join('\n');
+    const filterKey = trigger.codes
+      .map((f) => [f.path.expression, f.system, f.code ?? '', f.prefix ?? ''].join(SEP))
+      .join('\n');
     const seenKey = trigger.codes.map((f) => `${f.path.expression}${SEP}${f.system}`).join('\n');
     entry.triggers.push({ trigger, wanted: describeWanted(trigger.codes), filterKey, seenKey });
     for (const filter of trigger.codes) {
@@ -85,7 +87,11 @@ export function indexTriggers(triggers: readonly CompiledTrigger[]): TriggerInde
  * trigger (no code filter, a possible match, another interaction, a path that failed) is left for
  * `checkTrigger`, which then says why it does not fire, exactly as without the index.
  */
-export function selectTriggers(index: TriggerIndex, facts: Pick<RuleFacts, 'resource' | 'interaction'>, evaluate: PathEvaluator): SelectedTrigger[] {
+export function selectTriggers(
+  index: TriggerIndex,
+  facts: Pick<RuleFacts, 'resource' | 'interaction'>,
+  evaluate: PathEvaluator,
+): SelectedTrigger[] {
   const typeIndex = index.get(facts.resource.resourceType);
   if (!typeIndex) return [];
   const codings = codingsByPath(typeIndex, evaluate);
@@ -138,7 +144,8 @@ function possibleTriggers(typeIndex: TypeIndex, codingsAt: ReadonlyMap<string, C
       for (const trigger of typeIndex.exact.get(`${at}${SEP}${code}`) ?? []) possible.add(trigger);
       for (const length of typeIndex.prefixLengths.get(at) ?? []) {
         if (length > code.length) continue;
-        for (const trigger of typeIndex.prefixes.get(`${at}${SEP}${code.slice(0, length)}`) ?? []) possible.add(trigger);
+        for (const trigger of typeIndex.prefixes.get(`${at}${SEP}${code.slice(0, length)}`) ?? [])
+          possible.add(trigger);
       }
     }
   }
@@ -148,7 +155,9 @@ function possibleTriggers(typeIndex: TypeIndex, codingsAt: ReadonlyMap<string, C
 /** The codes of the trigger's systems found at its paths, as `matchCodes` lists them. */
 function seenText(trigger: CompiledTrigger, codingsAt: ReadonlyMap<string, Coding[]>): string {
   const seen = trigger.codes.flatMap((filter) =>
-    (codingsAt.get(filter.path.expression) ?? []).filter((coding) => coding.system === filter.system).map((coding) => describeCoding(filter.system, coding.code)),
+    (codingsAt.get(filter.path.expression) ?? [])
+      .filter((coding) => coding.system === filter.system)
+      .map((coding) => describeCoding(filter.system, coding.code)),
   );
   return [...new Set(seen)].join(', ');
 }

@@ -69,7 +69,8 @@ export interface RuleOutcome {
 }
 
 /** How an inbound credential for a decision-aid platform is presented. Secrets are resolved from env at load. */
-export type AidAuth = { type: 'none' } | { type: 'bearer'; token: string } | { type: 'header'; name: string; value: string };
+export type AidAuth =
+  { type: 'none' } | { type: 'bearer'; token: string } | { type: 'header'; name: string; value: string };
 
 /** How invitations reach a decision aid. */
 export type DeliveryConfig =

@@ -52,7 +52,14 @@ interface StandInState {
   /** Ids of created invitations, for the start page. */
   known: Set<string>;
   /** Answers held back on purpose (see `answerLate`), and the timers that will send them. */
-  late: { delayMs: number; count: number; rate: number; random: () => number; held: number; timers: Set<NodeJS.Timeout> };
+  late: {
+    delayMs: number;
+    count: number;
+    rate: number;
+    random: () => number;
+    held: number;
+    timers: Set<NodeJS.Timeout>;
+  };
 }
 
 /**
@@ -62,7 +69,15 @@ interface StandInState {
  */
 export async function startDecisionAidStandIn(options: DecisionAidStandInOptions = {}): Promise<DecisionAidStandIn> {
   const late = { delayMs: 0, count: 0, rate: 0, random: Math.random, held: 0, timers: new Set<NodeJS.Timeout>() };
-  const state: StandInState = { baseUrl: '', token: options.token, invitations: [], failures: [], answers: new Map(), known: new Set(), late };
+  const state: StandInState = {
+    baseUrl: '',
+    token: options.token,
+    invitations: [],
+    failures: [],
+    answers: new Map(),
+    known: new Set(),
+    late,
+  };
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: BODY_LIMIT }));
@@ -83,7 +98,12 @@ export async function startDecisionAidStandIn(options: DecisionAidStandInOptions
       for (let i = 0; i < count; i++) state.failures.push(status);
     },
     answerLate(delayMs: number, lateOptions: { count?: number; rate?: number; random?: () => number } = {}): void {
-      Object.assign(late, { delayMs, count: lateOptions.count ?? 0, rate: lateOptions.rate ?? 0, random: lateOptions.random ?? Math.random });
+      Object.assign(late, {
+        delayMs,
+        count: lateOptions.count ?? 0,
+        rate: lateOptions.rate ?? 0,
+        random: lateOptions.random ?? Math.random,
+      });
     },
     get lateAnswers(): number {
       return late.held;

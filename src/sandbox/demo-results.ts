@@ -16,10 +16,15 @@ const RESULT_TIMEOUT_MS = 30_000; // the write takes well under a second; half a
  */
 export async function demoResults(stack: EmbeddedStack, print: (line: string) => void): Promise<number> {
   const epd = createEpdClient({ baseUrl: stack.fhir.baseUrl, auth: { type: 'none' }, timeoutMs: 10_000 });
-  const synced = await syncQuestionnaires(epd, (await loadQuestionnaires(`${stack.config.mappingsDir}/${QUESTIONNAIRES_SUBDIR}`)).list);
+  const synced = await syncQuestionnaires(
+    epd,
+    (await loadQuestionnaires(`${stack.config.mappingsDir}/${QUESTIONNAIRES_SUBDIR}`)).list,
+  );
   print(`\nResults: ${synced.length} Questionnaire(s) written to the EPD (npm run questionnaires:sync).`);
   const aid = stack.service.mappings.decisionAids.get('astma-kind')!;
-  const task = (await search<Task>(stack, 'Task?_count=1000')).find((t) => t.instantiatesCanonical === aid.activityDefinition && t.owner?.reference === stack.seed.patients.child13);
+  const task = (await search<Task>(stack, 'Task?_count=1000')).find(
+    (t) => t.instantiatesCanonical === aid.activityDefinition && t.owner?.reference === stack.seed.patients.child13,
+  );
   const invitationId = task?.identifier?.find((i) => i.system === INVITATION_ID_SYSTEM)?.value;
   if (!task || !invitationId) {
     print('  ✗ MISSING: the invitation of the 13-year-old to post a result for');
@@ -32,20 +37,35 @@ export async function demoResults(stack: EmbeddedStack, print: (line: string) =>
   await resultsWritten(stack);
   const result = demoResult(invitationId);
   const broken = await post(stack, aid.id, { ...result, sdmq9: { ...(result.sdmq9 as object), q3: 7 } });
-  return first.status === 202 && again.status === 202 && broken.status === 422 ? readBack(stack, task, again.status, broken, print) : 1;
+  return first.status === 202 && again.status === 202 && broken.status === 422
+    ? readBack(stack, task, again.status, broken, print)
+    : 1;
 }
 
-async function readBack(stack: EmbeddedStack, invitation: Task, againStatus: number, broken: Answer, print: (line: string) => void): Promise<number> {
-  const responses = (await search<QuestionnaireResponse>(stack, 'QuestionnaireResponse?_count=1000')).filter((r) => r.basedOn?.[0]?.reference === `Task/${invitation.id}`);
+async function readBack(
+  stack: EmbeddedStack,
+  invitation: Task,
+  againStatus: number,
+  broken: Answer,
+  print: (line: string) => void,
+): Promise<number> {
+  const responses = (await search<QuestionnaireResponse>(stack, 'QuestionnaireResponse?_count=1000')).filter(
+    (r) => r.basedOn?.[0]?.reference === `Task/${invitation.id}`,
+  );
   const refs = new Set(responses.map((r) => `QuestionnaireResponse/${r.id}`));
-  const observations = (await search<Observation>(stack, 'Observation?_count=1000')).filter((o) => refs.has(o.derivedFrom?.[0]?.reference ?? ''));
+  const observations = (await search<Observation>(stack, 'Observation?_count=1000')).filter((o) =>
+    refs.has(o.derivedFrom?.[0]?.reference ?? ''),
+  );
   const task = (await search<Task>(stack, `Task?_id=${invitation.id}`))[0];
   const score = observations.find((o) => o.code.coding?.some((c) => c.code === 'sdm-q9-total'));
   for (const r of responses) print(`  ✓ QuestionnaireResponse/${r.id} (${r.questionnaire})`);
   print(`  ✓ ${observations.length} Observation(s) derived from them; Task/${task?.id} is ${task?.status}`);
-  if (score) print(`  ✓ SDM-Q9 score read back from the EPD: ${score.valueQuantity?.value} of 100 (Observation/${score.id})`);
+  if (score)
+    print(`  ✓ SDM-Q9 score read back from the EPD: ${score.valueQuantity?.value} of 100 (Observation/${score.id})`);
   else print('  ✗ MISSING: the SDM-Q9 score Observation');
-  print(`→ the same result again: HTTP ${againStatus}, still ${responses.length} response(s) and ${observations.length} Observation(s)`);
+  print(
+    `→ the same result again: HTTP ${againStatus}, still ${responses.length} response(s) and ${observations.length} Observation(s)`,
+  );
   print(`→ a result with an SDM-Q9 answer out of range: HTTP ${broken.status}: ${broken.issues.join('; ')}`);
   return score && task?.status === 'completed' ? 0 : 1;
 }
@@ -59,13 +79,16 @@ async function post(stack: EmbeddedStack, aidId: string, body: unknown): Promise
     body: JSON.stringify(body),
   });
   const outcome = (await res.json()) as { issue?: { severity: string; details?: { text?: string } }[] };
-  return { status: res.status, issues: (outcome.issue ?? []).filter((i) => i.severity === 'error').map((i) => i.details?.text ?? '') };
+  return {
+    status: res.status,
+    issues: (outcome.issue ?? []).filter((i) => i.severity === 'error').map((i) => i.details?.text ?? ''),
+  };
 }
 
 /** Waits until no results job is waiting, active or delayed (twice in a row). */
 async function resultsWritten(stack: EmbeddedStack): Promise<void> {
   const deadline = Date.now() + RESULT_TIMEOUT_MS;
-  for (let quiet = 0; quiet < 2; ) {
+  for (let quiet = 0; quiet < 2;) {
     if (Date.now() > deadline) throw new Error('the results job did not finish');
     const counts = await stack.service.queues.results.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     quiet = Object.values(counts).every((n) => n === 0) ? quiet + 1 : 0;

@@ -75,7 +75,10 @@ export function notificationFor(step: DemoStep, stored: Resource & { id: string 
           resource: {
             resourceType: 'MessageHeader',
             id: `hdr-${eventNumber}`,
-            eventCoding: { system: 'https://sdm-bridge.org/fhir/CodeSystem/epd-event', code: `${stored.resourceType.toLowerCase()}-update` },
+            eventCoding: {
+              system: 'https://sdm-bridge.org/fhir/CodeSystem/epd-event',
+              code: `${stored.resourceType.toLowerCase()}-update`,
+            },
             source: { endpoint: 'urn:hix:integration-engine' },
             focus: [{ reference }],
           },
@@ -107,9 +110,21 @@ export function notificationFor(step: DemoStep, stored: Resource & { id: string 
     type: 'history',
     timestamp: now,
     entry: [
-      { fullUrl: 'urn:uuid:5bb5e1f0-0000-4000-8000-000000000000', resource: status as Resource, request: { method: 'GET', url: 'Subscription/sdm-bridge-hix/$status' }, response: { status: '200' } },
+      {
+        fullUrl: 'urn:uuid:5bb5e1f0-0000-4000-8000-000000000000',
+        resource: status as Resource,
+        request: { method: 'GET', url: 'Subscription/sdm-bridge-hix/$status' },
+        response: { status: '200' },
+      },
       ...(step.shape === 'full-resource'
-        ? [{ fullUrl: reference, resource: stored, request: { method: 'POST' as const, url: stored.resourceType }, response: { status: '201' } }]
+        ? [
+            {
+              fullUrl: reference,
+              resource: stored,
+              request: { method: 'POST' as const, url: stored.resourceType },
+              response: { status: '201' },
+            },
+          ]
         : []),
     ],
   };

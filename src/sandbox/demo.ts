@@ -42,7 +42,9 @@ async function runDemo(): Promise<number> {
     const results = await demoResults(stack, print);
     // The figures of this run, computed from the record as GET /kpi does (few answers: mostly suppressed).
     const month = monthOf(new Date(), stack.config.kpi.timeZone);
-    print(`\n${formatKpiSummary(await stack.service.kpi.summary({ from: month, to: month }, { fresh: true })).join('\n')}`);
+    print(
+      `\n${formatKpiSummary(await stack.service.kpi.summary({ from: month, to: month }, { fresh: true })).join('\n')}`,
+    );
     return invitations !== 0 || results !== 0 ? 1 : 0;
   } finally {
     await stack.close();
@@ -72,8 +74,14 @@ async function skipReflectionTime(stack: EmbeddedStack): Promise<void> {
   const delayed = await stack.service.queues.invitations.getDelayed();
   if (delayed.length === 0) return;
   const byMoment = new Map<string, number>();
-  for (const job of delayed) byMoment.set(`${job.data.keyMoment} after ${formatDelay(job.delay)}`, (byMoment.get(`${job.data.keyMoment} after ${formatDelay(job.delay)}`) ?? 0) + 1);
-  print(`\n${delayed.length} invitation(s) wait for their reflection time: ${[...byMoment].map(([k, n]) => `${n}× ${k}`).join(', ')}`);
+  for (const job of delayed)
+    byMoment.set(
+      `${job.data.keyMoment} after ${formatDelay(job.delay)}`,
+      (byMoment.get(`${job.data.keyMoment} after ${formatDelay(job.delay)}`) ?? 0) + 1,
+    );
+  print(
+    `\n${delayed.length} invitation(s) wait for their reflection time: ${[...byMoment].map(([k, n]) => `${n}× ${k}`).join(', ')}`,
+  );
   print('  (demo: sending them now instead of waiting)');
   await Promise.all(delayed.map((job) => job.promote()));
 }
@@ -85,14 +93,18 @@ function formatDelay(ms: number): string {
 }
 
 async function report(stack: EmbeddedStack, steps: DemoStep[], stored: (Resource & { id: string })[]): Promise<number> {
-  const aidByCanonical = new Map([...stack.service.mappings.decisionAids.values()].map((a) => [a.activityDefinition, a.id]));
+  const aidByCanonical = new Map(
+    [...stack.service.mappings.decisionAids.values()].map((a) => [a.activityDefinition, a.id]),
+  );
   const tasks = await searchTasks(stack.fhir.baseUrl);
   let missing = 0;
   print('\nInvitations recorded in the EPD:');
   for (const [index, step] of steps.entries()) {
     const focus = `${stored[index]!.resourceType}/${stored[index]!.id}`;
     const mine = tasks.filter((t) => t.focus?.reference?.startsWith(`${focus}/`) || t.focus?.reference === focus);
-    const found = new Map(mine.map((t) => [`${aidByCanonical.get(t.instantiatesCanonical ?? '') ?? '?'}:${t.owner?.reference}`, t]));
+    const found = new Map(
+      mine.map((t) => [`${aidByCanonical.get(t.instantiatesCanonical ?? '') ?? '?'}:${t.owner?.reference}`, t]),
+    );
     print(`${step.keyMoment} (${focus}):`);
     const expected = step.expected(stack.seed);
     if (step.skippedFor) missing += await reportSkip(stack, step, focus);
@@ -100,7 +112,10 @@ async function report(stack: EmbeddedStack, steps: DemoStep[], stored: (Resource
     for (const key of expected) {
       const task = found.get(key);
       const [aid, owner] = key.split(':');
-      if (task) print(`  ✓ ${aid} for ${owner} → Task/${task.id} (${task.status}${task.statusReason?.text ? `: ${task.statusReason.text}` : ''})`);
+      if (task)
+        print(
+          `  ✓ ${aid} for ${owner} → Task/${task.id} (${task.status}${task.statusReason?.text ? `: ${task.statusReason.text}` : ''})`,
+        );
       else {
         missing += 1;
         print(`  ✗ MISSING: ${aid} for ${owner}`);
@@ -109,7 +124,9 @@ async function report(stack: EmbeddedStack, steps: DemoStep[], stored: (Resource
     for (const [key, task] of found) if (!expected.includes(key)) print(`  ! unexpected: ${key} → Task/${task.id}`);
   }
   const failed = await stack.service.queues.invitations.getFailedCount();
-  print(`\n${tasks.length} Task(s) written, ${stack.aid.invitations.length} invitation(s) at the platform, ${failed} failed job(s).`);
+  print(
+    `\n${tasks.length} Task(s) written, ${stack.aid.invitations.length} invitation(s) at the platform, ${failed} failed job(s).`,
+  );
   const unaudited = await reportAudit(stack.fhir.baseUrl, tasks);
   if (missing > 0) print(`${missing} expected invitation(s) or skip(s) missing.`);
   return missing > 0 || failed > 0 || unaudited > 0 ? 1 : 0;
@@ -118,7 +135,9 @@ async function report(stack: EmbeddedStack, steps: DemoStep[], stored: (Resource
 /** Shows why a step led to no invitation, as the events job recorded it; 1 when that reason is missing. */
 async function reportSkip(stack: EmbeddedStack, step: DemoStep, focus: string): Promise<number> {
   const jobs = (await stack.service.queues.events.getCompleted()).filter((job) => job.data.reference === focus);
-  const skipped = jobs.flatMap((job) => (job.returnvalue as EventJobResult | undefined)?.skipped ?? []).filter((s) => s.code === step.skippedFor);
+  const skipped = jobs
+    .flatMap((job) => (job.returnvalue as EventJobResult | undefined)?.skipped ?? [])
+    .filter((s) => s.code === step.skippedFor);
   for (const s of skipped) print(`  ✓ no invitation (${s.triggerId}): ${s.reason}`);
   if (skipped.length > 0) return 0;
   print(`  ✗ MISSING: a skip for ${step.skippedFor}`);
@@ -133,7 +152,8 @@ async function reportAudit(baseUrl: string, tasks: Task[]): Promise<number> {
   const unaudited = tasks.filter((t) => !audited.has(`Task/${t.id}`)).length;
   print(`${events.length} AuditEvent(s) in the EPD; ${unaudited} invitation Task(s) without one.`);
   const example = events.find((e) => e.agent.some((agent) => agent.who?.type === 'RelatedPerson')) ?? events[0];
-  if (example) print(`\nOne of them, as read back from the EPD (AuditEvent/${example.id}):\n${JSON.stringify(example, null, 2)}`);
+  if (example)
+    print(`\nOne of them, as read back from the EPD (AuditEvent/${example.id}):\n${JSON.stringify(example, null, 2)}`);
   return unaudited;
 }
 

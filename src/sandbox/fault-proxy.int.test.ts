@@ -11,7 +11,9 @@ async function startTarget(): Promise<{ server: Server; baseUrl: string; seen: s
     req.on('end', () => {
       seen.push(`${req.method} ${req.url} ${Buffer.concat(chunks).toString()}`);
       const { port } = server.address() as AddressInfo;
-      res.writeHead(201, { 'content-type': 'application/json', location: `http://127.0.0.1:${port}/fhir/Task/1` }).end('{"ok":true}');
+      res
+        .writeHead(201, { 'content-type': 'application/json', location: `http://127.0.0.1:${port}/fhir/Task/1` })
+        .end('{"ok":true}');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -36,7 +38,13 @@ describe('fault proxy', () => {
     await proxy.close();
     await new Promise<void>((resolve) => target.server.close(() => resolve()));
   });
-  const post = (path: string, signal?: AbortSignal) => fetch(`${proxy.baseUrl}${path}`, { method: 'POST', body: '{"a":1}', headers: { 'content-type': 'application/json' }, ...(signal ? { signal } : {}) });
+  const post = (path: string, signal?: AbortSignal) =>
+    fetch(`${proxy.baseUrl}${path}`, {
+      method: 'POST',
+      body: '{"a":1}',
+      headers: { 'content-type': 'application/json' },
+      ...(signal ? { signal } : {}),
+    });
 
   it('forwards method, path, body and answer, and points Location at itself', async () => {
     expect(proxy.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/fhir$/);
@@ -48,13 +56,22 @@ describe('fault proxy', () => {
   });
 
   it('answers a status with headers for the next N matching requests only', async () => {
-    proxy.addRule({ method: 'POST', path: /\/Task/, times: 2, fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } } });
+    proxy.addRule({
+      method: 'POST',
+      path: /\/Task/,
+      times: 2,
+      fault: { kind: 'status', status: 429, headers: { 'retry-after': '1' } },
+    });
     const statuses = [];
     for (let i = 0; i < 3; i++) {
       const res = await post('/Task');
       statuses.push([res.status, res.headers.get('retry-after')]);
     }
-    expect(statuses).toEqual([[429, '1'], [429, '1'], [201, null]]);
+    expect(statuses).toEqual([
+      [429, '1'],
+      [429, '1'],
+      [201, null],
+    ]);
     expect(target.seen).toHaveLength(1);
     expect(proxy.counts).toMatchObject({ requests: 3, forwarded: 1, faults: { status: 2 } });
   });

@@ -1,4 +1,11 @@
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What goes wrong with a request that a rule catches. */
@@ -42,7 +49,12 @@ export interface FaultProxy {
   addRule(rule: FaultRule): () => void;
   clearRules(): void;
   /** Requests seen, forwarded, still in progress (held by a delay, say), and faults injected by kind. */
-  readonly counts: { requests: number; forwarded: number; pending: number; faults: Partial<Record<Fault['kind'], number>> };
+  readonly counts: {
+    requests: number;
+    forwarded: number;
+    pending: number;
+    faults: Partial<Record<Fault['kind'], number>>;
+  };
   /** Every request seen, oldest first (only with `record: true`). */
   readonly requests: readonly ProxiedRequest[];
   close(): Promise<void>;
@@ -59,7 +71,15 @@ export interface FaultProxyOptions {
 }
 
 /** Headers that belong to one hop and must not be passed on. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'proxy-connection',
+  'upgrade',
+  'te',
+  'trailer',
+]);
 /** Connections kept open to the target: enough for the chaos run's concurrency, few enough to stay polite. */
 const MAX_TARGET_SOCKETS = 64;
 
@@ -151,7 +171,9 @@ async function handle(state: ProxyState, req: IncomingMessage, res: ServerRespon
   if (fault) state.counts.faults[fault.kind] = (state.counts.faults[fault.kind] ?? 0) + 1;
   if (state.record) state.requests.push({ at: Date.now(), method, path, ...(fault ? { fault: fault.kind } : {}) });
   if (fault?.kind === 'status') {
-    res.writeHead(fault.status, { 'content-type': 'application/fhir+json', ...fault.headers }).end(fault.body ?? outcome(fault.status));
+    res
+      .writeHead(fault.status, { 'content-type': 'application/fhir+json', ...fault.headers })
+      .end(fault.body ?? outcome(fault.status));
     return;
   }
   if (fault?.kind === 'drop') {
@@ -198,16 +220,19 @@ function forward({ agent, target, origin }: ProxyState, req: IncomingMessage, bo
   headers.host = target.host;
   if (body.length) headers['content-length'] = String(body.length);
   return new Promise((resolve, reject) => {
-    const upstream = httpRequest({ agent, host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (answer) => {
-      readAll(answer).then((answerBody) => {
-        const out = passOn(answer.headers);
-        for (const name of ['location', 'content-location']) {
-          const value = out[name];
-          if (typeof value === 'string') out[name] = value.replace(target.origin, origin);
-        }
-        resolve({ status: answer.statusCode ?? 502, headers: out, body: answerBody });
-      }, reject);
-    });
+    const upstream = httpRequest(
+      { agent, host: target.hostname, port: target.port, method: req.method, path: req.url, headers },
+      (answer) => {
+        readAll(answer).then((answerBody) => {
+          const out = passOn(answer.headers);
+          for (const name of ['location', 'content-location']) {
+            const value = out[name];
+            if (typeof value === 'string') out[name] = value.replace(target.origin, origin);
+          }
+          resolve({ status: answer.statusCode ?? 502, headers: out, body: answerBody });
+        }, reject);
+      },
+    );
     upstream.on('error', reject);
     upstream.end(body);
   });
@@ -215,7 +240,8 @@ function forward({ agent, target, origin }: ProxyState, req: IncomingMessage, bo
 
 function passOn(headers: IncomingMessage['headers']): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
+  for (const [name, value] of Object.entries(headers))
+    if (value !== undefined && !HOP_BY_HOP.has(name)) out[name] = value;
   return out;
 }
 
@@ -231,5 +257,8 @@ function readAll(stream: IncomingMessage): Promise<Buffer> {
 /** A FHIR OperationOutcome for an injected status, as a server under strain would send. */
 function outcome(status: number): string {
   const code = status === 429 ? 'throttled' : status >= 500 ? 'transient' : 'processing';
-  return JSON.stringify({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics: `fault injected: HTTP ${status}` }] });
+  return JSON.stringify({
+    resourceType: 'OperationOutcome',
+    issue: [{ severity: 'error', code, diagnostics: `fault injected: HTTP ${status}` }],
+  });
 }

@@ -44,7 +44,9 @@ describe('startFhirSandbox', () => {
     expect(res.headers.get('content-type')).toContain(FHIR_JSON);
     expect(res.body).toMatchObject({ resourceType: 'CapabilityStatement', fhirVersion: '4.0.1', kind: 'instance' });
     const taskEntry = res.body.rest?.[0]?.resource?.find((r) => r.type === 'Task');
-    expect(taskEntry?.interaction?.map((i) => i.code)).toEqual(expect.arrayContaining(['create', 'read', 'vread', 'update', 'search-type']));
+    expect(taskEntry?.interaction?.map((i) => i.code)).toEqual(
+      expect.arrayContaining(['create', 'read', 'vread', 'update', 'search-type']),
+    );
     expect(res.body.rest?.[0]?.resource?.some((r) => r.type === 'Project')).toBe(false);
   });
 
@@ -68,7 +70,9 @@ describe('startFhirSandbox', () => {
 
   it('dedupes concurrent POSTs with If-None-Exist', async () => {
     const headers = { 'if-none-exist': 'identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|dedupe-2' };
-    const results = await Promise.all(Array.from({ length: 10 }, () => call<Task>('POST', 'Task', task('dedupe-2'), headers)));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => call<Task>('POST', 'Task', task('dedupe-2'), headers)),
+    );
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
   });
@@ -76,9 +80,19 @@ describe('startFhirSandbox', () => {
   it('reads, updates with If-Match, refuses a stale If-Match with 412, and reads old versions', async () => {
     const created = (await call<Task>('POST', 'Task', task('update-1'))).body;
     const v1 = created.meta?.versionId ?? '';
-    const updated = await call<Task>('PUT', `Task/${created.id}`, { ...created, status: 'cancelled' }, { 'if-match': `W/"${v1}"` });
+    const updated = await call<Task>(
+      'PUT',
+      `Task/${created.id}`,
+      { ...created, status: 'cancelled' },
+      { 'if-match': `W/"${v1}"` },
+    );
     expect(updated.status).toBe(200);
-    const stale = await call<OperationOutcome>('PUT', `Task/${created.id}`, { ...created, status: 'completed' }, { 'if-match': `W/"${v1}"` });
+    const stale = await call<OperationOutcome>(
+      'PUT',
+      `Task/${created.id}`,
+      { ...created, status: 'completed' },
+      { 'if-match': `W/"${v1}"` },
+    );
     expect(stale.status).toBe(412);
     expect(stale.body.resourceType).toBe('OperationOutcome');
     const read = await call<Task>('GET', `Task/${created.id}`);
@@ -89,7 +103,8 @@ describe('startFhirSandbox', () => {
   });
 
   it('pages a search with next links that reach every match exactly once', async () => {
-    for (let i = 0; i < 5; i++) await call('POST', 'Task', { ...task(`page-${i}`), for: { reference: 'Patient/paged' } });
+    for (let i = 0; i < 5; i++)
+      await call('POST', 'Task', { ...task(`page-${i}`), for: { reference: 'Patient/paged' } });
     const ids: string[] = [];
     let url: string | undefined = `${sandbox.baseUrl}/Task?patient=Patient/paged&_count=2`;
     let pages = 0;
@@ -115,7 +130,11 @@ describe('startFhirSandbox', () => {
       type: 'transaction',
       entry: ['tx-1', 'tx-2'].map((value) => ({
         resource: task(value),
-        request: { method: 'POST', url: 'Task', ifNoneExist: `identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|${value}` },
+        request: {
+          method: 'POST',
+          url: 'Task',
+          ifNoneExist: `identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|${value}`,
+        },
       })),
     };
     const first = await call<Bundle>('POST', '', bundle);
@@ -131,9 +150,20 @@ describe('startFhirSandbox', () => {
     ['unsupported content type', 'POST', 'Task', 'hello', 'text/plain', 415],
     ['unknown resource', 'GET', 'Task/does-not-exist', undefined, undefined, 404],
     ['wrong type in body', 'POST', 'Patient', JSON.stringify(task('x')), 'application/json', 400],
-    ['an oversized body', 'POST', 'Task', JSON.stringify({ ...task('big'), description: 'x'.repeat(6_000_000) }), FHIR_JSON, 413],
+    [
+      'an oversized body',
+      'POST',
+      'Task',
+      JSON.stringify({ ...task('big'), description: 'x'.repeat(6_000_000) }),
+      FHIR_JSON,
+      413,
+    ],
   ])('answers %s with an OperationOutcome', async (_name, method, path, body, type, status) => {
-    const res = await fetch(`${sandbox.baseUrl}/${path}`, { method, body, headers: type ? { 'content-type': type } : {} });
+    const res = await fetch(`${sandbox.baseUrl}/${path}`, {
+      method,
+      body,
+      headers: type ? { 'content-type': type } : {},
+    });
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toContain(FHIR_JSON);
     expect(((await res.json()) as OperationOutcome).resourceType).toBe('OperationOutcome');

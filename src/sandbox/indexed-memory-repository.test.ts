@@ -50,7 +50,12 @@ function corpus(): Resource[] {
       authoredOn: new Date(Date.UTC(2025, 0, 40 - i)).toISOString(),
       meta: { tag: [{ system: 'https://sdm-bridge.org/fhir/CodeSystem/bench', code: `t${i % 4}` }] },
     };
-    const parent: RelatedPerson = { resourceType: 'RelatedPerson', id: `rp-${i}`, patient: { reference: `Patient/p${i % 9}` }, relationship: [{ coding: [{ code: i % 2 ? 'MTH' : 'FTH' }] }] };
+    const parent: RelatedPerson = {
+      resourceType: 'RelatedPerson',
+      id: `rp-${i}`,
+      patient: { reference: `Patient/p${i % 9}` },
+      relationship: [{ coding: [{ code: i % 2 ? 'MTH' : 'FTH' }] }],
+    };
     resources.push(task, parent);
   }
   return resources;
@@ -60,17 +65,31 @@ async function answers(repo: MemoryRepository): Promise<Record<string, { total?:
   const result: Record<string, { total?: number; ids: string[] }> = {};
   for (const query of QUERIES) {
     const bundle: Bundle = await repo.search(parseSearchRequest(query));
-    result[query] = { total: bundle.total, ids: (bundle.entry ?? []).map((e) => `${e.resource?.resourceType}/${e.resource?.id}`) };
+    result[query] = {
+      total: bundle.total,
+      ids: (bundle.entry ?? []).map((e) => `${e.resource?.resourceType}/${e.resource?.id}`),
+    };
   }
   return result;
 }
 
 async function changeSome(repo: MemoryRepository): Promise<void> {
   const task = await repo.readResource<Task>('Task', 'task-7');
-  await repo.updateResource<Task>({ ...task, identifier: [{ system: INVITATION, value: 'inv-moved' }], for: { reference: 'Patient/p4' } });
+  await repo.updateResource<Task>({
+    ...task,
+    identifier: [{ system: INVITATION, value: 'inv-moved' }],
+    for: { reference: 'Patient/p4' },
+  });
   await repo.deleteResource('RelatedPerson', 'rp-5');
   await repo.deleteResource('Task', 'task-12');
-  await repo.createResource<Task>({ resourceType: 'Task', id: 'task-12', status: 'requested', intent: 'order', identifier: [{ system: INVITATION, value: 'inv-12' }], for: { reference: 'Patient/p3' } });
+  await repo.createResource<Task>({
+    resourceType: 'Task',
+    id: 'task-12',
+    status: 'requested',
+    intent: 'order',
+    identifier: [{ system: INVITATION, value: 'inv-12' }],
+    for: { reference: 'Patient/p3' },
+  });
   await repo.createResource<RelatedPerson>({ resourceType: 'RelatedPerson', patient: { reference: 'Patient/p5' } });
 }
 
@@ -99,7 +118,10 @@ describe('IndexedMemoryRepository', () => {
     const after = await answers(plain);
     const indexedAfter = await answers(indexed);
     // The one RelatedPerson created without an id got a different random id in each repository.
-    const withoutNewId = (a: typeof after) => ({ ...a, 'RelatedPerson?patient=Patient/p5': a['RelatedPerson?patient=Patient/p5']?.total });
+    const withoutNewId = (a: typeof after) => ({
+      ...a,
+      'RelatedPerson?patient=Patient/p5': a['RelatedPerson?patient=Patient/p5']?.total,
+    });
     expect(withoutNewId(indexedAfter)).toEqual(withoutNewId(after));
     expect(after[`Task?identifier=${INVITATION}|inv-7`]?.ids).toEqual([]);
     expect(after['Task?identifier=inv-moved']?.ids).toEqual(['Task/task-7']);
@@ -107,10 +129,24 @@ describe('IndexedMemoryRepository', () => {
 
   it('keeps the plain repository’s order: first stored first, an update keeps its place, a re-created id goes last', async () => {
     const repo = new IndexedMemoryRepository();
-    for (const id of ['a', 'b', 'c']) await repo.createResource<RelatedPerson>({ resourceType: 'RelatedPerson', id, patient: { reference: 'Patient/p1' } });
-    await repo.updateResource<RelatedPerson>({ resourceType: 'RelatedPerson', id: 'a', patient: { reference: 'Patient/p1' }, active: true });
+    for (const id of ['a', 'b', 'c'])
+      await repo.createResource<RelatedPerson>({
+        resourceType: 'RelatedPerson',
+        id,
+        patient: { reference: 'Patient/p1' },
+      });
+    await repo.updateResource<RelatedPerson>({
+      resourceType: 'RelatedPerson',
+      id: 'a',
+      patient: { reference: 'Patient/p1' },
+      active: true,
+    });
     await repo.deleteResource('RelatedPerson', 'b');
-    await repo.createResource<RelatedPerson>({ resourceType: 'RelatedPerson', id: 'b', patient: { reference: 'Patient/p1' } });
+    await repo.createResource<RelatedPerson>({
+      resourceType: 'RelatedPerson',
+      id: 'b',
+      patient: { reference: 'Patient/p1' },
+    });
     const found = await repo.searchResources(parseSearchRequest('RelatedPerson?patient=Patient/p1'));
     expect(found.map((r) => r.id)).toEqual(['a', 'c', 'b']);
   });
@@ -134,7 +170,11 @@ describe('IndexedMemoryRepository', () => {
 
   it('forgets everything on clear', async () => {
     const repo = new IndexedMemoryRepository();
-    await repo.createResource<RelatedPerson>({ resourceType: 'RelatedPerson', id: 'a', patient: { reference: 'Patient/p1' } });
+    await repo.createResource<RelatedPerson>({
+      resourceType: 'RelatedPerson',
+      id: 'a',
+      patient: { reference: 'Patient/p1' },
+    });
     repo.clear();
     expect(await repo.searchResources(parseSearchRequest('RelatedPerson?patient=Patient/p1'))).toEqual([]);
   });

@@ -23,7 +23,16 @@ import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
  * Tasks, a Task's focus and owner, codes). Each one costs a FHIRPath evaluation per write of a type
  * that has it, so the list stays short.
  */
-export const DEFAULT_INDEXED_PARAMETERS = ['identifier', '_tag', 'patient', 'subject', 'focus', 'owner', 'based-on', 'code'] as const;
+export const DEFAULT_INDEXED_PARAMETERS = [
+  'identifier',
+  '_tag',
+  'patient',
+  'subject',
+  'focus',
+  'owner',
+  'based-on',
+  'code',
+] as const;
 
 /** Separates type, parameter and value in posting keys; it cannot occur in any of them. */
 const SEP = '\u0000';
@@ -85,11 +94,17 @@ export class IndexedMemoryRepository extends MemoryRepository {
     // All reads start in this tick, so the result is one consistent snapshot, as in the plain search.
     const reads = ids.map((id) => this.readResource<WithId<T>>(request.resourceType, id).catch(() => undefined));
     const matched: WithId<T>[] = [];
-    for (const resource of await Promise.all(reads)) if (resource && matchesSearchRequest(resource, request)) matched.push(resource);
+    for (const resource of await Promise.all(reads))
+      if (resource && matchesSearchRequest(resource, request)) matched.push(resource);
     let entry = matched.map((resource) => ({ resource }));
     if (request.offset !== undefined) entry = entry.slice(request.offset);
     if (request.count !== undefined) entry = entry.slice(0, request.count);
-    return { resourceType: 'Bundle', type: 'searchset', entry: entry.length ? entry : undefined, total: matched.length };
+    return {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: entry.length ? entry : undefined,
+      total: matched.length,
+    };
   }
 
   /** Ids that may match, in storage order, from the most selective indexed filter; undefined when none is indexed. */
@@ -99,7 +114,8 @@ export class IndexedMemoryRepository extends MemoryRepository {
       const values = this.lookupValues(request.resourceType, filter);
       if (!values) continue;
       const ids = new Set<string>();
-      for (const value of values) for (const id of this.postings.get(postingKey(request.resourceType, filter.code, value)) ?? []) ids.add(id);
+      for (const value of values)
+        for (const id of this.postings.get(postingKey(request.resourceType, filter.code, value)) ?? []) ids.add(id);
       if (!best || ids.size < best.size) best = ids;
     }
     if (!best) return undefined;
@@ -114,7 +130,8 @@ export class IndexedMemoryRepository extends MemoryRepository {
    */
   private lookupValues(resourceType: string, filter: Filter): string[] | undefined {
     const param = indexedParameter(this.parameters, resourceType, filter.code);
-    if (!param || filter.operator !== Operator.EQUALS || filter.value === '' || filter.code === '_compartment') return undefined;
+    if (!param || filter.operator !== Operator.EQUALS || filter.value === '' || filter.code === '_compartment')
+      return undefined;
     const values = splitSearchOnComma(filter.value);
     if (param.type === 'reference') return values;
     const tokens = values.map((value) => (value.includes('|') ? value.split('|')[1] : value)?.toLowerCase());

@@ -29,18 +29,24 @@ describe('search speed over 10k resources, before and after narrowing', () => {
     ['MedicationRequest?code=http://www.whocc.no/atc|R03BA05', true],
     ['Condition?code=http://snomed.info/sct|195967001', true],
     ['Task?patient=Patient/p3', false],
-  ])('%s', async (query, shared) => {
-    const before = await timed(repo, query);
-    const narrowing = narrowSearchParameters();
-    try {
-      const after = await timed(repo, query);
-      console.log(`${query}: ${before.ms} ms → ${after.ms} ms over ${CORPUS_SIZE} resources, ${after.ids.length} found`);
-      expect(after.ids).toEqual(before.ids);
-      expect(after.ids.length).toBeGreaterThan(0);
-      // Measured 25-60× faster; a factor of two leaves room for a busy machine.
-      if (shared) expect(after.ms * 2).toBeLessThan(before.ms);
-    } finally {
-      narrowing.restore();
-    }
-  }, 60_000);
+  ])(
+    '%s',
+    async (query, shared) => {
+      const before = await timed(repo, query);
+      const narrowing = narrowSearchParameters();
+      try {
+        const after = await timed(repo, query);
+        console.log(
+          `${query}: ${before.ms} ms → ${after.ms} ms over ${CORPUS_SIZE} resources, ${after.ids.length} found`,
+        );
+        expect(after.ids).toEqual(before.ids);
+        expect(after.ids.length).toBeGreaterThan(0);
+        // Measured 25-60× faster; a factor of two leaves room for a busy machine.
+        if (shared) expect(after.ms * 2).toBeLessThan(before.ms);
+      } finally {
+        narrowing.restore();
+      }
+    },
+    60_000,
+  );
 });

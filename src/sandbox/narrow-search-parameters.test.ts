@@ -23,8 +23,16 @@ describe('splitTopLevelUnion', () => {
 describe('narrowExpression', () => {
   it.each([
     ['Condition', 'AllergyIntolerance.code | Condition.code | Observation.code', 'Condition.code'],
-    ['MedicationRequest', '(MedicationDispense.medication as CodeableConcept) | (MedicationRequest.medication as CodeableConcept)', '(MedicationRequest.medication as CodeableConcept)'],
-    ['Observation', 'Condition.code | Observation.code | Observation.component.code', 'Observation.code | Observation.component.code'],
+    [
+      'MedicationRequest',
+      '(MedicationDispense.medication as CodeableConcept) | (MedicationRequest.medication as CodeableConcept)',
+      '(MedicationRequest.medication as CodeableConcept)',
+    ],
+    [
+      'Observation',
+      'Condition.code | Observation.code | Observation.component.code',
+      'Observation.code | Observation.component.code',
+    ],
     // Branches that may apply to any type are kept.
     ['Task', 'Resource.meta.tag | Condition.code | Task.code', 'Resource.meta.tag | Task.code'],
     ['InsurancePlan', 'name | alias', undefined],

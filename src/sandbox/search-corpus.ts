@@ -64,9 +64,20 @@ function corpusResource(i: number): Resource {
         authoredOn: day,
       };
     case 1:
-      return { resourceType: 'Condition', subject, code: concept('http://snomed.info/sct', pick(SNOMED_CONDITIONS)), recordedDate: day };
+      return {
+        resourceType: 'Condition',
+        subject,
+        code: concept('http://snomed.info/sct', pick(SNOMED_CONDITIONS)),
+        recordedDate: day,
+      };
     case 2:
-      return { resourceType: 'Observation', status: 'final', subject, code: concept('http://loinc.org', pick(LOINC_CODES)), effectiveDateTime: day };
+      return {
+        resourceType: 'Observation',
+        status: 'final',
+        subject,
+        code: concept('http://loinc.org', pick(LOINC_CODES)),
+        effectiveDateTime: day,
+      };
     case 3:
       return {
         resourceType: 'MedicationRequest',

@@ -1,6 +1,14 @@
 import { Operator, validateResource } from '@medplum/core';
 import { MemoryRepository } from '@medplum/fhir-router';
-import type { CarePlan, Encounter, MedicationRequest, Organization, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type {
+  CarePlan,
+  Encounter,
+  MedicationRequest,
+  Organization,
+  Patient,
+  RelatedPerson,
+  Resource,
+} from '@medplum/fhirtypes';
 import { ageOnDate } from '../rules/age-on-date.js';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { FHIR_SYSTEMS } from './fhir-systems.js';
@@ -41,20 +49,23 @@ describe('dateYearsAgo', () => {
   });
 });
 
-describe.each(['2026-01-01', '2024-02-29', '2025-12-31', new Date().toISOString().slice(0, 10)])('seedSandbox on %s', (day) => {
-  let repo: MemoryRepository;
-  let ids: SeedIds;
-  beforeAll(async () => {
-    repo = new MemoryRepository();
-    ids = await seedSandbox(repo, { today: new Date(`${day}T08:00:00Z`) });
-  });
+describe.each(['2026-01-01', '2024-02-29', '2025-12-31', new Date().toISOString().slice(0, 10)])(
+  'seedSandbox on %s',
+  (day) => {
+    let repo: MemoryRepository;
+    let ids: SeedIds;
+    beforeAll(async () => {
+      repo = new MemoryRepository();
+      ids = await seedSandbox(repo, { today: new Date(`${day}T08:00:00Z`) });
+    });
 
-  it.each(SEED_PATIENT_LABELS.map((label) => [label]))('%s has the age in its label on that day', async (label) => {
-    const patient = await read<Patient>(repo, ids.patients[label]);
-    expect(ageOnDate(patient.birthDate ?? '', day)).toBe(ids.ages[label]);
-    expect(label).toMatch(new RegExp(`${ids.ages[label]}$`));
-  });
-});
+    it.each(SEED_PATIENT_LABELS.map((label) => [label]))('%s has the age in its label on that day', async (label) => {
+      const patient = await read<Patient>(repo, ids.patients[label]);
+      expect(ageOnDate(patient.birthDate ?? '', day)).toBe(ids.ages[label]);
+      expect(label).toMatch(new RegExp(`${ids.ages[label]}$`));
+    });
+  },
+);
 
 describe('seedSandbox', () => {
   let repo: MemoryRepository;
@@ -76,14 +87,20 @@ describe('seedSandbox', () => {
     expect(count).toBe(3 + SEED_PATIENT_LABELS.length * 2 + Object.values(ids.relatedPersons).flat().length);
   });
 
-  it.each(SEED_PATIENT_LABELS.map((label) => [label]))('%s has a valid test BSN, Dutch address, phone and the department', async (label) => {
-    const patient = await read<Patient>(repo, ids.patients[label]);
-    const bsn = patient.identifier?.find((i) => i.system === FHIR_SYSTEMS.bsn)?.value ?? '';
-    expect(passesElevenTest(bsn)).toBe(true);
-    expect(patient.address?.[0]).toMatchObject({ country: 'NL', postalCode: expect.stringMatching(/^\d{4} [A-Z]{2}$/) });
-    expect(patient.telecom?.some((t) => t.system === 'phone')).toBe(true);
-    expect(patient.managingOrganization?.reference).toBe(ids.department);
-  });
+  it.each(SEED_PATIENT_LABELS.map((label) => [label]))(
+    '%s has a valid test BSN, Dutch address, phone and the department',
+    async (label) => {
+      const patient = await read<Patient>(repo, ids.patients[label]);
+      const bsn = patient.identifier?.find((i) => i.system === FHIR_SYSTEMS.bsn)?.value ?? '';
+      expect(passesElevenTest(bsn)).toBe(true);
+      expect(patient.address?.[0]).toMatchObject({
+        country: 'NL',
+        postalCode: expect.stringMatching(/^\d{4} [A-Z]{2}$/),
+      });
+      expect(patient.telecom?.some((t) => t.system === 'phone')).toBe(true);
+      expect(patient.managingOrganization?.reference).toBe(ids.department);
+    },
+  );
 
   it('gives every patient a different BSN', async () => {
     const patients = await repo.searchResources<Patient>({ resourceType: 'Patient' });
@@ -102,15 +119,21 @@ describe('seedSandbox', () => {
     expect(condition && `Condition/${condition.id}`).toBe(ids.conditions[label]);
   });
 
-  it.each(['child7', 'child13', 'child16', 'child17'] as const)('%s has parents with MTH/FTH and telecom', async (label) => {
-    expect(ids.relatedPersons[label].length).toBeGreaterThanOrEqual(1);
-    for (const reference of ids.relatedPersons[label]) {
-      const parent = await read<RelatedPerson>(repo, reference);
-      expect(parent.patient.reference).toBe(ids.patients[label]);
-      expect(parent.relationship?.[0]?.coding?.[0]).toMatchObject({ system: FHIR_SYSTEMS.v3RoleCode, code: expect.stringMatching(/^(MTH|FTH)$/) });
-      expect(parent.telecom?.length).toBeGreaterThan(0);
-    }
-  });
+  it.each(['child7', 'child13', 'child16', 'child17'] as const)(
+    '%s has parents with MTH/FTH and telecom',
+    async (label) => {
+      expect(ids.relatedPersons[label].length).toBeGreaterThanOrEqual(1);
+      for (const reference of ids.relatedPersons[label]) {
+        const parent = await read<RelatedPerson>(repo, reference);
+        expect(parent.patient.reference).toBe(ids.patients[label]);
+        expect(parent.relationship?.[0]?.coding?.[0]).toMatchObject({
+          system: FHIR_SYSTEMS.v3RoleCode,
+          code: expect.stringMatching(/^(MTH|FTH)$/),
+        });
+        expect(parent.telecom?.length).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it('gives the adult no parents', () => {
     expect(ids.relatedPersons.adult19).toEqual([]);
@@ -134,8 +157,17 @@ describe('seedSandbox', () => {
 describe('trigger builders', () => {
   const cases: [string, () => Resource][] = [
     ['medication agreement', () => medicationAgreement('child13', { atc: 'R03BA05' })],
-    ['medication agreement with PRK, HPK and encounter', () =>
-      medicationAgreement('Patient/child13', { atc: 'R03AK06', prk: '12345', hpk: '67890', encounter: 'Encounter/e1', status: 'stopped' })],
+    [
+      'medication agreement with PRK, HPK and encounter',
+      () =>
+        medicationAgreement('Patient/child13', {
+          atc: 'R03AK06',
+          prk: '12345',
+          hpk: '67890',
+          encounter: 'Encounter/e1',
+          status: 'stopped',
+        }),
+    ],
     ['treatment plan', () => treatmentPlan('child16')],
     ['evaluation visit', () => evaluationVisit('child17', { end: '2026-03-02T10:20:00+01:00' })],
   ];
@@ -158,7 +190,11 @@ describe('trigger builders', () => {
 
   it('builds a treatment plan that addresses the seeded asthma Condition', () => {
     const plan: CarePlan = treatmentPlan('Patient/child16');
-    expect(plan).toMatchObject({ status: 'active', intent: 'plan', addresses: [{ reference: 'Condition/child16-asthma' }] });
+    expect(plan).toMatchObject({
+      status: 'active',
+      intent: 'plan',
+      addresses: [{ reference: 'Condition/child16-asthma' }],
+    });
     expect(treatmentPlan('child16', { condition: 'Condition/x' }).addresses?.[0]?.reference).toBe('Condition/x');
   });
 

@@ -1,5 +1,13 @@
 import type { MemoryRepository } from '@medplum/fhir-router';
-import type { Condition, Consent, Organization, Patient, Practitioner, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type {
+  Condition,
+  Consent,
+  Organization,
+  Patient,
+  Practitioner,
+  RelatedPerson,
+  Resource,
+} from '@medplum/fhirtypes';
 import { CONSENT_PURPOSE_SYSTEM, V3_ACT_REASON } from '../rules/objection-policy.js';
 import { assertValidResource } from '../shared/fhir-definitions.js';
 import { FHIR_SYSTEMS, SNOMED } from './fhir-systems.js';
@@ -47,7 +55,8 @@ export async function seedSandbox(repo: MemoryRepository, options: { today?: Dat
     ids.patients[person.label] = await write(patient(person, today));
     ids.conditions[person.label] = await write(asthma(person, today));
     ids.relatedPersons[person.label] = [];
-    for (const parent of person.parents) ids.relatedPersons[person.label].push(await write(relatedPerson(person, parent)));
+    for (const parent of person.parents)
+      ids.relatedPersons[person.label].push(await write(relatedPerson(person, parent)));
     ids.ages[person.label] = person.age;
     if (person.objection) ids.objections[person.label] = await write(objection(person, today));
   }
@@ -109,8 +118,18 @@ function patient(person: SeedPerson, today: Date): Patient & { id: string } {
     telecom: [{ system: 'phone', value: person.phone, use: person.parents.length ? 'home' : 'mobile' }],
     gender: person.gender,
     birthDate: dateYearsAgo(today, person.age, person.daysPastBirthday),
-    address: [{ use: 'home', line: [person.address.line], postalCode: person.address.postalCode, city: person.address.city, country: 'NL' }],
-    communication: [{ language: { coding: [{ system: FHIR_SYSTEMS.language, code: 'nl', display: 'Nederlands' }] }, preferred: true }],
+    address: [
+      {
+        use: 'home',
+        line: [person.address.line],
+        postalCode: person.address.postalCode,
+        city: person.address.city,
+        country: 'NL',
+      },
+    ],
+    communication: [
+      { language: { coding: [{ system: FHIR_SYSTEMS.language, code: 'nl', display: 'Nederlands' }] }, preferred: true },
+    ],
     managingOrganization: { reference: SEED_REFS.department, display: 'Kinderlongziekten' },
     generalPractitioner: [{ reference: SEED_REFS.practitioner }],
   };
@@ -124,7 +143,10 @@ function relatedPerson(person: SeedPerson, parent: SeedParent): RelatedPerson & 
     active: true,
     patient: { reference: `Patient/${person.label}` },
     relationship: [
-      { coding: [{ system: FHIR_SYSTEMS.v3RoleCode, code, display: parent.role }], text: parent.role === 'mother' ? 'moeder' : 'vader' },
+      {
+        coding: [{ system: FHIR_SYSTEMS.v3RoleCode, code, display: parent.role }],
+        text: parent.role === 'mother' ? 'moeder' : 'vader',
+      },
     ],
     name: [{ use: 'official', family: parent.family, given: [parent.given] }],
     telecom: [
@@ -132,7 +154,15 @@ function relatedPerson(person: SeedPerson, parent: SeedParent): RelatedPerson & 
       { system: 'email', value: parent.email, use: 'home' },
     ],
     gender: parent.role === 'mother' ? 'female' : 'male',
-    address: [{ use: 'home', line: [person.address.line], postalCode: person.address.postalCode, city: person.address.city, country: 'NL' }],
+    address: [
+      {
+        use: 'home',
+        line: [person.address.line],
+        postalCode: person.address.postalCode,
+        city: person.address.city,
+        country: 'NL',
+      },
+    ],
   };
 }
 
@@ -163,7 +193,12 @@ function objection(person: SeedPerson, today: Date): Consent & { id: string } {
     id: `${person.label}-bezwaar-keuzehulp`,
     status: 'active',
     scope: { coding: [{ system: FHIR_SYSTEMS.consentScope, code: 'patient-privacy', display: 'Privacy Consent' }] },
-    category: [{ coding: [{ system: FHIR_SYSTEMS.loinc, code: '59284-0', display: 'Patient Consent' }], text: 'Bezwaar benaderen voor keuzehulpen' }],
+    category: [
+      {
+        coding: [{ system: FHIR_SYSTEMS.loinc, code: '59284-0', display: 'Patient Consent' }],
+        text: 'Bezwaar benaderen voor keuzehulpen',
+      },
+    ],
     patient: { reference: `Patient/${person.label}` },
     dateTime: since,
     performer: [{ reference: `Patient/${person.label}` }],
@@ -173,7 +208,11 @@ function objection(person: SeedPerson, today: Date): Consent & { id: string } {
       type: 'deny',
       period: { start: since },
       purpose: [
-        { system: CONSENT_PURPOSE_SYSTEM, code: 'decision-support-contact', display: 'Benaderen voor keuzehulpen en vragenlijsten' },
+        {
+          system: CONSENT_PURPOSE_SYSTEM,
+          code: 'decision-support-contact',
+          display: 'Benaderen voor keuzehulpen en vragenlijsten',
+        },
         { system: V3_ACT_REASON, code: 'HOUTCOMS', display: 'health outcome measure' },
       ],
     },

@@ -63,7 +63,13 @@ export const SEED_PEOPLE: readonly SeedPerson[] = [
     address: { line: 'Oefenlaan 13', postalCode: '3812 BB', city: 'Amersfoort' },
     phone: '+31330000013',
     parents: [
-      { role: 'mother', given: 'Fleur', family: 'Testhuizen', mobile: '+31600000131', email: 'moeder.noor@example.org' },
+      {
+        role: 'mother',
+        given: 'Fleur',
+        family: 'Testhuizen',
+        mobile: '+31600000131',
+        email: 'moeder.noor@example.org',
+      },
     ],
   },
   {
@@ -77,7 +83,13 @@ export const SEED_PEOPLE: readonly SeedPerson[] = [
     address: { line: 'Proeflaan 14', postalCode: '5611 FF', city: 'Eindhoven' },
     phone: '+31400000014',
     parents: [
-      { role: 'mother', given: 'Sanne', family: 'Testbezwaar', mobile: '+31600000141', email: 'moeder.mila@example.org' },
+      {
+        role: 'mother',
+        given: 'Sanne',
+        family: 'Testbezwaar',
+        mobile: '+31600000141',
+        email: 'moeder.mila@example.org',
+      },
     ],
     objection: true,
   },

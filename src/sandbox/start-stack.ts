@@ -26,13 +26,15 @@ export interface EmbeddedStack {
  * Starts the embedded stack used by `npm run demo` and the end-to-end tests. Each stack gets its
  * own queue prefix so runs never see each other's jobs, and removes its keys when closed.
  */
-export async function startEmbeddedStack(options: {
-  log?: Logger;
-  env?: Record<string, string>;
-  overrides?: ServiceOverrides;
-  /** Where the service reaches the sandbox EPD, given its base URL: e.g. through a fault-injecting proxy. */
-  epdBaseUrl?: (sandboxBaseUrl: string) => string | Promise<string>;
-} = {}): Promise<EmbeddedStack> {
+export async function startEmbeddedStack(
+  options: {
+    log?: Logger;
+    env?: Record<string, string>;
+    overrides?: ServiceOverrides;
+    /** Where the service reaches the sandbox EPD, given its base URL: e.g. through a fault-injecting proxy. */
+    epdBaseUrl?: (sandboxBaseUrl: string) => string | Promise<string>;
+  } = {},
+): Promise<EmbeddedStack> {
   const fhir = await startFhirSandbox();
   const seed = await seedSandbox(fhir.repo);
   const aid = await startDecisionAidStandIn({ token: 'embedded-aid-token-0123456789' });

@@ -8,12 +8,32 @@ const VISIT_MINUTES = 20;
 
 /** Asthma medicines the builders know by ATC code: WHO name and a Dutch default dosage. */
 const ASTHMA_MEDICINES: Record<string, { display: string; text: string; dosage: string }> = {
-  R03BA05: { display: 'fluticasone', text: 'Fluticason inhalatie', dosage: '2 maal daags 1 inhalatie (via voorzetkamer)' },
+  R03BA05: {
+    display: 'fluticasone',
+    text: 'Fluticason inhalatie',
+    dosage: '2 maal daags 1 inhalatie (via voorzetkamer)',
+  },
   R03BA02: { display: 'budesonide', text: 'Budesonide inhalatie', dosage: '2 maal daags 1 inhalatie' },
-  R03AK06: { display: 'salmeterol and fluticasone', text: 'Salmeterol/fluticason inhalatie', dosage: '2 maal daags 1 inhalatie' },
-  R03AK07: { display: 'formoterol and budesonide', text: 'Formoterol/budesonide inhalatie', dosage: '2 maal daags 1 inhalatie' },
-  R03AC02: { display: 'salbutamol', text: 'Salbutamol inhalatie', dosage: 'zo nodig 1 tot 2 inhalaties, maximaal 8 per dag' },
-  R03DC03: { display: 'montelukast', text: 'Montelukast kauwtablet', dosage: '1 maal daags 1 kauwtablet, voor het slapengaan' },
+  R03AK06: {
+    display: 'salmeterol and fluticasone',
+    text: 'Salmeterol/fluticason inhalatie',
+    dosage: '2 maal daags 1 inhalatie',
+  },
+  R03AK07: {
+    display: 'formoterol and budesonide',
+    text: 'Formoterol/budesonide inhalatie',
+    dosage: '2 maal daags 1 inhalatie',
+  },
+  R03AC02: {
+    display: 'salbutamol',
+    text: 'Salbutamol inhalatie',
+    dosage: 'zo nodig 1 tot 2 inhalaties, maximaal 8 per dag',
+  },
+  R03DC03: {
+    display: 'montelukast',
+    text: 'Montelukast kauwtablet',
+    dosage: '1 maal daags 1 kauwtablet, voor het slapengaan',
+  },
 };
 
 /** What a medication agreement may vary; everything else has a realistic default. */
@@ -45,7 +65,9 @@ export interface MedicationAgreementOptions {
  */
 export function medicationAgreement(patient: string, options: MedicationAgreementOptions): MedicationRequest {
   const known = ASTHMA_MEDICINES[options.atc];
-  const coding: Coding[] = [{ system: FHIR_SYSTEMS.atc, code: options.atc, ...(known ? { display: known.display } : {}) }];
+  const coding: Coding[] = [
+    { system: FHIR_SYSTEMS.atc, code: options.atc, ...(known ? { display: known.display } : {}) },
+  ];
   if (options.prk) coding.push({ system: FHIR_SYSTEMS.gStandaardPrk, code: options.prk });
   if (options.hpk) coding.push({ system: FHIR_SYSTEMS.gStandaardHpk, code: options.hpk });
   const dosage = options.dosageText ?? known?.dosage;
@@ -98,7 +120,9 @@ export function treatmentPlan(patient: string, options: TreatmentPlanOptions = {
     created: options.created ?? new Date().toISOString(),
     author: { reference: options.author ?? SEED_REFS.practitioner },
     addresses: [{ reference: options.condition ?? asthmaConditionOf(subject) }],
-    activity: [{ detail: { kind: 'ServiceRequest', code: { coding: [SNOMED.asthmaManagement] }, status: 'scheduled' } }],
+    activity: [
+      { detail: { kind: 'ServiceRequest', code: { coding: [SNOMED.asthmaManagement] }, status: 'scheduled' } },
+    ],
   };
 }
 

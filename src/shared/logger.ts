@@ -58,7 +58,11 @@ export const REDACTED_PATHS = [
 ];
 
 /** The root logger: JSON lines by default, readable lines when `pretty` is set. */
-export function createLogger(options: { level: string; pretty?: boolean; destination?: pino.DestinationStream }): Logger {
+export function createLogger(options: {
+  level: string;
+  pretty?: boolean;
+  destination?: pino.DestinationStream;
+}): Logger {
   const base: LoggerOptions = {
     level: options.level,
     base: { service: 'sdm-bridge' },

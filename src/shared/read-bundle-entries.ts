@@ -23,7 +23,11 @@ const CLOSE_ARRAY = 0x5d;
  * for the rest of its life. Here the file is read in chunks, entries are found by counting brackets
  * outside strings, and only the wanted ones are parsed.
  */
-export function* readBundleEntries(file: string, wanted: (fullUrl: string | undefined) => boolean, chunkBytes = CHUNK_BYTES): Generator<BundleEntry> {
+export function* readBundleEntries(
+  file: string,
+  wanted: (fullUrl: string | undefined) => boolean,
+  chunkBytes = CHUNK_BYTES,
+): Generator<BundleEntry> {
   const found: string[] = [];
   const scanner = new EntryScanner((text) => found.push(text), wanted);
   const fd = openSync(file, 'r');

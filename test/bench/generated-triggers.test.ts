@@ -19,13 +19,26 @@ const ENV = {
 };
 
 describe('the rules benchmark’s generated triggers', () => {
-  const examples = ['paediatric-asthma.yaml', 'positive-health.yaml'].map((name) => ({ name, text: readFileSync(join('mappings', name), 'utf8') }));
+  const examples = ['paediatric-asthma.yaml', 'positive-health.yaml'].map((name) => ({
+    name,
+    text: readFileSync(join('mappings', name), 'utf8'),
+  }));
   const exampleCount = compileMappings(examples, ENV).triggers.length;
-  const compiled = compileMappings([...examples, { name: 'generated.yaml', text: generatedMappingFile(1_000 - exampleCount) }], ENV);
+  const compiled = compileMappings(
+    [...examples, { name: 'generated.yaml', text: generatedMappingFile(1_000 - exampleCount) }],
+    ENV,
+  );
 
   it('compile: a thousand triggers over six resource types', () => {
     expect(compiled.triggers).toHaveLength(1_000);
-    expect([...compiled.triggerIndex.keys()].sort()).toEqual(['CarePlan', 'Condition', 'Encounter', 'MedicationRequest', 'Procedure', 'ServiceRequest']);
+    expect([...compiled.triggerIndex.keys()].sort()).toEqual([
+      'CarePlan',
+      'Condition',
+      'Encounter',
+      'MedicationRequest',
+      'Procedure',
+      'ServiceRequest',
+    ]);
   });
 
   it.each(ruleBenchEvents().map((facts) => [`${facts.resource.resourceType}/${facts.resource.id}`, facts] as const))(
@@ -36,7 +49,11 @@ describe('the rules benchmark’s generated triggers', () => {
       const fired = new Set(outcome.invitations.map((i) => i.triggerId));
       for (const trigger of compiled.triggersByType.get(facts.resource.resourceType) ?? []) {
         const reason = checkTrigger(trigger, facts);
-        if (reason === undefined) expect({ trigger: trigger.id, fired: fired.has(trigger.id) || reasons.has(trigger.id) }).toEqual({ trigger: trigger.id, fired: true });
+        if (reason === undefined)
+          expect({ trigger: trigger.id, fired: fired.has(trigger.id) || reasons.has(trigger.id) }).toEqual({
+            trigger: trigger.id,
+            fired: true,
+          });
         else expect({ trigger: trigger.id, reason: reasons.get(trigger.id) }).toEqual({ trigger: trigger.id, reason });
       }
     },

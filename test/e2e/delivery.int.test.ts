@@ -32,7 +32,9 @@ describe('delivery guarantees end to end', () => {
     await settle(stack);
     const tasks = await tasksFor(stack, refOf(resource));
     expect(tasks.map((t) => t.owner?.reference).sort()).toEqual([child.patient, child.parent].sort());
-    const atPlatform = stack.aid.invitations.filter((i) => tasks.some((t) => t.identifier?.[0]?.value === i.invitationId));
+    const atPlatform = stack.aid.invitations.filter((i) =>
+      tasks.some((t) => t.identifier?.[0]?.value === i.invitationId),
+    );
     expect(atPlatform).toHaveLength(2);
   });
 
@@ -46,8 +48,13 @@ describe('delivery guarantees end to end', () => {
     await settle(stack);
     expect(await tasksFor(stack, refOf(first))).toHaveLength(1);
     expect(await tasksFor(stack, refOf(second))).toHaveLength(0);
-    const [eventJob] = (await stack.service.queues.events.getCompleted()).filter((j) => j.data.reference === refOf(second));
-    expect(eventJob?.returnvalue).toMatchObject({ invitations: [], skipped: expect.arrayContaining([expect.objectContaining({ reason: expect.stringMatching(/^throttled/) })]) });
+    const [eventJob] = (await stack.service.queues.events.getCompleted()).filter(
+      (j) => j.data.reference === refOf(second),
+    );
+    expect(eventJob?.returnvalue).toMatchObject({
+      invitations: [],
+      skipped: expect.arrayContaining([expect.objectContaining({ reason: expect.stringMatching(/^throttled/) })]),
+    });
   });
 
   it('retries a transient decision-aid failure and then records the invitation once', async () => {
@@ -66,7 +73,9 @@ describe('delivery guarantees end to end', () => {
     stack.aid.failNext(400, 1);
     await notify(stack, notificationFor(medicationStep(), resource, 501));
     await settle(stack);
-    const failed = (await stack.service.queues.invitations.getFailed()).filter((j) => j.data.focus.startsWith(refOf(resource)));
+    const failed = (await stack.service.queues.invitations.getFailed()).filter((j) =>
+      j.data.focus.startsWith(refOf(resource)),
+    );
     expect(failed).toHaveLength(1);
     expect(failed[0]!.attemptsMade).toBe(1);
     expect(failed[0]!.failedReason).toMatch(/400/);

@@ -26,7 +26,9 @@ describe('key moments end to end', () => {
       expect((await notify(stack, notificationFor(step, resource, i + 1))).status).toBe(202);
     }
     await settle(stack);
-    const aidByCanonical = new Map([...stack.service.mappings.decisionAids.values()].map((a) => [a.activityDefinition, a.id]));
+    const aidByCanonical = new Map(
+      [...stack.service.mappings.decisionAids.values()].map((a) => [a.activityDefinition, a.id]),
+    );
     for (const [i, step] of steps.entries()) {
       const tasks = await tasksFor(stack, refOf(stored[i]!));
       const keys = tasks.map((t) => `${aidByCanonical.get(t.instantiatesCanonical!)}:${t.owner?.reference}`).sort();
@@ -59,7 +61,9 @@ describe('key moments end to end', () => {
     await notify(stack, notificationFor(step, resource, 102));
     const { waitForQueuesToDrain } = await import('../../src/sandbox/wait-for-queues.js');
     await waitForQueuesToDrain(stack.service.queues, 20_000, { ignoreDelayed: true });
-    const delayed = (await stack.service.queues.invitations.getDelayed()).filter((j) => j.data.focus.startsWith(refOf(resource)));
+    const delayed = (await stack.service.queues.invitations.getDelayed()).filter((j) =>
+      j.data.focus.startsWith(refOf(resource)),
+    );
     expect(delayed.length).toBeGreaterThan(0);
     for (const job of delayed) expect(job.delay).toBe(2 * 3_600_000); // PT2H in paediatric-asthma.yaml
     expect(await tasksFor(stack, refOf(resource))).toHaveLength(0);

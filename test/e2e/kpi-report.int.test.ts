@@ -7,7 +7,16 @@ import { expectedFrom, fixtureMonths, kpiFixturePlan, storeKpiFixture } from '..
 /** Debian's browser; nothing is downloaded (.ci/run installs the package when it is missing). */
 const CHROMIUM = '/usr/bin/chromium';
 /** Headless, and nothing that reaches beyond loopback. */
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** The screenshot kept as a test artifact (test-output/ is not in git). */
 const SCREENSHOT = 'test-output/kpi-report.png';
 const ADMIN_TOKEN = 'kpi-report-admin-token-0123456789';
@@ -42,7 +51,9 @@ describe('the KPI page in a real browser', () => {
         browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: BROWSER_TIMEOUT_MS });
       } catch (err) {
         // Never skipped silently: without the browser this test fails and says why.
-        throw new Error(`headless Chromium could not start from ${CHROMIUM} (install Debian's chromium package; .ci/run does): ${(err as Error).message}`);
+        throw new Error(
+          `headless Chromium could not start from ${CHROMIUM} (install Debian's chromium package; .ci/run does): ${(err as Error).message}`,
+        );
       }
       const context = await browser.newContext({
         javaScriptEnabled: false,
@@ -70,7 +81,9 @@ describe('the KPI page in a real browser', () => {
 
       const funnel = page.locator('svg.funnel');
       await expect(funnel.isVisible()).resolves.toBe(true);
-      expect(await funnel.locator('text').allTextContents()).toEqual(expect.arrayContaining(['Sleutelmomenten', 'Resultaat ontvangen', String(expected.sent)]));
+      expect(await funnel.locator('text').allTextContents()).toEqual(
+        expect.arrayContaining(['Sleutelmomenten', 'Resultaat ontvangen', String(expected.sent)]),
+      );
       const share = page.locator('svg.share');
       const shareTexts = await share.locator('text').allTextContents();
       expect(shareTexts).toContain('doel 75%');

@@ -17,9 +17,10 @@ const TIME_ZONE = 'Europe/Amsterdam';
 /** Hooks and tests get a minute: a stack start and a real run take seconds, longer on a busy machine. */
 const SLOW_MS = 60_000;
 
-
 async function getKpi(stack: EmbeddedStack, query: string): Promise<KpiSummary> {
-  const res = await fetch(`${stack.service.url}/kpi${query}`, { headers: { authorization: `Bearer ${KPI_ADMIN_TOKEN}` } });
+  const res = await fetch(`${stack.service.url}/kpi${query}`, {
+    headers: { authorization: `Bearer ${KPI_ADMIN_TOKEN}` },
+  });
   expect(res.status).toBe(200);
   return (await res.json()) as KpiSummary;
 }
@@ -36,90 +37,126 @@ describe('KPIs from the record, end to end', () => {
     await stack?.close();
   }, SLOW_MS);
 
-  it('GET /kpi computes the figures of a half year from what the record holds', async () => {
-    const summary = await getKpi(stack, `?from=${months[0]}&to=${months[5]}`);
-    const expected = expectedFrom(plan);
-    expect(summary.overall).toMatchObject({
-      keyMomentEvents: expected.keyMomentEvents,
-      invitationsSent: expected.sent,
-      invitationsFailed: expected.failed,
-      completed: { value: expected.completed, respondents: expected.completed },
-      sdmQ9Mean: { value: expected.mean, respondents: expected.respondents },
-      decidedTogether: { value: expected.share, respondents: expected.respondents, numerator: expected.together },
-    });
-    for (const [i, month] of months.entries()) {
-      const mine = expectedFrom(plan.filter((p) => p.authoredOn.startsWith(month)));
-      const cell = summary.months[i]!;
-      expect([cell.month, cell.invitationsSent]).toEqual([month, mine.sent]);
-      expect(cell.decidedTogether).toEqual(mine.respondents < 5 ? { suppressed: true } : { suppressed: false, value: mine.share, respondents: mine.respondents, numerator: mine.together });
-    }
-    expect(summary.months[1]!.decidedTogether).toEqual({ suppressed: true }); // the sparse month: three answers
-    expect(summary.byDepartment.find((d) => d.label === 'Algemene kindergeneeskunde')!.sdmQ9Mean).toEqual({ suppressed: true });
-  }, SLOW_MS);
-
-  it('counts a real run: key moments → invitations → results posted by the platform', async () => {
-    const month = monthOf(new Date(), TIME_ZONE);
-    const tasks: Task[] = [];
-    for (let i = 0; i < 3; i++) {
-      const { patient, parent } = await freshChild(stack, 13);
-      await Promise.all([reachable(stack, patient), reachable(stack, parent)]); // else the invitations wait on hold
-      const resource = await storeInEpd(stack, medicationAgreement(patient, { atc: 'R03BA05' }));
-      expect((await notify(stack, notificationFor(demoSteps(stack.seed)[0]!, resource, 7000 + i))).status).toBe(202);
-      await settle(stack);
-      tasks.push(...(await tasksFor(stack, refOf(resource))));
-    }
-    expect(tasks).toHaveLength(6); // the 13-year-old and a parent, three times
-    for (const task of tasks.slice(0, 5)) {
-      const invitation = task.identifier!.find((id) => id.system === INVITATION_ID_SYSTEM)!.value!;
-      const body = { ...platformResult(invitation, { id: `kpi-${invitation}` }), result: { id: `kpi-${invitation}`, completedAt: new Date().toISOString() } };
-      const res = await fetch(`${stack.service.url}/decision-aids/astma-kind/results`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ASTMA_KEUZEHULP_TOKEN}` },
-        body: JSON.stringify(body),
+  it(
+    'GET /kpi computes the figures of a half year from what the record holds',
+    async () => {
+      const summary = await getKpi(stack, `?from=${months[0]}&to=${months[5]}`);
+      const expected = expectedFrom(plan);
+      expect(summary.overall).toMatchObject({
+        keyMomentEvents: expected.keyMomentEvents,
+        invitationsSent: expected.sent,
+        invitationsFailed: expected.failed,
+        completed: { value: expected.completed, respondents: expected.completed },
+        sdmQ9Mean: { value: expected.mean, respondents: expected.respondents },
+        decidedTogether: { value: expected.share, respondents: expected.respondents, numerator: expected.together },
       });
-      expect(res.status).toBe(202);
-    }
-    await resultsWritten(stack);
-    const summary = await getKpi(stack, `?period=${month}`);
-    expect(summary.overall).toMatchObject({
-      keyMomentEvents: 3,
-      invitationsSent: 6,
-      invitationsFailed: 0,
-      completed: { value: 5, respondents: 5 },
-      completionRate: { value: 83.3, respondents: 5 },
-      sdmQ9Mean: { value: 82.2, respondents: 5 }, // the fixture answers: raw 37 × 20/9
-      decidedTogether: { value: 100, respondents: 5, numerator: 5 },
-      meetsTarget: true,
-    });
-    expect(summary.byKeyMoment.map((r) => r.label)).toEqual(['medicatiewijziging']);
-    expect(summary.byDepartment.map((r) => r.label)).toEqual(['Kinderlongziekten']);
-    expect(summary.byDecisionAid.map((r) => r.label)).toEqual(['Keuzehulp astma voor kinderen en ouders']);
-  }, SLOW_MS);
+      for (const [i, month] of months.entries()) {
+        const mine = expectedFrom(plan.filter((p) => p.authoredOn.startsWith(month)));
+        const cell = summary.months[i]!;
+        expect([cell.month, cell.invitationsSent]).toEqual([month, mine.sent]);
+        expect(cell.decidedTogether).toEqual(
+          mine.respondents < 5
+            ? { suppressed: true }
+            : { suppressed: false, value: mine.share, respondents: mine.respondents, numerator: mine.together },
+        );
+      }
+      expect(summary.months[1]!.decidedTogether).toEqual({ suppressed: true }); // the sparse month: three answers
+      expect(summary.byDepartment.find((d) => d.label === 'Algemene kindergeneeskunde')!.sdmQ9Mean).toEqual({
+        suppressed: true,
+      });
+    },
+    SLOW_MS,
+  );
 
-  it('writes the MeasureReport from a kpi job, valid, once per month however often it runs, and schedules it monthly', async () => {
-    const month = months[5]!;
-    const first = await runKpiJob(stack, month);
-    const again = await runKpiJob(stack, month);
-    expect([first.outcome, again.outcome, again.reference]).toEqual(['created', 'unchanged', first.reference]);
-    const res = await fetch(`${stack.fhir.baseUrl}/MeasureReport?identifier=https://sdm-bridge.org/fhir/NamingSystem/measure-report-id|sdm-kpi-${month}`);
-    const reports = ((await res.json()) as { entry?: { resource: MeasureReport }[] }).entry?.map((e) => e.resource) ?? [];
-    expect(reports).toHaveLength(1);
-    expect(() => validateResource(reports[0]!)).not.toThrow();
-    expect(reports[0]).toMatchObject({ status: 'complete', type: 'summary', measure: 'https://sdm-bridge.org/fhir/Measure/sdm-kpi|1.0.0' });
-    const schedulers = await stack.service.queues.kpi.getJobSchedulers();
-    expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([[KPI_SCHEDULER_ID, '0 3 1 * *', 'Europe/Amsterdam']]);
-  }, SLOW_MS);
+  it(
+    'counts a real run: key moments → invitations → results posted by the platform',
+    async () => {
+      const month = monthOf(new Date(), TIME_ZONE);
+      const tasks: Task[] = [];
+      for (let i = 0; i < 3; i++) {
+        const { patient, parent } = await freshChild(stack, 13);
+        await Promise.all([reachable(stack, patient), reachable(stack, parent)]); // else the invitations wait on hold
+        const resource = await storeInEpd(stack, medicationAgreement(patient, { atc: 'R03BA05' }));
+        expect((await notify(stack, notificationFor(demoSteps(stack.seed)[0]!, resource, 7000 + i))).status).toBe(202);
+        await settle(stack);
+        tasks.push(...(await tasksFor(stack, refOf(resource))));
+      }
+      expect(tasks).toHaveLength(6); // the 13-year-old and a parent, three times
+      for (const task of tasks.slice(0, 5)) {
+        const invitation = task.identifier!.find((id) => id.system === INVITATION_ID_SYSTEM)!.value!;
+        const body = {
+          ...platformResult(invitation, { id: `kpi-${invitation}` }),
+          result: { id: `kpi-${invitation}`, completedAt: new Date().toISOString() },
+        };
+        const res = await fetch(`${stack.service.url}/decision-aids/astma-kind/results`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ASTMA_KEUZEHULP_TOKEN}` },
+          body: JSON.stringify(body),
+        });
+        expect(res.status).toBe(202);
+      }
+      await resultsWritten(stack);
+      const summary = await getKpi(stack, `?period=${month}`);
+      expect(summary.overall).toMatchObject({
+        keyMomentEvents: 3,
+        invitationsSent: 6,
+        invitationsFailed: 0,
+        completed: { value: 5, respondents: 5 },
+        completionRate: { value: 83.3, respondents: 5 },
+        sdmQ9Mean: { value: 82.2, respondents: 5 }, // the fixture answers: raw 37 × 20/9
+        decidedTogether: { value: 100, respondents: 5, numerator: 5 },
+        meetsTarget: true,
+      });
+      expect(summary.byKeyMoment.map((r) => r.label)).toEqual(['medicatiewijziging']);
+      expect(summary.byDepartment.map((r) => r.label)).toEqual(['Kinderlongziekten']);
+      expect(summary.byDecisionAid.map((r) => r.label)).toEqual(['Keuzehulp astma voor kinderen en ouders']);
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'writes the MeasureReport from a kpi job, valid, once per month however often it runs, and schedules it monthly',
+    async () => {
+      const month = months[5]!;
+      const first = await runKpiJob(stack, month);
+      const again = await runKpiJob(stack, month);
+      expect([first.outcome, again.outcome, again.reference]).toEqual(['created', 'unchanged', first.reference]);
+      const res = await fetch(
+        `${stack.fhir.baseUrl}/MeasureReport?identifier=https://sdm-bridge.org/fhir/NamingSystem/measure-report-id|sdm-kpi-${month}`,
+      );
+      const reports =
+        ((await res.json()) as { entry?: { resource: MeasureReport }[] }).entry?.map((e) => e.resource) ?? [];
+      expect(reports).toHaveLength(1);
+      expect(() => validateResource(reports[0]!)).not.toThrow();
+      expect(reports[0]).toMatchObject({
+        status: 'complete',
+        type: 'summary',
+        measure: 'https://sdm-bridge.org/fhir/Measure/sdm-kpi|1.0.0',
+      });
+      const schedulers = await stack.service.queues.kpi.getJobSchedulers();
+      expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([
+        [KPI_SCHEDULER_ID, '0 3 1 * *', 'Europe/Amsterdam'],
+      ]);
+    },
+    SLOW_MS,
+  );
 
   // Last: it empties the queues (and with them the kpi job scheduler, which the next start creates again).
-  it('gives the same figures after Redis lost every job (they come from the record)', async () => {
-    const range = { from: months[0]!, to: months[5]! };
-    const before = await stack.service.kpi.summary(range, { fresh: true });
-    for (const queue of Object.values(stack.service.queues).filter((q) => typeof q === 'object' && 'obliterate' in q)) {
-      await (queue as { obliterate(o: { force: boolean }): Promise<void> }).obliterate({ force: true });
-    }
-    const after = await stack.service.kpi.summary(range, { fresh: true });
-    expect({ ...after, generatedAt: '' }).toEqual({ ...before, generatedAt: '' });
-  }, SLOW_MS);
+  it(
+    'gives the same figures after Redis lost every job (they come from the record)',
+    async () => {
+      const range = { from: months[0]!, to: months[5]! };
+      const before = await stack.service.kpi.summary(range, { fresh: true });
+      for (const queue of Object.values(stack.service.queues).filter(
+        (q) => typeof q === 'object' && 'obliterate' in q,
+      )) {
+        await (queue as { obliterate(o: { force: boolean }): Promise<void> }).obliterate({ force: true });
+      }
+      const after = await stack.service.kpi.summary(range, { fresh: true });
+      expect({ ...after, generatedAt: '' }).toEqual({ ...before, generatedAt: '' });
+    },
+    SLOW_MS,
+  );
 });
 
 async function runKpiJob(stack: EmbeddedStack, month: string): Promise<{ outcome: string; reference: string }> {
@@ -127,8 +164,10 @@ async function runKpiJob(stack: EmbeddedStack, month: string): Promise<{ outcome
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     const state = await job.getState();
-    if (state === 'completed') return (await stack.service.queues.kpi.getJob(job.id!))!.returnvalue as { outcome: string; reference: string };
-    if (state === 'failed') throw new Error(`kpi job failed: ${(await stack.service.queues.kpi.getJob(job.id!))?.failedReason}`);
+    if (state === 'completed')
+      return (await stack.service.queues.kpi.getJob(job.id!))!.returnvalue as { outcome: string; reference: string };
+    if (state === 'failed')
+      throw new Error(`kpi job failed: ${(await stack.service.queues.kpi.getJob(job.id!))?.failedReason}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error('kpi job did not finish');
@@ -137,7 +176,7 @@ async function runKpiJob(stack: EmbeddedStack, month: string): Promise<{ outcome
 /** Waits until no results job is waiting, active or delayed (twice in a row). */
 async function resultsWritten(stack: EmbeddedStack, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (let quiet = 0; quiet < 2; ) {
+  for (let quiet = 0; quiet < 2;) {
     if (Date.now() > deadline) throw new Error('results jobs still running');
     const counts = await stack.service.queues.results.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     quiet = Object.values(counts).every((n) => n === 0) ? quiet + 1 : 0;
@@ -148,5 +187,8 @@ async function resultsWritten(stack: EmbeddedStack, timeoutMs = 20_000): Promise
 /** Gives a person in the sandbox an e-mail address, so the platform can reach them. */
 async function reachable(stack: EmbeddedStack, reference: string): Promise<void> {
   const person = (await (await fetch(`${stack.fhir.baseUrl}/${reference}`)).json()) as Patient | RelatedPerson;
-  await storeInEpd(stack, { ...person, telecom: [{ system: 'email', value: `${reference.replace('/', '-').toLowerCase()}@example.org`, use: 'home' }] });
+  await storeInEpd(stack, {
+    ...person,
+    telecom: [{ system: 'email', value: `${reference.replace('/', '-').toLowerCase()}@example.org`, use: 'home' }],
+  });
 }

@@ -31,10 +31,20 @@ function faultyEpd() {
     async transaction(bundle) {
       const fault = faults.shift();
       if (fault === 'fail') injected += 1;
-      if (fault === 'fail') throw new EpdError('EPD POST transaction failed with HTTP 503 (injected)', { status: 503, retry: true, code: 'transient' });
+      if (fault === 'fail')
+        throw new EpdError('EPD POST transaction failed with HTTP 503 (injected)', {
+          status: 503,
+          retry: true,
+          code: 'transient',
+        });
       const answer = await target().transaction(bundle);
       if (fault === 'lose') injected += 1;
-      if (fault === 'lose') throw new EpdError('EPD POST transaction: answer lost (injected)', { status: 0, retry: true, code: 'transient' });
+      if (fault === 'lose')
+        throw new EpdError('EPD POST transaction: answer lost (injected)', {
+          status: 0,
+          retry: true,
+          code: 'transient',
+        });
       return answer;
     },
   };
@@ -44,7 +54,8 @@ function faultyEpd() {
       real = createEpdClient({ baseUrl, auth: { type: 'none' }, timeoutMs: 10_000 });
     },
     /** The coming transactions: `ok` passes one through, `fail`/`lose` injects a fault. */
-    plan: (...next: ('ok' | 'fail' | 'lose')[]) => faults.push(...next.map((f) => (f === 'ok' ? (undefined as never) : f))),
+    plan: (...next: ('ok' | 'fail' | 'lose')[]) =>
+      faults.push(...next.map((f) => (f === 'ok' ? (undefined as never) : f))),
     injected: () => injected,
   };
 }
@@ -71,12 +82,21 @@ describe('results end to end: invitation → result → record', () => {
     await notify(stack, notificationFor(demoSteps(stack.seed)[0]!, resource, (eventNumber += 1)));
     await settle(stack);
     const tasks = await tasksFor(stack, refOf(resource));
-    return { child: tasks.find((t) => t.owner?.reference === patient)!, parent: tasks.find((t) => t.owner?.reference === parent)! };
+    return {
+      child: tasks.find((t) => t.owner?.reference === patient)!,
+      parent: tasks.find((t) => t.owner?.reference === parent)!,
+    };
   }
 
   const invitationIdOf = (task: Task) => task.identifier!.find((i) => i.system === INVITATION_ID_SYSTEM)!.value!;
 
-  async function postResult(body: unknown, aidId = 'astma-kind'): Promise<{ status: number; body: { issue: { code: string; details: { text: string }; expression?: string[] }[] } }> {
+  async function postResult(
+    body: unknown,
+    aidId = 'astma-kind',
+  ): Promise<{
+    status: number;
+    body: { issue: { code: string; details: { text: string }; expression?: string[] }[] };
+  }> {
     const res = await fetch(`${stack.service.url}/decision-aids/${aidId}/results`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${stack.env.ASTMA_KEUZEHULP_TOKEN}` },
@@ -88,7 +108,7 @@ describe('results end to end: invitation → result → record', () => {
   /** Waits until no results job is waiting, active or delayed (twice in a row). */
   async function resultsWritten(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    for (let quiet = 0; quiet < 2; ) {
+    for (let quiet = 0; quiet < 2;) {
       if (Date.now() > deadline) throw new Error('results jobs still running');
       const counts = await stack.service.queues.results.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       quiet = Object.values(counts).every((n) => n === 0) ? quiet + 1 : 0;
@@ -103,98 +123,144 @@ describe('results end to end: invitation → result → record', () => {
 
   /** What the record holds for an invitation: its Task, its responses and their Observations. */
   async function recordOf(task: Task) {
-    const responses = (await search<QuestionnaireResponse>('QuestionnaireResponse?_count=1000')).filter((r) => r.basedOn?.[0]?.reference === `Task/${task.id}`);
+    const responses = (await search<QuestionnaireResponse>('QuestionnaireResponse?_count=1000')).filter(
+      (r) => r.basedOn?.[0]?.reference === `Task/${task.id}`,
+    );
     const refs = new Set(responses.map((r) => `QuestionnaireResponse/${r.id}`));
-    const observations = (await search<Observation>('Observation?_count=1000')).filter((o) => refs.has(o.derivedFrom?.[0]?.reference ?? ''));
+    const observations = (await search<Observation>('Observation?_count=1000')).filter((o) =>
+      refs.has(o.derivedFrom?.[0]?.reference ?? ''),
+    );
     return { task: (await search<Task>(`Task?_id=${task.id}`))[0]!, responses, observations };
   }
 
-  it('writes the responses, their Observations and scores, and completes the Task: all valid FHIR', async () => {
-    const { parent } = await invite();
-    const answer = await postResult(platformResult(invitationIdOf(parent), { id: 'e2e-parent' }));
-    expect(answer.status).toBe(202);
-    await resultsWritten();
-    const record = await recordOf(parent);
-    expect(record.responses.map((r) => r.questionnaire).sort()).toEqual([questionnaireUrl('keuzeformulier'), questionnaireUrl('sdm-q9-ouder')]);
-    for (const response of record.responses) {
-      expect(response).toMatchObject({ status: 'completed', subject: { reference: parent.for!.reference }, author: { reference: parent.owner!.reference }, basedOn: [{ reference: `Task/${parent.id}` }] });
-    }
-    // keuzeformulier: 7 answers (two for what matters most); SDM-Q9: 9 answers and 1 score
-    expect(record.observations).toHaveLength(17);
-    const score = record.observations.find((o) => o.code.coding?.[0]?.code === 'sdm-q9-total')!;
-    expect(score.valueQuantity?.value).toBe(82.2); // raw 37 × 20/9
-    expect(score.text?.div).toContain('SDM-Q9 totaalscore: 82,2 van 100');
-    expect(record.task.status).toBe('completed');
-    expect(record.task.output?.map((o) => o.valueReference?.reference).sort()).toEqual(record.responses.map((r) => `QuestionnaireResponse/${r.id}`).sort());
-    for (const resource of [record.task, ...record.responses, ...record.observations]) {
-      expect(() => assertValidResource(resource)).not.toThrow();
-      expect(resource.text?.div).toMatch(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml">/);
-    }
-  }, SLOW_MS);
+  it(
+    'writes the responses, their Observations and scores, and completes the Task: all valid FHIR',
+    async () => {
+      const { parent } = await invite();
+      const answer = await postResult(platformResult(invitationIdOf(parent), { id: 'e2e-parent' }));
+      expect(answer.status).toBe(202);
+      await resultsWritten();
+      const record = await recordOf(parent);
+      expect(record.responses.map((r) => r.questionnaire).sort()).toEqual([
+        questionnaireUrl('keuzeformulier'),
+        questionnaireUrl('sdm-q9-ouder'),
+      ]);
+      for (const response of record.responses) {
+        expect(response).toMatchObject({
+          status: 'completed',
+          subject: { reference: parent.for!.reference },
+          author: { reference: parent.owner!.reference },
+          basedOn: [{ reference: `Task/${parent.id}` }],
+        });
+      }
+      // keuzeformulier: 7 answers (two for what matters most); SDM-Q9: 9 answers and 1 score
+      expect(record.observations).toHaveLength(17);
+      const score = record.observations.find((o) => o.code.coding?.[0]?.code === 'sdm-q9-total')!;
+      expect(score.valueQuantity?.value).toBe(82.2); // raw 37 × 20/9
+      expect(score.text?.div).toContain('SDM-Q9 totaalscore: 82,2 van 100');
+      expect(record.task.status).toBe('completed');
+      expect(record.task.output?.map((o) => o.valueReference?.reference).sort()).toEqual(
+        record.responses.map((r) => `QuestionnaireResponse/${r.id}`).sort(),
+      );
+      for (const resource of [record.task, ...record.responses, ...record.observations]) {
+        expect(() => assertValidResource(resource)).not.toThrow();
+        expect(resource.text?.div).toMatch(/^<div xmlns="http:\/\/www\.w3\.org\/1999\/xhtml">/);
+      }
+    },
+    SLOW_MS,
+  );
 
-  it('writes nothing new when the same result arrives twice', async () => {
-    const { parent } = await invite();
-    const body = platformResult(invitationIdOf(parent), { id: 'e2e-twice' });
-    expect((await postResult(body)).status).toBe(202);
-    await resultsWritten();
-    const first = await recordOf(parent);
-    expect((await postResult(body)).status).toBe(202);
-    await resultsWritten();
-    const second = await recordOf(parent);
-    expect([second.responses.length, second.observations.length]).toEqual([first.responses.length, first.observations.length]);
-    expect(second.task.meta?.versionId).toBe(first.task.meta?.versionId);
-    expect(await stack.service.queues.results.getFailedCount()).toBe(0);
-  }, SLOW_MS);
+  it(
+    'writes nothing new when the same result arrives twice',
+    async () => {
+      const { parent } = await invite();
+      const body = platformResult(invitationIdOf(parent), { id: 'e2e-twice' });
+      expect((await postResult(body)).status).toBe(202);
+      await resultsWritten();
+      const first = await recordOf(parent);
+      expect((await postResult(body)).status).toBe(202);
+      await resultsWritten();
+      const second = await recordOf(parent);
+      expect([second.responses.length, second.observations.length]).toEqual([
+        first.responses.length,
+        first.observations.length,
+      ]);
+      expect(second.task.meta?.versionId).toBe(first.task.meta?.versionId);
+      expect(await stack.service.queues.results.getFailedCount()).toBe(0);
+    },
+    SLOW_MS,
+  );
 
-  it('takes a FHIR QuestionnaireResponse posted directly, in the patient wording', async () => {
-    const { child } = await invite();
-    const response: QuestionnaireResponse = {
-      resourceType: 'QuestionnaireResponse',
-      identifier: { system: 'https://keuzehulp.example.org/results', value: `direct-${child.id}` },
-      questionnaire: questionnaireUrl('sdm-q9'),
-      status: 'completed',
-      authored: '2026-03-02T21:00:00+01:00',
-      basedOn: [{ identifier: { system: INVITATION_ID_SYSTEM, value: invitationIdOf(child) } }],
-      item: Array.from({ length: 9 }, (_, i) => ({ linkId: `sdm-q9-${i + 1}`, answer: [{ valueCoding: { code: '5' } }] })),
-    };
-    expect((await postResult(response)).status).toBe(202);
-    await resultsWritten();
-    const record = await recordOf(child);
-    expect(record.responses.map((r) => r.identifier?.value)).toEqual([`direct-${child.id}`]);
-    expect(record.observations.find((o) => o.code.coding?.[0]?.code === 'sdm-q9-total')?.valueQuantity?.value).toBe(100);
-    expect(record.task.status).toBe('completed');
-  }, SLOW_MS);
+  it(
+    'takes a FHIR QuestionnaireResponse posted directly, in the patient wording',
+    async () => {
+      const { child } = await invite();
+      const response: QuestionnaireResponse = {
+        resourceType: 'QuestionnaireResponse',
+        identifier: { system: 'https://keuzehulp.example.org/results', value: `direct-${child.id}` },
+        questionnaire: questionnaireUrl('sdm-q9'),
+        status: 'completed',
+        authored: '2026-03-02T21:00:00+01:00',
+        basedOn: [{ identifier: { system: INVITATION_ID_SYSTEM, value: invitationIdOf(child) } }],
+        item: Array.from({ length: 9 }, (_, i) => ({
+          linkId: `sdm-q9-${i + 1}`,
+          answer: [{ valueCoding: { code: '5' } }],
+        })),
+      };
+      expect((await postResult(response)).status).toBe(202);
+      await resultsWritten();
+      const record = await recordOf(child);
+      expect(record.responses.map((r) => r.identifier?.value)).toEqual([`direct-${child.id}`]);
+      expect(record.observations.find((o) => o.code.coding?.[0]?.code === 'sdm-q9-total')?.valueQuantity?.value).toBe(
+        100,
+      );
+      expect(record.task.status).toBe('completed');
+    },
+    SLOW_MS,
+  );
 
   it.each([
     ['an answer outside the options', { sdmq9: [4, 5, 8, 4, 4, 5, 3, 4, 5] }, ['sdm-q9-3']],
     ['a missing required answer', { summary: { certainty: null } }, ['keuze-zekerheid']],
     ['an answer of the wrong type', { summary: { discussTogether: 'ja' } }, ['vervolg-samen-bespreken']],
     ['a text that is too long', { summary: { preferredOption: 'x'.repeat(300) } }, ['keuze-voorkeur']],
-    ['several at once', { sdmq9: [6, 5, 3, 4, 4, 5, 3, 4], summary: { certainty: 'misschien' } }, ['keuze-zekerheid', 'sdm-q9-1', 'sdm-q9-9']],
-  ])('answers 422 naming the linkId for %s, and writes nothing', async (_name, overrides, linkIds) => {
-    const { parent } = await invite();
-    const answer = await postResult(platformResult(invitationIdOf(parent), overrides as never));
-    expect(answer.status).toBe(422);
-    expect(answer.body.issue.map((i) => i.details.text.split(':')[0])).toEqual(linkIds);
-    expect(answer.body.issue.every((i, n) => i.expression?.[0]?.includes(`linkId='${linkIds[n]}'`))).toBe(true);
-    await resultsWritten();
-    const record = await recordOf(parent);
-    expect([record.responses.length, record.task.meta?.versionId]).toEqual([0, parent.meta?.versionId]);
-  }, SLOW_MS);
+    [
+      'several at once',
+      { sdmq9: [6, 5, 3, 4, 4, 5, 3, 4], summary: { certainty: 'misschien' } },
+      ['keuze-zekerheid', 'sdm-q9-1', 'sdm-q9-9'],
+    ],
+  ])(
+    'answers 422 naming the linkId for %s, and writes nothing',
+    async (_name, overrides, linkIds) => {
+      const { parent } = await invite();
+      const answer = await postResult(platformResult(invitationIdOf(parent), overrides as never));
+      expect(answer.status).toBe(422);
+      expect(answer.body.issue.map((i) => i.details.text.split(':')[0])).toEqual(linkIds);
+      expect(answer.body.issue.every((i, n) => i.expression?.[0]?.includes(`linkId='${linkIds[n]}'`))).toBe(true);
+      await resultsWritten();
+      const record = await recordOf(parent);
+      expect([record.responses.length, record.task.meta?.versionId]).toEqual([0, parent.meta?.versionId]);
+    },
+    SLOW_MS,
+  );
 
   it.each([
     ['fails before the EPD sees it', 'fail'],
     ['is stored but its answer is lost', 'lose'],
-  ] as const)('retries a write whose second transaction %s, and never writes anything twice', async (_name, fault) => {
-    const { parent } = await invite();
-    const before = epd.injected();
-    epd.plan('ok', fault);
-    expect((await postResult(platformResult(invitationIdOf(parent), { id: `e2e-${fault}` }))).status).toBe(202);
-    await resultsWritten();
-    expect(epd.injected()).toBe(before + 1);
-    const record = await recordOf(parent);
-    expect([record.responses.length, record.observations.length, record.task.status]).toEqual([2, 17, 'completed']);
-    expect(new Set(record.observations.map((o) => o.identifier?.[0]?.value)).size).toBe(17);
-    expect(await stack.service.queues.results.getFailedCount()).toBe(0);
-  }, SLOW_MS);
+  ] as const)(
+    'retries a write whose second transaction %s, and never writes anything twice',
+    async (_name, fault) => {
+      const { parent } = await invite();
+      const before = epd.injected();
+      epd.plan('ok', fault);
+      expect((await postResult(platformResult(invitationIdOf(parent), { id: `e2e-${fault}` }))).status).toBe(202);
+      await resultsWritten();
+      expect(epd.injected()).toBe(before + 1);
+      const record = await recordOf(parent);
+      expect([record.responses.length, record.observations.length, record.task.status]).toEqual([2, 17, 'completed']);
+      expect(new Set(record.observations.map((o) => o.identifier?.[0]?.value)).size).toBe(17);
+      expect(await stack.service.queues.results.getFailedCount()).toBe(0);
+    },
+    SLOW_MS,
+  );
 });

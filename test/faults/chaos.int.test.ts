@@ -11,23 +11,33 @@ const RUN_TIMEOUT_MS = 8 * 60_000;
  * decision-aid timeouts, one worker SIGKILL and one Redis restart. Nothing may be lost or doubled.
  */
 describe('chaos run (small)', () => {
-  it(`loses and doubles nothing over ${EVENTS} events`, async () => {
-    const report = await runChaos({ events: EVENTS, seed: 7, drainTimeoutMs: RUN_TIMEOUT_MS / 2 });
-    const figures = formatReport(report);
-    expect({ lost: report.lost, duplicates: report.duplicates, unexpected: report.unexpected, refused: report.send.refused, figures }).toEqual({
-      lost: 0,
-      duplicates: 0,
-      unexpected: 0,
-      refused: [],
-      figures,
-    });
-    // The faults did happen: otherwise the zeros above prove nothing.
-    expect(report.expected).toBeGreaterThan(0);
-    expect(report.written).toBe(report.expected);
-    expect(report.faults).toMatchObject({ workerKills: 1, redisRestarts: 1 });
-    expect(report.faults.epd503).toBeGreaterThan(0);
-    expect(report.faults.epdLostAnswers).toBeGreaterThan(0);
-    expect(report.faults.aidLateAnswers).toBeGreaterThan(0);
-    expect(report.duplicatesSent).toBeGreaterThan(0);
-  }, RUN_TIMEOUT_MS);
+  it(
+    `loses and doubles nothing over ${EVENTS} events`,
+    async () => {
+      const report = await runChaos({ events: EVENTS, seed: 7, drainTimeoutMs: RUN_TIMEOUT_MS / 2 });
+      const figures = formatReport(report);
+      expect({
+        lost: report.lost,
+        duplicates: report.duplicates,
+        unexpected: report.unexpected,
+        refused: report.send.refused,
+        figures,
+      }).toEqual({
+        lost: 0,
+        duplicates: 0,
+        unexpected: 0,
+        refused: [],
+        figures,
+      });
+      // The faults did happen: otherwise the zeros above prove nothing.
+      expect(report.expected).toBeGreaterThan(0);
+      expect(report.written).toBe(report.expected);
+      expect(report.faults).toMatchObject({ workerKills: 1, redisRestarts: 1 });
+      expect(report.faults.epd503).toBeGreaterThan(0);
+      expect(report.faults.epdLostAnswers).toBeGreaterThan(0);
+      expect(report.faults.aidLateAnswers).toBeGreaterThan(0);
+      expect(report.duplicatesSent).toBeGreaterThan(0);
+    },
+    RUN_TIMEOUT_MS,
+  );
 });

@@ -17,8 +17,14 @@ describe('decision-aid platform faults', () => {
   const logLines: Record<string, unknown>[] = [];
   let eventNumber = 0;
   beforeAll(async () => {
-    const log = createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) } });
-    stack = await startEmbeddedStack({ log, env: { MAPPINGS_DIR: 'test/fixtures/chaos-mappings', RETRY_BACKOFF_MS: '50', INVITATION_ATTEMPTS: '8' } });
+    const log = createLogger({
+      level: 'info',
+      destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) },
+    });
+    stack = await startEmbeddedStack({
+      log,
+      env: { MAPPINGS_DIR: 'test/fixtures/chaos-mappings', RETRY_BACKOFF_MS: '50', INVITATION_ATTEMPTS: '8' },
+    });
   }, HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await stack?.close();
@@ -30,49 +36,73 @@ describe('decision-aid platform faults', () => {
     expect((await notify(stack, notificationFor(demoSteps(stack.seed)[0]!, resource, ++eventNumber))).status).toBe(202);
     return refOf(resource);
   }
-  const atPlatform = (invitationId: string) => stack.aid.invitations.filter((i) => i.invitationId === invitationId).length;
+  const atPlatform = (invitationId: string) =>
+    stack.aid.invitations.filter((i) => i.invitationId === invitationId).length;
 
-  it('retries a 5xx and records each invitation once', async () => {
-    stack.aid.failNext(503, 2);
-    const focus = await medicationChange(13); // the child and the parent: two invitations
-    await settle(stack, SETTLE_TIMEOUT_MS);
-    const tasks = await tasksByInvitation(stack, focus);
-    expect([...tasks.values()]).toEqual([1, 1]);
-    for (const id of tasks.keys()) expect(atPlatform(id)).toBe(1);
-    expect(await stack.service.queues.invitations.getFailedCount()).toBe(0);
-  }, CASE_TIMEOUT_MS);
+  it(
+    'retries a 5xx and records each invitation once',
+    async () => {
+      stack.aid.failNext(503, 2);
+      const focus = await medicationChange(13); // the child and the parent: two invitations
+      await settle(stack, SETTLE_TIMEOUT_MS);
+      const tasks = await tasksByInvitation(stack, focus);
+      expect([...tasks.values()]).toEqual([1, 1]);
+      for (const id of tasks.keys()) expect(atPlatform(id)).toBe(1);
+      expect(await stack.service.queues.invitations.getFailedCount()).toBe(0);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
-  it('retries after a timeout; the retry gets the invitation the platform already made', async () => {
-    const held = stack.aid.lateAnswers;
-    stack.aid.answerLate(LATER_THAN_AID_TIMEOUT_MS, { count: 2 });
-    const focus = await medicationChange(14);
-    await settle(stack, SETTLE_TIMEOUT_MS);
-    expect(stack.aid.lateAnswers - held).toBe(2);
-    const tasks = await tasksByInvitation(stack, focus);
-    expect([...tasks.values()]).toEqual([1, 1]);
-    for (const id of tasks.keys()) expect(atPlatform(id)).toBe(1); // Idempotency-Key: no second invitation
-    const timedOut = logLines.filter((l) => l.msg === 'job attempt failed; will retry' && /no answer within/.test(String(l.reason)));
-    expect(timedOut.length).toBeGreaterThanOrEqual(2);
-  }, CASE_TIMEOUT_MS);
+  it(
+    'retries after a timeout; the retry gets the invitation the platform already made',
+    async () => {
+      const held = stack.aid.lateAnswers;
+      stack.aid.answerLate(LATER_THAN_AID_TIMEOUT_MS, { count: 2 });
+      const focus = await medicationChange(14);
+      await settle(stack, SETTLE_TIMEOUT_MS);
+      expect(stack.aid.lateAnswers - held).toBe(2);
+      const tasks = await tasksByInvitation(stack, focus);
+      expect([...tasks.values()]).toEqual([1, 1]);
+      for (const id of tasks.keys()) expect(atPlatform(id)).toBe(1); // Idempotency-Key: no second invitation
+      const timedOut = logLines.filter(
+        (l) => l.msg === 'job attempt failed; will retry' && /no answer within/.test(String(l.reason)),
+      );
+      expect(timedOut.length).toBeGreaterThanOrEqual(2);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
-  it('fails a 4xx at once with the reason, and a replay after the fix records it once', async () => {
-    stack.aid.failNext(400, 1);
-    const focus = await medicationChange(16); // 16: the patient alone, one invitation
-    await settle(stack, SETTLE_TIMEOUT_MS);
-    const [failed, ...others] = (await stack.service.queues.invitations.getFailed()).filter((j) => j.data.focus.startsWith(focus));
-    expect(others).toHaveLength(0);
-    expect(failed!.attemptsMade).toBe(1); // no retries of a request the platform refused
-    expect(failed!.failedReason).toMatch(/platform answered 400/);
-    // Visible to operators: one error line with the job id and the reason (the queue dashboard shows the same).
-    expect(logLines).toContainEqual(expect.objectContaining({ level: 50, msg: 'job failed', jobId: failed!.id, reason: expect.stringMatching(/400/) }));
-    expect(await tasksByInvitation(stack, focus)).toEqual(new Map());
+  it(
+    'fails a 4xx at once with the reason, and a replay after the fix records it once',
+    async () => {
+      stack.aid.failNext(400, 1);
+      const focus = await medicationChange(16); // 16: the patient alone, one invitation
+      await settle(stack, SETTLE_TIMEOUT_MS);
+      const [failed, ...others] = (await stack.service.queues.invitations.getFailed()).filter((j) =>
+        j.data.focus.startsWith(focus),
+      );
+      expect(others).toHaveLength(0);
+      expect(failed!.attemptsMade).toBe(1); // no retries of a request the platform refused
+      expect(failed!.failedReason).toMatch(/platform answered 400/);
+      // Visible to operators: one error line with the job id and the reason (the queue dashboard shows the same).
+      expect(logLines).toContainEqual(
+        expect.objectContaining({
+          level: 50,
+          msg: 'job failed',
+          jobId: failed!.id,
+          reason: expect.stringMatching(/400/),
+        }),
+      );
+      expect(await tasksByInvitation(stack, focus)).toEqual(new Map());
 
-    // The cause is fixed (the stand-in accepts again); the operator replays the failed job.
-    await failed!.retry('failed');
-    await settle(stack, SETTLE_TIMEOUT_MS);
-    const tasks = await tasksByInvitation(stack, focus);
-    expect([...tasks.values()]).toEqual([1]);
-    expect(atPlatform([...tasks.keys()][0]!)).toBe(1);
-    expect(await stack.service.queues.invitations.getFailedCount()).toBe(0);
-  }, CASE_TIMEOUT_MS);
+      // The cause is fixed (the stand-in accepts again); the operator replays the failed job.
+      await failed!.retry('failed');
+      await settle(stack, SETTLE_TIMEOUT_MS);
+      const tasks = await tasksByInvitation(stack, focus);
+      expect([...tasks.values()]).toEqual([1]);
+      expect(atPlatform([...tasks.keys()][0]!)).toBe(1);
+      expect(await stack.service.queues.invitations.getFailedCount()).toBe(0);
+    },
+    CASE_TIMEOUT_MS,
+  );
 });

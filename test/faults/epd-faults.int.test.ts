@@ -26,7 +26,11 @@ const CREATE_TASK = { method: 'POST', path: /^\/fhir\/Task$/ };
 describe('EPD faults: retried with backoff, then one Task per invitation', () => {
   let env: ProxiedStack;
   beforeAll(async () => {
-    env = await startProxiedStack({ EPD_TIMEOUT_MS: String(EPD_TIMEOUT_MS), RETRY_BACKOFF_MS: '50', INVITATION_ATTEMPTS: '8' });
+    env = await startProxiedStack({
+      EPD_TIMEOUT_MS: String(EPD_TIMEOUT_MS),
+      RETRY_BACKOFF_MS: '50',
+      INVITATION_ATTEMPTS: '8',
+    });
   }, HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await env?.close();
@@ -39,7 +43,9 @@ describe('EPD faults: retried with backoff, then one Task per invitation', () =>
   async function medicationChange(age: number): Promise<string> {
     const child = await freshChild(env.stack, age);
     const resource = await storeInEpd(env.stack, medicationAgreement(child.patient, { atc: 'R03BA05' }));
-    expect((await notify(env.stack, notificationFor(demoSteps(env.stack.seed)[0]!, resource, ++eventNumber))).status).toBe(202);
+    expect(
+      (await notify(env.stack, notificationFor(demoSteps(env.stack.seed)[0]!, resource, ++eventNumber))).status,
+    ).toBe(202);
     return refOf(resource);
   }
 
@@ -59,37 +65,65 @@ describe('EPD faults: retried with backoff, then one Task per invitation', () =>
     ['503', { kind: 'status', status: 503 }],
     ['a dropped connection', { kind: 'drop' }],
     ['a timeout', { kind: 'delay', ms: SLOWER_THAN_TIMEOUT_MS }],
-  ])('retries %s on reads, the batch read of the record and Task writes', async (_name, fault) => {
-    for (const rule of [READ_PATIENT, READ_RECORD, CREATE_TASK]) env.proxy.addRule({ ...rule, times: 1, fault });
-    const focus = await medicationChange(13);
-    await expectOneTaskEach(focus, 2); // the child and the parent
-    for (const rule of [READ_PATIENT, READ_RECORD, CREATE_TASK]) expect(faulted(rule, fault.kind)).toHaveLength(1);
-  }, CASE_TIMEOUT_MS);
+  ])(
+    'retries %s on reads, the batch read of the record and Task writes',
+    async (_name, fault) => {
+      for (const rule of [READ_PATIENT, READ_RECORD, CREATE_TASK]) env.proxy.addRule({ ...rule, times: 1, fault });
+      const focus = await medicationChange(13);
+      await expectOneTaskEach(focus, 2); // the child and the parent
+      for (const rule of [READ_PATIENT, READ_RECORD, CREATE_TASK]) expect(faulted(rule, fault.kind)).toHaveLength(1);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
-  it('waits as long as a 429 Retry-After asks before writing the Task again', async () => {
-    env.proxy.addRule({ ...CREATE_TASK, times: 1, fault: { kind: 'status', status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } } });
-    const since = env.proxy.requests.length;
-    const focus = await medicationChange(16); // 16: the patient alone, so one Task write to follow
-    await expectOneTaskEach(focus, 1);
-    const writes = env.proxy.requests.slice(since).filter((r) => r.method === 'POST' && CREATE_TASK.path.test(r.path));
-    expect(writes.map((w) => w.fault ?? 'forwarded')).toEqual(['status', 'forwarded']);
-    // RETRY_BACKOFF_MS is 50 ms: a second attempt this late can only come from the Retry-After.
-    expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000);
-  }, CASE_TIMEOUT_MS);
+  it(
+    'waits as long as a 429 Retry-After asks before writing the Task again',
+    async () => {
+      env.proxy.addRule({
+        ...CREATE_TASK,
+        times: 1,
+        fault: { kind: 'status', status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
+      });
+      const since = env.proxy.requests.length;
+      const focus = await medicationChange(16); // 16: the patient alone, so one Task write to follow
+      await expectOneTaskEach(focus, 1);
+      const writes = env.proxy.requests
+        .slice(since)
+        .filter((r) => r.method === 'POST' && CREATE_TASK.path.test(r.path));
+      expect(writes.map((w) => w.fault ?? 'forwarded')).toEqual(['status', 'forwarded']);
+      // RETRY_BACKOFF_MS is 50 ms: a second attempt this late can only come from the Retry-After.
+      expect(writes[1]!.at - writes[0]!.at).toBeGreaterThanOrEqual(RETRY_AFTER_SECONDS * 1000);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
-  it('writes no second Task when the EPD wrote it but the answer never arrived', async () => {
-    env.proxy.addRule({ ...CREATE_TASK, times: 2, fault: { kind: 'drop-after-forward' } });
-    const focus = await medicationChange(14);
-    await expectOneTaskEach(focus, 2);
-    expect(faulted(CREATE_TASK, 'drop-after-forward')).toHaveLength(2);
-    const completed = (await env.stack.service.queues.invitations.getCompleted()).filter((j) => j.data.focus.startsWith(focus));
-    // Each job's retry found the Task its lost attempt had written (conditional create).
-    expect(completed.map((j) => (j.returnvalue as { created: boolean }).created)).toEqual([false, false]);
-  }, CASE_TIMEOUT_MS);
+  it(
+    'writes no second Task when the EPD wrote it but the answer never arrived',
+    async () => {
+      env.proxy.addRule({ ...CREATE_TASK, times: 2, fault: { kind: 'drop-after-forward' } });
+      const focus = await medicationChange(14);
+      await expectOneTaskEach(focus, 2);
+      expect(faulted(CREATE_TASK, 'drop-after-forward')).toHaveLength(2);
+      const completed = (await env.stack.service.queues.invitations.getCompleted()).filter((j) =>
+        j.data.focus.startsWith(focus),
+      );
+      // Each job's retry found the Task its lost attempt had written (conditional create).
+      expect(completed.map((j) => (j.returnvalue as { created: boolean }).created)).toEqual([false, false]);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
-  it('writes no second Task when the EPD answers a write too late and the retry overtakes it', async () => {
-    env.proxy.addRule({ ...CREATE_TASK, times: 2, fault: { kind: 'delay-after-forward', ms: SLOWER_THAN_TIMEOUT_MS } });
-    const focus = await medicationChange(12);
-    await expectOneTaskEach(focus, 2);
-  }, CASE_TIMEOUT_MS);
+  it(
+    'writes no second Task when the EPD answers a write too late and the retry overtakes it',
+    async () => {
+      env.proxy.addRule({
+        ...CREATE_TASK,
+        times: 2,
+        fault: { kind: 'delay-after-forward', ms: SLOWER_THAN_TIMEOUT_MS },
+      });
+      const focus = await medicationChange(12);
+      await expectOneTaskEach(focus, 2);
+    },
+    CASE_TIMEOUT_MS,
+  );
 });

@@ -36,7 +36,8 @@ export async function startProxiedStack(env: Record<string, string> = {}, log?: 
 export async function proxyQuiet(proxy: FaultProxy, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (proxy.counts.pending > 0) {
-    if (Date.now() > deadline) throw new Error(`fault proxy still holds ${proxy.counts.pending} request(s) after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`fault proxy still holds ${proxy.counts.pending} request(s) after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -43,41 +43,50 @@ describe('Redis restarted under load', () => {
     return { focus: refOf(resource), body: notificationFor(demoSteps(env.stack.seed)[0]!, resource, ++eventNumber) };
   }
 
-  it('loses no accepted event and answers 503 while Redis is away', async () => {
-    env.proxy.addRule({ method: 'GET', path: /^\/fhir\/MedicationRequest\//, fault: { kind: 'delay', ms: HOLD_READ_MS } });
-    const accepted = [];
-    for (let i = 0; i < BATCH; i++) {
-      const event = await change();
-      expect((await notify(env.stack, event.body)).status).toBe(202);
-      accepted.push(event);
-    }
-
-    // Accepted, and only in Redis so far: none of these events has been handled yet.
-    expect(await env.stack.service.queues.events.getCompletedCount()).toBe(0);
-    await redis.stop('SIGKILL');
-    const refused = [];
-    for (let i = 0; i < BATCH; i++) refused.push(await change());
-    const whileAway = [];
-    for (const event of refused) whileAway.push((await notify(env.stack, event.body)).status);
-    expect(whileAway).toEqual(new Array(BATCH).fill(503));
-
-    await redis.start();
-    env.proxy.clearRules();
-    // The EPD sends again what was refused; intake takes it as soon as it has reconnected by itself.
-    const deadline = Date.now() + RECOVERY_TIMEOUT_MS;
-    for (const event of refused) {
-      let status = (await notify(env.stack, event.body)).status;
-      while (status !== 202) {
-        expect(status).toBe(503); // never a 2xx before the job is stored, never another error
-        if (Date.now() > deadline) throw new Error(`intake did not recover within ${RECOVERY_TIMEOUT_MS} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        status = (await notify(env.stack, event.body)).status;
+  it(
+    'loses no accepted event and answers 503 while Redis is away',
+    async () => {
+      env.proxy.addRule({
+        method: 'GET',
+        path: /^\/fhir\/MedicationRequest\//,
+        fault: { kind: 'delay', ms: HOLD_READ_MS },
+      });
+      const accepted = [];
+      for (let i = 0; i < BATCH; i++) {
+        const event = await change();
+        expect((await notify(env.stack, event.body)).status).toBe(202);
+        accepted.push(event);
       }
-    }
 
-    await settle(env.stack, SETTLE_TIMEOUT_MS);
-    for (const { focus } of [...accepted, ...refused]) expect([...(await tasksByInvitation(env.stack, focus)).values()]).toEqual([1, 1]);
-    expect(await env.stack.service.queues.events.getFailedCount()).toBe(0);
-    expect(await env.stack.service.queues.invitations.getFailedCount()).toBe(0);
-  }, START_TIMEOUT_MS + RECOVERY_TIMEOUT_MS + SETTLE_TIMEOUT_MS);
+      // Accepted, and only in Redis so far: none of these events has been handled yet.
+      expect(await env.stack.service.queues.events.getCompletedCount()).toBe(0);
+      await redis.stop('SIGKILL');
+      const refused = [];
+      for (let i = 0; i < BATCH; i++) refused.push(await change());
+      const whileAway = [];
+      for (const event of refused) whileAway.push((await notify(env.stack, event.body)).status);
+      expect(whileAway).toEqual(new Array(BATCH).fill(503));
+
+      await redis.start();
+      env.proxy.clearRules();
+      // The EPD sends again what was refused; intake takes it as soon as it has reconnected by itself.
+      const deadline = Date.now() + RECOVERY_TIMEOUT_MS;
+      for (const event of refused) {
+        let status = (await notify(env.stack, event.body)).status;
+        while (status !== 202) {
+          expect(status).toBe(503); // never a 2xx before the job is stored, never another error
+          if (Date.now() > deadline) throw new Error(`intake did not recover within ${RECOVERY_TIMEOUT_MS} ms`);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          status = (await notify(env.stack, event.body)).status;
+        }
+      }
+
+      await settle(env.stack, SETTLE_TIMEOUT_MS);
+      for (const { focus } of [...accepted, ...refused])
+        expect([...(await tasksByInvitation(env.stack, focus)).values()]).toEqual([1, 1]);
+      expect(await env.stack.service.queues.events.getFailedCount()).toBe(0);
+      expect(await env.stack.service.queues.invitations.getFailedCount()).toBe(0);
+    },
+    START_TIMEOUT_MS + RECOVERY_TIMEOUT_MS + SETTLE_TIMEOUT_MS,
+  );
 });

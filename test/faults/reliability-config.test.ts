@@ -16,7 +16,14 @@ describe('reliability settings', () => {
   });
 
   it('reads them from the environment', () => {
-    const config = loadConfig({ ...valid, JOB_LOCK_MS: '2000', JOB_STALLED_CHECK_MS: '1000', JOB_MAX_STALLS: '1', RETRY_BACKOFF_MAX_MS: '60000', SHUTDOWN_GRACE_MS: '5000' });
+    const config = loadConfig({
+      ...valid,
+      JOB_LOCK_MS: '2000',
+      JOB_STALLED_CHECK_MS: '1000',
+      JOB_MAX_STALLS: '1',
+      RETRY_BACKOFF_MAX_MS: '60000',
+      SHUTDOWN_GRACE_MS: '5000',
+    });
     expect(config.workers).toMatchObject({ lockMs: 2000, stalledCheckMs: 1000, maxStalls: 1, maxBackoffMs: 60_000 });
     expect(config.shutdownGraceMs).toBe(5000);
   });

@@ -16,7 +16,11 @@ const START_TIMEOUT_MS = 60_000;
 const WAIT_TIMEOUT_MS = 60_000;
 
 /** Waits (bounded) until `check` holds; `what` names it in the failure. */
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = WAIT_TIMEOUT_MS): Promise<void> {
+async function until(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = WAIT_TIMEOUT_MS,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
@@ -50,35 +54,52 @@ describe('a worker process killed in the middle of jobs', () => {
     await env?.close();
   }, START_TIMEOUT_MS);
 
-  it('redoes its jobs on another worker after the lock expires, without duplicates', async () => {
-    const first = startServiceProcess('worker', workerEnv());
-    workers.push(first);
-    await first.waitForLine(/sdm-bridge started/, START_TIMEOUT_MS);
-    env.proxy.addRule({ method: 'POST', path: /^\/fhir\/Task$/, fault: { kind: 'delay-after-forward', ms: HELD_MS } });
+  it(
+    'redoes its jobs on another worker after the lock expires, without duplicates',
+    async () => {
+      const first = startServiceProcess('worker', workerEnv());
+      workers.push(first);
+      await first.waitForLine(/sdm-bridge started/, START_TIMEOUT_MS);
+      env.proxy.addRule({
+        method: 'POST',
+        path: /^\/fhir\/Task$/,
+        fault: { kind: 'delay-after-forward', ms: HELD_MS },
+      });
 
-    const foci: string[] = [];
-    for (let i = 0; i < CHILDREN; i++) {
-      const child = await freshChild(env.stack, 13);
-      const resource = await storeInEpd(env.stack, medicationAgreement(child.patient, { atc: 'R03BA05' }));
-      expect((await notify(env.stack, notificationFor(demoSteps(env.stack.seed)[0]!, resource, i + 1))).status).toBe(202);
-      foci.push(refOf(resource));
-    }
-    // Every Task is in the EPD, and every answer is held: the jobs are in the middle of their work.
-    await until(() => (env.proxy.counts.faults['delay-after-forward'] ?? 0) >= INVITATIONS, `${INVITATIONS} Task writes to reach the EPD`);
-    expect(await env.stack.service.queues.invitations.getActiveCount()).toBe(INVITATIONS);
+      const foci: string[] = [];
+      for (let i = 0; i < CHILDREN; i++) {
+        const child = await freshChild(env.stack, 13);
+        const resource = await storeInEpd(env.stack, medicationAgreement(child.patient, { atc: 'R03BA05' }));
+        expect((await notify(env.stack, notificationFor(demoSteps(env.stack.seed)[0]!, resource, i + 1))).status).toBe(
+          202,
+        );
+        foci.push(refOf(resource));
+      }
+      // Every Task is in the EPD, and every answer is held: the jobs are in the middle of their work.
+      await until(
+        () => (env.proxy.counts.faults['delay-after-forward'] ?? 0) >= INVITATIONS,
+        `${INVITATIONS} Task writes to reach the EPD`,
+      );
+      expect(await env.stack.service.queues.invitations.getActiveCount()).toBe(INVITATIONS);
 
-    first.kill('SIGKILL');
-    expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
-    env.proxy.clearRules();
-    const second = startServiceProcess('worker', workerEnv());
-    workers.push(second);
-    await settle(env.stack, WAIT_TIMEOUT_MS);
+      first.kill('SIGKILL');
+      expect(await first.exited).toMatchObject({ signal: 'SIGKILL' });
+      env.proxy.clearRules();
+      const second = startServiceProcess('worker', workerEnv());
+      workers.push(second);
+      await settle(env.stack, WAIT_TIMEOUT_MS);
 
-    for (const focus of foci) expect([...(await tasksByInvitation(env.stack, focus)).values()]).toEqual([1, 1]);
-    const completed = (await env.stack.service.queues.invitations.getCompleted()).filter((j) => foci.some((f) => j.data.focus.startsWith(f)));
-    expect(completed).toHaveLength(INVITATIONS);
-    // Each job ran again from the start and found the Task its killed attempt had written.
-    expect(completed.map((j) => (j.returnvalue as { created: boolean }).created)).toEqual(new Array(INVITATIONS).fill(false));
-    expect(await env.stack.service.queues.invitations.getFailedCount()).toBe(0);
-  }, 3 * WAIT_TIMEOUT_MS);
+      for (const focus of foci) expect([...(await tasksByInvitation(env.stack, focus)).values()]).toEqual([1, 1]);
+      const completed = (await env.stack.service.queues.invitations.getCompleted()).filter((j) =>
+        foci.some((f) => j.data.focus.startsWith(f)),
+      );
+      expect(completed).toHaveLength(INVITATIONS);
+      // Each job ran again from the start and found the Task its killed attempt had written.
+      expect(completed.map((j) => (j.returnvalue as { created: boolean }).created)).toEqual(
+        new Array(INVITATIONS).fill(false),
+      );
+      expect(await env.stack.service.queues.invitations.getFailedCount()).toBe(0);
+    },
+    3 * WAIT_TIMEOUT_MS,
+  );
 });

@@ -37,6 +37,13 @@ export function backportNotification(options: {
     resourceType: 'Bundle',
     type: 'history',
     timestamp: new Date().toISOString(),
-    entry: [{ fullUrl: 'urn:uuid:6a1f2b3c-0000-4000-8000-000000000001', resource: parameters as Resource, request: { method: 'GET', url: `${options.subscription ?? TEST_SUBSCRIPTION}/$status` }, response: { status: '200' } }],
+    entry: [
+      {
+        fullUrl: 'urn:uuid:6a1f2b3c-0000-4000-8000-000000000001',
+        resource: parameters as Resource,
+        request: { method: 'GET', url: `${options.subscription ?? TEST_SUBSCRIPTION}/$status` },
+        response: { status: '200' },
+      },
+    ],
   };
 }

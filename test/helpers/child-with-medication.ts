@@ -15,8 +15,19 @@ export interface ChildRecord {
  */
 export async function seedChildWithMedication(epd: FakeEpdClient, record: ChildRecord = {}): Promise<void> {
   const put = <T extends { resourceType: string; id?: string }>(r: T) => epd.repo.updateResource(r as never);
-  await put<Patient>({ resourceType: 'Patient', id: 'kind-1', birthDate: '2010-01-01', managingOrganization: { reference: 'Organization/kinderlongziekten' }, ...record.patient });
-  await put<RelatedPerson>({ resourceType: 'RelatedPerson', id: 'moeder', patient: { reference: 'Patient/kind-1' }, relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }] });
+  await put<Patient>({
+    resourceType: 'Patient',
+    id: 'kind-1',
+    birthDate: '2010-01-01',
+    managingOrganization: { reference: 'Organization/kinderlongziekten' },
+    ...record.patient,
+  });
+  await put<RelatedPerson>({
+    resourceType: 'RelatedPerson',
+    id: 'moeder',
+    patient: { reference: 'Patient/kind-1' },
+    relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-RoleCode', code: 'MTH' }] }],
+  });
   await put<MedicationRequest>({
     resourceType: 'MedicationRequest',
     id: 'ma-1',

@@ -48,7 +48,9 @@ export async function settle(stack: EmbeddedStack, timeoutMs = 20_000): Promise<
     const invitations = await queues.invitations.getJobCounts(...UNFINISHED);
     if ([events, invitations].every((counts) => Object.values(counts).every((n) => n === 0))) return;
     if (Date.now() > deadline) {
-      throw new Error(`work left after ${timeoutMs} ms: events ${JSON.stringify(events)}, invitations ${JSON.stringify(invitations)}`);
+      throw new Error(
+        `work left after ${timeoutMs} ms: events ${JSON.stringify(events)}, invitations ${JSON.stringify(invitations)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

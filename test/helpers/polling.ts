@@ -38,42 +38,73 @@ const FORWARDED = ['content-type', 'accept', 'if-none-exist', 'if-match', 'prefe
  * An HTTP proxy in front of the sandbox EPD that answers 503 with an OperationOutcome while
  * `failing` is set: an EPD in a maintenance window, as the service sees it over the network.
  */
-export async function startFaultyProxy(): Promise<{ baseUrl: string; target?: string; failing: boolean; requests: number; close(): Promise<void> }> {
+export async function startFaultyProxy(): Promise<{
+  baseUrl: string;
+  target?: string;
+  failing: boolean;
+  requests: number;
+  close(): Promise<void>;
+}> {
   const state = { target: undefined as string | undefined, failing: false, requests: 0 };
   const server: Server = createServer((req, res) => {
     state.requests++;
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      void forward(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks)).then(({ status, headers, body }) => {
-        res.writeHead(status, headers).end(body);
-      });
+      void forward(req.method ?? 'GET', req.url ?? '/', req.headers, Buffer.concat(chunks)).then(
+        ({ status, headers, body }) => {
+          res.writeHead(status, headers).end(body);
+        },
+      );
     });
   });
   async function forward(method: string, url: string, headers: Record<string, unknown>, body: Buffer) {
     if (state.failing || !state.target) {
-      const outcome = { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'transient', details: { text: 'EPD in maintenance window' } }] };
+      const outcome = {
+        resourceType: 'OperationOutcome',
+        issue: [{ severity: 'error', code: 'transient', details: { text: 'EPD in maintenance window' } }],
+      };
       return { status: 503, headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(outcome) };
     }
     const origin = new URL(state.target).origin;
     const sent = await fetch(`${origin}${url}`, {
       method,
-      headers: Object.fromEntries(FORWARDED.filter((h) => headers[h] !== undefined).map((h) => [h, String(headers[h])])),
+      headers: Object.fromEntries(
+        FORWARDED.filter((h) => headers[h] !== undefined).map((h) => [h, String(headers[h])]),
+      ),
       ...(method === 'GET' || method === 'HEAD' ? {} : { body }),
     });
     // Links and Locations name the sandbox; the client must see them under the proxy's own base.
     const text = (await sent.text()).replaceAll(origin, proxy.baseUrl.replace(/\/fhir$/, ''));
-    return { status: sent.status, headers: { 'content-type': sent.headers.get('content-type') ?? 'application/fhir+json' }, body: text };
+    return {
+      status: sent.status,
+      headers: { 'content-type': sent.headers.get('content-type') ?? 'application/fhir+json' },
+      body: text,
+    };
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const proxy = {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/fhir`,
-    get target() { return state.target; },
-    set target(value: string | undefined) { state.target = value; },
-    get failing() { return state.failing; },
-    set failing(value: boolean) { state.failing = value; },
-    get requests() { return state.requests; },
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    get target() {
+      return state.target;
+    },
+    set target(value: string | undefined) {
+      state.target = value;
+    },
+    get failing() {
+      return state.failing;
+    },
+    set failing(value: boolean) {
+      state.failing = value;
+    },
+    get requests() {
+      return state.requests;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
   return proxy;
 }

@@ -43,7 +43,13 @@ export function credentials(route: InboundRoute, body: Buffer): Record<string, s
 export function withValidCredentials(route: InboundRoute, cases: readonly BodyCase[]): HostileRequest[] {
   return cases.map((c) => {
     const body = Buffer.from(c.body, 'utf8');
-    return { ...c, route: route.name, path: route.path, body, headers: () => ({ ...FHIR_JSON, ...credentials(route, body) }) };
+    return {
+      ...c,
+      route: route.name,
+      path: route.path,
+      body,
+      headers: () => ({ ...FHIR_JSON, ...credentials(route, body) }),
+    };
   });
 }
 
@@ -68,13 +74,21 @@ export function badCredentials(route: InboundRoute, validBody: Buffer): HostileR
       .sample(fc.string({ unit: 'grapheme-ascii', minLength: 16, maxLength: 64 }), { numRuns: 12, seed: CORPUS_SEED })
       .map((token, i) => make(`a random token ${i}`, () => ({ authorization: `Bearer ${token}` }))),
   ];
-  return [...common, ...(route.bearer ? bearerVariants(route.bearer, make) : signatureForgeries(route.secret!, validBody, make))];
+  return [
+    ...common,
+    ...(route.bearer ? bearerVariants(route.bearer, make) : signatureForgeries(route.secret!, validBody, make)),
+  ];
 }
 
-function bearerVariants(token: string, make: (name: string, headers: () => Record<string, string>) => HostileRequest): HostileRequest[] {
+function bearerVariants(
+  token: string,
+  make: (name: string, headers: () => Record<string, string>) => HostileRequest,
+): HostileRequest[] {
   return [
     make('the token without scheme', () => ({ authorization: token })),
-    make('the token as Basic credentials', () => ({ authorization: `Basic ${Buffer.from(`x:${token}`).toString('base64')}` })),
+    make('the token as Basic credentials', () => ({
+      authorization: `Basic ${Buffer.from(`x:${token}`).toString('base64')}`,
+    })),
     make('the token with another scheme', () => ({ authorization: `Token ${token}` })),
     make('the token cut by one character', () => ({ authorization: `Bearer ${token.slice(0, -1)}` })),
     make('the token with a suffix', () => ({ authorization: `Bearer ${token}x` })),
@@ -89,10 +103,12 @@ function signatureForgeries(
   body: Buffer,
   make: (name: string, headers: () => Record<string, string>) => HostileRequest,
 ): HostileRequest[] {
-  const at = (offsetSeconds: number, signWith = secret, payload: Buffer | string = body) => () => {
-    const timestamp = String(unixNow() + offsetSeconds);
-    return { 'x-sdm-timestamp': timestamp, 'x-sdm-signature': `v1=${signatureHex(signWith, timestamp, payload)}` };
-  };
+  const at =
+    (offsetSeconds: number, signWith = secret, payload: Buffer | string = body) =>
+    () => {
+      const timestamp = String(unixNow() + offsetSeconds);
+      return { 'x-sdm-timestamp': timestamp, 'x-sdm-signature': `v1=${signatureHex(signWith, timestamp, payload)}` };
+    };
   const fresh = () => at(0)();
   return [
     make('signed 301 s ago (outside the window)', at(-301)),
@@ -100,7 +116,10 @@ function signatureForgeries(
     make('signed 301 s in the future', at(301)),
     make('signed with another secret', at(0, 'another-secret-0123456789')),
     make('signed over another body', at(0, secret, Buffer.concat([body, Buffer.from(' ')]))),
-    make('signed over the body without timestamp', () => ({ 'x-sdm-timestamp': String(unixNow()), 'x-sdm-signature': `v1=${signatureHex(secret, '', body).slice(0)}` })),
+    make('signed over the body without timestamp', () => ({
+      'x-sdm-timestamp': String(unixNow()),
+      'x-sdm-signature': `v1=${signatureHex(secret, '', body).slice(0)}`,
+    })),
     make('the old untimed header', () => ({ 'x-hub-signature-256': `sha256=${signatureHex(secret, '', body)}` })),
     make('a signature without timestamp', () => ({ 'x-sdm-signature': fresh()['x-sdm-signature']! })),
     make('a timestamp without signature', () => ({ 'x-sdm-timestamp': String(unixNow()) })),
@@ -108,17 +127,38 @@ function signatureForgeries(
     make('a timestamp with a fraction', () => ({ ...fresh(), 'x-sdm-timestamp': `${unixNow()}.5` })),
     make('a hex timestamp', () => ({ ...fresh(), 'x-sdm-timestamp': `0x${unixNow().toString(16)}` })),
     make('a negative timestamp', () => ({ ...fresh(), 'x-sdm-timestamp': '-1' })),
-    make('the signature without its v1= tag', () => ({ ...fresh(), 'x-sdm-signature': fresh()['x-sdm-signature']!.slice(3) })),
-    make('the signature cut short', () => ({ ...fresh(), 'x-sdm-signature': fresh()['x-sdm-signature']!.slice(0, 40) })),
-    make('the signature upper-cased', () => ({ ...fresh(), 'x-sdm-signature': fresh()['x-sdm-signature']!.toUpperCase() })),
-    make('the signature as v2', () => ({ ...fresh(), 'x-sdm-signature': fresh()['x-sdm-signature']!.replace('v1=', 'v2=') })),
-    make('the secret itself as signature', () => ({ 'x-sdm-timestamp': String(unixNow()), 'x-sdm-signature': `v1=${secret}` })),
+    make('the signature without its v1= tag', () => ({
+      ...fresh(),
+      'x-sdm-signature': fresh()['x-sdm-signature']!.slice(3),
+    })),
+    make('the signature cut short', () => ({
+      ...fresh(),
+      'x-sdm-signature': fresh()['x-sdm-signature']!.slice(0, 40),
+    })),
+    make('the signature upper-cased', () => ({
+      ...fresh(),
+      'x-sdm-signature': fresh()['x-sdm-signature']!.toUpperCase(),
+    })),
+    make('the signature as v2', () => ({
+      ...fresh(),
+      'x-sdm-signature': fresh()['x-sdm-signature']!.replace('v1=', 'v2='),
+    })),
+    make('the secret itself as signature', () => ({
+      'x-sdm-timestamp': String(unixNow()),
+      'x-sdm-signature': `v1=${secret}`,
+    })),
   ];
 }
 
 /** A valid body in the wrong envelope: content types, encodings, sizes, methods. */
 export function badTransport(route: InboundRoute, validBody: Buffer, maxBodyBytes: number): HostileRequest[] {
-  const make = (category: string, name: string, body: Buffer, headers: Record<string, string>, extra: Partial<HostileRequest> = {}): HostileRequest => ({
+  const make = (
+    category: string,
+    name: string,
+    body: Buffer,
+    headers: Record<string, string>,
+    extra: Partial<HostileRequest> = {},
+  ): HostileRequest => ({
     category,
     name,
     route: route.name,
@@ -127,19 +167,56 @@ export function badTransport(route: InboundRoute, validBody: Buffer, maxBodyByte
     headers: () => ({ ...credentials(route, body), ...headers }),
     ...extra,
   });
-  const types = ['text/plain', 'application/xml', 'application/fhir+xml', 'multipart/form-data; boundary=x', 'application/x-www-form-urlencoded', 'application/jsonx', 'json', 'text/json', '*/*', 'application/json-patch+json', 'application/fhir+json2', 'x'.repeat(4000)];
+  const types = [
+    'text/plain',
+    'application/xml',
+    'application/fhir+xml',
+    'multipart/form-data; boundary=x',
+    'application/x-www-form-urlencoded',
+    'application/jsonx',
+    'json',
+    'text/json',
+    '*/*',
+    'application/json-patch+json',
+    'application/fhir+json2',
+    'x'.repeat(4000),
+  ];
   const oversized = Buffer.concat([validBody, Buffer.alloc(maxBodyBytes + 1 - validBody.length, ' ')]);
   const utf16 = Buffer.from(validBody.toString('utf8'), 'utf16le');
   return [
-    ...types.map((type) => make('wrong content types', `content type ${type.slice(0, 40)}`, validBody, { 'content-type': type }, { status: 415 })),
+    ...types.map((type) =>
+      make(
+        'wrong content types',
+        `content type ${type.slice(0, 40)}`,
+        validBody,
+        { 'content-type': type },
+        { status: 415 },
+      ),
+    ),
     make('wrong content types', 'no content type', validBody, {}, { status: 415 }),
-    make('wrong content types', 'UTF-16 body declared as JSON', utf16, { 'content-type': 'application/json; charset=utf-16' }),
+    make('wrong content types', 'UTF-16 body declared as JSON', utf16, {
+      'content-type': 'application/json; charset=utf-16',
+    }),
     make('huge bodies', 'a body one byte over the limit', oversized, FHIR_JSON, { status: 413 }),
     make('huge bodies', 'a chunked body over the limit', oversized, FHIR_JSON, { status: 413, chunked: true }),
-    make('huge bodies', 'a gzip bomb (20 MB of zeros)', gzipSync(Buffer.alloc(20 * 1024 * 1024, '0')), { ...FHIR_JSON, 'content-encoding': 'gzip' }, { status: 413 }),
+    make(
+      'huge bodies',
+      'a gzip bomb (20 MB of zeros)',
+      gzipSync(Buffer.alloc(20 * 1024 * 1024, '0')),
+      { ...FHIR_JSON, 'content-encoding': 'gzip' },
+      { status: 413 },
+    ),
     make('huge bodies', 'gzip declared, not gzip', validBody, { ...FHIR_JSON, 'content-encoding': 'gzip' }),
-    make('huge bodies', 'an unknown content encoding', validBody, { ...FHIR_JSON, 'content-encoding': 'compress' }, { status: 415 }),
-    ...['GET', 'PUT', 'PATCH', 'DELETE'].map((method) => make('wrong methods', `${method} instead of POST`, validBody, FHIR_JSON, { method, status: 404 })),
+    make(
+      'huge bodies',
+      'an unknown content encoding',
+      validBody,
+      { ...FHIR_JSON, 'content-encoding': 'compress' },
+      { status: 415 },
+    ),
+    ...['GET', 'PUT', 'PATCH', 'DELETE'].map((method) =>
+      make('wrong methods', `${method} instead of POST`, validBody, FHIR_JSON, { method, status: 404 }),
+    ),
   ];
 }
 
@@ -161,7 +238,13 @@ export function send(baseUrl: string, r: HostileRequest): Promise<Answer> {
     const req = httpRequest(new URL(r.path, baseUrl), { method: r.method ?? 'POST', headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers['content-type'] ?? ''),
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -11,7 +11,11 @@ const patient = {
   telecom: [{ system: 'phone', value: person.phone }],
   address: [{ line: [person.address.line], postalCode: person.address.postalCode, city: person.address.city }],
 };
-const secrets = { privateKeyPem: '-----BEGIN PRIVATE KEY-----x', clientSecret: 'client-secret-value', access_token: 'token-value' };
+const secrets = {
+  privateKeyPem: '-----BEGIN PRIVATE KEY-----x',
+  clientSecret: 'client-secret-value',
+  access_token: 'token-value',
+};
 
 function logged(fields: Record<string, unknown>): string {
   const lines: string[] = [];
@@ -30,19 +34,26 @@ describe('log redaction', () => {
     ['spread into the fields', { ...patient }],
   ])('hides a Patient logged %s', (_name, fields) => {
     const line = logged(fields);
-    for (const value of [person.bsn, person.family, person.given, person.phone, person.address.line, '2012-01-01']) expect(line).not.toContain(value);
+    for (const value of [person.bsn, person.family, person.given, person.phone, person.address.line, '2012-01-01'])
+      expect(line).not.toContain(value);
   });
 
   it.each([
     ['at the top', secrets],
     ['inside the auth config', { auth: secrets }],
-    ['as request headers', { req: { headers: { authorization: 'Bearer abc-secret', 'x-sdm-signature': 'v1=abc-signature' } } }],
+    [
+      'as request headers',
+      { req: { headers: { authorization: 'Bearer abc-secret', 'x-sdm-signature': 'v1=abc-signature' } } },
+    ],
   ])('hides secrets logged %s', (_name, fields) => {
     const line = logged(fields);
-    for (const value of ['BEGIN PRIVATE KEY', 'client-secret-value', 'token-value', 'abc-secret', 'abc-signature']) expect(line).not.toContain(value);
+    for (const value of ['BEGIN PRIVATE KEY', 'client-secret-value', 'token-value', 'abc-secret', 'abc-signature'])
+      expect(line).not.toContain(value);
   });
 
   it('keeps references and ids', () => {
-    expect(logged({ reference: 'Patient/p1', eventKey: 'hix|Patient/p1/_history/1' })).toContain('Patient/p1/_history/1');
+    expect(logged({ reference: 'Patient/p1', eventKey: 'hix|Patient/p1/_history/1' })).toContain(
+      'Patient/p1/_history/1',
+    );
   });
 });

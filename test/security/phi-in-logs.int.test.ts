@@ -29,7 +29,9 @@ function seededValues(): string[] {
 async function storedValues(stack: EmbeddedStack): Promise<string[]> {
   const people: (Patient | RelatedPerson)[] = [];
   for (const type of ['Patient', 'RelatedPerson']) {
-    const bundle = (await (await fetch(`${stack.fhir.baseUrl}/${type}?_count=1000`)).json()) as Bundle<Patient | RelatedPerson>;
+    const bundle = (await (await fetch(`${stack.fhir.baseUrl}/${type}?_count=1000`)).json()) as Bundle<
+      Patient | RelatedPerson
+    >;
     people.push(...(bundle.entry ?? []).map((e) => e.resource!));
   }
   return people.flatMap((p) => [
@@ -37,19 +39,33 @@ async function storedValues(stack: EmbeddedStack): Promise<string[]> {
     ...(p.name ?? []).flatMap((n) => [...(n.given ?? []), ...(n.family ? [n.family] : [])]),
     ...(p.telecom ?? []).flatMap((t) => (t.value ? [t.value] : [])),
     ...(p.identifier ?? []).flatMap((i) => (i.value ? [i.value] : [])),
-    ...(p.address ?? []).flatMap((a) => [...(a.line ?? []), ...(a.postalCode ? [a.postalCode] : []), ...(a.city ? [a.city] : [])]),
+    ...(p.address ?? []).flatMap((a) => [
+      ...(a.line ?? []),
+      ...(a.postalCode ? [a.postalCode] : []),
+      ...(a.city ? [a.city] : []),
+    ]),
   ]);
 }
 
 /** Whole words only: "Sem" must not match "Semantic", a postal code is matched as it is written. */
-const occurs = (needle: string, haystack: string) => new RegExp(`(^|[^\\p{L}\\p{N}])${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'u').test(haystack);
+const occurs = (needle: string, haystack: string) =>
+  new RegExp(`(^|[^\\p{L}\\p{N}])${needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}])`, 'u').test(
+    haystack,
+  );
 
 /** Data and results of every job still in Redis, as text. */
 async function jobPayloads(stack: EmbeddedStack): Promise<string[]> {
   const texts: string[] = [];
   for (const queue of queueList(stack.service.queues)) {
     for (const job of await queue.getJobs(['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'])) {
-      texts.push(JSON.stringify({ queue: queue.name, data: job.data, returnvalue: job.returnvalue, failedReason: job.failedReason }));
+      texts.push(
+        JSON.stringify({
+          queue: queue.name,
+          data: job.data,
+          returnvalue: job.returnvalue,
+          failedReason: job.failedReason,
+        }),
+      );
     }
   }
   return texts;
@@ -91,7 +107,13 @@ describe('patient data stays out of the logs and the job payloads (whole flow, e
     }
     // Refused bodies that carry patient data: an error answer must not carry them into the log.
     const person = SEED_PEOPLE[0]!;
-    const patient = { resourceType: 'Patient', id: 'not a valid id', identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: person.bsn }], name: [{ family: person.family, given: [person.given] }], telecom: [{ system: 'phone', value: person.phone }] };
+    const patient = {
+      resourceType: 'Patient',
+      id: 'not a valid id',
+      identifier: [{ system: 'http://fhir.nl/fhir/NamingSystem/bsn', value: person.bsn }],
+      name: [{ family: person.family, given: [person.given] }],
+      telecom: [{ system: 'phone', value: person.phone }],
+    };
     const refused = [
       patient,
       { resourceType: 'Bundle', type: 'searchset', entry: [{ resource: patient }] },
@@ -103,7 +125,9 @@ describe('patient data stays out of the logs and the job payloads (whole flow, e
     ];
     for (const body of refused) expect((await notify(stack, body)).status).toBeGreaterThanOrEqual(400);
     // An event whose resource is gone: the worker's failure is logged too.
-    expect((await notify(stack, { resourceType: 'MedicationRequest', id: 'gone-1', meta: { versionId: '1' } })).status).toBe(202);
+    expect(
+      (await notify(stack, { resourceType: 'MedicationRequest', id: 'gone-1', meta: { versionId: '1' } })).status,
+    ).toBe(202);
     await settle(stack).catch(() => undefined);
 
     const text = lines.join('\n');
