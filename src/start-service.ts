@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Redis } from 'ioredis';
 import type { AuditDeps } from './audit/record-audit.js';
 import { withResultAudit } from './audit/with-result-audit.js';
 import type { Config } from './config/load-config.js';

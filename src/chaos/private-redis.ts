@@ -110,6 +110,7 @@ async function waitForPing(port: number, timeoutMs: number): Promise<void> {
       if (Date.now() > deadline)
         throw new Error(
           `redis-server on port ${port} did not answer within ${timeoutMs} ms (${(err as Error).message}); is redis-server installed?`,
+          { cause: err },
         );
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {

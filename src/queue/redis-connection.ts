@@ -34,6 +34,7 @@ export async function assertRedisAnswers(url: string, timeoutMs = 2_000): Promis
       `no Redis answers at ${redactUrl(url)} (${(err as Error).message}). Start one, for example:\n` +
         `  redis-server --daemonize yes --port 6379 --save "" --appendonly no\n` +
         `or on Debian: apt-get install -y redis-server, or point REDIS_URL at a running Redis.`,
+      { cause: err },
     );
   } finally {
     probe.disconnect();

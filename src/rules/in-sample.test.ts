@@ -71,7 +71,7 @@ describe('sampleDraw and inSample', () => {
       p,
       sampleDraw(p, '2026-10', 'sdm-q9') < 0.3,
     ]);
-    expect(table.map(([p, inside]) => [p, inSample(rule(0.3), p as string, '2026-10-20T10:00:00Z')])).toEqual(table);
+    expect(table.map(([p]) => [p, inSample(rule(0.3), p as string, '2026-10-20T10:00:00Z')])).toEqual(table);
   });
 });
 

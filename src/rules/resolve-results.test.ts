@@ -1,5 +1,5 @@
 import { compileMappings } from './compile-mappings.js';
-import { MappingError } from './mapping-error.js';
+import { type MappingError } from './mapping-error.js';
 
 const aid = (results: string) =>
   [

@@ -53,6 +53,7 @@ describe('the KPI page in a real browser', () => {
         // Never skipped silently: without the browser this test fails and says why.
         throw new Error(
           `headless Chromium could not start from ${CHROMIUM} (install Debian's chromium package; .ci/run does): ${(err as Error).message}`,
+          { cause: err },
         );
       }
       const context = await browser.newContext({
