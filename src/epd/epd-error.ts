@@ -8,7 +8,7 @@ const MAX_ISSUE_LENGTH = 200;
 /**
  * A failed call to the EPD. `status` is the EPD's HTTP status, or 0 when no answer came (network
  * error, timeout). `retry` says whether another attempt can help: network trouble, timeouts, 408,
- * 429 and 5xx can; other 4xx cannot. `retryAfterMs` carries the EPD's own `Retry-After`.
+ * 409, 412, 429 and 5xx can; other 4xx cannot. `retryAfterMs` carries the EPD's own `Retry-After`.
  * The message names the request (method and path, never the query: it may hold a BSN) and the
  * OperationOutcome's issue texts, never a resource body.
  */
@@ -34,6 +34,16 @@ export class EpdError extends AppError {
 /** True for the HTTP statuses another attempt can cure: 408, 429 and 5xx. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * True for 409 and 412 from a FHIR server. Why transient: a server that runs conditional creates
+ * and updates in serializable transactions answers 409 when two writes meet (and some 412), and
+ * the next attempt finds what the other write made; a stale If-Match also heals once the caller
+ * reads the resource again.
+ */
+export function isConflictStatus(status: number): boolean {
+  return status === 409 || status === 412;
 }
 
 /** `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
@@ -70,7 +80,7 @@ export interface HeaderLookup {
 export function epdHttpError(request: string, status: number, body: unknown, headers?: HeaderLookup): EpdError {
   const issues = outcomeIssueTexts(body);
   const code = issueCodeForStatus(status);
-  const retry = isRetryableStatus(status);
+  const retry = isRetryableStatus(status) || isConflictStatus(status);
   const message = `EPD ${request} failed with HTTP ${status}${issues.length ? `: ${issues.join('; ')}` : ''}`;
   return new EpdError(message, {
     status,
@@ -107,7 +117,8 @@ function networkReason(error: unknown): string {
   return error instanceof Error ? error.message : 'network error';
 }
 
-function issueCodeForStatus(status: number): IssueCode {
+/** The FHIR issue code that names a failure with this HTTP status. */
+export function issueCodeForStatus(status: number): IssueCode {
   if (status === 401) return 'login';
   if (status === 403) return 'security';
   if (status === 404 || status === 410) return 'not-found';

@@ -87,7 +87,7 @@ describe('createEpdClient: faults', () => {
     expect(await failure(client().read('Task/t1'))).toMatchObject({ status: 0, retry: true });
   });
 
-  it('412 on update with If-Match → conflict, not retried', async () => {
+  it('412 on update with If-Match → conflict, retryable: the job reads the Task again', async () => {
     const outcome = {
       resourceType: 'OperationOutcome',
       issue: [{ severity: 'error', code: 'conflict', details: { text: 'Precondition failed' } }],
@@ -96,7 +96,7 @@ describe('createEpdClient: faults', () => {
       .put('/fhir/Task/t1')
       .reply(412, outcome);
     const error = await failure(client().update({ ...TASK, id: 't1' }, { ifMatch: '3' }));
-    expect(error).toMatchObject({ status: 412, retry: false });
+    expect(error).toMatchObject({ status: 412, retry: true });
     expect(error.problems[0]).toEqual({ code: 'conflict', message: 'Precondition failed' });
   });
 
