@@ -6,8 +6,7 @@ import type { Config } from './config/load-config.js';
 import { createInvitationAdapter } from './decision-aids/invitation-adapter.js';
 import { createInvitationJob } from './decision-aids/invitation-job.js';
 import type { EpdClient } from './epd/epd-client.js';
-import { createEpdClient } from './epd/fhir-epd-client.js';
-import { createAuthHeaders } from './epd/epd-auth.js';
+import { connectEpd } from './epd/connect-epd.js';
 import { createApp } from './http/create-app.js';
 import { createRedisSeenSignatures } from './http/replay-guard.js';
 import { DEFAULT_SIGNATURE_MAX_AGE_SECONDS, signatureWindowSeconds } from './http/verify-source.js';
@@ -103,14 +102,11 @@ export async function startService(
   workerRedis.on('error', (err) => log.warn({ reason: err.message }, 'worker Redis connection error'));
   const intakeQueues = createQueues(intakeRedis, config);
   const workerQueues = createQueues(workerRedis, config);
-  const epd =
-    overrides.epd ??
-    createEpdClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
-  // The audit trail goes to the EPD unless AUDIT_BASE_URL names another FHIR server (same auth and timeout).
-  const auditClient =
-    config.audit.baseUrl === config.epd.baseUrl
-      ? epd
-      : createEpdClient({ baseUrl: config.audit.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
+  // One transport and one token for every EPD call: FHIR client, token request, $status and /metadata.
+  const epdConnection = connectEpd(config.epd);
+  const epd = overrides.epd ?? epdConnection.client;
+  // The audit trail goes to the EPD unless AUDIT_BASE_URL names another FHIR server (same auth and transport).
+  const auditClient = config.audit.baseUrl === config.epd.baseUrl ? epd : epdConnection.clientFor(config.audit.baseUrl);
   const audit: AuditDeps = {
     client: auditClient,
     source: { sourceId: config.audit.sourceId, ...(config.audit.site ? { site: config.audit.site } : {}) },
@@ -119,10 +115,9 @@ export async function startService(
   const metrics = overrides.metrics ?? createMetrics();
   const kpi = createKpiService({ epd, settings: config.kpi, now, getMappings });
   metrics.watchQueues(queueList(intakeQueues)); // the fail-fast connection: a scrape never waits for a Redis that is away
-  const epdAuth = createAuthHeaders(config.epd.auth, config.epd.timeoutMs);
   const readiness = createReadinessCheck({
     redis: config.role === 'worker' ? workerRedis : intakeRedis,
-    epd: { baseUrl: config.epd.baseUrl, authorization: () => epdAuth.authorization() },
+    epd: { get: epdConnection.get },
     getMappings,
   });
   const ops = config.metrics ? await startMetricsListener({ ...config.metrics, metrics, readiness, log }) : undefined;
@@ -131,6 +126,7 @@ export async function startService(
     config,
     log,
     epd,
+    epdGet: epdConnection.get,
     getMappings,
     now,
     intakeRedis,
@@ -277,6 +273,7 @@ export async function startService(
       await Promise.all([intakeQueues.close(), workerQueues.close()]);
       intakeRedis.disconnect();
       workerRedis.disconnect();
+      await epdConnection.close();
     },
   };
 }

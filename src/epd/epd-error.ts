@@ -1,4 +1,5 @@
 import { AppError, type IssueCode, type Problem } from '../shared/errors.js';
+import { TOO_LARGE } from './plain-size-errors.js';
 
 /** At most this many of the EPD's issue texts go into a message; the rest adds length, not insight. */
 const MAX_ISSUES = 5;
@@ -81,7 +82,8 @@ export function epdHttpError(request: string, status: number, body: unknown, hea
   const issues = outcomeIssueTexts(body);
   const code = issueCodeForStatus(status);
   const retry = isRetryableStatus(status) || isConflictStatus(status);
-  const message = `EPD ${request} failed with HTTP ${status}${issues.length ? `: ${issues.join('; ')}` : ''}`;
+  const redirect = status >= 300 && status < 400 ? ' (a redirect, not followed: is EPD_BASE_URL the FHIR base?)' : '';
+  const message = `EPD ${request} failed with HTTP ${status}${redirect}${issues.length ? `: ${issues.join('; ')}` : ''}`;
   return new EpdError(message, {
     status,
     retry,
@@ -91,13 +93,31 @@ export function epdHttpError(request: string, status: number, body: unknown, hea
   });
 }
 
-/** The EpdError for a call that got no answer: a timeout or a network failure (status 0, retried). */
-export function epdNetworkError(request: string, error: unknown): EpdError {
+/**
+ * The EpdError for a call that got no (whole) answer: a timeout or a network failure (status 0,
+ * retried), or an answer over the size cap (502, not retried: it would be as large next time).
+ */
+export function epdNetworkError(request: string, error: unknown, maxResponseBytes?: number): EpdError {
   if (isTimeout(error)) {
     return new EpdError(`EPD ${request} timed out`, { status: 0, retry: true, code: 'timeout', cause: error });
   }
   const reason = networkReason(error);
+  if (reason === TOO_LARGE) {
+    const limit = maxResponseBytes === undefined ? '' : ` of ${maxResponseBytes} bytes`;
+    return new EpdError(`EPD ${request} answered more than the limit${limit} (EPD_MAX_RESPONSE_BYTES)`, {
+      status: 502,
+      retry: false,
+      code: 'too-costly',
+      cause: error,
+    });
+  }
   return new EpdError(`EPD ${request} failed: ${reason}`, { status: 0, retry: true, code: 'transient', cause: error });
+}
+
+/** Why a call got no answer, in a few words for an operator: `no answer in time`, `ECONNREFUSED`, ... */
+export function failureReason(error: unknown): string {
+  if (isTimeout(error)) return 'no answer in time';
+  return networkReason(error);
 }
 
 /** True for a timeout abort (a DOMException named TimeoutError, also when wrapped). */

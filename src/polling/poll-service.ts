@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load-config.js';
+import type { EpdGet } from '../epd/connect-epd.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import type { Queues } from '../queue/create-queues.js';
 import { createWorker, type RunningWorker } from '../queue/create-worker.js';
@@ -27,6 +28,8 @@ export interface PollServiceOptions {
   config: Config;
   log: Logger;
   epd: EpdClient;
+  /** GETs outside the FHIR port (`$status`), over the EPD connection's transport and token. */
+  epdGet: EpdGet;
   getMappings: () => CompiledMappings;
   now: () => Date;
   intakeRedis: Redis;
@@ -124,11 +127,6 @@ function workerDeps(o: PollServiceOptions, scheduleGapCheck: PollJobDeps['schedu
     typesFor: (source) => pollTypes.get(source) ?? [...o.getMappings().resourceTypes],
     tracker: createRedisGapTracker(o.workerRedis, prefix),
     scheduleGapCheck,
-    statusClient: createSubscriptionStatusClient({
-      baseUrl: config.epd.baseUrl,
-      auth: config.epd.auth,
-      timeoutMs: config.epd.timeoutMs,
-      epd: o.epd,
-    }),
+    statusClient: createSubscriptionStatusClient({ get: o.epdGet, epd: o.epd }),
   };
 }
