@@ -52,8 +52,9 @@ describe('polling a source that never pushes (INTAKE_HIX_MODE=poll)', () => {
   it('finds every resource of a burst stamped with the same instant', async () => {
     const children = await Promise.all([freshChild(stack, 12), freshChild(stack, 13), freshChild(stack, 14)]);
     const instant = new Date().toISOString();
-    const stored = await Promise.all(
-      children.map((c) => stack.fhir.repo.createResource({ ...treatmentPlan(c.patient), meta: { lastUpdated: instant } })),
+    // withSeeding: a plain create stamps the store's own time over the given lastUpdated.
+    const stored = await stack.fhir.repo.withSeeding(() =>
+      Promise.all(children.map((c) => stack.fhir.repo.createResource({ ...treatmentPlan(c.patient), meta: { lastUpdated: instant } }))),
     );
     for (const plan of stored) {
       await waitFor(`the Tasks of ${refOf(plan as never)}`, async () => (await tasksFor(stack, `CarePlan/${plan.id}`)).length === 2);
@@ -92,7 +93,7 @@ describe('push and poll together (INTAKE_HIX_MODE=both)', () => {
   it('finds in the reconciliation sweep a change stamped before the cursor (a late commit)', async () => {
     const child = await freshChild(stack, 9);
     const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
-    const late = await stack.fhir.repo.createResource({ ...treatmentPlan(child.patient), meta: { lastUpdated: anHourAgo } });
+    const late = await stack.fhir.repo.withSeeding(() => stack.fhir.repo.createResource({ ...treatmentPlan(child.patient), meta: { lastUpdated: anHourAgo } }));
     await waitFor('the sweep to queue the late change', async () => (await tasksFor(stack, `CarePlan/${late.id}`)).length === 1);
     expect(await state.counter('sweepEventsQueued')).toBeGreaterThanOrEqual(1);
   }, TEST_TIMEOUT_MS);
