@@ -50,12 +50,15 @@ function setup(status: SubscriptionCheck = { status: 'active', via: 'read' }, he
     statusClient: { status: async () => status, heartbeatPeriodMs: async () => heartbeatMs ?? undefined },
   };
   const change = async (offsetMs: number) => {
-    const stored = await epd.repo.createResource<Encounter>({
-      resourceType: 'Encounter',
-      status: 'finished',
-      class: { code: 'AMB' },
-      meta: { lastUpdated: new Date(START + offsetMs).toISOString() },
-    });
+    // withSeeding: a plain create stamps the store's own time over the given lastUpdated.
+    const stored = await epd.repo.withSeeding(() =>
+      epd.repo.createResource<Encounter>({
+        resourceType: 'Encounter',
+        status: 'finished',
+        class: { code: 'AMB' },
+        meta: { lastUpdated: new Date(START + offsetMs).toISOString() },
+      }),
+    );
     return `Encounter/${stored.id}`;
   };
   const observe = (numbers: number[], atOffsetMs: number) =>

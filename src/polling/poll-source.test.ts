@@ -48,13 +48,16 @@ function setup() {
   };
   /** A change stamped `offsetMs` from the start (the EPD's clock). */
   const change = async (offsetMs: number) => {
-    const stored = await epd.repo.createResource<MedicationRequest>({
-      resourceType: 'MedicationRequest',
-      status: 'active',
-      intent: 'order',
-      subject: { reference: 'Patient/p1' },
-      meta: { lastUpdated: new Date(START + offsetMs).toISOString() },
-    });
+    // withSeeding: a plain create stamps the store's own time over the given lastUpdated.
+    const stored = await epd.repo.withSeeding(() =>
+      epd.repo.createResource<MedicationRequest>({
+        resourceType: 'MedicationRequest',
+        status: 'active',
+        intent: 'order',
+        subject: { reference: 'Patient/p1' },
+        meta: { lastUpdated: new Date(START + offsetMs).toISOString() },
+      }),
+    );
     return `MedicationRequest/${stored.id}`;
   };
   const refs = () => queued.map((e) => e.reference);

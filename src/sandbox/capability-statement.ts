@@ -44,7 +44,7 @@ export function buildCapabilityStatement(baseUrl: string): CapabilityStatement {
     rest: [
       {
         mode: 'server',
-        documentation: 'No _include/_revinclude, chained or quantity searches; transactions are not atomic.',
+        documentation: 'No quantity searches and no reverse chaining (_has); transactions are not atomic.',
         interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'search-system' }],
         resource,
       },

@@ -124,6 +124,40 @@ describe('startFhirSandbox', () => {
     expect(res.body.entry?.map((e) => e.resource?.id)).toEqual(['child7']);
   });
 
+  it('follows references with _include and _revinclude, and searches through them (chained)', async () => {
+    const child = (await call<Patient>('POST', 'Patient', { resourceType: 'Patient', name: [{ family: 'Chainsma' }] }))
+      .body;
+    const invitation = (
+      await call<Task>('POST', 'Task', { ...task('chain-1'), for: { reference: `Patient/${child.id}` } })
+    ).body;
+    const entries = (bundle: Bundle) =>
+      bundle.entry?.map((e) => `${e.search?.mode} ${e.resource?.resourceType}/${e.resource?.id}`);
+
+    const included = await call<Bundle>('GET', `Task?identifier=chain-1&_include=Task:patient`);
+    expect(entries(included.body)).toEqual([`match Task/${invitation.id}`, `include Patient/${child.id}`]);
+    expect(included.body.total).toBe(1); // the matches only
+    const revIncluded = await call<Bundle>('GET', `Patient?_id=${child.id}&_revinclude=Task:patient`);
+    expect(entries(revIncluded.body)).toEqual([`match Patient/${child.id}`, `include Task/${invitation.id}`]);
+
+    const chained = await call<Bundle<Task>>('GET', 'Task?patient.family=Chainsma');
+    expect(chained.body.entry?.map((e) => e.resource?.id)).toEqual([invitation.id]);
+    const typed = await call<Bundle<Task>>('GET', 'Task?subject:Patient.family=Chainsma');
+    expect(typed.body.entry?.map((e) => e.resource?.id)).toEqual([invitation.id]);
+    // A bare id matches when the parameter has one target type (Task.patient: Patient).
+    const bare = await call<Bundle<Task>>('GET', `Task?patient=${child.id}`);
+    expect(bare.body.entry?.map((e) => e.resource?.id)).toEqual([invitation.id]);
+  });
+
+  it('refuses a DELETE with a stale If-Match', async () => {
+    const created = (await call<Task>('POST', 'Task', task('delete-1'))).body;
+    const stale = await fetch(`${sandbox.baseUrl}/Task/${created.id}`, {
+      method: 'DELETE',
+      headers: { 'if-match': 'W/"stale"' },
+    });
+    expect(stale.status).toBe(412);
+    expect((await call<Task>('GET', `Task/${created.id}`)).status).toBe(200);
+  });
+
   it('runs a transaction with conditional creates twice without duplicates', async () => {
     const bundle: Bundle = {
       resourceType: 'Bundle',

@@ -22,7 +22,12 @@ const QUERIES = [
   'Task?identifier=inv-7&status=requested',
   'Task?patient=Patient/p3&_count=2&_offset=1',
   'Task?patient=Patient/p3,Patient/p4',
-  'Task?patient=p3', // a bare id is not a reference string: nothing, as in the plain repository
+  'Task?patient=p3', // a bare id: any reference ending in /p3 (one target type); not narrowed
+  'Task?subject=p3', // several target types: a bare id finds nothing
+  'Task?patient=Patient/p3&_include=Task:focus', // the focused MedicationRequests follow the Tasks
+  'Task?identifier=inv-3&_include=Task:focus',
+  'Task?focus:MedicationRequest.code=r03ba05', // chained: not narrowed
+  'Task?patient=Patient/p3&focus:MedicationRequest.code=r03ba05',
   'Task?patient=Patient/p3&_sort=authored-on',
   'Task?focus=MedicationRequest/r9',
   'RelatedPerson?patient=Patient/p5',
@@ -112,6 +117,9 @@ describe('IndexedMemoryRepository', () => {
     expect(await answers(indexed)).toEqual(before);
     expect(before[`Task?identifier=${INVITATION}|inv-7`]?.ids).toEqual(['Task/task-7']); // the queries do find things
     expect(before['RelatedPerson?patient=Patient/p5']?.ids.length).toBeGreaterThan(1);
+    expect(before['Task?patient=p3']?.ids).toEqual(before['Task?patient=Patient/p3']?.ids);
+    expect(before['Task?identifier=inv-3&_include=Task:focus']?.ids).toEqual(['Task/task-3', 'MedicationRequest/r3']);
+    expect(before['Task?focus:MedicationRequest.code=r03ba05']?.ids.length).toBeGreaterThan(0);
 
     await changeSome(plain);
     await changeSome(indexed);
@@ -157,12 +165,37 @@ describe('IndexedMemoryRepository', () => {
     ['Task?status=requested', false],
     ['Task?patient=Patient/p1&_sort=authored-on', false],
     [`Task?identifier=${INVITATION}|`, false],
+    ['Task?patient=p1', false],
+    ['Task?patient=Patient/p1&focus:MedicationRequest.code=r03ba05', false],
+    [`Task?identifier=${INVITATION}|inv-3&_include=Task:focus`, true],
   ])('%s: answered from the index: %s', async (query, fromIndex) => {
     const repo = new IndexedMemoryRepository();
     const plainSearch = jest.spyOn(MemoryRepository.prototype, 'search');
     try {
       await repo.search(parseSearchRequest(query));
       expect(plainSearch).toHaveBeenCalledTimes(fromIndex ? 0 : 1);
+    } finally {
+      plainSearch.mockRestore();
+    }
+  });
+
+  it('answers a conditional create from the index and indexes what it creates', async () => {
+    const repo = new IndexedMemoryRepository();
+    const plainSearch = jest.spyOn(MemoryRepository.prototype, 'search');
+    try {
+      const task: Task = {
+        resourceType: 'Task',
+        status: 'requested',
+        intent: 'order',
+        identifier: [{ system: INVITATION, value: 'inv-c' }],
+      };
+      const first = await repo.conditionalCreate(task, parseSearchRequest(`Task?identifier=${INVITATION}|inv-c`));
+      const second = await repo.conditionalCreate(task, parseSearchRequest(`Task?identifier=${INVITATION}|inv-c`));
+      expect([first.outcome.id, second.outcome.id]).toEqual(['created', 'ok']);
+      expect(second.resource.id).toBe(first.resource.id);
+      const found = await repo.searchResources(parseSearchRequest(`Task?identifier=${INVITATION}|inv-c`));
+      expect(found.map((t) => t.id)).toEqual([first.resource.id]);
+      expect(plainSearch).not.toHaveBeenCalled();
     } finally {
       plainSearch.mockRestore();
     }

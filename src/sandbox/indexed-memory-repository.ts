@@ -3,6 +3,7 @@ import {
   convertToSearchableTokens,
   evalFhirPathTyped,
   globalSchema,
+  isChainedSearchFilter,
   matchesSearchRequest,
   Operator,
   parseFhirPath,
@@ -13,8 +14,14 @@ import {
   type SearchRequest,
   type WithId,
 } from '@medplum/core';
-import { MemoryRepository } from '@medplum/fhir-router';
-import type { Bundle, Resource } from '@medplum/fhirtypes';
+import {
+  FhirRepository,
+  getExtraEntries,
+  MemoryRepository,
+  type CreateResourceOptions,
+  type DeleteResourceOptions,
+} from '@medplum/fhir-router';
+import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 
 /**
@@ -46,7 +53,8 @@ const SEP = '\u0000';
  * gets slower with every resource written; a backfill of 100k events then spends its time there.
  * The index only narrows the candidates: each candidate is still checked with `matchesSearchRequest`
  * on all filters, in the order the plain repository keeps, so the results are identical. Searches
- * the index cannot narrow (other parameters, modifiers, `_sort`) go to the plain repository.
+ * the index cannot narrow (other parameters, modifiers, bare ids, chained parameters, `_sort`) go
+ * to the plain repository.
  */
 export class IndexedMemoryRepository extends MemoryRepository {
   private readonly parameters: ReadonlySet<string>;
@@ -65,20 +73,50 @@ export class IndexedMemoryRepository extends MemoryRepository {
     this.parameters = new Set(options.parameters ?? DEFAULT_INDEXED_PARAMETERS);
   }
 
-  override createResource<T extends Resource>(resource: T): Promise<WithId<T>> {
+  /** Also the way every update stores its new version (`update` true). */
+  override createResource<T extends Resource>(
+    resource: T,
+    options?: CreateResourceOptions,
+    update = false,
+  ): Promise<WithId<T>> {
     // The id is settled here, so the index is updated in the same tick as the store (the plain
-    // repository stores synchronously): a search never sees the one without the other.
+    // repository stores synchronously): a search never sees the one without the other. A create
+    // whose id is in use is refused without storing anything, so the index stays as it is.
     const withId = (resource.id ? resource : { ...resource, id: this.generateId() }) as WithId<T>;
-    const result = super.createResource(withId);
-    this.reindex(withId);
+    const refused = !update && this.keysOf.has(`${withId.resourceType}/${withId.id}`);
+    const result = super.createResource(withId, options, update);
+    if (!refused) this.reindex(withId);
     return result;
   }
 
-  override deleteResource(resourceType: string, id: string): Promise<void> {
-    const result = super.deleteResource(resourceType, id);
-    this.unindex(resourceType, id);
-    this.order.get(resourceType)?.delete(id);
-    return result;
+  /**
+   * The plain repository's conditional create searches and stores past `search` and
+   * `createResource`, so the index would be neither used nor told of the new resource; the base
+   * class's version goes through both. Nothing in it waits for I/O, so no other request runs
+   * between its search and its create.
+   */
+  override conditionalCreate<T extends Resource>(
+    resource: T,
+    search: SearchRequest<T>,
+    options?: CreateResourceOptions,
+  ): Promise<{ resource: WithId<T>; outcome: OperationOutcome }> {
+    const baseConditionalCreate = FhirRepository.prototype.conditionalCreate<T>;
+    return baseConditionalCreate.call(this, resource, search, options);
+  }
+
+  override deleteResource(resourceType: string, id: string, options?: DeleteResourceOptions): Promise<void> {
+    const result = super.deleteResource(resourceType, id, options);
+    if (!options?.ifMatch) {
+      this.forget(resourceType, id); // in the same tick: it is gone now, or was never there
+      return result;
+    }
+    // A stale If-Match refuses the delete, so the index lets go only once it happened.
+    return result.then(() => this.forget(resourceType, id));
+  }
+
+  override async expungeResources(resourceType: string, ids: string[]): Promise<void> {
+    await super.expungeResources(resourceType, ids);
+    for (const id of ids) this.forget(resourceType, id);
   }
 
   override clear(): void {
@@ -89,16 +127,26 @@ export class IndexedMemoryRepository extends MemoryRepository {
   }
 
   override async search<T extends Resource>(request: SearchRequest<T>): Promise<Bundle<WithId<T>>> {
-    const ids = request.sortRules?.length ? undefined : this.candidates(request);
+    const ids =
+      request.sortRules?.length || request.filters?.some(isChainedSearchFilter) ? undefined : this.candidates(request);
     if (!ids) return super.search(request);
     // All reads start in this tick, so the result is one consistent snapshot, as in the plain search.
     const reads = ids.map((id) => this.readResource<WithId<T>>(request.resourceType, id).catch(() => undefined));
     const matched: WithId<T>[] = [];
     for (const resource of await Promise.all(reads))
       if (resource && matchesSearchRequest(resource, request)) matched.push(resource);
-    let entry = matched.map((resource) => ({ resource }));
+    let entry: BundleEntry<WithId<T>>[] = matched.map((resource) => ({ search: { mode: 'match' }, resource }));
     if (request.offset !== undefined) entry = entry.slice(request.offset);
     if (request.count !== undefined) entry = entry.slice(0, request.count);
+    if ((request.include || request.revInclude) && entry.length) {
+      // As the plain repository: included resources follow the page's matches; `total` counts matches only.
+      await getExtraEntries(
+        this,
+        request,
+        entry.map((e) => e.resource as WithId<T>),
+        entry as BundleEntry[],
+      );
+    }
     return {
       resourceType: 'Bundle',
       type: 'searchset',
@@ -127,13 +175,14 @@ export class IndexedMemoryRepository extends MemoryRepository {
    * The index values a filter can only match through, or undefined when the index cannot narrow it.
    * Mirrors @medplum/core's matcher: a reference matches its exact string, a token its value
    * (case-insensitive, the part after `|`), and only a plain equality filter may use the index.
+   * A bare id (`patient=p3`) matches every reference ending in `/p3`, which the index does not hold.
    */
   private lookupValues(resourceType: string, filter: Filter): string[] | undefined {
     const param = indexedParameter(this.parameters, resourceType, filter.code);
     if (!param || filter.operator !== Operator.EQUALS || filter.value === '' || filter.code === '_compartment')
       return undefined;
     const values = splitSearchOnComma(filter.value);
-    if (param.type === 'reference') return values;
+    if (param.type === 'reference') return values.every((value) => value.includes('/')) ? values : undefined;
     const tokens = values.map((value) => (value.includes('|') ? value.split('|')[1] : value)?.toLowerCase());
     return tokens.every((token) => token) ? (tokens as string[]) : undefined; // `system|` matches any code
   }
@@ -169,6 +218,11 @@ export class IndexedMemoryRepository extends MemoryRepository {
     let atom = this.atoms.get(expression);
     if (!atom) this.atoms.set(expression, (atom = parseFhirPath(expression)));
     return atom;
+  }
+
+  private forget(resourceType: string, id: string): void {
+    this.unindex(resourceType, id);
+    this.order.get(resourceType)?.delete(id);
   }
 
   private unindex(resourceType: string, id: string): void {

@@ -38,7 +38,8 @@ export interface SeedIds {
 export async function seedSandbox(repo: MemoryRepository, options: { today?: Date } = {}): Promise<SeedIds> {
   const today = options.today ?? new Date();
   const write = async (resource: Resource & { id: string }): Promise<string> => {
-    await repo.createResource(assertValidResource(resource));
+    // An update with the id creates it the first time; a create would refuse an id in use when seeding again.
+    await repo.updateResource(assertValidResource(resource));
     return `${resource.resourceType}/${resource.id}`;
   };
   const ids = {

