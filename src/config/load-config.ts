@@ -8,6 +8,8 @@ import {
   type PurposeCode,
 } from '../rules/objection-policy.js';
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
+import type { QueueSettingsByName } from '../queue/queue-settings.js';
+import { readQueueSettings } from './read-queue-settings.js';
 
 /** A configured inbound source (the EPD or its integration engine) and how it proves who it is. */
 export type IntakeAuth = { type: 'bearer'; token: string } | { type: 'hmac'; secret: string; maxAgeSeconds?: number };
@@ -61,13 +63,9 @@ export interface Config {
   audit: { baseUrl: string; sourceId: string; site?: string };
   /** What counts as the patient's objection (see docs/privacy-and-audit.md). */
   objection: { purposes: PurposeCode[]; patientFlag?: string };
+  /** Concurrency, attempts, backoff and retention of each queue (see src/config/read-queue-settings.ts). */
+  queues: QueueSettingsByName;
   workers: {
-    eventConcurrency: number;
-    invitationConcurrency: number;
-    invitationAttempts: number;
-    backoffMs: number;
-    /** Longest wait between two attempts (0: no cap); a Retry-After from the remote side still wins. */
-    maxBackoffMs?: number;
     /** How long a job stays locked to its worker without a renewal: after a crash it runs again this much later. */
     lockMs?: number;
     /** How often a worker looks for jobs whose lock expired (their worker died) and hands them out again. */
@@ -75,7 +73,6 @@ export interface Config {
     /** How often a job may lose its worker (crash, lock lost in a Redis restart) and run again before it fails. */
     maxStalls?: number;
   };
-  retention: { completedSeconds: number; completedCount: number; failedSeconds: number };
   poll: PollConfig;
   /** The KPIs: SDM-Q9 threshold, target, cache time, monthly MeasureReport schedule (docs/kpi.md). */
   kpi: KpiSettings;
@@ -146,20 +143,12 @@ const envSchema = z.object({
   AUDIT_SITE: z.string().trim().optional(),
   OBJECTION_PURPOSES: z.string().optional(),
   OBJECTION_PATIENT_FHIRPATH: z.string().trim().optional(),
-  EVENT_CONCURRENCY: int(10, 1), // each event does 2–4 EPD reads; 10 keeps a small EPD comfortable
-  INVITATION_CONCURRENCY: int(10, 1),
-  INVITATION_ATTEMPTS: int(12, 1), // 11 retries from 30 s doubling ≈ 17 h: outlives a night's outage of an aid platform
-  RETRY_BACKOFF_MS: int(30_000, 1),
-  RETRY_BACKOFF_MAX_MS: int(0), // 0: no cap, so 12 attempts from 30 s still span a night's outage
   JOB_LOCK_MS: int(30_000, 100), // BullMQ's default: long enough for a slow EPD write, short enough to redo a crashed worker's jobs soon
   JOB_STALLED_CHECK_MS: int(30_000, 100), // BullMQ's default; one cheap Redis script per interval and worker
   // BullMQ's default is 1: a worker crash followed by a Redis restart would fail the job. Our jobs are
   // idempotent, so running one again is safe; a job that stalls this often is itself the suspect.
   JOB_MAX_STALLS: int(3, 0),
   SHUTDOWN_GRACE_MS: int(25_000, 0), // below Kubernetes' default 30 s terminationGracePeriodSeconds
-  RETAIN_COMPLETED_SECONDS: int(7 * DAY_SECONDS), // a week of completed jobs: duplicate deliveries arrive within minutes
-  RETAIN_COMPLETED_COUNT: int(100_000, 1), // bounds Redis memory (~0.8 KB a job) whatever the rate
-  RETAIN_FAILED_SECONDS: int(30 * DAY_SECONDS), // failed jobs wait a month for an operator to replay them
   POLL_INTERVAL_MS: int(60_000, 1_000), // a key moment found within a minute is in time; one search per type a minute is nothing to an EPD
   POLL_OVERLAP_MS: int(5 * 60_000), // re-read 5 min back: absorbs clock skew and late commits; re-read versions add nothing
   POLL_PAGE_SIZE: int(100, 1), // entries per search page (_count); most servers cap at 100–1000
@@ -207,6 +196,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
   }
   const sources = readSources(env, problems);
+  const queues = readQueueSettings(env, problems);
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   for (const source of sources)
@@ -237,20 +227,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       ...(e.AUDIT_SITE ? { site: e.AUDIT_SITE } : {}),
     },
     objection,
+    queues,
     workers: {
-      eventConcurrency: e.EVENT_CONCURRENCY,
-      invitationConcurrency: e.INVITATION_CONCURRENCY,
-      invitationAttempts: e.INVITATION_ATTEMPTS,
-      backoffMs: e.RETRY_BACKOFF_MS,
-      maxBackoffMs: e.RETRY_BACKOFF_MAX_MS,
       lockMs: e.JOB_LOCK_MS,
       stalledCheckMs: e.JOB_STALLED_CHECK_MS,
       maxStalls: e.JOB_MAX_STALLS,
-    },
-    retention: {
-      completedSeconds: e.RETAIN_COMPLETED_SECONDS,
-      completedCount: e.RETAIN_COMPLETED_COUNT,
-      failedSeconds: e.RETAIN_FAILED_SECONDS,
     },
     poll: {
       intervalMs: e.POLL_INTERVAL_MS,

@@ -8,7 +8,7 @@ import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { createLogger } from '../shared/logger.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { createEventJob, type PlannedInvitation } from './event-job.js';
-import { createMemoryThrottleStore } from './throttle-store.js';
+import { createFakeThrottleStore } from './fake-throttle-store.js';
 
 const SHIPPED = fileURLToPath(new URL('../../mappings', import.meta.url));
 const SECRETS = { ASTMA_KEUZEHULP_TOKEN: 'demo-token', POSITIEVE_GEZONDHEID_LINK_SECRET: 'x'.repeat(64) };
@@ -23,7 +23,7 @@ async function run(epd: FakeEpdClient, mappings: CompiledMappings) {
   const job = createEventJob({
     epd,
     getMappings: () => mappings,
-    throttle: createMemoryThrottleStore(),
+    throttle: createFakeThrottleStore(),
     enqueueInvitations: async (planned) => void enqueued.push(...planned),
   });
   const event: EpdEvent = {

@@ -14,26 +14,13 @@ export interface ThrottleStore {
 }
 
 /** Redis-backed throttle: one key per (aid, patient) that expires with its window. */
-export function createRedisThrottleStore(redis: Redis, prefix: string): ThrottleStore {
+export function createThrottleStore(redis: Redis, prefix: string): ThrottleStore {
   return {
     async claim(key, claimant, windowMs) {
       const redisKey = `${prefix}:throttle:${key}`;
       const set = await redis.set(redisKey, claimant, 'PX', windowMs, 'NX');
       if (set === 'OK') return true;
       return (await redis.get(redisKey)) === claimant;
-    },
-  };
-}
-
-/** In-memory throttle for unit tests of handlers. */
-export function createMemoryThrottleStore(now: () => number = Date.now): ThrottleStore {
-  const held = new Map<string, { claimant: string; until: number }>();
-  return {
-    async claim(key, claimant, windowMs) {
-      const current = held.get(key);
-      if (current && current.until > now()) return current.claimant === claimant;
-      held.set(key, { claimant, until: now() + windowMs });
-      return true;
     },
   };
 }

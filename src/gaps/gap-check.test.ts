@@ -2,14 +2,14 @@ import type { Encounter } from '@medplum/fhirtypes';
 import type { PollConfig } from '../config/load-config.js';
 import { createFakeEpdClient } from '../epd/fake-epd-client.js';
 import { createLogger } from '../shared/logger.js';
-import { createMemoryCursorStore } from '../polling/cursor-store.js';
+import { createFakeCursorStore } from '../polling/fake-cursor-store.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { checkGap } from './gap-check.js';
 import { checkHeartbeats, type HeartbeatCheckDeps } from './gap-heartbeat.js';
 import type { SubscriptionCheck } from './gap-status-client.js';
-import { createMemoryGapTracker } from './gap-tracker.js';
-import { createMemoryIntakeCounters } from '../polling/poll-counters.js';
-import { createMemoryPollLock } from '../polling/poll-lock.js';
+import { createFakeGapTracker } from './fake-gap-tracker.js';
+import { createFakeIntakeCounters } from '../polling/fake-poll-counters.js';
+import { createFakePollLock } from '../polling/fake-poll-lock.js';
 
 const SUB = 'Subscription/gaps';
 const START = Date.parse('2024-05-01T10:00:00.000Z');
@@ -33,17 +33,17 @@ function setup(status: SubscriptionCheck = { status: 'active', via: 'read' }, he
   const gapChecks: number[] = [];
   const deps: HeartbeatCheckDeps = {
     epd,
-    cursors: createMemoryCursorStore(),
+    cursors: createFakeCursorStore(),
     enqueueEvents: async (events) => {
       queued.push(...events);
     },
     pageSize: 100,
     now: () => new Date(clock.ms),
-    lock: createMemoryPollLock(),
-    counters: createMemoryIntakeCounters(),
+    lock: createFakePollLock(),
+    counters: createFakeIntakeCounters(),
     settings,
     typesFor: () => ['Encounter'],
-    tracker: createMemoryGapTracker(),
+    tracker: createFakeGapTracker(),
     scheduleGapCheck: async (_source, _sub, from) => {
       gapChecks.push(from);
     },

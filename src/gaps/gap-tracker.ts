@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { luaCommand } from '../queue/lua-command.js';
-import { observeGap, settleGap, type GapObservation, type GapState } from './gap-state.js';
+import type { GapObservation, GapState } from './gap-state.js';
 
 /** A subscription as the heartbeat check sees it. */
 export interface WatchedSubscription {
@@ -88,7 +88,7 @@ redis.call('HSET', KEYS[1], 'upTo', key(upTo), 'upToAt', ARGV[2])
 return 1`;
 
 /** Redis-backed tracker: a hash and a sorted set per subscription, changed only by the scripts above. */
-export function createRedisGapTracker(redis: Redis, prefix: string): GapTracker {
+export function createGapTracker(redis: Redis, prefix: string): GapTracker {
   const base = (source: string) => `${prefix}:gap:${source}`;
   const keys = (source: string, sub: string) => [`${base(source)}:${sub}`, `${base(source)}:${sub}:ahead`] as const;
   const watchKey = (source: string, sub: string) => `${base(source)}:${sub}:watch`;
@@ -147,34 +147,4 @@ async function readWatched(
     watched.push({ subscription, lastSeenAt: Number(fields.lastSeenAt), ...heartbeat });
   }
   return watched;
-}
-
-/** In-memory tracker for handler tests; the same rules (gap-state.ts) as the Redis one. */
-export function createMemoryGapTracker(): GapTracker {
-  const states = new Map<string, GapState>();
-  const watched = new Map<string, Map<string, WatchedSubscription>>();
-  const watchOf = (source: string) => watched.get(source) ?? watched.set(source, new Map()).get(source)!;
-  return {
-    async observe(source, sub, obs) {
-      const entry = watchOf(source).get(sub);
-      watchOf(source).set(sub, { ...entry, subscription: sub, lastSeenAt: obs.atMs });
-      const step = observeGap(states.get(`${source}|${sub}`), obs);
-      if (step.state) states.set(`${source}|${sub}`, step.state);
-      return step.missingFrom === undefined ? {} : { missingFrom: step.missingFrom };
-    },
-    state: async (source, sub) => states.get(`${source}|${sub}`),
-    async settle(source, sub, coveredUpTo, atMs) {
-      const prev = states.get(`${source}|${sub}`);
-      if (prev) states.set(`${source}|${sub}`, settleGap(prev, coveredUpTo, atMs));
-    },
-    subscriptions: async (source) => [...watchOf(source).values()],
-    async setHeartbeat(source, sub, heartbeatMs) {
-      const entry = watchOf(source).get(sub);
-      if (entry) entry.heartbeatMs = heartbeatMs;
-    },
-    async touch(source, sub, atMs) {
-      const entry = watchOf(source).get(sub);
-      if (entry) entry.lastSeenAt = atMs;
-    },
-  };
 }

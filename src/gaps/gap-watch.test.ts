@@ -1,16 +1,16 @@
 import { backportNotification, TEST_SUBSCRIPTION } from '../../test/helpers/backport-notification.js';
 import { createLogger } from '../shared/logger.js';
-import { createMemoryGapTracker } from './gap-tracker.js';
+import { createFakeGapTracker } from './fake-gap-tracker.js';
 import { createGapWatch } from './gap-watch.js';
 import { parseNotification } from '../intake/parse-notification.js';
-import { createMemoryIntakeCounters } from '../polling/poll-counters.js';
+import { createFakeIntakeCounters } from '../polling/fake-poll-counters.js';
 
 const AT = '2024-05-01T10:00:00.000Z';
 
 function setup() {
   const checks: [string, string, number][] = [];
-  const counters = createMemoryIntakeCounters();
-  const tracker = createMemoryGapTracker();
+  const counters = createFakeIntakeCounters();
+  const tracker = createFakeGapTracker();
   const watch = createGapWatch({
     tracker,
     counters,

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { loadNotificationFixture } from '../../test/fixtures/notifications/load-notification-fixture.js';
+import { readQueueSettings } from '../config/read-queue-settings.js';
 import { createQueues } from '../queue/create-queues.js';
 import { whenRedisReady } from '../queue/fail-fast.js';
 import { createRedisConnection } from '../queue/redis-connection.js';
@@ -14,11 +15,7 @@ const NOBODY_LISTENS = 'redis://127.0.0.1:1'; // port 1 on loopback: connection 
 describe('POST /fhir/notify with Redis unavailable', () => {
   const redis = createRedisConnection(NOBODY_LISTENS, 'intake');
   redis.on('error', () => undefined);
-  const queues = createQueues(redis, {
-    queuePrefix: 'sdm-test-down',
-    workers: { eventConcurrency: 1, invitationConcurrency: 1, invitationAttempts: 1, backoffMs: 1 },
-    retention: { completedSeconds: 1, completedCount: 1, failedSeconds: 1 },
-  });
+  const queues = createQueues(redis, { queuePrefix: 'sdm-test-down', queues: readQueueSettings({}, []) });
   afterAll(async () => {
     await queues.close().catch(() => undefined);
     redis.disconnect();

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { createMemoryCursorStore, createRedisCursorStore, type CursorStore } from './cursor-store.js';
+import { createCursorStore, type CursorStore } from './cursor-store.js';
+import { createFakeCursorStore } from './fake-cursor-store.js';
 import { observeGap, type GapObservation, type GapState } from '../gaps/gap-state.js';
-import { createMemoryGapTracker, createRedisGapTracker, type GapTracker } from '../gaps/gap-tracker.js';
-import { createRedisIntakeCounters } from './poll-counters.js';
-import { createRedisPollLock } from './poll-lock.js';
+import { createGapTracker, type GapTracker } from '../gaps/gap-tracker.js';
+import { createFakeGapTracker } from '../gaps/fake-gap-tracker.js';
+import { createIntakeCounters } from './poll-counters.js';
+import { createPollLock } from './poll-lock.js';
 
 /** The Redis stores of polling and gap detection behave like their in-memory fakes. */
 describe('poll state in Redis', () => {
@@ -17,8 +19,8 @@ describe('poll state in Redis', () => {
   });
 
   describe.each([
-    ['Redis', () => createRedisCursorStore(redis, `${prefix}:${randomUUID().slice(0, 4)}`, 10_000)],
-    ['memory', () => createMemoryCursorStore(10_000)],
+    ['Redis', () => createCursorStore(redis, `${prefix}:${randomUUID().slice(0, 4)}`, 10_000)],
+    ['memory', () => createFakeCursorStore(10_000)],
   ] as [string, () => CursorStore][])('cursor store (%s)', (_kind, make) => {
     it('moves the cursor forward only', async () => {
       const store = make();
@@ -47,13 +49,13 @@ describe('poll state in Redis', () => {
   });
 
   it('keeps the cursor the highest of many concurrent advances', async () => {
-    const store = createRedisCursorStore(redis, prefix, 10_000);
+    const store = createCursorStore(redis, prefix, 10_000);
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.advance('race', ((i * 37) % 50) * 1000)));
     expect(await store.cursor('race')).toBe(49_000);
   });
 
   it('lets one holder have the lock, and only that holder release it', async () => {
-    const lock = createRedisPollLock(redis, prefix);
+    const lock = createPollLock(redis, prefix);
     const token = await lock.acquire('poll:hix', 5_000);
     expect(token).toBeDefined();
     expect(await lock.acquire('poll:hix', 5_000)).toBeUndefined();
@@ -64,7 +66,7 @@ describe('poll state in Redis', () => {
   });
 
   it('adds counters up across writers', async () => {
-    const counters = createRedisIntakeCounters(redis, prefix);
+    const counters = createIntakeCounters(redis, prefix);
     await Promise.all([
       counters.add('hix', 'polls'),
       counters.add('hix', 'polls'),
@@ -74,8 +76,8 @@ describe('poll state in Redis', () => {
   });
 
   describe.each([
-    ['Redis', () => createRedisGapTracker(redis, `${prefix}:${randomUUID().slice(0, 4)}`)],
-    ['memory', () => createMemoryGapTracker()],
+    ['Redis', () => createGapTracker(redis, `${prefix}:${randomUUID().slice(0, 4)}`)],
+    ['memory', () => createFakeGapTracker()],
   ] as [string, () => GapTracker][])('gap tracker (%s)', (_kind, make) => {
     it('finds the hole in 1, 2, 4 and settles it', async () => {
       const tracker = make();
@@ -123,7 +125,7 @@ describe('poll state in Redis', () => {
       ],
     ],
   ] as [string, GapObservation[]][])('the Lua script follows observeGap: %s', async (_title, observations) => {
-    const tracker = createRedisGapTracker(redis, `${prefix}:${randomUUID().slice(0, 4)}`);
+    const tracker = createGapTracker(redis, `${prefix}:${randomUUID().slice(0, 4)}`);
     let expected: GapState | undefined;
     for (const obs of observations) {
       const step = observeGap(expected, obs);
@@ -136,7 +138,7 @@ describe('poll state in Redis', () => {
   });
 
   it('ends in the same state whatever the order of concurrent notifications', async () => {
-    const tracker = createRedisGapTracker(redis, prefix);
+    const tracker = createGapTracker(redis, prefix);
     const numbers = Array.from({ length: 40 }, (_, i) => i + 2).sort(() => Math.random() - 0.5);
     await tracker.observe('hix', 'Subscription/burst', { numbers: [1], atMs: 1 });
     await Promise.all(numbers.map((n) => tracker.observe('hix', 'Subscription/burst', { numbers: [n], atMs: 2 })));

@@ -22,7 +22,7 @@ export interface IntakeCounters {
 }
 
 /** One Redis hash per source: `<prefix>:intake-counters:<source>`. */
-export function createRedisIntakeCounters(redis: Redis, prefix: string): IntakeCounters {
+export function createIntakeCounters(redis: Redis, prefix: string): IntakeCounters {
   const key = (source: string) => `${prefix}:intake-counters:${source}`;
   return {
     async add(source, counter, by = 1) {
@@ -32,18 +32,5 @@ export function createRedisIntakeCounters(redis: Redis, prefix: string): IntakeC
       const raw = await redis.hgetall(key(source));
       return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
     },
-  };
-}
-
-/** In-memory counters for handler tests. */
-export function createMemoryIntakeCounters(): IntakeCounters {
-  const counts = new Map<string, Partial<Record<IntakeCounter, number>>>();
-  return {
-    async add(source, counter, by = 1) {
-      const of = counts.get(source) ?? {};
-      of[counter] = (of[counter] ?? 0) + by;
-      counts.set(source, of);
-    },
-    read: async (source) => ({ ...counts.get(source) }),
   };
 }

@@ -13,7 +13,7 @@ export interface PollLock {
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** `SET NX PX` lock in Redis. */
-export function createRedisPollLock(redis: Redis, prefix: string): PollLock {
+export function createPollLock(redis: Redis, prefix: string): PollLock {
   const key = (name: string) => `${prefix}:poll-lock:${name}`;
   return {
     async acquire(name, ttlMs) {
@@ -22,23 +22,6 @@ export function createRedisPollLock(redis: Redis, prefix: string): PollLock {
     },
     async release(name, token) {
       await redis.eval(RELEASE, 1, key(name), token);
-    },
-  };
-}
-
-/** In-memory lock for handler tests. */
-export function createMemoryPollLock(now: () => number = Date.now): PollLock {
-  const held = new Map<string, { token: string; until: number }>();
-  return {
-    async acquire(name, ttlMs) {
-      const current = held.get(name);
-      if (current && current.until > now()) return undefined;
-      const token = randomUUID();
-      held.set(name, { token, until: now() + ttlMs });
-      return token;
-    },
-    async release(name, token) {
-      if (held.get(name)?.token === token) held.delete(name);
     },
   };
 }

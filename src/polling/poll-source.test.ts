@@ -4,10 +4,10 @@ import { EpdError } from '../epd/epd-error.js';
 import type { PollConfig } from '../config/load-config.js';
 import type { PollJobData } from '../queue/job-types.js';
 import { createLogger } from '../shared/logger.js';
-import { createMemoryCursorStore } from './cursor-store.js';
+import { createFakeCursorStore } from './fake-cursor-store.js';
 import type { EpdEvent } from '../intake/epd-event.js';
-import { createMemoryIntakeCounters } from './poll-counters.js';
-import { createMemoryPollLock } from './poll-lock.js';
+import { createFakeIntakeCounters } from './fake-poll-counters.js';
+import { createFakePollLock } from './fake-poll-lock.js';
 import { pollSource, type PollSourceDeps } from './poll-source.js';
 import { reconcileSource } from './reconcile-sweep.js';
 
@@ -34,14 +34,14 @@ function setup() {
   const queued: EpdEvent[] = [];
   const deps: PollSourceDeps = {
     epd,
-    cursors: createMemoryCursorStore(),
+    cursors: createFakeCursorStore(),
     enqueueEvents: async (events) => {
       queued.push(...events);
     },
     pageSize: 100,
     now: () => new Date(clock.ms),
-    lock: createMemoryPollLock(),
-    counters: createMemoryIntakeCounters(),
+    lock: createFakePollLock(),
+    counters: createFakeIntakeCounters(),
     settings,
     typesFor: () => ['MedicationRequest'],
     sleep: async () => undefined,

@@ -1,21 +1,22 @@
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config/load-config.js';
 import {
   QUEUE,
   type EventJobData,
   type InvitationJobData,
   type KpiJobData,
   type PollJobData,
+  type QueueName,
   type ResultJobData,
 } from './job-types.js';
 import { defaultJobOptions } from './queue-options.js';
+import type { QueueSettingsByName } from './queue-settings.js';
 
 /** The service's queues on one connection. */
 export interface Queues {
   events: Queue<EventJobData>;
   invitations: Queue<InvitationJobData>;
-  /** Polls, sweeps and gap checks of the configured sources (see src/intake/poll-scheduler.ts). */
+  /** Polls, sweeps and gap checks of the configured sources (see src/polling/poll-scheduler.ts). */
   poll: Queue<PollJobData>;
   /** Results posted by decision-aid platforms, to be written into the record (see src/pro/result-job.ts). */
   results: Queue<ResultJobData>;
@@ -24,47 +25,32 @@ export interface Queues {
   close(): Promise<void>;
 }
 
-/** Opens the queues with the configured prefix and default job options. */
+/** Opens every queue with the prefix and the queue's own default job options. */
 export function createQueues(
   connection: Redis,
-  config: Pick<Config, 'queuePrefix' | 'workers' | 'retention'>,
+  options: { queuePrefix: string; queues: QueueSettingsByName },
   onError: (err: Error) => void = () => undefined, // connection errors also reach the connection's own listener
 ): Queues {
-  const defaults = defaultJobOptions(config);
-  const events = new Queue<EventJobData>(QUEUE.events, {
-    connection,
-    prefix: config.queuePrefix,
-    defaultJobOptions: defaults,
-  });
-  const invitations = new Queue<InvitationJobData>(QUEUE.invitations, {
-    connection,
-    prefix: config.queuePrefix,
-    defaultJobOptions: defaults,
-  });
-  const poll = new Queue<PollJobData>(QUEUE.poll, {
-    connection,
-    prefix: config.queuePrefix,
-    defaultJobOptions: defaults,
-  });
-  const results = new Queue<ResultJobData>(QUEUE.results, {
-    connection,
-    prefix: config.queuePrefix,
-    defaultJobOptions: defaults,
-  });
-  const kpi = new Queue<KpiJobData>(QUEUE.kpi, { connection, prefix: config.queuePrefix, defaultJobOptions: defaults });
-  events.on('error', onError);
-  invitations.on('error', onError);
-  poll.on('error', onError);
-  results.on('error', onError);
-  kpi.on('error', onError);
+  const open = (name: QueueName) => {
+    const queue = new Queue(name, {
+      connection,
+      prefix: options.queuePrefix,
+      defaultJobOptions: defaultJobOptions(options.queues[name]),
+    });
+    queue.on('error', onError);
+    return queue;
+  };
+  const queues = {
+    events: open(QUEUE.events) as Queue<EventJobData>,
+    invitations: open(QUEUE.invitations) as Queue<InvitationJobData>,
+    poll: open(QUEUE.poll) as Queue<PollJobData>,
+    results: open(QUEUE.results) as Queue<ResultJobData>,
+    kpi: open(QUEUE.kpi) as Queue<KpiJobData>,
+  };
   return {
-    events,
-    invitations,
-    poll,
-    results,
-    kpi,
+    ...queues,
     close: async () => {
-      await Promise.all([events.close(), invitations.close(), poll.close(), results.close(), kpi.close()]);
+      await Promise.all(Object.values(queues).map((queue) => queue.close()));
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { BackoffStrategy, JobsOptions } from 'bullmq';
-import type { Config } from '../config/load-config.js';
+import type { QueueSettings } from './queue-settings.js';
 
 /** Name of the backoff strategy below, registered on every worker. */
 export const BACKOFF_TYPE = 'exponential-retry-after';
@@ -19,14 +19,15 @@ export const retryAfterBackoff: BackoffStrategy = (attemptsMade, _type, err, job
   return Math.max(withJitter, retryAfterMs);
 };
 
-/** Default options of every job: retries with backoff, and retention set on purpose. */
-export function defaultJobOptions(config: Pick<Config, 'workers' | 'retention'>): JobsOptions {
+/** Default options of a queue's jobs: retries with backoff, and retention set on purpose. */
+export function defaultJobOptions(settings: Pick<QueueSettings, 'attempts' | 'backoffMs' | 'retention'>): JobsOptions {
+  const { retention } = settings;
   return {
-    attempts: config.workers.invitationAttempts,
-    backoff: { type: BACKOFF_TYPE, delay: config.workers.backoffMs },
+    attempts: settings.attempts,
+    backoff: { type: BACKOFF_TYPE, delay: settings.backoffMs },
     // Completed jobs double as the duplicate filter for job ids: keep them long enough to
     // recognise a redelivery, but bounded so Redis memory stays flat.
-    removeOnComplete: { age: config.retention.completedSeconds, count: config.retention.completedCount },
-    removeOnFail: { age: config.retention.failedSeconds },
+    removeOnComplete: { age: retention.completedSeconds, count: retention.completedCount },
+    removeOnFail: { age: retention.failedSeconds },
   };
 }

@@ -23,7 +23,7 @@ describe('decision-aid platform faults', () => {
     });
     stack = await startEmbeddedStack({
       log,
-      env: { MAPPINGS_DIR: 'test/fixtures/chaos-mappings', RETRY_BACKOFF_MS: '50', INVITATION_ATTEMPTS: '8' },
+      env: { MAPPINGS_DIR: 'test/fixtures/chaos-mappings', RETRY_BACKOFF_MS: '50', JOB_ATTEMPTS: '8' },
     });
   }, HOOK_TIMEOUT_MS);
   afterAll(async () => {

@@ -29,7 +29,7 @@ describe('EPD faults: retried with backoff, then one Task per invitation', () =>
     env = await startProxiedStack({
       EPD_TIMEOUT_MS: String(EPD_TIMEOUT_MS),
       RETRY_BACKOFF_MS: '50',
-      INVITATION_ATTEMPTS: '8',
+      JOB_ATTEMPTS: '8',
     });
   }, HOOK_TIMEOUT_MS);
   afterAll(async () => {

@@ -11,7 +11,8 @@ const valid = {
 describe('reliability settings', () => {
   it('defaults to BullMQ-like locks, three stalls, no backoff cap and 25 s of shutdown grace', () => {
     const config = loadConfig(valid);
-    expect(config.workers).toMatchObject({ lockMs: 30_000, stalledCheckMs: 30_000, maxStalls: 3, maxBackoffMs: 0 });
+    expect(config.workers).toMatchObject({ lockMs: 30_000, stalledCheckMs: 30_000, maxStalls: 3 });
+    expect(config.queues.invitations.maxBackoffMs).toBe(0);
     expect(config.shutdownGraceMs).toBe(25_000);
   });
 
@@ -24,7 +25,8 @@ describe('reliability settings', () => {
       RETRY_BACKOFF_MAX_MS: '60000',
       SHUTDOWN_GRACE_MS: '5000',
     });
-    expect(config.workers).toMatchObject({ lockMs: 2000, stalledCheckMs: 1000, maxStalls: 1, maxBackoffMs: 60_000 });
+    expect(config.workers).toMatchObject({ lockMs: 2000, stalledCheckMs: 1000, maxStalls: 1 });
+    expect(Object.values(config.queues).map((q) => q.maxBackoffMs)).toEqual([60_000, 60_000, 60_000, 60_000, 60_000]);
     expect(config.shutdownGraceMs).toBe(5000);
   });
 

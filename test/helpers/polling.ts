@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
-import { createRedisIntakeCounters, type IntakeCounter } from '../../src/polling/poll-counters.js';
+import { createIntakeCounters, type IntakeCounter } from '../../src/polling/poll-counters.js';
 import type { EmbeddedStack } from '../../src/sandbox/start-stack.js';
 
 /** Polls `check` until it returns a truthy value; throws with `what` after `timeoutMs`. */
@@ -18,7 +18,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T>, timeoutM
 /** Reads the poll cursor and intake counters of a stack's source straight from Redis. */
 export function pollState(stack: EmbeddedStack) {
   const redis = new Redis(stack.config.redisUrl);
-  const counters = createRedisIntakeCounters(redis, stack.config.queuePrefix);
+  const counters = createIntakeCounters(redis, stack.config.queuePrefix);
   return {
     async cursor(source = 'hix'): Promise<number | undefined> {
       const value = await redis.hget(`${stack.config.queuePrefix}:poll-state:${source}`, 'cursor');
