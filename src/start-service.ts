@@ -94,6 +94,7 @@ export async function startService(
       await Promise.all([parts.queues.intake.close(), parts.queues.worker.close()]);
       parts.redis.intake.disconnect();
       parts.redis.worker.disconnect();
+      await parts.epdConnection.close();
     },
   };
 }

@@ -1,9 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { AuditDeps } from './audit/record-audit.js';
 import type { Config } from './config/load-config.js';
-import { createAuthHeaders } from './epd/epd-auth.js';
+import { connectEpd, type EpdConnection } from './epd/connect-epd.js';
 import type { EpdClient } from './epd/epd-client.js';
-import { createEpdClient } from './epd/fhir-epd-client.js';
 import { createSubscriptionStatusClient } from './gaps/gap-status-client.js';
 import { createReadinessCheck } from './http/readiness.js';
 import { enqueueEvents } from './intake/enqueue-events.js';
@@ -46,6 +45,8 @@ export interface Parts {
   redis: { intake: Redis; worker: Redis };
   queues: { intake: Queues; worker: Queues };
   epd: EpdClient;
+  /** The way to the EPD every call shares (transport and token); closed when the process stops. */
+  epdConnection: EpdConnection;
   audit: AuditDeps;
   metrics: Metrics;
   kpi: KpiService;
@@ -65,24 +66,36 @@ export function wireParts(
   const getMappings = () => mappings;
   const redis = { intake: openRedis(config, 'intake', log), worker: openRedis(config, 'worker', log) };
   const queues = { intake: createQueues(redis.intake, config), worker: createQueues(redis.worker, config) };
-  const epd = overrides.epd ?? createEpdClient(config.epd);
-  // The audit trail goes to the EPD unless AUDIT_BASE_URL names another FHIR server (same auth and timeout).
-  const auditClient =
-    config.audit.baseUrl === config.epd.baseUrl
-      ? epd
-      : createEpdClient({ ...config.epd, baseUrl: config.audit.baseUrl });
+  // One transport and one token for every EPD call: FHIR requests, token requests, $status and /metadata.
+  const epdConnection = connectEpd(config.epd);
+  const epd = overrides.epd ?? epdConnection.client;
+  // The audit trail goes to the EPD unless AUDIT_BASE_URL names another FHIR server (same auth and transport).
+  const auditClient = config.audit.baseUrl === config.epd.baseUrl ? epd : epdConnection.clientFor(config.audit.baseUrl);
   const { sourceId, site } = config.audit;
   const audit: AuditDeps = { client: auditClient, source: { sourceId, ...(site ? { site } : {}) }, now };
   const metrics = overrides.metrics ?? createMetrics();
   metrics.watchQueues(queueList(queues.intake)); // the fail-fast connection: a scrape never waits for a Redis that is away
-  const epdAuth = createAuthHeaders(config.epd.auth, config.epd.timeoutMs);
   const readiness = createReadinessCheck({
     redis: config.role === 'worker' ? redis.worker : redis.intake,
-    epd: { baseUrl: config.epd.baseUrl, authorization: () => epdAuth.authorization() },
+    epd: { get: epdConnection.get },
     getMappings,
   });
   const kpi = createKpiService({ epd, settings: config.kpi, now, getMappings });
-  const base = { config, log, now, getMappings, questionnaires, redis, queues, epd, audit, metrics, kpi, readiness };
+  const base = {
+    config,
+    log,
+    now,
+    getMappings,
+    questionnaires,
+    redis,
+    queues,
+    epd,
+    epdConnection,
+    audit,
+    metrics,
+    kpi,
+    readiness,
+  };
   return { ...base, polling: wirePolling(base) };
 }
 
@@ -96,7 +109,7 @@ function wirePolling(parts: Omit<Parts, 'polling'>): PollService {
     sources,
     settings,
     epd: parts.epd,
-    statusClient: createSubscriptionStatusClient({ ...config.epd, epd: parts.epd }),
+    statusClient: createSubscriptionStatusClient({ get: parts.epdConnection.get, epd: parts.epd }),
     now,
     mappedTypes: () => parts.getMappings().resourceTypes,
     intake: {

@@ -34,9 +34,7 @@ export async function runKpi(
   const period = values.period as string | undefined;
   if (period !== undefined && !isMonth(period)) throw new UsageError(`--period: "${period}" is not a month (YYYY-MM)`);
   const config = loadConfig({ ...env }); // a ConfigError becomes exit 78 with every problem listed
-  const epd =
-    epdOverride ??
-    createEpdClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
+  const epd = epdOverride ?? createEpdClient(config.epd);
   const mappings = await loadMappings(config.mappingsDir, env).catch(() => undefined); // only for the aids' names
   if (!mappings && !json)
     io.err(`note: mapping files in ${config.mappingsDir} not loaded; decision aids are shown by their canonical URL`);

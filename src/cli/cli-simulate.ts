@@ -98,7 +98,7 @@ function exitCodeOf(report: SimulationReport): number {
 
 function epdFrom(env: Readonly<Record<string, string | undefined>>) {
   const config = loadConfig({ ...env }); // a ConfigError becomes exit 78 with every problem listed
-  return createEpdClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
+  return createEpdClient(config.epd);
 }
 
 async function readInputs(paths: readonly string[]): Promise<{ json: unknown[] } | { failed: string[] }> {

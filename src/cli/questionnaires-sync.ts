@@ -53,7 +53,7 @@ export async function runSync({ positionals, json, io, env }: CliInput, epdOverr
 
 function epdOfEnvironment(env: Readonly<Record<string, string | undefined>>): EpdClient {
   const config = loadConfig({ ...env }); // a ConfigError becomes exit 78 with every problem listed
-  return createEpdClient({ baseUrl: config.epd.baseUrl, auth: config.epd.auth, timeoutMs: config.epd.timeoutMs });
+  return createEpdClient(config.epd);
 }
 
 function report(dir: string, outcomes: readonly SyncedQuestionnaire[], json: boolean, io: CliIo): void {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JWT_ALGS, readSmartBackend, type SmartBackendConfig } from './read-smart-backend.js';
+import { readEpdTransport, type EpdTransportConfig } from './read-epd-transport.js';
 import {
   createObjectionPolicy,
   DEFAULT_OBJECTION_PURPOSES,
@@ -55,7 +56,7 @@ export interface Config {
   queuePrefix: string;
   mappingsDir: string;
   maxBodyBytes: number;
-  epd: { baseUrl: string; auth: EpdAuthConfig; timeoutMs: number };
+  epd: { baseUrl: string; auth: EpdAuthConfig; timeoutMs: number } & EpdTransportConfig;
   sources: IntakeSource[];
   pseudonymSecret: string;
   /** Where and as whom AuditEvents are written (base URL defaults to the EPD's; same auth and timeout). */
@@ -127,6 +128,11 @@ const envSchema = z.object({
   EPD_JWT_ALG: z.enum(JWT_ALGS).default('RS384'), // SMART Backend Services: servers must support RS384 and ES384
   SIGNATURE_MAX_AGE_SECONDS: int(300, 1), // signed intake requests older than 5 min are refused: clock drift fits, a replay does not
   EPD_TIMEOUT_MS: int(10_000, 100), // a FHIR read on a loaded EPD takes well under a second; 10 s means it is stuck
+  EPD_MAX_RESPONSE_BYTES: int(16 * 1024 * 1024, 64 * 1024), // why 16 MiB: see src/epd/epd-transport.ts; under 64 KiB not even a CapabilityStatement fits
+  EPD_TRUSTED_BASE_URLS: z.string().optional(),
+  EPD_CA_FILE: z.string().optional(),
+  EPD_CLIENT_CERT_FILE: z.string().optional(),
+  EPD_CLIENT_KEY_FILE: z.string().optional(),
   INTAKE_SOURCES: z.string().default('epd'),
   PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters'),
   AUDIT_BASE_URL: z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/ })]).optional(),
@@ -196,6 +202,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   for (const source of sources)
     if (source.auth.type === 'hmac') source.auth.maxAgeSeconds = e.SIGNATURE_MAX_AGE_SECONDS;
   const epdAuth = readEpdAuth(e, problems);
+  const epdTransport = readEpdTransport(e, problems);
   const objection = readObjection(e, problems);
   if (e.POLL_MAX_WINDOW_MS <= e.POLL_OVERLAP_MS)
     problems.push('POLL_MAX_WINDOW_MS: must be larger than POLL_OVERLAP_MS, or catching up never moves on');
@@ -211,7 +218,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     queuePrefix: e.QUEUE_PREFIX,
     mappingsDir: e.MAPPINGS_DIR,
     maxBodyBytes: e.MAX_BODY_BYTES,
-    epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS },
+    epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS, ...epdTransport },
     sources,
     pseudonymSecret: e.PSEUDONYM_SECRET,
     audit: {

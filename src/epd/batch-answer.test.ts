@@ -31,7 +31,8 @@ describe('batchOfReads / readBatchResponse', () => {
     expect(patient).toEqual({ resource: PATIENT });
     expect(consents).toMatchObject({ error: { status: 429, retry: true } });
     const error = (consents as { error: EpdError }).error;
-    expect(error.message).toBe('EPD GET Consent failed with HTTP 429: too many requests'); // the path, never the query
+    // The path, never the query; the issue code, never its text (a server's text may quote patient data).
+    expect(error.message).toBe('EPD GET Consent failed with HTTP 429: throttled');
   });
 
   it('takes a 2xx without a resource for the server fault it is', () => {

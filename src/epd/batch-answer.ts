@@ -1,5 +1,6 @@
 import type { Bundle, BundleEntry, Resource } from '@medplum/fhirtypes';
-import { EpdError, epdHttpError } from './epd-error.js';
+import { EpdError } from './epd-error.js';
+import { readEntry } from './entry-answer.js';
 
 /** One answer of a batch read: the resource (for a search, its searchset Bundle), or why that entry failed. */
 export type BatchAnswer = { resource: Resource } | { error: EpdError };
@@ -10,9 +11,9 @@ export function batchOfReads(urls: readonly string[]): Bundle {
 }
 
 /**
- * The answers of a `batch-response`, in the order of the requests. An entry outside 2xx becomes the
- * EpdError that request would have thrown on its own (same status, same retry rule); a response
- * with another number of entries is the server's fault and worth another attempt.
+ * The answers of a `batch-response`, in the order of the requests, each read on its own: an entry
+ * outside 2xx becomes an EpdError with that entry's status and retry rule and its issue codes (never
+ * their texts); a response with another number of entries is the server's fault and worth another attempt.
  */
 export function readBatchResponse(urls: readonly string[], response: Bundle): BatchAnswer[] {
   const entries = response.entry ?? [];
@@ -29,18 +30,15 @@ export function readBatchResponse(urls: readonly string[], response: Bundle): Ba
 
 function entryAnswer(url: string, entry: BundleEntry): BatchAnswer {
   const request = `GET ${url.split('?')[0]}`; // never the query: it may name a patient
-  const status = Number.parseInt(entry.response?.status ?? '', 10);
-  if (status >= 200 && status < 300 && entry.resource) return { resource: entry.resource };
-  if (!Number.isFinite(status))
-    return {
-      error: new EpdError(`EPD ${request} in a batch has no status`, { status: 502, retry: true, code: 'processing' }),
-    };
+  const answer = readEntry(request, entry);
+  if ('error' in answer) return answer;
+  if (answer.resource) return { resource: answer.resource };
   return {
-    error: epdHttpError(
-      request,
-      status >= 200 && status < 300 ? 502 : status,
-      entry.response?.outcome ?? entry.resource,
-    ),
+    error: new EpdError(`EPD ${request} in a batch answered HTTP ${answer.status} without a resource`, {
+      status: 502,
+      retry: true,
+      code: 'processing',
+    }),
   };
 }
 

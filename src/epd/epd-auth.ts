@@ -1,4 +1,5 @@
-import { EpdError, epdNetworkError, isRetryableStatus } from './epd-error.js';
+import { EpdError, isRetryableStatus } from './epd-error.js';
+import type { EpdTransport } from './epd-transport.js';
 import { smartBackendForm, type SmartBackendAuth } from './smart-backend-auth.js';
 
 /** How sdm-bridge authenticates to the EPD's FHIR API. */
@@ -21,12 +22,15 @@ const RENEW_BEFORE_EXPIRY_MS = 60_000;
 /** Lifetime assumed when the token endpoint does not say (`expires_in` is only RECOMMENDED in RFC 6749). */
 const DEFAULT_TOKEN_LIFETIME_S = 300;
 
-/** Creates the header supplier for the configured kind of auth. */
-export function createAuthHeaders(auth: EpdAuth, timeoutMs: number): AuthHeaders {
+/** What a token request needs of the transport: the same pool, TLS settings, caps and timeout as every EPD call. */
+type TokenTransport = Pick<EpdTransport, 'send'>;
+
+/** Creates the header supplier for the configured kind of auth; token requests go through `transport`. */
+export function createAuthHeaders(auth: EpdAuth, transport: TokenTransport): AuthHeaders {
   if (auth.type === 'none') return { authorization: async () => undefined, renew: () => false };
   if (auth.type === 'bearer') return { authorization: async () => `Bearer ${auth.token}`, renew: () => false };
-  if (auth.type === 'smart-backend') return clientCredentials(auth.tokenUrl, smartBackendForm(auth), timeoutMs);
-  return clientCredentials(auth.tokenUrl, async () => secretForm(auth), timeoutMs);
+  if (auth.type === 'smart-backend') return clientCredentials(auth.tokenUrl, smartBackendForm(auth), transport);
+  return clientCredentials(auth.tokenUrl, async () => secretForm(auth), transport);
 }
 
 type ClientSecret = Extract<EpdAuth, { type: 'client-credentials' }>;
@@ -38,13 +42,13 @@ type TokenForm = () => Promise<URLSearchParams>;
  * (SMART Backend Services): one token is shared by all calls and cached until shortly before it
  * expires; concurrent calls wait for the same token request instead of each fetching their own.
  */
-function clientCredentials(tokenUrl: string, form: TokenForm, timeoutMs: number): AuthHeaders {
+function clientCredentials(tokenUrl: string, form: TokenForm, transport: TokenTransport): AuthHeaders {
   let cached: { header: string; renewAt: number } | undefined;
   let pending: Promise<string> | undefined;
   return {
     async authorization() {
       if (cached && Date.now() < cached.renewAt) return cached.header;
-      pending ??= fetchToken(tokenUrl, form, timeoutMs)
+      pending ??= fetchToken(tokenUrl, form, transport)
         .then((token) => {
           cached = token;
           return token.header;
@@ -72,28 +76,21 @@ function secretForm(auth: ClientSecret): URLSearchParams {
   return form;
 }
 
-/** Posts the token request form and reads the bearer token. */
+/** Posts the token request form and reads the bearer token (a network failure is thrown by the transport as an EpdError). */
 async function fetchToken(
   tokenUrl: string,
   form: TokenForm,
-  timeoutMs: number,
+  transport: TokenTransport,
 ): Promise<{ header: string; renewAt: number }> {
   const requestedAt = Date.now();
   const requestBody = await form();
-  let status: number;
-  let body: Record<string, unknown> | undefined;
-  try {
-    const res = await fetch(tokenUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: requestBody,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    status = res.status;
-    body = parseJsonObject(await res.text());
-  } catch (err) {
-    throw epdNetworkError('token request', err);
-  }
+  const answer = await transport.send('token request', tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: requestBody.toString(),
+  });
+  const status = answer.status;
+  const body = parseJsonObject(answer.body);
   if (status < 200 || status >= 300 || typeof body?.access_token !== 'string' || !body.access_token) {
     // The OAuth error code (`invalid_client`, ...) helps; the rest of the answer stays out.
     const reason =

@@ -1,4 +1,5 @@
 import { AppError, type IssueCode, type Problem } from '../shared/errors.js';
+import { TOO_LARGE } from './plain-size-errors.js';
 
 /** At most this many of the EPD's issue texts go into a message; the rest adds length, not insight. */
 const MAX_ISSUES = 5;
@@ -8,7 +9,7 @@ const MAX_ISSUE_LENGTH = 200;
 /**
  * A failed call to the EPD. `status` is the EPD's HTTP status, or 0 when no answer came (network
  * error, timeout). `retry` says whether another attempt can help: network trouble, timeouts, 408,
- * 429 and 5xx can; other 4xx cannot. `retryAfterMs` carries the EPD's own `Retry-After`.
+ * 409, 412, 429 and 5xx can; other 4xx cannot. `retryAfterMs` carries the EPD's own `Retry-After`.
  * The message names the request (method and path, never the query: it may hold a BSN) and the
  * OperationOutcome's issue texts, never a resource body.
  */
@@ -34,6 +35,16 @@ export class EpdError extends AppError {
 /** True for the HTTP statuses another attempt can cure: 408, 429 and 5xx. */
 export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * True for 409 and 412 from a FHIR server. Why transient: a server that runs conditional creates
+ * and updates in serializable transactions answers 409 when two writes meet (and some 412), and
+ * the next attempt finds what the other write made; a stale If-Match also heals once the caller
+ * reads the resource again.
+ */
+export function isConflictStatus(status: number): boolean {
+  return status === 409 || status === 412;
 }
 
 /** `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP date; undefined when absent or unreadable. */
@@ -70,8 +81,9 @@ export interface HeaderLookup {
 export function epdHttpError(request: string, status: number, body: unknown, headers?: HeaderLookup): EpdError {
   const issues = outcomeIssueTexts(body);
   const code = issueCodeForStatus(status);
-  const retry = isRetryableStatus(status);
-  const message = `EPD ${request} failed with HTTP ${status}${issues.length ? `: ${issues.join('; ')}` : ''}`;
+  const retry = isRetryableStatus(status) || isConflictStatus(status);
+  const redirect = status >= 300 && status < 400 ? ' (a redirect, not followed: is EPD_BASE_URL the FHIR base?)' : '';
+  const message = `EPD ${request} failed with HTTP ${status}${redirect}${issues.length ? `: ${issues.join('; ')}` : ''}`;
   return new EpdError(message, {
     status,
     retry,
@@ -81,13 +93,31 @@ export function epdHttpError(request: string, status: number, body: unknown, hea
   });
 }
 
-/** The EpdError for a call that got no answer: a timeout or a network failure (status 0, retried). */
-export function epdNetworkError(request: string, error: unknown): EpdError {
+/**
+ * The EpdError for a call that got no (whole) answer: a timeout or a network failure (status 0,
+ * retried), or an answer over the size cap (502, not retried: it would be as large next time).
+ */
+export function epdNetworkError(request: string, error: unknown, maxResponseBytes?: number): EpdError {
   if (isTimeout(error)) {
     return new EpdError(`EPD ${request} timed out`, { status: 0, retry: true, code: 'timeout', cause: error });
   }
   const reason = networkReason(error);
+  if (reason === TOO_LARGE) {
+    const limit = maxResponseBytes === undefined ? '' : ` of ${maxResponseBytes} bytes`;
+    return new EpdError(`EPD ${request} answered more than the limit${limit} (EPD_MAX_RESPONSE_BYTES)`, {
+      status: 502,
+      retry: false,
+      code: 'too-costly',
+      cause: error,
+    });
+  }
   return new EpdError(`EPD ${request} failed: ${reason}`, { status: 0, retry: true, code: 'transient', cause: error });
+}
+
+/** Why a call got no answer, in a few words for an operator: `no answer in time`, `ECONNREFUSED`, ... */
+export function failureReason(error: unknown): string {
+  if (isTimeout(error)) return 'no answer in time';
+  return networkReason(error);
 }
 
 /** True for a timeout abort (a DOMException named TimeoutError, also when wrapped). */
@@ -107,7 +137,8 @@ function networkReason(error: unknown): string {
   return error instanceof Error ? error.message : 'network error';
 }
 
-function issueCodeForStatus(status: number): IssueCode {
+/** The FHIR issue code that names a failure with this HTTP status. */
+export function issueCodeForStatus(status: number): IssueCode {
   if (status === 401) return 'login';
   if (status === 403) return 'security';
   if (status === 404 || status === 410) return 'not-found';

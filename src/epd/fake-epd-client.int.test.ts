@@ -101,7 +101,7 @@ describe('createFakeEpdClient behaves like createEpdClient on the FHIR sandbox',
       true,
       ['ok', [false, true]],
       ['ok', 'in-progress'],
-      ['error', 412, false],
+      ['error', 412, true], // a conflict: the job tries again
       ['ok', 'in-progress'],
       ['ok', 'requested'],
       ['error', 404, false],
@@ -111,7 +111,7 @@ describe('createFakeEpdClient behaves like createEpdClient on the FHIR sandbox',
       ['ok', 6],
       ['ok', ['201', '201']],
       ['ok', ['200', '200']],
-      ['error', 412, false],
+      ['error', 412, true], // a conflict: the job tries again
       [
         'ok',
         [

@@ -1,9 +1,8 @@
 import { jest } from '@jest/globals';
-import { gzipSync } from 'node:zlib';
-import type { Bundle, Task } from '@medplum/fhirtypes';
+import type { Task } from '@medplum/fhirtypes';
 import nock from 'nock';
 import type { EpdClient } from './epd-client.js';
-import { EpdError } from './epd-error.js';
+import { epdFailure } from '../../test/helpers/epd-failure.js';
 import { createEpdClient, type EpdAuth } from './fhir-epd-client.js';
 
 const ORIGIN = 'https://epd.test.example.org';
@@ -23,14 +22,7 @@ function client(auth: EpdAuth = { type: 'none' }, timeoutMs = 2000): EpdClient {
   return createEpdClient({ baseUrl: BASE, auth, timeoutMs });
 }
 
-async function failure(promise: Promise<unknown>): Promise<EpdError> {
-  const error = await promise.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(error).toBeInstanceOf(EpdError);
-  return error as EpdError;
-}
+const failure = epdFailure;
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => {
@@ -75,29 +67,14 @@ describe('createEpdClient: faults', () => {
 
   it('timeout → status 0, retry', async () => {
     nock(ORIGIN).get('/fhir/Task/t1').delay(1000).reply(200, TASK, FHIR_JSON);
-    const started = Date.now();
     const error = await failure(client({ type: 'none' }, 100).read('Task/t1'));
     expect(error).toMatchObject({ status: 0, retry: true });
     expect(error.message).toContain('timed out');
-    expect(Date.now() - started).toBeLessThan(900);
   });
 
   it('connection reset → status 0, retry', async () => {
     nock(ORIGIN).get('/fhir/Task/t1').replyWithError({ code: 'ECONNRESET', message: 'socket hang up' });
     expect(await failure(client().read('Task/t1'))).toMatchObject({ status: 0, retry: true });
-  });
-
-  it('412 on update with If-Match → conflict, not retried', async () => {
-    const outcome = {
-      resourceType: 'OperationOutcome',
-      issue: [{ severity: 'error', code: 'conflict', details: { text: 'Precondition failed' } }],
-    };
-    nock(ORIGIN, { reqheaders: { 'if-match': 'W/"3"' } })
-      .put('/fhir/Task/t1')
-      .reply(412, outcome);
-    const error = await failure(client().update({ ...TASK, id: 't1' }, { ifMatch: '3' }));
-    expect(error).toMatchObject({ status: 412, retry: false });
-    expect(error.problems[0]).toEqual({ code: 'conflict', message: 'Precondition failed' });
   });
 
   it.each(['Task', 'Task/', 'task/1', 'Task/1/_history', 'Task/a b', '../Task/1'])(
@@ -190,73 +167,11 @@ describe('createEpdClient: auth', () => {
   });
 });
 
-describe('createEpdClient: paging and conditional create', () => {
-  it('follows next links and keeps only matches of the searched type', async () => {
-    const page = (ids: string[], next?: string): Bundle => ({
-      resourceType: 'Bundle',
-      type: 'searchset',
-      link: next ? [{ relation: 'next', url: next }] : [],
-      entry: [
-        ...ids.map((id) => ({ resource: { ...TASK, id }, search: { mode: 'match' as const } })),
-        { resource: { resourceType: 'Patient', id: 'p1' }, search: { mode: 'include' as const } },
-        { resource: { resourceType: 'OperationOutcome', issue: [] }, search: { mode: 'outcome' as const } },
-      ],
-    });
-    nock(ORIGIN)
-      .get('/fhir/Task')
-      .query({ patient: 'Patient/p1', _count: '2' })
-      .reply(200, page(['a', 'b'], `${BASE}/Task?page=2`), FHIR_JSON);
-    nock(ORIGIN)
-      .get('/fhir/Task')
-      .query({ page: '2' })
-      .reply(200, page(['c'], undefined), FHIR_JSON);
-    const found = await client().search<Task>('Task', { patient: 'Patient/p1', _count: '2' });
-    expect(found.map((t) => t.id)).toEqual(['a', 'b', 'c']);
-  });
-
-  it('does not follow a next link to another host (the token would go with it)', async () => {
-    const page = {
-      resourceType: 'Bundle',
-      type: 'searchset',
-      link: [{ relation: 'next', url: 'https://elsewhere.example.org/fhir/Task?page=2' }],
-    };
-    nock(ORIGIN).get('/fhir/Task').query(true).reply(200, page, FHIR_JSON);
-    expect(await failure(client().search('Task', {}))).toMatchObject({ retry: false });
-  });
-
-  it.each([
-    [201, true],
-    [200, false],
-  ])('createIfNoneExist: HTTP %i → created %s', async (status, created) => {
-    nock(ORIGIN, {
-      reqheaders: { 'if-none-exist': 'identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|i1' },
-    })
-      .post('/fhir/Task')
-      .reply(status, TASK, FHIR_JSON);
-    const result = await client().createIfNoneExist(
-      TASK,
-      'identifier=https://sdm-bridge.org/fhir/NamingSystem/invitation|i1',
-    );
-    expect(result).toEqual({ resource: TASK, created });
-  });
-
-  it('createIfNoneExist reads the resource when the EPD answers a match without a body', async () => {
-    nock(ORIGIN)
-      .post('/fhir/Task')
-      .reply(200, '', { location: `${BASE}/Task/t1/_history/4` });
-    nock(ORIGIN).get('/fhir/Task/t1').reply(200, TASK, FHIR_JSON);
-    await expect(client().createIfNoneExist(TASK, 'identifier=x|1')).resolves.toEqual({
-      resource: TASK,
-      created: false,
-    });
-  });
-});
-
 describe('createEpdClient: HTTP', () => {
-  it('sends FHIR JSON and reads a gzip-compressed answer', async () => {
+  it('sends FHIR JSON', async () => {
     nock(ORIGIN, { reqheaders: { accept: 'application/fhir+json', 'content-type': 'application/fhir+json' } })
       .post('/fhir/Task', (body) => body.resourceType === 'Task')
-      .reply(201, gzipSync(JSON.stringify(TASK)), { ...FHIR_JSON, 'content-encoding': 'gzip' });
+      .reply(201, TASK, FHIR_JSON);
     await expect(client().createIfNoneExist(TASK, 'identifier=x|1')).resolves.toEqual({
       resource: TASK,
       created: true,
@@ -269,21 +184,6 @@ describe('createEpdClient: HTTP', () => {
       .query({ status: ['requested', 'ready'] })
       .reply(200, { resourceType: 'Bundle', type: 'searchset' }, FHIR_JSON);
     await expect(client().search('Task', { status: ['requested', 'ready'] })).resolves.toEqual([]);
-  });
-
-  it('counts the answer body in the timeout', async () => {
-    nock(ORIGIN).get('/fhir/Task/t1').delayBody(1000).reply(200, TASK, FHIR_JSON);
-    const error = await failure(client({ type: 'none' }, 100).read('Task/t1'));
-    expect(error).toMatchObject({ status: 0, retry: true });
-    expect(error.message).toContain('timed out');
-  });
-
-  it('does not follow a redirect (the token would go with it)', async () => {
-    nock(ORIGIN).get('/fhir/Task/t1').reply(302, '', { location: 'https://elsewhere.example.org/fhir/Task/t1' });
-    expect(await failure(client({ type: 'bearer', token: 'static-token' }).read('Task/t1'))).toMatchObject({
-      status: 302,
-      retry: false,
-    });
   });
 
   it('refuses a 2xx answer that is not JSON, without retrying', async () => {

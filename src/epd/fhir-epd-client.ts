@@ -1,22 +1,36 @@
 import type { Bundle, Resource } from '@medplum/fhirtypes';
+import { Client, type FhirResource, type RequestOptions } from 'fhir-kit-client';
 import { createAuthHeaders, type AuthHeaders, type EpdAuth } from './epd-auth.js';
 import { batchOfReads, readBatchResponse, readOneByOne, type BatchAnswer } from './batch-answer.js';
 import type { ConditionalCreateResult, EpdClient, SearchParams } from './epd-client.js';
-import { EpdError, epdHttpError, epdNetworkError } from './epd-error.js';
-import { createHttpTransport, type HttpAnswer, type HttpRequest, type HttpTransport } from './http-transport.js';
+import { EpdError } from './epd-error.js';
+import { createEpdTransport, withDeadline, type EpdTransport, type EpdTransportOptions } from './epd-transport.js';
+import { answerOf, asResource, failureOf, type Answer } from './fhir-kit-answer.js';
 import { FHIR_ID, parseReference } from './parse-reference.js';
+import { quietLibraryDebug } from './quiet-library-debug.js';
+import { rebasePageLink } from './rebase-page-link.js';
+import { DEFAULT_CONFLICT_RETRY, retryOnConflict, type ConflictRetry } from './retry-on-conflict.js';
+import { firstConflict, isRepeatable } from './transaction-answer.js';
 import { weakETag } from './weak-etag.js';
 
 export type { EpdAuth } from './epd-auth.js';
 
-/** Where the EPD is and how to reach it. */
-export interface EpdClientOptions {
+/** Where the EPD is and how to reach it: the `epd` block of the configuration. */
+export interface EpdClientOptions extends EpdTransportOptions {
   baseUrl: string;
   auth: EpdAuth;
-  /** Limit for each HTTP request (a search page, a token request), in milliseconds. */
-  timeoutMs: number;
+  /** Other bases that name this EPD in paging links (EPD_TRUSTED_BASE_URLS); see rebase-page-link.ts. */
+  trustedBaseUrls?: readonly string[];
   /** Pages a search may follow before it is refused as too broad (default 100). */
   maxPages?: number;
+  /** Tries of a write the EPD answered with 409/412 (default: 3, 50–200 ms apart). */
+  conflictRetry?: ConflictRetry;
+}
+
+/** A transport and token supplier to share with other clients of the same EPD. */
+export interface EpdLink {
+  transport: EpdTransport;
+  auth: AuthHeaders;
 }
 
 /** Answers to a batch POST that mean "no batches here" (not "try again"): then reads go one by one. */
@@ -25,49 +39,54 @@ const BATCH_REFUSED = new Set([400, 403, 404, 405, 415, 422, 501]);
 /** 100 pages of the usual 20–100 entries: far more than one patient's record holds. */
 const DEFAULT_MAX_PAGES = 100;
 
-const FHIR_JSON = 'application/fhir+json';
+/** Servers that answer a create or update with an empty body by default send the resource when asked. */
+const RETURN_RESOURCE = { prefer: 'return=representation' };
 
-/** The `EpdClient` port on FHIR's REST API: timeouts, auth, paging and errors normalised to `EpdError`. */
-export function createEpdClient(options: EpdClientOptions): EpdClient {
-  return new FhirEpdClient(options, createHttpTransport());
-}
-
-/** A parsed 2xx answer: the resource, and the status and headers it came with. */
-interface Answer {
-  status: number;
-  location?: string;
-  resource: Resource;
+/**
+ * The `EpdClient` port on FHIR's REST API through fhir-kit-client: one transport (pool, TLS, size
+ * cap, timeout), auth, paging, conflicts retried, and every failure normalised to `EpdError`.
+ * Pass `link` to share a transport and token with other clients; without it the client makes its own.
+ */
+export function createEpdClient(options: EpdClientOptions, link?: EpdLink): EpdClient {
+  const transport = link?.transport ?? createEpdTransport(options);
+  return new FhirEpdClient(options, transport, link?.auth ?? createAuthHeaders(options.auth, transport));
 }
 
 class FhirEpdClient implements EpdClient {
   private readonly baseUrl: string;
-  private readonly auth: AuthHeaders;
+  private readonly fhir: Client;
+  private readonly conflictRetry: ConflictRetry;
   /** Set once the EPD refused a batch: it is not asked again in this process. */
   private batchRefused = false;
 
   constructor(
     private readonly options: EpdClientOptions,
-    private readonly send: HttpTransport,
+    private readonly transport: EpdTransport,
+    private readonly auth: AuthHeaders,
   ) {
+    quietLibraryDebug();
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.auth = createAuthHeaders(options.auth, options.timeoutMs);
+    this.conflictRetry = options.conflictRetry ?? DEFAULT_CONFLICT_RETRY;
+    this.fhir = new Client({ baseUrl: this.baseUrl, requestOptions: transport.requestInit });
   }
 
   async read<T extends Resource>(reference: string): Promise<T> {
     const [resourceType, id, version] = parseReference(reference, this.baseUrl);
-    const path = `${resourceType}/${id}${version ? `/_history/${version}` : ''}`;
-    const request = `GET ${path}`;
-    return asResource<T>(request, await this.call(request, 'GET', this.url(path)));
+    const request = `GET ${resourceType}/${id}${version ? `/_history/${version}` : ''}`;
+    const answer = await this.call(request, (options) =>
+      version ? this.fhir.vread({ resourceType, id, version, options }) : this.fhir.read({ resourceType, id, options }),
+    );
+    return asResource<T>(request, answer);
   }
 
   async search<T extends Resource>(resourceType: T['resourceType'], params: SearchParams): Promise<T[]> {
     const request = `GET ${resourceType}?…`;
     const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
     const found: T[] = [];
-    const first = this.url(resourceType);
-    for (const [key, value] of Object.entries(params))
-      for (const v of Array.isArray(value) ? value : [value]) first.searchParams.append(key, v);
-    let page = asResource<Bundle>(request, await this.call(request, 'GET', first));
+    const first = await this.call(request, (options) =>
+      this.fhir.search({ resourceType, searchParams: params, options }),
+    );
+    let page = asResource<Bundle>(request, first);
     for (let pages = 1; ; pages++) {
       for (const entry of page.entry ?? []) {
         const mode = entry.search?.mode; // included resources and outcomes are not results
@@ -83,15 +102,24 @@ class FhirEpdClient implements EpdClient {
           code: 'too-costly',
         });
       }
-      page = asResource<Bundle>(request, await this.call(request, 'GET', checkPageLink(request, next, this.baseUrl)));
+      const url = this.pageUrl(request, next);
+      page = asResource<Bundle>(request, await this.call(request, (options) => this.fhir.request(url, { options })));
     }
   }
 
   async createIfNoneExist<T extends Resource>(resource: T, ifNoneExist: string): Promise<ConditionalCreateResult<T>> {
     const request = `POST ${resource.resourceType}`;
-    // Some servers answer a match with an empty 200; ask for the resource either way.
-    const headers = { 'if-none-exist': ifNoneExist, prefer: 'return=representation' };
-    const answer = await this.call(request, 'POST', this.url(resource.resourceType), resource, headers);
+    const headers = { 'if-none-exist': ifNoneExist, ...RETURN_RESOURCE };
+    // After a 409 the next try finds what the concurrent write made, and answers it with 200.
+    const answer = await retryOnConflict(
+      () =>
+        this.call(
+          request,
+          (options) => this.fhir.create({ resourceType: resource.resourceType, body: asBody(resource), options }),
+          headers,
+        ),
+      this.conflictRetry,
+    );
     const created = answer.status === 201;
     if (answer.resource.resourceType === resource.resourceType) return { resource: answer.resource as T, created };
     return {
@@ -102,13 +130,13 @@ class FhirEpdClient implements EpdClient {
 
   async update<T extends Resource>(resource: T & { id: string }, options: { ifMatch?: string } = {}): Promise<T> {
     const request = `PUT ${resource.resourceType}/${resource.id}`;
-    const headers: Record<string, string> = { prefer: 'return=representation' };
-    if (options.ifMatch) headers['if-match'] = weakETag(options.ifMatch);
     const [resourceType, id] = parseReference(`${resource.resourceType}/${resource.id}`, this.baseUrl);
-    return asResource<T>(
-      request,
-      await this.call(request, 'PUT', this.url(`${resourceType}/${id}`), resource, headers),
-    );
+    const headers = options.ifMatch ? { 'if-match': weakETag(options.ifMatch), ...RETURN_RESOURCE } : RETURN_RESOURCE;
+    const send = () =>
+      this.call(request, (o) => this.fhir.update({ resourceType, id, body: asBody(resource), options: o }), headers);
+    // The same stale If-Match is refused every time: that 412 heals only when the caller reads the resource again.
+    const answer = options.ifMatch ? await send() : await retryOnConflict(send, this.conflictRetry);
+    return asResource<T>(request, answer);
   }
 
   async readBatch(urls: readonly string[]): Promise<BatchAnswer[]> {
@@ -116,7 +144,9 @@ class FhirEpdClient implements EpdClient {
     if (this.batchRefused) return readOneByOne(this, urls);
     const request = 'POST batch';
     try {
-      const answer = await this.call(request, 'POST', this.url(''), batchOfReads(urls));
+      const answer = await this.call(request, (options) =>
+        this.fhir.batch({ body: asBody(batchOfReads(urls)), options }),
+      );
       return readBatchResponse(urls, asResource<Bundle>(request, answer));
     } catch (err) {
       if (!(err instanceof EpdError) || !BATCH_REFUSED.has(err.status)) throw err;
@@ -125,60 +155,61 @@ class FhirEpdClient implements EpdClient {
     }
   }
 
+  /**
+   * Sends a transaction. When sending it again cannot create anything twice (conditional creates,
+   * updates), a conflict of the whole request or of one entry is tried again here, and after the
+   * last try thrown as a retryable EpdError; otherwise the answer is returned for the caller to
+   * read entry by entry (transaction-answer.ts).
+   */
   async transaction(bundle: Bundle): Promise<Bundle> {
     const request = 'POST transaction';
-    return asResource<Bundle>(
-      request,
-      await this.call(request, 'POST', this.url(''), bundle, { prefer: 'return=representation' }),
-    );
-  }
-
-  /** `<base>/<path>`; batches and transactions go to `<base>/`. */
-  private url(path: string): URL {
-    return new URL(`${this.baseUrl}/${path}`);
+    const repeatable = isRepeatable(bundle);
+    const send = async () => {
+      const answer = await this.call(
+        request,
+        (options) => this.fhir.transaction({ body: asBody(bundle), options }),
+        RETURN_RESOURCE,
+      );
+      const response = asResource<Bundle>(request, answer);
+      const conflict = repeatable ? firstConflict(bundle, response) : undefined;
+      if (conflict) throw conflict;
+      return response;
+    };
+    return repeatable ? retryOnConflict(send, this.conflictRetry) : send();
   }
 
   /**
-   * One HTTP request: its own timeout (the answer's body included), the current token, one retry
-   * with a new token after a 401. `request` names it in errors: method and path, never the query.
+   * One request: its own deadline (the answer's body included), the current token, one retry with
+   * a new token after a 401. `request` names it in errors: method and path, never the query.
    */
   private async call(
     request: string,
-    method: HttpRequest['method'],
-    url: URL,
-    body?: Resource,
+    run: (options: RequestOptions) => Promise<FhirResource>,
     headers: Record<string, string> = {},
   ): Promise<Answer> {
-    const text = body === undefined ? undefined : JSON.stringify(body);
     for (let attempt = 1; ; attempt++) {
       const authorization = await this.auth.authorization();
-      const controller = new AbortController();
-      const timer = setTimeout(
-        () => controller.abort(new DOMException('EPD request timed out', 'TimeoutError')),
-        this.options.timeoutMs,
-      );
-      let answer: HttpAnswer;
+      const withAuth = authorization ? { ...headers, authorization } : headers;
       try {
-        answer = await this.send({
-          method,
-          url,
-          headers: {
-            accept: FHIR_JSON,
-            ...(text === undefined ? {} : { 'content-type': FHIR_JSON }),
-            ...headers,
-            ...(authorization ? { authorization } : {}),
-          },
-          ...(text === undefined ? {} : { body: text }),
-          signal: controller.signal,
-        });
+        const result = await withDeadline(this.transport.timeoutMs, (signal) => run({ headers: withAuth, signal }));
+        return answerOf(result);
       } catch (err) {
-        throw epdNetworkError(request, err);
-      } finally {
-        clearTimeout(timer);
+        const error = failureOf(request, err, this.transport.maxResponseBytes);
+        if (error.status === 401 && attempt === 1 && this.auth.renew(authorization)) continue;
+        throw error;
       }
-      if (answer.status === 401 && attempt === 1 && this.auth.renew(authorization)) continue;
-      return readAnswer(request, answer);
     }
+  }
+
+  /** A next link as a URL on EPD_BASE_URL, or refused: the token must not travel to another host. */
+  private pageUrl(request: string, next: string): string {
+    const url = rebasePageLink(next, this.baseUrl, this.options.trustedBaseUrls);
+    if (url) return url.toString();
+    throw new EpdError(`EPD ${request} sent a next link outside its base URL (see EPD_TRUSTED_BASE_URLS)`, {
+      status: 502,
+      retry: false,
+      code: 'processing',
+    });
   }
 
   /** The resource of a conditional create whose answer had no body: by its Location, else by the condition. */
@@ -200,6 +231,11 @@ class FhirEpdClient implements EpdClient {
   }
 }
 
+/** fhir-kit-client's loose resource type; our resources are @medplum/fhirtypes. */
+function asBody(resource: Resource): FhirResource {
+  return resource as unknown as FhirResource;
+}
+
 /** `Type/id` from a Location header (`<base>/Type/id/_history/vid`). */
 function referenceFromLocation(location: string, baseUrl: string): string {
   const path = new URL(location, `${baseUrl}/`).pathname;
@@ -215,56 +251,4 @@ function queryToParams(query: string): SearchParams {
     params[key] = seen === undefined ? value : [...(Array.isArray(seen) ? seen : [seen]), value];
   }
   return params;
-}
-
-/** Follow a paging link only to the EPD itself: the token must not travel to another host. */
-function checkPageLink(request: string, next: string, baseUrl: string): URL {
-  const url = new URL(next, `${baseUrl}/`);
-  if (url.origin !== new URL(baseUrl).origin || !url.pathname.startsWith(new URL(baseUrl).pathname)) {
-    throw new EpdError(`EPD ${request} sent a next link outside its base URL`, {
-      status: 502,
-      retry: false,
-      code: 'processing',
-    });
-  }
-  return url;
-}
-
-/** A 2xx answer as a resource (an empty body: none); anything else as the `EpdError` it means. */
-function readAnswer(request: string, answer: HttpAnswer): Answer {
-  let parsed: unknown = {};
-  let json = true;
-  if (answer.body.trim() !== '') {
-    try {
-      parsed = JSON.parse(answer.body);
-    } catch {
-      json = false;
-    }
-  }
-  if (answer.status < 200 || answer.status >= 300) {
-    throw epdHttpError(request, answer.status, json ? parsed : answer.body, {
-      get: (name) => headerValue(answer, name),
-    });
-  }
-  if (!json || typeof parsed !== 'object' || parsed === null) {
-    throw new EpdError(`EPD ${request} answered HTTP ${answer.status} with a body that is not JSON`, {
-      status: 502,
-      retry: false,
-      code: 'processing',
-    });
-  }
-  const location = headerValue(answer, 'location');
-  return { status: answer.status, resource: parsed as Resource, ...(location ? { location } : {}) };
-}
-
-function headerValue(answer: HttpAnswer, name: string): string | undefined {
-  const value = answer.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function asResource<T extends Resource>(request: string, answer: Answer): T {
-  if (typeof answer.resource.resourceType !== 'string') {
-    throw new EpdError(`EPD ${request} answered without a resource`, { status: 502, retry: true, code: 'processing' });
-  }
-  return answer.resource as T;
 }

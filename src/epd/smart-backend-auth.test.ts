@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { calculateJwkThumbprint, createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from 'jose';
 import nock from 'nock';
 import { createAuthHeaders } from './epd-auth.js';
+import { createEpdTransport } from './epd-transport.js';
 import { createEpdClient } from './fhir-epd-client.js';
 import {
   CLIENT_ASSERTION_TYPE,
@@ -15,6 +16,7 @@ import {
 
 const TOKEN_HOST = 'https://auth.epd.test';
 const TOKEN_URL = `${TOKEN_HOST}/oauth2/token`;
+const transport = createEpdTransport({ timeoutMs: 2_000 });
 
 function pemFor(alg: SmartJwtAlg): string {
   const { privateKey } =
@@ -119,7 +121,7 @@ describe('SMART Backend Services token requests', () => {
   it('posts a signed assertion (no secret) that verifies against the published JWKS', async () => {
     const forms = tokenServer(300);
     const auth = authFor('RS384');
-    expect(await createAuthHeaders(auth, 2_000).authorization()).toBe('Bearer token-1');
+    expect(await createAuthHeaders(auth, transport).authorization()).toBe('Bearer token-1');
     const form = forms[0]!;
     expect(form.get('grant_type')).toBe('client_credentials');
     expect(form.get('scope')).toBe(auth.scope);
@@ -130,7 +132,7 @@ describe('SMART Backend Services token requests', () => {
 
   it('caches the token, also for concurrent calls, and renews it shortly before expiry', async () => {
     const forms = tokenServer(300);
-    const headers = createAuthHeaders(authFor('ES384'), 2_000);
+    const headers = createAuthHeaders(authFor('ES384'), transport);
     const start = Date.now();
     const first = await Promise.all([headers.authorization(), headers.authorization(), headers.authorization()]);
     expect(first).toEqual(['Bearer token-1', 'Bearer token-1', 'Bearer token-1']);
@@ -144,7 +146,7 @@ describe('SMART Backend Services token requests', () => {
 
   it('renews a short-lived token at half its lifetime, not on every call', async () => {
     const forms = tokenServer(60);
-    const headers = createAuthHeaders(authFor('RS512'), 2_000);
+    const headers = createAuthHeaders(authFor('RS512'), transport);
     const start = Date.now();
     await headers.authorization();
     jest.spyOn(Date, 'now').mockReturnValue(start + 20_000);
@@ -156,7 +158,7 @@ describe('SMART Backend Services token requests', () => {
 
   it('fetches a new token after the EPD refused the cached one', async () => {
     tokenServer(300);
-    const headers = createAuthHeaders(authFor('RS384'), 2_000);
+    const headers = createAuthHeaders(authFor('RS384'), transport);
     const refused = await headers.authorization();
     expect(headers.renew(refused)).toBe(true);
     expect(await headers.authorization()).toBe('Bearer token-2');
@@ -164,7 +166,7 @@ describe('SMART Backend Services token requests', () => {
 
   it('reports a refused assertion as a login error without retry', async () => {
     nock(TOKEN_HOST).post('/oauth2/token').reply(401, { error: 'invalid_client', error_description: 'kid unknown' });
-    await expect(createAuthHeaders(authFor('RS384'), 2_000).authorization()).rejects.toMatchObject({
+    await expect(createAuthHeaders(authFor('RS384'), transport).authorization()).rejects.toMatchObject({
       status: 401,
       retry: false,
       message: expect.stringContaining('invalid_client'),

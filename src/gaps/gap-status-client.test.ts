@@ -1,5 +1,6 @@
 import type { Resource, Subscription } from '@medplum/fhirtypes';
 import nock from 'nock';
+import { connectEpd } from '../epd/connect-epd.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { backportNotification } from '../../test/helpers/backport-notification.js';
 import { createSubscriptionStatusClient, heartbeatOf } from './gap-status-client.js';
@@ -16,9 +17,7 @@ const stored: Subscription = {
 };
 const epd = { read: async () => stored } as unknown as EpdClient;
 const client = createSubscriptionStatusClient({
-  baseUrl: BASE,
-  auth: { type: 'bearer', token: 'epd-token' },
-  timeoutMs: 1000,
+  get: connectEpd({ baseUrl: BASE, auth: { type: 'bearer', token: 'epd-token' }, timeoutMs: 1000 }).get,
   epd,
 });
 

@@ -1,7 +1,7 @@
 import type { Subscription } from '@medplum/fhirtypes';
-import { createAuthHeaders, type EpdAuth } from '../epd/epd-auth.js';
+import type { EpdGet } from '../epd/connect-epd.js';
 import type { EpdClient } from '../epd/epd-client.js';
-import { epdHttpError, epdNetworkError } from '../epd/epd-error.js';
+import { epdHttpError } from '../epd/epd-error.js';
 import { AppError } from '../shared/errors.js';
 import { arrayField, isJsonObject } from '../intake/json-fields.js';
 import { readSubscriptionStatus } from '../intake/read-subscription-status.js';
@@ -34,32 +34,16 @@ const HEARTBEAT_EXTENSION =
 
 /**
  * Why not through the EpdClient: the port has no operation call, and `$status` is the only one this
- * service needs; auth and error normalisation are the port's own (epd-auth, epd-error).
+ * service needs; `get` is the EPD connection's own (same transport, token and error normalisation).
  */
-export function createSubscriptionStatusClient(options: {
-  baseUrl: string;
-  auth: EpdAuth;
-  timeoutMs: number;
-  epd: EpdClient;
-}): SubscriptionStatusClient {
-  const auth = createAuthHeaders(options.auth, options.timeoutMs);
-  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+export function createSubscriptionStatusClient(options: { get: EpdGet; epd: EpdClient }): SubscriptionStatusClient {
   return {
     async status(subscription) {
       checkReference(subscription);
       const request = 'GET Subscription/$status';
-      let res: Response;
-      try {
-        const authorization = await auth.authorization();
-        res = await fetch(`${baseUrl}/${subscription}/$status`, {
-          headers: { accept: 'application/fhir+json', ...(authorization ? { authorization } : {}) },
-          signal: AbortSignal.timeout(options.timeoutMs),
-        });
-      } catch (err) {
-        throw epdNetworkError(request, err);
-      }
-      const body: unknown = await res.json().catch(() => undefined);
-      if (res.ok) return { ...statusFromBundle(body), via: '$status' };
+      const res = await options.get(`${subscription}/$status`);
+      const body = parseJson(res.body);
+      if (res.status >= 200 && res.status < 300) return { ...statusFromBundle(body), via: '$status' };
       if (!NO_OPERATION.has(res.status)) throw epdHttpError(request, res.status, body, res.headers);
       const found = await options.epd.read<Subscription>(subscription);
       return { ...(found.status ? { status: found.status } : {}), via: 'read' };
@@ -93,6 +77,14 @@ function statusFromBundle(body: unknown): Omit<SubscriptionCheck, 'via'> {
     };
   }
   return {};
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function checkReference(subscription: string): void {

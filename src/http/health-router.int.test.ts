@@ -1,3 +1,4 @@
+import { connectEpd } from '../epd/connect-epd.js';
 import request from 'supertest';
 import { createRedisConnection } from '../queue/redis-connection.js';
 import { startFhirSandbox, type FhirSandbox } from '../sandbox/fhir-server.js';
@@ -32,7 +33,7 @@ describe('GET /readyz on real Redis and the FHIR sandbox', () => {
       log: createLogger({ level: 'silent' }),
       readiness: createReadinessCheck({
         redis: connections[redisIndex]!,
-        epd: { baseUrl: fhir.baseUrl },
+        epd: { get: connectEpd({ baseUrl: fhir.baseUrl, auth: { type: 'none' }, timeoutMs: 2_000 }).get },
         getMappings: () => ({ files: ['paediatric-asthma.yaml'], triggers: [{}] }),
       }),
       notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },

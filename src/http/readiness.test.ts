@@ -1,5 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connectEpd } from '../epd/connect-epd.js';
+import type { EpdAuth } from '../epd/epd-auth.js';
 import { createReadinessCheck, type ReadinessDeps } from './readiness.js';
 
 /** A stand-in EPD on loopback that answers /metadata with a chosen status, or not at all. */
@@ -28,6 +30,11 @@ async function startEpd(answer: { status?: number; hang?: boolean }) {
 const redisReady = { status: 'ready', ping: async () => 'PONG' };
 const mappings = () => ({ files: ['a.yaml'], triggers: [{}, {}] });
 
+/** The EPD side as the service wires it: a GET over the shared transport, with the EPD's auth. */
+function epdAt(baseUrl: string, auth: EpdAuth = { type: 'none' }): ReadinessDeps['epd'] {
+  return { get: connectEpd({ baseUrl, auth, timeoutMs: 2_000 }).get };
+}
+
 function check(overrides: Partial<ReadinessDeps> & Pick<ReadinessDeps, 'epd'>) {
   return createReadinessCheck({ redis: redisReady, getMappings: mappings, timeoutMs: 300, ...overrides });
 }
@@ -36,7 +43,7 @@ describe('createReadinessCheck', () => {
   it('is ready when Redis answers, the EPD answers /metadata and triggers are loaded', async () => {
     const epd = await startEpd({ status: 200 });
     try {
-      const report = await check({ epd: { baseUrl: epd.baseUrl, authorization: async () => 'Bearer epd-token' } })();
+      const report = await check({ epd: epdAt(epd.baseUrl, { type: 'bearer', token: 'epd-token' }) })();
       expect(report.ready).toBe(true);
       expect(report.checks.map((c) => [c.name, c.ok])).toEqual([
         ['redis', true],
@@ -56,7 +63,7 @@ describe('createReadinessCheck', () => {
   ])('is not ready when the EPD answers %p', async (answer, detail) => {
     const epd = await startEpd(answer);
     try {
-      const report = await check({ epd: { baseUrl: epd.baseUrl } })();
+      const report = await check({ epd: epdAt(epd.baseUrl) })();
       expect(report.ready).toBe(false);
       expect(report.checks.find((c) => c.name === 'epd')).toMatchObject({
         ok: false,
@@ -70,7 +77,7 @@ describe('createReadinessCheck', () => {
   it('says what is wrong when nothing listens at the EPD address', async () => {
     const gone = await startEpd({ status: 200 });
     await gone.close(); // its port is now closed (fetch refuses low ports such as 1 by itself)
-    const report = await check({ epd: { baseUrl: gone.baseUrl } })();
+    const report = await check({ epd: epdAt(gone.baseUrl) })();
     expect(report.checks.find((c) => c.name === 'epd')).toMatchObject({
       ok: false,
       detail: 'GET /metadata failed: ECONNREFUSED',
@@ -84,7 +91,7 @@ describe('createReadinessCheck', () => {
   ])('is not ready when Redis is %p', async (redis, detail) => {
     const epd = await startEpd({ status: 200 });
     try {
-      const report = await check({ redis, epd: { baseUrl: epd.baseUrl } })();
+      const report = await check({ redis, epd: epdAt(epd.baseUrl) })();
       expect(report.ready).toBe(false);
       expect(report.checks[0]).toEqual({ name: 'redis', ok: false, detail });
     } finally {
@@ -97,7 +104,7 @@ describe('createReadinessCheck', () => {
     async (loaded) => {
       const epd = await startEpd({ status: 200 });
       try {
-        const report = await check({ epd: { baseUrl: epd.baseUrl }, getMappings: () => loaded })();
+        const report = await check({ epd: epdAt(epd.baseUrl), getMappings: () => loaded })();
         expect(report.checks[2]).toEqual({
           name: 'mappings',
           ok: false,
@@ -113,7 +120,7 @@ describe('createReadinessCheck', () => {
     const epd = await startEpd({ status: 200 });
     let clock = 0;
     try {
-      const ready = check({ epd: { baseUrl: epd.baseUrl }, epdCacheMs: 5_000, now: () => clock });
+      const ready = check({ epd: epdAt(epd.baseUrl), epdCacheMs: 5_000, now: () => clock });
       await Promise.all([ready(), ready(), ready()]);
       clock = 4_999;
       await ready();

@@ -1,3 +1,6 @@
+import type { EpdGet } from '../epd/connect-epd.js';
+import { EpdError, failureReason } from '../epd/epd-error.js';
+
 /** One dependency the service needs to do its work, and whether it has it. */
 export interface ReadinessCheck {
   name: 'redis' | 'epd' | 'mappings';
@@ -16,8 +19,8 @@ export interface ReadinessReport {
 export interface ReadinessDeps {
   /** The Redis connection the process depends on (ioredis: `status` is `ready` when connected). */
   redis: { readonly status: string; ping(): Promise<unknown> };
-  /** The EPD's FHIR base URL and, when it needs one, the Authorization header of our calls. */
-  epd: { baseUrl: string; authorization?: () => Promise<string | undefined> };
+  /** A GET on the EPD with its auth, over the transport every EPD call shares (`connectEpd(...).get`). */
+  epd: { get: EpdGet };
   /** The compiled mapping files, or undefined when none are loaded. */
   getMappings: () => { files: readonly string[]; triggers: readonly unknown[] } | undefined;
   /** Limit of one probe of Redis or the EPD, in ms. */
@@ -72,13 +75,10 @@ async function checkRedis(redis: ReadinessDeps['redis'], timeoutMs: number): Pro
 
 async function checkEpd(epd: ReadinessDeps['epd'], timeoutMs: number): Promise<ReadinessCheck> {
   try {
-    const authorization = await withTimeout(epd.authorization?.() ?? Promise.resolve(undefined), timeoutMs);
-    const res = await fetch(`${epd.baseUrl}/metadata`, {
-      headers: { accept: 'application/fhir+json', ...(authorization ? { authorization } : {}) },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    await res.body?.cancel(); // only the status matters; a CapabilityStatement can be large
-    if (res.ok) return { name: 'epd', ok: true, detail: `GET /metadata answered HTTP ${res.status}` };
+    // The bound covers a token request too; the probe itself has the same limit.
+    const res = await withTimeout(epd.get('metadata', { timeoutMs }), timeoutMs);
+    if (res.status >= 200 && res.status < 300)
+      return { name: 'epd', ok: true, detail: `GET /metadata answered HTTP ${res.status}` };
     const refused =
       res.status === 401 || res.status === 403 ? ': the EPD refuses our credentials (EPD_AUTH, EPD_TOKEN...)' : '';
     return { name: 'epd', ok: false, detail: `GET /metadata answered HTTP ${res.status}${refused}` };
@@ -97,17 +97,20 @@ function checkMappings(mappings: ReturnType<ReadinessDeps['getMappings']>): Read
   };
 }
 
-/** The reason of a failed fetch without the URL: `fetch failed` alone says nothing, its cause says what. */
+/** The reason without the URL: `ECONNREFUSED`, `no answer in time`, or what a token request answered. */
 function reasonOf(err: unknown): string {
-  const e = err as Error & { cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return 'no answer in time';
-  return e.cause?.code ?? e.cause?.message ?? e.message;
+  if (err instanceof EpdError && err.status !== 0) return err.message;
+  return failureReason(err);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    // Named TimeoutError, so the EPD check says 'no answer in time' whichever of the two limits ran out first.
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' })),
+      ms,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

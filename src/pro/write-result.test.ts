@@ -106,6 +106,50 @@ describe('writeResult', () => {
     expect(isRetryable(error)).toBe(true);
   });
 
+  it('reads the transaction answer entry by entry: a 409 among written entries is a retry, not "existing"', async () => {
+    const { epd, task, planned } = await setUp();
+    let first = true;
+    const partly: EpdClient = {
+      ...bind(epd),
+      // As a server without atomic transactions answers: HTTP 200, the other entries written, one a 409.
+      transaction: async (bundle) => {
+        const answer = await epd.transaction(bundle);
+        if (first) {
+          first = false;
+          // That entry was not written: take back what the in-process server (atomic) did write for it.
+          const [type, id] = (answer.entry![1]!.response!.location ?? '').split('/');
+          await epd.repo.deleteResource(type!, id!);
+          answer.entry![1] = {
+            response: {
+              status: '409 Conflict',
+              outcome: {
+                resourceType: 'OperationOutcome',
+                issue: [
+                  {
+                    severity: 'error',
+                    code: 'conflict',
+                    expression: ['Observation.identifier'],
+                    diagnostics: 'could not serialize access; value 999911120',
+                  },
+                ],
+              },
+            },
+          };
+        }
+        return answer;
+      },
+    };
+    const error = await writeResult(partly, planned.plan).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(EpdError);
+    expect(error).toMatchObject({ status: 409, retry: true });
+    expect((error as Error).message).toContain('conflict at Observation.identifier');
+    expect((error as Error).message).not.toContain('999911120');
+    expect((await epd.read<Task>(task)).status).toBe('ready'); // never completed while half-written
+    const outcome = await writeResult(epd, planned.plan); // the job's retry: finds what exists, completes the Task
+    expect(outcome.task).toBe('completed');
+    expect((await stored(epd)).observations).toHaveLength(12);
+  });
+
   it('stores a late result but leaves a cancelled invitation cancelled', async () => {
     const epd = createFakeEpdClient();
     const { task } = await storeInvitationTask(epd, { status: 'cancelled' });

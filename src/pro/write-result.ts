@@ -1,6 +1,7 @@
 import type { Bundle, Observation, QuestionnaireResponse, Resource, Task } from '@medplum/fhirtypes';
 import type { EpdClient } from '../epd/epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
+import { storedEntriesOrThrow } from '../epd/transaction-answer.js';
 import { AppError } from '../shared/errors.js';
 import { assertValidResource } from '../shared/fhir-definitions.js';
 import { TASK_OUTPUT_RESULT, TASK_OUTPUT_TYPE_SYSTEM } from './pro-codes.js';
@@ -79,13 +80,13 @@ async function writeChunk(
       request: { method: 'POST', url: e.resource.resourceType, ifNoneExist: e.ifNoneExist },
     })),
   };
-  const answer = await epd.transaction(bundle);
+  // Entry by entry: a server without atomic transactions answers 200 with a failed entry (say a 409) among written ones.
+  const answers = storedEntriesOrThrow(bundle, await epd.transaction(bundle));
   for (const [index, entry] of chunk.entries()) {
-    const response = answer.entry?.[index]?.response;
-    const status = Number.parseInt(response?.status ?? '', 10);
-    if (status === 201) outcome.created += 1;
+    const answer = answers[index]!;
+    if (answer.created) outcome.created += 1;
     else outcome.existing += 1;
-    outcome.stored[entry.fullUrl] = referenceOf(response?.location) ?? (await findStored(epd, entry));
+    outcome.stored[entry.fullUrl] = referenceOf(answer.location) ?? (await findStored(epd, entry));
   }
 }
 
