@@ -40,7 +40,7 @@ function requestFor(invitationId: string): InvitationRequest {
     decisionAid: aid,
     keyMoment: 'treatment-choice',
     recipientRole: 'guardian',
-    subjectPseudonym: subjectPseudonym('Patient/test-child-1', 'pseudonym-secret'),
+    subjectPseudonym: subjectPseudonym('Patient/test-child-1', 'astma-kind', 'pseudonym-secret'),
     callbackUrl: 'http://127.0.0.1:1/results',
   };
 }
