@@ -159,6 +159,7 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<R
         enqueueInvitations: (planned) => enqueueInvitations(parts.queues.worker, planned, metrics),
         countThrottled: (decision) => countInvitation(metrics, decision, 'throttled'),
         objection: createObjectionPolicy(config.objection),
+        epdBases: [config.epd.baseUrl, ...config.epd.trustedBaseUrls],
       }),
       jobObserver(metrics, QUEUE.events),
     ),
