@@ -80,6 +80,8 @@ export interface Config {
   metrics?: { port: number; host: string };
   /** Token of the queue dashboard at /admin/queues; undefined: the dashboard is not mounted. */
   adminToken?: string;
+  /** ADMIN_DASHBOARD_ACTIONS=on: the dashboard may change queues (bearer only, same origin); default read-only. */
+  adminDashboardActions: boolean;
   /** On SIGTERM: how long in-flight requests and jobs may take before the process exits anyway. */
   shutdownGraceMs: number;
 }
@@ -163,6 +165,7 @@ const envSchema = z.object({
     .optional(),
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   ADMIN_TOKEN: z.string().optional(),
+  ADMIN_DASHBOARD_ACTIONS: z.enum(['on', 'off']).optional(),
   KPI_SDM_THRESHOLD: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.sdmThreshold), // why 80: see src/kpi/kpi-settings.ts
   KPI_SDM_TARGET: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.targetPercent), // the hospital's goal: 75% decided together
   KPI_CACHE_SECONDS: int(DEFAULT_KPI_SETTINGS.cacheSeconds), // figures move with answers that take days; 0 turns the cache off
@@ -246,6 +249,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     },
     ...(e.METRICS_PORT !== undefined ? { metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST } } : {}),
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
+    adminDashboardActions: e.ADMIN_DASHBOARD_ACTIONS === 'on',
     kpi: {
       sdmThreshold: e.KPI_SDM_THRESHOLD,
       targetPercent: e.KPI_SDM_TARGET,

@@ -28,6 +28,8 @@ export interface EventJobDeps {
   countThrottled?: (decision: InvitationDecision) => void;
   /** What counts as the patient's objection; default: Consents denying the default purposes. */
   objection?: ObjectionPolicy;
+  /** The EPD's FHIR base URLs: a patient named by an absolute reference elsewhere is never invited. */
+  epdBases?: readonly string[];
   /** Called for each skip of an evaluation that has a code (`SkipCode`: objection, age-unknown, …), for metrics; a retried job calls it again. */
   countSkipped?: (skipped: SkippedTrigger) => void;
 }
@@ -54,6 +56,7 @@ export function createEventJob(deps: EventJobDeps) {
       event,
       deps.epd,
       (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)),
+      deps.epdBases,
     );
     const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.

@@ -59,7 +59,10 @@ export function planResultWrite(
     }
     built.push(result);
   }
-  return { plan: { task: job.task, entries, outputs: built.map((b) => b.fullUrl), completedAt }, built };
+  return {
+    plan: { task: job.task, patient: job.patient, entries, outputs: built.map((b) => b.fullUrl), completedAt },
+    built,
+  };
 }
 
 /** `identifier=system|value`, both encoded: values hold `/` and `#`. */

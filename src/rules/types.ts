@@ -15,6 +15,8 @@ export interface RuleFacts {
   /** ISO 8601 date-time of the change; ages are computed on this day. */
   occurredAt: string;
   patient?: Patient & { id: string };
+  /** Origin of another server, when the resource names its patient there (an absolute reference): never invited. */
+  foreignPatient?: string;
   /** RelatedPersons of the patient (all of them; the rules pick parents/guardians). */
   relatedPersons: (RelatedPerson & { id: string })[];
   /** The encounter the resource refers to, when it refers to one (department filter). */

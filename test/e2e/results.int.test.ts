@@ -3,6 +3,7 @@ import { INVITATION_ID_SYSTEM } from '../../src/decision-aids/invitation-task-co
 import type { EpdClient } from '../../src/epd/epd-client.js';
 import { EpdError } from '../../src/epd/epd-error.js';
 import { createEpdClient } from '../../src/epd/fhir-epd-client.js';
+import { scopedResultIdentifier } from '../../src/pro/result-identifier.js';
 import { platformResult, questionnaireUrl } from '../fixtures/results/result-fixtures.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
@@ -210,7 +211,14 @@ describe('results end to end: invitation → result → record', () => {
       expect((await postResult(response)).status).toBe(202);
       await resultsWritten();
       const record = await recordOf(child);
-      expect(record.responses.map((r) => r.identifier?.value)).toEqual([`direct-${child.id}`]);
+      // The platform's identifier counts only inside the aid's and invitation's namespace.
+      expect(record.responses.map((r) => r.identifier)).toEqual([
+        scopedResultIdentifier(
+          { system: 'https://keuzehulp.example.org/results', value: `direct-${child.id}` },
+          'astma-kind',
+          invitationIdOf(child),
+        ),
+      ]);
       expect(record.observations.find((o) => o.code.coding?.[0]?.code === 'sdm-q9-total')?.valueQuantity?.value).toBe(
         100,
       );
