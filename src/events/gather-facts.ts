@@ -2,7 +2,9 @@ import type { Bundle, Consent, Encounter, Patient, RelatedPerson, Resource } fro
 import { resourcesOrThrow } from '../epd/batch-answer.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { patientReferenceOf } from '../rules/evaluate-rules.js';
+import { linkedReferencesOf, withLinkedResources } from '../rules/linked-resources.js';
 import type { RuleFacts } from '../rules/types.js';
+import { EpdError } from '../epd/epd-error.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 
 type WithId<T> = T & { id: string };
@@ -21,9 +23,11 @@ export async function gatherFacts(
   epd: EpdClient,
   needsRecord: NeedsRecord = () => true,
 ): Promise<RuleFacts> {
-  const resource = await epd.read<WithId<Resource>>(
+  const read = await epd.read<WithId<Resource>>(
     event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
   );
+  // Before `needsRecord`: the codes that decide whether this is a key moment may be on a linked Medication or Condition.
+  const resource = withLinkedResources(read, await readLinked(epd, linkedReferencesOf(read)));
   const interaction = interactionOf(event, resource);
   if (!needsRecord({ resource, interaction }))
     return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
@@ -85,6 +89,22 @@ async function allMatches<T extends Resource>(
   return (page.entry ?? [])
     .filter((e) => e.resource?.resourceType === type && (e.search?.mode ?? 'match') === 'match')
     .map((e) => e.resource as T);
+}
+
+/**
+ * The resources a change links to for its codes, in one batch. A target that is gone or forbidden
+ * (a permanent answer) is left out, so the rules say "no code" instead of the job retrying forever;
+ * a transient failure is thrown so the job tries again.
+ */
+async function readLinked(epd: EpdClient, references: readonly string[]): Promise<Resource[]> {
+  if (!references.length) return [];
+  const answers = await epd.readBatch(references);
+  const linked: Resource[] = [];
+  for (const answer of answers) {
+    if ('resource' in answer) linked.push(answer.resource);
+    else if (!(answer.error instanceof EpdError) || answer.error.retry) throw answer.error;
+  }
+  return linked;
 }
 
 /** The encounter the resource belongs to, when it names one (an Encounter is its own). */

@@ -10,6 +10,11 @@ export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
 
 /** What the rules may look at; gathered by the events worker, so evaluation stays pure. */
 export interface RuleFacts {
+  /**
+   * The resource version the event is about. The resources it links to for its codes (a
+   * `medicationReference`, an encounter's reasons and diagnoses) are read with it and added to
+   * `contained` (see linked-resources.ts), so code paths read them as contained resources.
+   */
   resource: Resource & { id: string };
   interaction: 'create' | 'update' | 'delete';
   /** ISO 8601 date-time of the change; ages are computed on this day. */
