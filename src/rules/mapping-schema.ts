@@ -137,11 +137,21 @@ export const decisionAidSchema = z.strictObject({
 const codeFilter = z
   .strictObject({
     path: z.string().optional(),
-    system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }),
+    system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }).optional(),
     code: z.string().min(1).optional(),
     prefix: z.string().min(1).optional(),
+    /** A ValueSet file under the mappings directory (`valuesets/asthma.json`) or the canonical URL of one. */
+    valueSet: z.string().trim().min(1).optional(),
   })
   .superRefine((filter, ctx) => {
+    if (filter.valueSet !== undefined) {
+      for (const field of ['system', 'code', 'prefix'] as const)
+        if (filter[field] !== undefined)
+          ctx.addIssue({ code: 'custom', message: 'give either valueSet or system with code/prefix', path: [field] });
+      return;
+    }
+    if (filter.system === undefined)
+      ctx.addIssue({ code: 'custom', message: 'is required (or name a valueSet)', path: ['system'] });
     if ((filter.code === undefined) === (filter.prefix === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give either code or prefix (exactly one)', path: ['code'] });
     }
@@ -220,6 +230,7 @@ export const triggerSchema = triggerFields.transform((trigger, ctx) => {
     system: filter.system,
     code: filter.code,
     prefix: filter.prefix,
+    valueSet: filter.valueSet,
   }));
   if (failed) return z.NEVER;
   return { ...trigger, condition, codes: codes as ((typeof codes)[number] & { path: CompiledPath })[] };

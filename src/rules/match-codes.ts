@@ -44,12 +44,14 @@ export interface WantedCodes {
 
 /** What a trigger's code filters want, in the words of a skip reason (worked out once per trigger by the code index). */
 export function describeWanted(filters: readonly CompiledCodeFilter[]): WantedCodes {
+  const wanted = filters.map((filter) => {
+    if (filter.valueSet) return `a code of value set ${filter.valueSet}`;
+    return filter.code
+      ? `${label(filter.system)} code ${filter.code}`
+      : `${label(filter.system)} prefix ${filter.prefix}`;
+  });
   return {
-    wanted: filters
-      .map((filter) =>
-        filter.code ? `${label(filter.system)} code ${filter.code}` : `${label(filter.system)} prefix ${filter.prefix}`,
-      )
-      .join(' or '),
+    wanted: [...new Set(wanted)].join(' or '),
     paths: [...new Set(filters.map((filter) => filter.path.expression))].join(' / '),
   };
 }

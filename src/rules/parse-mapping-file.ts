@@ -161,8 +161,8 @@ function substituteTree(
   return value;
 }
 
-// The line of the key (or list item) the path ends at; a missing field points at its nearest parent.
-function lineOf(doc: Document, counter: LineCounter, path: FieldPath): number | undefined {
+/** The line a path into a parsed YAML (or JSON) document is on; a missing field points at its nearest parent. */
+export function lineOf(doc: Document, counter: LineCounter, path: FieldPath): number | undefined {
   const lineAt = (node: unknown) => (isNode(node) && node.range ? counter.linePos(node.range[0]).line : undefined);
   let node: unknown = doc.contents;
   let line = lineAt(node) ?? 1;
