@@ -63,7 +63,11 @@ describe('events job: what it reads from the EPD', () => {
     await seed(epd, 'R03BA05');
     const { enqueued } = await run(epd, mappings);
     expect(epd.calls.map((c) => `${c.method} ${c.target}`).sort()).toEqual(
-      ['read MedicationRequest/ma-1', 'readBatch Patient/kind-1,RelatedPerson,Consent'].sort(),
+      [
+        'read MedicationRequest/ma-1',
+        'readBatch Patient/kind-1,RelatedPerson,Consent',
+        'readBatch Organization/kinderlongziekten', // the department, for its identifiers
+      ].sort(),
     );
     expect(enqueued.length).toBeGreaterThan(0);
   });
@@ -84,6 +88,7 @@ describe('events job: what it reads from the EPD', () => {
       'read MedicationRequest/ma-1',
       'readBatch Medication/med-1',
       'readBatch Patient/kind-1,RelatedPerson,Consent',
+      'readBatch Organization/kinderlongziekten',
     ]);
     expect(enqueued.map((p) => p.data.recipient.reference).sort()).toEqual(['Patient/kind-1', 'RelatedPerson/moeder']);
   });

@@ -1,4 +1,14 @@
-import type { Bundle, Consent, Encounter, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  Consent,
+  Encounter,
+  Organization,
+  Patient,
+  PractitionerRole,
+  RelatedPerson,
+  Resource,
+} from '@medplum/fhirtypes';
+import { departmentSources, relativeReference, requesterRoleReference } from '../rules/department-sources.js';
 import { resourcesOrThrow } from '../epd/batch-answer.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { patientReferenceOf } from '../rules/evaluate-rules.js';
@@ -13,9 +23,10 @@ type WithId<T> = T & { id: string };
 export type NeedsRecord = (facts: Pick<RuleFacts, 'resource' | 'interaction'>) => boolean;
 
 /**
- * Reads from the EPD what the rules may look at: the resource version the event is about, its
- * patient, the patient's RelatedPersons, the patient's active Consents (objections) and the
- * encounter it belongs to. The rules stay pure. When `needsRecord` says the resource alone rules
+ * Reads from the EPD what the rules may look at: the resource version the event is about with the
+ * Medication or Conditions it links to for its codes, its patient, the patient's RelatedPersons,
+ * the patient's active Consents (objections), the encounter it belongs to, the requester's
+ * PractitionerRole and the department Organizations. The rules stay pure. When `needsRecord` says the resource alone rules
  * out every trigger, only the resource is read: one request instead of four or five.
  */
 export async function gatherFacts(
@@ -36,13 +47,17 @@ export async function gatherFacts(
   // One batch request for the rest of the record, instead of one request each.
   const byPatient = (type: string, params: Record<string, string>) =>
     `${type}?${new URLSearchParams({ patient: patientRef!, ...params })}`;
+  const roleRef = requesterRoleReference(resource);
   const urls = [
     ...(patientRef
       ? [patientRef, byPatient('RelatedPerson', RELATED_PERSONS), byPatient('Consent', ACTIVE_CONSENTS)]
       : []),
     ...(encounterRef ? [encounterRef] : []),
   ];
-  const answers = resourcesOrThrow(await epd.readBatch(urls));
+  const [answers, practitionerRoles] = await Promise.all([
+    epd.readBatch(urls).then(resourcesOrThrow),
+    readLinked(epd, roleRef ? [roleRef] : []) as Promise<WithId<PractitionerRole>[]>,
+  ]);
   const [patient, relatedPersons, consents] = patientRef
     ? [
         answers[0] as WithId<Patient>,
@@ -62,15 +77,20 @@ export async function gatherFacts(
       : encounterRef
         ? (answers.at(-1) as WithId<Encounter>)
         : undefined;
-  return {
+  const facts: RuleFacts = {
     resource,
     interaction,
     occurredAt: event.occurredAt,
     relatedPersons,
     consents,
+    practitionerRoles,
     ...(patient ? { patient } : {}),
     ...(encounter ? { encounter } : {}),
   };
+  // The department's Organization, for its identifiers: real servers assign their own ids.
+  const department = relativeReference(departmentSources(facts)[0]?.organization);
+  if (!department?.startsWith('Organization/')) return facts;
+  return { ...facts, organizations: (await readLinked(epd, [department])) as Organization[] };
 }
 
 /** Parents and guardians: far fewer than a page. */

@@ -175,7 +175,17 @@ const patientFilter = z
   .strictObject({
     minAge: age.optional(),
     maxAge: age.optional(),
-    departments: z.array(z.string().trim().min(1)).min(1).optional(),
+    // A variable may hold several departments, comma-separated: `[${ASTMA_DEPARTMENTS}]`.
+    departments: z
+      .array(z.string())
+      .transform((list) =>
+        list
+          .flatMap((item) => item.split(','))
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string()).min(1, { error: 'names no department' }))
+      .optional(),
   })
   .refine((p) => p.minAge === undefined || p.maxAge === undefined || p.minAge <= p.maxAge, {
     error: 'maxAge is below minAge',

@@ -8,6 +8,7 @@ import {
   type DecisionAidEntry,
   type TriggerEntry,
 } from './mapping-schema.js';
+import { quoteFlowVariables } from './quote-flow-variables.js';
 import { substituteEnv } from './substitute-env.js';
 
 /** A path into the YAML document, as zod reports it. */
@@ -49,7 +50,7 @@ export function parseMappingFile(
   issues: MappingIssue[],
 ): ParsedMappingFile | undefined {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
+  const doc = parseDocument(quoteFlowVariables(text), { lineCounter: counter, uniqueKeys: true });
   const lineOfPath = (path: FieldPath) => lineOf(doc, counter, path);
   const issue = (path: FieldPath, message: string): MappingIssue => ({
     file: name,

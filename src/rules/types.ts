@@ -1,4 +1,12 @@
-import type { Consent, Patient, RelatedPerson, Resource, Encounter } from '@medplum/fhirtypes';
+import type {
+  Consent,
+  Encounter,
+  Organization,
+  Patient,
+  PractitionerRole,
+  RelatedPerson,
+  Resource,
+} from '@medplum/fhirtypes';
 
 /** The three key moments of the care path at which decision support is offered. */
 export const KEY_MOMENTS = ['medication-change', 'treatment-choice', 'evaluation'] as const;
@@ -26,6 +34,10 @@ export interface RuleFacts {
   encounter?: Encounter & { id: string };
   /** Active Consents of the patient (objection check); absent when they were not read. */
   consents?: Consent[];
+  /** The PractitionerRole that requested the change, when it names one (its organization is a department source). */
+  practitionerRoles?: PractitionerRole[];
+  /** The Organizations the department sources name, read for their identifiers (AGB, URA, local codes). */
+  organizations?: Organization[];
 }
 
 /** One invitation the rules decided on. */
