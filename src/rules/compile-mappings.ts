@@ -38,6 +38,8 @@ export interface CompiledTrigger {
   recipientsByAge?: RecipientAgePolicy;
   delayMs: number;
   throttleMs: number;
+  /** `key-moment`: the window holds back the same aid for the same key moment only; `decision-aid`: for any. */
+  throttleScope: 'key-moment' | 'decision-aid';
   /** The trigger's own sampling; absent: the aid's, if it has one (see evaluate-rules.ts). */
   sampling?: SamplingRule;
 }
@@ -272,6 +274,7 @@ function toCompiledTrigger(
     ...entry.recipients,
     delayMs: entry.delay ?? 0,
     throttleMs: entry.throttle ?? 0,
+    throttleScope: entry.throttleScope,
     ...(entry.sampling ? { sampling: { ...entry.sampling, salt: entry.sampling.salt ?? entry.id } } : {}),
   };
 }

@@ -97,5 +97,6 @@ function decision(trigger: CompiledTrigger, role: RecipientRole, reference: stri
     recipient: { role, reference },
     delayMs: trigger.delayMs,
     throttleMs: trigger.throttleMs,
+    throttleScope: trigger.throttleScope,
   };
 }

@@ -210,6 +210,11 @@ const triggerFields = z.strictObject({
   recipients: recipientsSchema,
   delay: duration.optional(),
   throttle: duration.optional(),
+  /**
+   * What one throttle window holds back: the same aid for the same key moment (default), or the
+   * same aid whatever the key moment (`decision-aid`: one invitation per aid per window).
+   */
+  throttleScope: z.enum(['key-moment', 'decision-aid']).default('key-moment'),
   sampling: samplingSchema.optional(),
 });
 

@@ -48,8 +48,9 @@ export interface InvitationDecision {
   recipient: { role: RecipientRole; reference: string };
   /** Reflection time before the invitation goes out, in milliseconds (0 = now). */
   delayMs: number;
-  /** No second invitation for the same patient and aid within this window, in ms (0 = no throttle). */
+  /** No second invitation for the same patient and aid (and key moment, see `throttleScope`) within this window, in ms (0 = no throttle). */
   throttleMs: number;
+  throttleScope: 'key-moment' | 'decision-aid';
 }
 
 /** A trigger that looked at the event and did not fire, with the reason in plain words. */
