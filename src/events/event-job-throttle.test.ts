@@ -56,7 +56,8 @@ function eventFor(reference: string): EpdEvent {
 async function inviteInTurn(mappings: CompiledMappings, references: string[]): Promise<number[]> {
   const epd = createFakeEpdClient();
   await seedChildWithMedication(epd, { patient: { birthDate: '2014-01-01' } });
-  await epd.repo.updateResource({ ...(await epd.repo.readResource('MedicationRequest', 'ma-1')), id: 'ma-2' } as never);
+  const first = (await epd.repo.readResource('MedicationRequest', 'ma-1')) as object;
+  await epd.repo.updateResource({ ...first, id: 'ma-2' } as never);
   await seedTreatmentPlan(epd, 'plan-1');
   const throttle = createFakeThrottleStore();
   const counts: number[] = [];

@@ -5,6 +5,7 @@ import type { DecisionAidEntry, TriggerEntry } from './mapping-schema.js';
 import { parseMappingFile, type FieldPath, type ParsedMappingFile } from './parse-mapping-file.js';
 import { resolveResults } from './resolve-results.js';
 import type { RecipientAgePolicy } from './recipient-policy.js';
+import { defaultRepresentativeCodes, type RepresentativeCodes } from './select-guardians.js';
 import { readValueSet, type LocalValueSet } from './read-value-set.js';
 import { indexTriggers, type TriggerIndex } from './trigger-index.js';
 import type { AidAuth, DecisionAid, DeliveryConfig, KeyMoment, RecipientRole, SamplingRule } from './types.js';
@@ -38,6 +39,8 @@ export interface CompiledTrigger {
   recipientsByAge?: RecipientAgePolicy;
   delayMs: number;
   throttleMs: number;
+  /** The relationship codes (`system|code`) that make a RelatedPerson a representative of a child. */
+  representativeCodes: RepresentativeCodes;
   /** `key-moment`: the window holds back the same aid for the same key moment only; `decision-aid`: for any. */
   throttleScope: 'key-moment' | 'decision-aid';
   /** The trigger's own sampling; absent: the aid's, if it has one (see evaluate-rules.ts). */
@@ -275,6 +278,9 @@ function toCompiledTrigger(
     delayMs: entry.delay ?? 0,
     throttleMs: entry.throttle ?? 0,
     throttleScope: entry.throttleScope,
+    representativeCodes: entry.representatives?.codes
+      ? new Set(entry.representatives.codes.map(({ system, code }) => `${system}|${code}`))
+      : defaultRepresentativeCodes(entry.representatives?.stepAndFosterParents),
     ...(entry.sampling ? { sampling: { ...entry.sampling, salt: entry.sampling.salt ?? entry.id } } : {}),
   };
 }

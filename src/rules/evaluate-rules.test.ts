@@ -279,6 +279,7 @@ describe('evaluateRules: recipients', () => {
         recipient: { role: 'patient', reference: 'Patient/kind-1' },
         delayMs: 2 * HOUR,
         throttleMs: 30 * DAY,
+        throttleScope: 'key-moment',
       },
       {
         triggerId: 'astma-12-15',
@@ -287,6 +288,7 @@ describe('evaluateRules: recipients', () => {
         recipient: { role: 'guardian', reference: 'RelatedPerson/moeder' },
         delayMs: 2 * HOUR,
         throttleMs: 30 * DAY,
+        throttleScope: 'key-moment',
       },
     ]);
     expect(outcome.skipped).toEqual([{ triggerId: 'astma-ouders', reason: 'interaction update not in [create]' }]);

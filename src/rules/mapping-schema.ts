@@ -211,6 +211,25 @@ const triggerFields = z.strictObject({
   delay: duration.optional(),
   throttle: duration.optional(),
   /**
+   * Who counts as a child's parent or legal representative (WGBO). Without `codes`: v3 parents and
+   * guardian, zib roles 11 (Voogd) and 24 (Wettelijke vertegenwoordiger); step- and foster parents
+   * only with `stepAndFosterParents: true`. With `codes`: exactly those.
+   */
+  representatives: z
+    .strictObject({
+      codes: z
+        .array(
+          z.strictObject({
+            system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }),
+            code: z.string().min(1),
+          }),
+        )
+        .min(1)
+        .optional(),
+      stepAndFosterParents: z.boolean().default(false),
+    })
+    .optional(),
+  /**
    * What one throttle window holds back: the same aid for the same key moment (default), or the
    * same aid whatever the key moment (`decision-aid`: one invitation per aid per window).
    */
