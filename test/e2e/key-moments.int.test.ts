@@ -11,7 +11,8 @@ import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../help
 describe('key moments end to end', () => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startEmbeddedStack();
+    // The shipped mapping takes its reflection time from MEDICATION_REFLECTION_DELAY (the embedded default is PT1S).
+    stack = await startEmbeddedStack({ env: { MEDICATION_REFLECTION_DELAY: 'PT2H' } });
   });
   afterAll(async () => {
     await stack.close();
@@ -65,7 +66,7 @@ describe('key moments end to end', () => {
       j.data.focus.startsWith(refOf(resource)),
     );
     expect(delayed.length).toBeGreaterThan(0);
-    for (const job of delayed) expect(job.delay).toBe(2 * 3_600_000); // PT2H in paediatric-asthma.yaml
+    for (const job of delayed) expect(job.delay).toBe(2 * 3_600_000); // MEDICATION_REFLECTION_DELAY=PT2H
     expect(await tasksFor(stack, refOf(resource))).toHaveLength(0);
     await settle(stack);
     expect((await tasksFor(stack, refOf(resource))).length).toBe(delayed.length);
