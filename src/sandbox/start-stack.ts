@@ -4,7 +4,7 @@ import { loadConfig, type Config } from '../config/load-config.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { startService, type RunningService, type ServiceOverrides } from '../start-service.js';
 import { startDecisionAidStandIn } from './decision-aid-stand-in.js';
-import { startFhirSandbox, type FhirSandbox } from './fhir-server.js';
+import { startFhirSandbox, type FhirSandbox, type StrictSandboxOptions } from './fhir-server.js';
 import { seedSandbox, type SeedIds } from './seed-patients.js';
 
 /** The bearer token the embedded stack's EPD source uses (loopback only). */
@@ -33,9 +33,11 @@ export async function startEmbeddedStack(
     overrides?: ServiceOverrides;
     /** Where the service reaches the sandbox EPD, given its base URL: e.g. through a fault-injecting proxy. */
     epdBaseUrl?: (sandboxBaseUrl: string) => string | Promise<string>;
+    /** Run the EPD sandbox in strict mode (serialization 409s, per-entry transaction answers, …). */
+    strict?: StrictSandboxOptions | boolean;
   } = {},
 ): Promise<EmbeddedStack> {
-  const fhir = await startFhirSandbox();
+  const fhir = await startFhirSandbox({ strict: options.strict ?? false });
   const seed = await seedSandbox(fhir.repo);
   const aid = await startDecisionAidStandIn({ token: 'embedded-aid-token-0123456789' });
   const env: Record<string, string | undefined> = {
