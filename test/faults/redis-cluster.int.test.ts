@@ -1,8 +1,7 @@
 import { Cluster } from 'ioredis';
 import { startLocalRedisCluster, type LocalRedisCluster } from '../../src/chaos/local-redis-cluster.js';
-import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
-import { notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { expectKeyMomentTasks } from '../helpers/key-moment-flow.js';
 
 const START_TIMEOUT_MS = 90_000;
 const SETTLE_TIMEOUT_MS = 60_000;
@@ -26,27 +25,10 @@ describe('on a Redis Cluster of three masters', () => {
     await cluster?.close();
   }, START_TIMEOUT_MS);
 
-  it('runs every key moment to its invitation Tasks', async () => {
+  it('runs every key moment to its invitation Tasks, with a hash-tagged queue prefix', async () => {
     expect(stack.config.redis.kind).toBe('cluster');
     expect(stack.config.queuePrefix).toBe(`{sdm-cluster-${process.pid}}`);
-    const steps = demoSteps(stack.seed);
-    const stored = [];
-    for (const [i, step] of steps.entries()) {
-      const resource = await storeInEpd(stack, step.resource);
-      stored.push(resource);
-      expect((await notify(stack, notificationFor(step, resource, i + 1))).status).toBe(202);
-    }
-    await settle(stack, SETTLE_TIMEOUT_MS);
-    const aidByCanonical = new Map(
-      [...stack.service.mappings.decisionAids.values()].map((a) => [a.activityDefinition, a.id]),
-    );
-    for (const [i, step] of steps.entries()) {
-      const tasks = await tasksFor(stack, refOf(stored[i]!));
-      const keys = tasks.map((t) => `${aidByCanonical.get(t.instantiatesCanonical!)}:${t.owner?.reference}`).sort();
-      expect(keys).toEqual(step.expected(stack.seed).sort());
-    }
-    expect(await stack.service.queues.events.getFailedCount()).toBe(0);
-    expect(await stack.service.queues.invitations.getFailedCount()).toBe(0);
+    await expectKeyMomentTasks(stack, SETTLE_TIMEOUT_MS);
   });
 
   it('keeps all of its keys in the one slot of the prefix hash tag, on one master', async () => {
