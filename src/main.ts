@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: config.logLevel, pretty: config.logPretty });
-  await assertRedisAnswers(config.redisUrl);
+  await assertRedisAnswers(config.redis);
   const service = await startService(config, log);
   log.info({ role: config.role }, 'sdm-bridge started');
 

@@ -1,3 +1,4 @@
+import { queuePrefixFor, readRedisTarget, type RedisTarget } from '../queue/redis-target.js';
 import { z } from 'zod';
 import { JWT_ALGS, readSmartBackend, type SmartBackendConfig } from './read-smart-backend.js';
 import { readEpdTransport, type EpdTransportConfig } from './read-epd-transport.js';
@@ -53,6 +54,9 @@ export interface Config {
   logLevel: string;
   logPretty: boolean;
   redisUrl: string;
+  /** The Redis topology (one node, Cluster, Sentinel); see src/queue/redis-target.ts. */
+  redis: RedisTarget;
+  /** With a hash tag (`{sdm}`) on a cluster, so each queue's keys share a slot. */
   queuePrefix: string;
   mappingsDir: string;
   maxBodyBytes: number;
@@ -107,7 +111,11 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool,
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'), // read by readRedisTarget, with the topology below
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_NAME: z.string().optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:{}_-]+$/)
@@ -200,6 +208,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   }
   const sources = readSources(env, problems);
   const queues = readQueueSettings(env, problems);
+  const redis = readRedisTarget(env, problems);
   if (!parsed.success || problems.length) throw new ConfigError(problems);
   const e = parsed.data;
   for (const source of sources)
@@ -218,7 +227,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY,
     redisUrl: e.REDIS_URL,
-    queuePrefix: e.QUEUE_PREFIX,
+    redis,
+    queuePrefix: queuePrefixFor(redis, e.QUEUE_PREFIX),
     mappingsDir: e.MAPPINGS_DIR,
     maxBodyBytes: e.MAX_BODY_BYTES,
     epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS, ...epdTransport },
@@ -261,12 +271,19 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   });
 }
 
-/** Only what reaching the queues takes (REDIS_URL, QUEUE_PREFIX), for CLI commands that need no more. */
-export function loadQueueSettings(env: Record<string, string | undefined>): { redisUrl: string; queuePrefix: string } {
+/** Only what reaching the queues takes (REDIS_*, QUEUE_PREFIX), for CLI commands that need no more. */
+export function loadQueueSettings(env: Record<string, string | undefined>): {
+  redisUrl: string;
+  redis: RedisTarget;
+  queuePrefix: string;
+} {
   const parsed = envSchema.pick({ REDIS_URL: true, QUEUE_PREFIX: true }).safeParse(env);
-  if (!parsed.success)
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  return { redisUrl: parsed.data.REDIS_URL, queuePrefix: parsed.data.QUEUE_PREFIX };
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const redis = readRedisTarget(env, problems);
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  return { redisUrl: parsed.data.REDIS_URL, redis, queuePrefix: queuePrefixFor(redis, parsed.data.QUEUE_PREFIX) };
 }
 
 /** `INTAKE_SOURCES=hix,lab` with `INTAKE_HIX_TOKEN=…` (bearer) or `INTAKE_HIX_HMAC_SECRET=…` (signature). */
