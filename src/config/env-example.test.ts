@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parseDockerEnvFile } from '../../test/helpers/docker-env-file.js';
-import { isPlaceholder } from './check-secret.js';
+import { isPlaceholder } from '../shared/check-secret.js';
 import { ConfigError, loadConfig } from './load-config.js';
 
 // The shipped .env.example itself, read as `cp .env.example .env` and then Docker or a shell would.

@@ -10,7 +10,7 @@ import {
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
 import type { QueueSettingsByName } from '../queue/queue-settings.js';
 import { readQueueSettings } from './read-queue-settings.js';
-import { isPlaceholder, secretProblems } from './check-secret.js';
+import { isPlaceholder, secretProblems } from '../shared/check-secret.js';
 import { plainConfigMessage } from './plain-config-message.js';
 
 /** A configured inbound source (the EPD or its integration engine) and how it proves who it is. */

@@ -2,9 +2,9 @@
 export const MIN_SECRET_LENGTH = 16;
 
 // The secrets in .env.example start with change-me; the rest are what people type when told to fill one in.
-const PLACEHOLDER = /^(change-?me|changeme|replace-?me|your[-_ ]|todo\b|x{3,}$)|^<.*>$/i;
+const PLACEHOLDER = /^(change-?me|replace-?me|your[-_ ])|^<.*>$/i;
 
-/** True when a secret is still a placeholder (`change-me…`, `<token>`, `your-secret`, `xxxx`). */
+/** True when a secret is still a placeholder (`change-me…`, `replace-me…`, `<token>`, `your-secret`). */
 export function isPlaceholder(value: string): boolean {
   return PLACEHOLDER.test(value.trim());
 }
