@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { R4_RESOURCE_TYPES } from '../intake/r4-resource-types.js';
+import { didYouMean } from './closest-name.js';
 import { compileFhirPath, type CompiledPath } from './compile-fhir-path.js';
 import { defaultCodePath } from './default-code-paths.js';
 import { parseIsoDuration } from './parse-iso-duration.js';
@@ -197,7 +199,12 @@ const triggerFields = z.strictObject({
   keyMoment: z.enum(KEY_MOMENTS),
   resourceType: z
     .string()
-    .regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' }),
+    .regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' })
+    .refine((type) => R4_RESOURCE_TYPES.has(type), {
+      // Checked before the code paths, so a typo is named as such and not as a missing code path.
+      error: (issue) =>
+        `"${String(issue.input)}" is not a FHIR R4 resource type${didYouMean(String(issue.input), R4_RESOURCE_TYPES)}`,
+    }),
   interactions: z
     .array(z.enum(['create', 'update', 'delete']))
     .min(1)
