@@ -1,6 +1,7 @@
 import type { Bundle, Observation, QuestionnaireResponse, Resource, Task } from '@medplum/fhirtypes';
 import { INVITATION_ID_SYSTEM } from '../decision-aids/invitation-task-codes.js';
 import { createEpdClient } from '../epd/fhir-epd-client.js';
+import { invitationTaskOf } from '../pro/build-result-resources.js';
 import { loadQuestionnaires, QUESTIONNAIRES_SUBDIR } from '../pro/load-questionnaires.js';
 import { syncQuestionnaires } from '../pro/sync-questionnaires.js';
 import { demoResult } from './demo-scenario.js';
@@ -50,7 +51,7 @@ async function readBack(
   print: (line: string) => void,
 ): Promise<number> {
   const responses = (await search<QuestionnaireResponse>(stack, 'QuestionnaireResponse?_count=1000')).filter(
-    (r) => r.basedOn?.[0]?.reference === `Task/${invitation.id}`,
+    (r) => invitationTaskOf(r) === `Task/${invitation.id}`,
   );
   const refs = new Set(responses.map((r) => `QuestionnaireResponse/${r.id}`));
   const observations = (await search<Observation>(stack, 'Observation?_count=1000')).filter((o) =>

@@ -3,6 +3,7 @@ import { INVITATION_ID_SYSTEM } from '../../src/decision-aids/invitation-task-co
 import type { EpdClient } from '../../src/epd/epd-client.js';
 import { EpdError } from '../../src/epd/epd-error.js';
 import { createEpdClient } from '../../src/epd/fhir-epd-client.js';
+import { invitationTaskOf } from '../../src/pro/build-result-resources.js';
 import { platformResult, questionnaireUrl } from '../fixtures/results/result-fixtures.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
@@ -124,7 +125,7 @@ describe('results end to end: invitation → result → record', () => {
   /** What the record holds for an invitation: its Task, its responses and their Observations. */
   async function recordOf(task: Task) {
     const responses = (await search<QuestionnaireResponse>('QuestionnaireResponse?_count=1000')).filter(
-      (r) => r.basedOn?.[0]?.reference === `Task/${task.id}`,
+      (r) => invitationTaskOf(r) === `Task/${task.id}`,
     );
     const refs = new Set(responses.map((r) => `QuestionnaireResponse/${r.id}`));
     const observations = (await search<Observation>('Observation?_count=1000')).filter((o) =>
