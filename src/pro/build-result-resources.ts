@@ -72,7 +72,13 @@ export function buildResultResources(
     item: draft.item,
   };
   const identifierPrefix = createHash('sha256').update(key).digest('hex').slice(0, 24);
-  const extracted = extractObservations({ questionnaire, response, responseReference: fullUrl, identifierPrefix });
+  const extracted = extractObservations({
+    questionnaire,
+    response,
+    responseReference: fullUrl,
+    identifierPrefix,
+    patientItems: new Set(draft.patientItems ?? []),
+  });
   const scored = scores.map((score) => scoreObservation(score, response, fullUrl, identifierPrefix));
   return { fullUrl, response, observations: [...extracted, ...scored], scores };
 }
@@ -127,7 +133,11 @@ function responseNarrative(
     }
   };
   walk(draft.item);
-  return narrative([heading, ...scores.map((s) => escapeHtml(s.sentence))], lines);
+  const byPatient = (draft.patientItems ?? []).map((linkId) => definitions.get(linkId)).filter((d) => d !== undefined);
+  const patientPart = byPatient.length
+    ? [`${byPatient.map((d) => `'${escapeHtml(questionText(d))}'`).join(' en ')}: beantwoord door de patiënt zelf.`]
+    : [];
+  return narrative([heading, ...patientPart, ...scores.map((s) => escapeHtml(s.sentence))], lines);
 }
 
 /** The link from a response to its invitation Task: an extension, as R4 allows any target there. */
