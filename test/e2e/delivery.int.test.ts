@@ -67,7 +67,7 @@ describe('delivery guarantees end to end', () => {
     expect(await stack.service.queues.invitations.getFailedCount()).toBe(0);
   });
 
-  it('fails an invitation at once, with the reason, when the platform refuses it (4xx)', async () => {
+  it('fails an invitation at once, with the reason on its Task, when the platform refuses it (4xx)', async () => {
     const child = await freshChild(stack, 5);
     const resource = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03DC03' }));
     stack.aid.failNext(400, 1);
@@ -79,6 +79,8 @@ describe('delivery guarantees end to end', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]!.attemptsMade).toBe(1);
     expect(failed[0]!.failedReason).toMatch(/400/);
-    expect(await tasksFor(stack, refOf(resource))).toHaveLength(0);
+    // The Task was written before the platform was asked: the care team sees the refusal.
+    const tasks = await tasksFor(stack, refOf(resource));
+    expect(tasks.map((t) => [t.status, t.statusReason?.coding?.[0]?.code])).toEqual([['on-hold', 'platform-refused']]);
   });
 });
