@@ -119,6 +119,7 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
     ...(config.adminToken ? { kpi: { token: config.adminToken, kpi } } : {}),
     notify: {
       sources: config.sources,
+      epdBase: config.epd.baseUrl,
       maxBodyBytes: config.maxBodyBytes,
       relevantTypes: () => getMappings().resourceTypes,
       enqueueEvents: (events) => whenRedisReady(redis, () => enqueueEvents(queues, events, { metrics, redis })),
@@ -152,6 +153,7 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<R
       QUEUE.events,
       createEventJob({
         epd,
+        identity: { epdBase: config.epd.baseUrl, invitationIdSecret: config.invitationIdSecret },
         getMappings,
         throttle: createThrottleStore(parts.redis.worker, config.queuePrefix),
         enqueueInvitations: (planned) => enqueueInvitations(parts.queues.worker, planned, metrics),

@@ -10,6 +10,7 @@ import {
 import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
 import type { QueueSettingsByName } from '../queue/queue-settings.js';
 import { readQueueSettings } from './read-queue-settings.js';
+import { derivedInvitationIdSecret } from '../events/invitation-id.js';
 
 /** A configured inbound source (the EPD or its integration engine) and how it proves who it is. */
 export type IntakeAuth = { type: 'bearer'; token: string } | { type: 'hmac'; secret: string; maxAgeSeconds?: number };
@@ -59,6 +60,8 @@ export interface Config {
   epd: { baseUrl: string; auth: EpdAuthConfig; timeoutMs: number } & EpdTransportConfig;
   sources: IntakeSource[];
   pseudonymSecret: string;
+  /** Key of the invitation ids (HMAC); `INVITATION_ID_SECRET`, else derived from the pseudonym secret. */
+  invitationIdSecret: string;
   /** Where and as whom AuditEvents are written (base URL defaults to the EPD's; same auth and timeout). */
   audit: { baseUrl: string; sourceId: string; site?: string };
   /** What counts as the patient's objection (see docs/privacy-and-audit.md). */
@@ -135,6 +138,7 @@ const envSchema = z.object({
   EPD_CLIENT_KEY_FILE: z.string().optional(),
   INTAKE_SOURCES: z.string().default('epd'),
   PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  INVITATION_ID_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   AUDIT_BASE_URL: z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/ })]).optional(),
   AUDIT_SOURCE_ID: z
     .string()
@@ -221,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS, ...epdTransport },
     sources,
     pseudonymSecret: e.PSEUDONYM_SECRET,
+    invitationIdSecret: e.INVITATION_ID_SECRET ?? derivedInvitationIdSecret(e.PSEUDONYM_SECRET),
     audit: {
       baseUrl: (e.AUDIT_BASE_URL ?? e.EPD_BASE_URL).replace(/\/+$/, ''),
       sourceId: e.AUDIT_SOURCE_ID,

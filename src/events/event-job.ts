@@ -1,6 +1,5 @@
 import type { EpdClient } from '../epd/epd-client.js';
 import type { JobContext } from '../queue/create-worker.js';
-import { jobIdFor } from '../queue/job-id.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { evaluateRules } from '../rules/evaluate-rules.js';
@@ -9,6 +8,7 @@ import type { ObjectionPolicy } from '../rules/objection-policy.js';
 import type { InvitationDecision, RuleOutcome, SkippedTrigger } from '../rules/types.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { gatherFacts } from './gather-facts.js';
+import { invitationIdFor } from './invitation-id.js';
 import type { ThrottleStore } from './throttle-store.js';
 
 /** An invitation to enqueue: its data, its deterministic job id and its delay. */
@@ -21,6 +21,8 @@ export interface PlannedInvitation {
 /** What the events job needs from the outside world. */
 export interface EventJobDeps {
   epd: EpdClient;
+  /** What invitation ids are made of besides the change: the EPD's base URL and the secret (see invitation-id.ts). */
+  identity: InvitationIdentity;
   getMappings: () => CompiledMappings;
   throttle: ThrottleStore;
   enqueueInvitations: (invitations: PlannedInvitation[]) => Promise<void>;
@@ -30,6 +32,12 @@ export interface EventJobDeps {
   objection?: ObjectionPolicy;
   /** Called for each skip of an evaluation that has a code (`SkipCode`: objection, age-unknown, …), for metrics; a retried job calls it again. */
   countSkipped?: (skipped: SkippedTrigger) => void;
+}
+
+/** The EPD's base URL and the secret invitation ids are keyed with. */
+export interface InvitationIdentity {
+  epdBase: string;
+  invitationIdSecret: string;
 }
 
 /** What one event led to; returned as the job's result and shown on the dashboard. */
@@ -71,7 +79,7 @@ export function createEventJob(deps: EventJobDeps) {
         deps.countThrottled?.(decision);
         continue;
       }
-      planned.push(planInvitation(event, decision, outcome.patient, focus));
+      planned.push(planInvitation(deps.identity, event, decision, outcome.patient, focus));
     }
     await deps.enqueueInvitations(planned);
     // Info only where the patient's record decided (the change itself was a key moment); the skips of an
@@ -103,17 +111,24 @@ async function withinThrottle(
   return throttle.claim(`${decision.decisionAidId}|${patient}`, focus, decision.throttleMs);
 }
 
-/** The invitation id is derived from the resource version, not the event key, so a change that is both pushed and polled yields one invitation. */
+/**
+ * The invitation id comes from the EPD's resource version (base, type, id, version), the trigger and
+ * the recipient, never from the source or the route: a change pushed by one source and polled by
+ * another yields one invitation.
+ */
 export function planInvitation(
+  identity: InvitationIdentity,
   event: EpdEvent,
   decision: InvitationDecision,
   patient: string,
   focus: string,
 ): PlannedInvitation {
-  const invitationId = jobIdFor(
-    'inv',
-    `${event.source}|${focus}|${decision.triggerId}|${decision.recipient.reference}`,
-  );
+  const invitationId = invitationIdFor(identity.invitationIdSecret, {
+    epdBase: identity.epdBase,
+    focus,
+    triggerId: decision.triggerId,
+    recipient: decision.recipient.reference,
+  });
   return {
     jobId: invitationId,
     delayMs: decision.delayMs,

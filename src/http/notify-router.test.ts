@@ -14,6 +14,7 @@ function appWith(options: { failQueue?: boolean; maxBodyBytes?: number } = {}) {
   const app = createApp({
     log: createLogger({ level: 'silent' }),
     notify: {
+      epdBase: 'https://epd.example.org/fhir',
       sources: [
         { id: 'hix', auth: { type: 'bearer', token: TOKEN } },
         { id: 'engine', auth: { type: 'hmac', secret: SECRET } },
@@ -51,7 +52,9 @@ describe('POST /fhir/notify', () => {
     expect(res.status).toBe(202);
     expect(res.body.resourceType).toBe('OperationOutcome');
     expect(queued.length).toBeGreaterThanOrEqual(atLeast);
-    expect(queued.every((e) => e.source === 'hix' && e.eventKey.startsWith('hix|'))).toBe(true);
+    expect(queued.every((e) => e.source === 'hix' && e.eventKey.startsWith('https://epd.example.org/fhir|'))).toBe(
+      true,
+    );
   });
 
   it.each(['subscription-handshake', 'subscription-heartbeat'] as const)(

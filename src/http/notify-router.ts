@@ -10,6 +10,8 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySource } from './verify-sourc
 /** What the notify route needs. */
 export interface NotifyDeps {
   sources: readonly IntakeSource[];
+  /** The EPD's base URL: events are keyed by it, not by the source (see `versionEventKey`). */
+  epdBase: string;
   maxBodyBytes: number;
   /** Resource types some trigger listens to; other resources are accepted and not queued. */
   relevantTypes: () => ReadonlySet<string>;
@@ -40,7 +42,7 @@ export function notifyRouter(deps: NotifyDeps): Router {
     const parsed: ParsedNotification =
       body === undefined
         ? { kind: 'empty', eventNumbers: [] }
-        : parseNotification(body, { source: source.id, receivedAt });
+        : parseNotification(body, { source: source.id, epdBase: deps.epdBase, receivedAt });
     deps.countNotification?.(source.id, parsed.kind);
     // Noted (event numbers, liveness) while the events are queued, not before: one Redis round trip per request, not two.
     const noting = deps.onNotification?.(source.id, parsed, receivedAt) ?? Promise.resolve();

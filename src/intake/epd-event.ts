@@ -10,7 +10,7 @@ export type IntakeShape = 'subscription-notification' | 'message' | 'resource' |
  * so no patient data waits in Redis.
  */
 export interface EpdEvent {
-  /** Stable across redeliveries and across push and poll: the job id on the events queue. */
+  /** Stable across redeliveries, push and poll, and sources (see `versionEventKey`): the job id on the events queue. */
   eventKey: string;
   /** Configured intake source id (e.g. `hix`). */
   source: string;
@@ -25,7 +25,11 @@ export interface EpdEvent {
   occurredAt: string;
 }
 
-/** The event key of a known resource version: identical for pushed and polled copies of a change. */
-export function versionEventKey(source: string, reference: string, versionId: string): string {
-  return `${source}|${reference}/_history/${versionId}`;
+/**
+ * The event key of a known resource version: EPD base + `Type/id` + version. Why not the source:
+ * pushed and polled copies of one change, and copies from two sources watching one EPD (an engine
+ * pushing, a poller), must be one event.
+ */
+export function versionEventKey(epdBase: string, reference: string, versionId: string): string {
+  return `${epdBase}|${reference}/_history/${versionId}`;
 }

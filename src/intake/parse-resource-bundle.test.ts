@@ -3,7 +3,7 @@ import { loadNotificationFixture } from '../../test/fixtures/notifications/load-
 import { parseResourceBundle } from './parse-resource-bundle.js';
 import type { ResourceJson } from './resource-target.js';
 
-const ctx = { source: 'hix', receivedAt: '2025-07-01T08:00:00.000Z' };
+const ctx = { source: 'hix', epdBase: 'https://epd.example.org/fhir', receivedAt: '2025-07-01T08:00:00.000Z' };
 
 function bundle(type: string, entry: unknown[], extra: Record<string, unknown> = {}): ResourceJson {
   return { resourceType: 'Bundle', type, ...extra, entry };
@@ -87,7 +87,7 @@ describe('parseResourceBundle', () => {
       );
       return result.kind === 'events' ? result.events[0]?.eventKey : undefined;
     };
-    expect(keyOf('finished')).toMatch(/^hix\|Encounter\/e1\|sha256:[0-9a-f]{16}$/);
+    expect(keyOf('finished')).toMatch(/^https:\/\/epd\.example\.org\/fhir\|Encounter\/e1\|sha256:[0-9a-f]{16}$/);
     expect(keyOf('finished')).toBe(keyOf('finished'));
     expect(keyOf('finished')).not.toBe(keyOf('in-progress'));
   });
