@@ -9,6 +9,8 @@ import type { InvitationDecision, RuleOutcome, SkippedTrigger } from '../rules/t
 import type { EpdEvent } from '../intake/epd-event.js';
 import { gatherFacts } from './gather-facts.js';
 import { invitationIdFor } from './invitation-id.js';
+import { createMatters } from './resolve-interaction.js';
+import { withdrawalOf } from '../decision-aids/change-withdrawn.js';
 import type { ThrottleStore } from './throttle-store.js';
 
 /** An invitation to enqueue: its data, its deterministic job id and its delay. */
@@ -30,6 +32,8 @@ export interface EventJobDeps {
   countThrottled?: (decision: InvitationDecision) => void;
   /** What counts as the patient's objection; default: Consents denying the default purposes. */
   objection?: ObjectionPolicy;
+  /** Removes the invitations still waiting for a change that was withdrawn (deleted, cancelled); returns how many. */
+  cancelWaitingInvitations?: (reference: string) => Promise<number>;
   /** Called for each skip of an evaluation that has a code (`SkipCode`: objection, age-unknown, …), for metrics; a retried job calls it again. */
   countSkipped?: (skipped: SkippedTrigger) => void;
 }
@@ -46,6 +50,8 @@ export interface EventJobResult {
   skipped: SkippedTrigger[];
   /** The patient's objection, when it stopped an invitation (`source` is a reference, never patient data). */
   objection?: RuleOutcome['objection'];
+  /** The change was withdrawn (deleted, cancelled, entered in error): invitations still waiting removed. */
+  cancelledWaiting?: number;
 }
 
 /**
@@ -57,12 +63,16 @@ export function createEventJob(deps: EventJobDeps) {
   return async function eventJob(event: EpdEvent, ctx: JobContext): Promise<EventJobResult> {
     const mappings = deps.getMappings();
     if (!mappings.resourceTypes.has(event.resourceType)) return { invitations: [], skipped: [] };
+    // A delete is evaluated by no rule (there is nothing left to read); it withdraws what still waits.
+    if (event.interaction === 'delete') return withdraw(deps, event, ctx);
     let keyMoment = false;
     const facts = await gatherFacts(
       event,
       deps.epd,
       (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)),
+      createMatters(mappings, event.resourceType),
     );
+    if (withdrawalOf(facts.resource)) return withdraw(deps, event, ctx);
     const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.
     const versionId = facts.resource.meta?.versionId ?? event.versionId;
@@ -98,6 +108,12 @@ export function createEventJob(deps: EventJobDeps) {
       ...(outcome.objection ? { objection: outcome.objection } : {}),
     };
   };
+}
+
+async function withdraw(deps: EventJobDeps, event: EpdEvent, ctx: JobContext): Promise<EventJobResult> {
+  const cancelledWaiting = (await deps.cancelWaitingInvitations?.(event.reference)) ?? 0;
+  ctx.log.info({ eventKey: event.eventKey, cancelledWaiting }, 'change withdrawn: waiting invitations cancelled');
+  return { invitations: [], skipped: [], cancelledWaiting };
 }
 
 async function withinThrottle(

@@ -4,6 +4,7 @@ import type { EpdClient } from '../epd/epd-client.js';
 import { patientReferenceOf } from '../rules/evaluate-rules.js';
 import type { RuleFacts } from '../rules/types.js';
 import type { EpdEvent } from '../intake/epd-event.js';
+import { resolveInteraction } from './resolve-interaction.js';
 
 type WithId<T> = T & { id: string };
 
@@ -20,11 +21,12 @@ export async function gatherFacts(
   event: EpdEvent,
   epd: EpdClient,
   needsRecord: NeedsRecord = () => true,
+  createMatters = true,
 ): Promise<RuleFacts> {
   const resource = await epd.read<WithId<Resource>>(
     event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
   );
-  const interaction = interactionOf(event, resource);
+  const interaction = await resolveInteraction(event, resource, epd, createMatters);
   if (!needsRecord({ resource, interaction }))
     return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
   const patientRef = patientReferenceOf(resource);
@@ -92,14 +94,4 @@ function encounterReferenceOf(resource: Resource): string | undefined {
   if (resource.resourceType === 'Encounter') return undefined;
   const ref = (resource as { encounter?: { reference?: string } }).encounter?.reference;
   return ref?.startsWith('Encounter/') ? ref : undefined;
-}
-
-/**
- * An id-only notification names no version, so intake could only guess "update"; once the resource
- * is read, version 1 tells it was a create (the same rule intake applies when it sees the version).
- */
-function interactionOf(event: EpdEvent, resource: Resource): RuleFacts['interaction'] {
-  if (event.versionId === undefined && event.interaction === 'update' && resource.meta?.versionId === '1')
-    return 'create';
-  return event.interaction;
 }

@@ -67,6 +67,23 @@ describe('POST /fhir/notify', () => {
     },
   );
 
+  it('accepts a Medplum delete notification ({} and the header) as a delete of that resource', async () => {
+    const { app, queued, pings } = appWith();
+    const res = await post(app, {}, { 'X-Medplum-Deleted-Resource': 'MedicationRequest/mr-9' });
+    expect(res.status).toBe(202);
+    expect(pings).toEqual([]);
+    expect(queued.map((e) => [e.reference, e.interaction, e.eventKey])).toEqual([
+      ['MedicationRequest/mr-9', 'delete', 'https://epd.example.org/fhir|MedicationRequest/mr-9|deleted'],
+    ]);
+  });
+
+  it('refuses a delete header that names no resource with 422, so the sender sees the fault', async () => {
+    const { app, queued } = appWith();
+    const res = await post(app, {}, { 'X-Medplum-Deleted-Resource': 'not a reference' });
+    expect(res.status).toBe(422);
+    expect(queued).toEqual([]);
+  });
+
   it('treats an empty body as a ping of the sending source', async () => {
     const { app, queued, pings } = appWith();
     const res = await post(app, '');

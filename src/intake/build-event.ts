@@ -43,7 +43,8 @@ export function buildEvent(draft: EventDraft, ctx: IntakeContext): EpdEvent {
   const { target } = draft;
   const versionId = draft.versionId ?? target.versionId;
   const eventKey = versionId ? versionEventKey(ctx.epdBase, target.reference, versionId) : draft.unversionedKey;
-  const interaction = interactionOf(draft.method) ?? (versionId === '1' ? 'create' : 'update');
+  // Only what the sender said: a version number tells nothing (real servers use UUIDs); see resolve-interaction.ts.
+  const interaction = interactionOf(draft.method) ?? 'unknown';
   return {
     eventKey,
     source: ctx.source,

@@ -1,6 +1,9 @@
 /** How the EPD changed a resource. */
 export type Interaction = 'create' | 'update' | 'delete';
 
+/** What intake knows of the interaction: `unknown` when the sender did not say (the events job finds out). */
+export type EventInteraction = Interaction | 'unknown';
+
 /** The inbound shape an event arrived in (also a metrics label). */
 export type IntakeShape = 'subscription-notification' | 'message' | 'resource' | 'bundle' | 'poll';
 
@@ -20,7 +23,7 @@ export interface EpdEvent {
   reference: string;
   /** The version the event is about, when the sender told us; the worker then reads that version. */
   versionId?: string;
-  interaction: Interaction;
+  interaction: EventInteraction;
   /** ISO 8601 instant: when the change happened (meta.lastUpdated, message timestamp) or was received. */
   occurredAt: string;
 }

@@ -64,7 +64,7 @@ describe('parseMessageBundle', () => {
           resourceType: 'MedicationRequest',
           reference: 'MedicationRequest/ma-5c21e9d4',
           versionId: '2',
-          interaction: 'update',
+          interaction: 'unknown',
           occurredAt: '2025-04-02T15:20:44.000+02:00',
         },
         {
@@ -73,7 +73,7 @@ describe('parseMessageBundle', () => {
           shape: 'message',
           resourceType: 'Encounter',
           reference: 'Encounter/enc-91d3c6e8',
-          interaction: 'update',
+          interaction: 'unknown',
           occurredAt: '2025-04-02T15:20:45.000+02:00',
         },
       ],
@@ -132,7 +132,7 @@ describe('parseMessageBundle', () => {
     expect(keys(body())).toEqual([first]);
   });
 
-  it('takes interaction create for version 1 and the header timestamp before the Bundle timestamp', () => {
+  it('leaves the interaction unknown for version 1 and takes the header timestamp before the Bundle timestamp', () => {
     const body = message(
       [{ reference: 'urn:uuid:c1' }],
       [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '1' }) }],
@@ -141,7 +141,7 @@ describe('parseMessageBundle', () => {
     );
     const result = parseMessageBundle(body, ctx);
     expect(result.kind === 'events' && result.events[0]).toEqual(
-      expect.objectContaining({ interaction: 'create', occurredAt: '2025-05-01T09:00:00+02:00' }),
+      expect.objectContaining({ interaction: 'unknown', occurredAt: '2025-05-01T09:00:00+02:00' }),
     );
   });
 

@@ -75,13 +75,13 @@ describe('parseNotification', () => {
       'with a version',
       { resourceType: 'CarePlan', id: 'cp1', meta: { versionId: '1' } },
       'https://epd.example.org/fhir|CarePlan/cp1/_history/1',
-      'create',
+      'unknown',
     ],
     [
       'without a version',
       { resourceType: 'CarePlan', id: 'cp1', status: 'draft' },
       /^https:\/\/epd\.example\.org\/fhir\|CarePlan\/cp1\|sha256:[0-9a-f]{16}$/,
-      'update',
+      'unknown',
     ],
   ])('a single resource %s', (_case, body, key, interaction) => {
     const result = parseNotification(body, ctx);

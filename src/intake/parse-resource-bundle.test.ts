@@ -34,9 +34,9 @@ describe('parseResourceBundle', () => {
     [
       'collection-bundle' as const,
       [
-        ['MedicationRequest/ma-5c21e9d4', 'update', '2'],
-        ['CarePlan/cp-2a7f0b13', 'update', '3'],
-        ['Encounter/enc-91d3c6e8', 'update', '2'],
+        ['MedicationRequest/ma-5c21e9d4', 'unknown', '2'],
+        ['CarePlan/cp-2a7f0b13', 'unknown', '3'],
+        ['Encounter/enc-91d3c6e8', 'unknown', '2'],
       ],
     ],
   ])('reads the %s fixture', (name, expected) => {
@@ -94,7 +94,7 @@ describe('parseResourceBundle', () => {
 
   it('keeps one event for a change listed twice', () => {
     const entry = { resource: encounter('e1', { versionId: '2' }) };
-    expect(summary(bundle('collection', [entry, entry]))).toEqual([['Encounter/e1', 'update', '2']]);
+    expect(summary(bundle('collection', [entry, entry]))).toEqual([['Encounter/e1', 'unknown', '2']]);
   });
 
   it.each([

@@ -170,7 +170,7 @@ describe('parseSubscriptionNotification', () => {
       {
         eventKey: 'https://epd.example.org/fhir|CarePlan/cp1/_history/2',
         reference: 'CarePlan/cp1',
-        interaction: 'update',
+        interaction: 'unknown',
         occurredAt: ctx.receivedAt,
       },
     ]);

@@ -19,7 +19,7 @@ describe('pollEvents', () => {
         resourceType: 'MedicationRequest',
         reference: 'MedicationRequest/a',
         versionId: '3',
-        interaction: 'update',
+        interaction: 'unknown',
         occurredAt: '2024-05-01T10:00:00.000Z',
       },
     ]);
@@ -27,8 +27,9 @@ describe('pollEvents', () => {
   });
 
   it.each([
-    ['version 1 is a create', request('a', { versionId: '1' }), 'create'],
-    ['a later version is an update', request('a', { versionId: '2' }), 'update'],
+    // A search result says nothing of create or update, whatever its version: the events job asks the history.
+    ['version 1', request('a', { versionId: '1' }), 'unknown'],
+    ['a later version', request('a', { versionId: '2' }), 'unknown'],
   ])('%s', (_title, resource, interaction) => {
     expect(pollEvents(ctx, [resource]).events[0]?.interaction).toBe(interaction);
   });
