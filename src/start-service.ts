@@ -156,6 +156,7 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<R
         throttle: createThrottleStore(parts.redis.worker, config.queuePrefix),
         enqueueInvitations: (planned) => enqueueInvitations(parts.queues.worker, planned, metrics),
         countThrottled: (decision) => countInvitation(metrics, decision, 'throttled'),
+        countSkipped: (skip) => metrics.triggerSkips.inc({ trigger: skip.triggerId, reason: skip.skipClass }),
         objection: createObjectionPolicy(config.objection),
       }),
       jobObserver(metrics, QUEUE.events),
