@@ -115,7 +115,9 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
       seen: createRedisSeenSignatures(redis, config.queuePrefix),
       windowSeconds: Math.max(signatureWindowSeconds(config.sources), DEFAULT_SIGNATURE_MAX_AGE_SECONDS),
     },
-    ...(config.adminToken ? { admin: { token: config.adminToken, queues: queueList(queues) } } : {}),
+    ...(config.adminToken
+      ? { admin: { token: config.adminToken, queues: queueList(queues), allowActions: config.adminDashboardActions } }
+      : {}),
     ...(config.adminToken ? { kpi: { token: config.adminToken, kpi } } : {}),
     notify: {
       sources: config.sources,
@@ -158,6 +160,7 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<R
         countThrottled: (decision) => countInvitation(metrics, decision, 'throttled'),
         countSkipped: (skip) => metrics.triggerSkips.inc({ trigger: skip.triggerId, reason: skip.skipClass }),
         objection: createObjectionPolicy(config.objection),
+        epdBases: [config.epd.baseUrl, ...config.epd.trustedBaseUrls],
       }),
       jobObserver(metrics, QUEUE.events),
     ),

@@ -29,6 +29,8 @@ export interface EventJobDeps {
   countThrottled?: (decision: InvitationDecision) => void;
   /** What counts as the patient's objection; default: Consents denying the default purposes. */
   objection?: ObjectionPolicy;
+  /** The EPD's FHIR base URLs: a patient named by an absolute reference elsewhere is never invited. */
+  epdBases?: readonly string[];
   /** Called for each skip of a trigger listening to the change, throttled ones included, with its class (metrics); a retried job calls it again. */
   countSkipped?: (skipped: SkippedTrigger & { skipClass: SkipClass }) => void;
 }
@@ -55,6 +57,7 @@ export function createEventJob(deps: EventJobDeps) {
       event,
       deps.epd,
       (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)),
+      deps.epdBases,
     );
     const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.

@@ -12,6 +12,7 @@ import { departmentSources, relativeReference, requesterRoleReference } from '..
 import { resourcesOrThrow } from '../epd/batch-answer.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { patientReferenceOf } from '../rules/evaluate-rules.js';
+import { foreignPatientServer } from '../rules/patient-reference-of.js';
 import { linkedReferencesOf, withLinkedResources } from '../rules/linked-resources.js';
 import type { RuleFacts } from '../rules/types.js';
 import { EpdError } from '../epd/epd-error.js';
@@ -33,6 +34,7 @@ export async function gatherFacts(
   event: EpdEvent,
   epd: EpdClient,
   needsRecord: NeedsRecord = () => true,
+  ownBases: readonly string[] = [],
 ): Promise<RuleFacts> {
   const read = await epd.read<WithId<Resource>>(
     event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
@@ -42,7 +44,11 @@ export async function gatherFacts(
   const interaction = interactionOf(event, resource);
   if (!needsRecord({ resource, interaction }))
     return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
-  const patientRef = patientReferenceOf(resource);
+  // A patient on another server is not read: the same id here is another person.
+  const foreignPatient = foreignPatientServer(resource, ownBases);
+  if (foreignPatient)
+    return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [], foreignPatient };
+  const patientRef = patientReferenceOf(resource, ownBases);
   const encounterRef = encounterReferenceOf(resource);
   // One batch request for the rest of the record, instead of one request each.
   const byPatient = (type: string, params: Record<string, string>) =>

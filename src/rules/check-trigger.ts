@@ -17,6 +17,7 @@ export function checkTrigger(
 ): string | undefined {
   const reason = checkResourceFilters(trigger, facts, memo);
   if (reason !== undefined) return reason;
+  if (facts.foreignPatient) return `the patient is on another server (${facts.foreignPatient}), not in this EPD`;
   if (!facts.patient) return 'patient unknown (the resource names no patient, or it could not be read)';
   if (facts.patient.deceasedBoolean === true || facts.patient.deceasedDateTime) return 'patient is deceased';
   return (

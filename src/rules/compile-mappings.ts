@@ -1,4 +1,5 @@
 import type { Interaction } from '../intake/epd-event.js';
+import { isPlaceholder } from '../shared/check-secret.js';
 import type { CompiledPath } from './compile-fhir-path.js';
 import { MappingError, type MappingIssue } from './mapping-error.js';
 import type { DecisionAidEntry, TriggerEntry } from './mapping-schema.js';
@@ -57,6 +58,8 @@ export interface CompiledMappings {
   triggerIndex: TriggerIndex;
   resourceTypes: ReadonlySet<string>;
   files: string[];
+  /** Where each decision aid is declared, so later checks (its results against the Questionnaires) point at a line. */
+  aidSources: ReadonlyMap<string, { file: string; line?: number }>;
 }
 
 /** A mapping file's name (for messages) and its text. */
@@ -127,6 +130,14 @@ export function compileMappings(
     triggerIndex: indexTriggers(triggers),
     resourceTypes: new Set(triggers.map((trigger) => trigger.resourceType)),
     files: files.map((file) => file.name),
+    aidSources: new Map(
+      parsed.flatMap((file) =>
+        file.declaredAidIds.map(({ index, id }) => [
+          id,
+          { file: file.name, line: file.lineOf(['decisionAids', index]) },
+        ]),
+      ),
+    ),
   };
 }
 
@@ -167,8 +178,10 @@ function resolveDecisionAid(entry: DecisionAidEntry, env: Env, report: Report): 
 // Secrets are looked up here, once, so a missing one stops the start instead of the first invitation.
 function resolveDelivery(delivery: DecisionAidEntry['delivery'], env: Env, report: Report): DeliveryConfig | undefined {
   const secret = (path: FieldPath, name: string): string | undefined => {
-    if (env[name]) return env[name];
-    report(path, `environment variable ${name} is not set (it holds a secret, so it has no default)`);
+    const value = env[name];
+    if (value && isPlaceholder(value)) report(path, `${name} is still a placeholder; set the real secret`);
+    else if (value) return value;
+    else report(path, `environment variable ${name} is not set (it holds a secret, so it has no default)`);
     return undefined;
   };
   if (delivery.type === 'signed-link') {

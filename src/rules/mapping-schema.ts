@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { R4_RESOURCE_TYPES } from '../intake/r4-resource-types.js';
+import { didYouMean } from './closest-name.js';
 import { compileFhirPath, type CompiledPath } from './compile-fhir-path.js';
 import { defaultCodePath } from './default-code-paths.js';
 import { parseIsoDuration } from './parse-iso-duration.js';
@@ -84,6 +86,18 @@ const versionedCanonical = z
   .regex(VERSIONED_CANONICAL_PATTERN, { error: 'must be a canonical URL with |version' });
 const dotPath = z.string().regex(DOT_PATH_PATTERN, { error: 'must be a dot path such as answers.q1' });
 
+/** `{ minAge: 12 }`: the patient's ages (whole years, both ends included) at which a role may answer. */
+const ageBandSchema = z
+  .strictObject({
+    minAge: z.number().int().min(0).max(150).optional(),
+    maxAge: z.number().int().min(0).max(150).optional(),
+  })
+  .nullish()
+  .transform((band) => band ?? {})
+  .refine((band) => band.minAge === undefined || band.maxAge === undefined || band.minAge <= band.maxAge, {
+    error: 'minAge is above maxAge',
+  });
+
 /** The optional `results` of a decision aid: how its platform posts results back (secrets by env name). */
 const resultsSchema = z.strictObject({
   auth: z.discriminatedUnion('type', [
@@ -102,6 +116,12 @@ const resultsSchema = z.strictObject({
         answers: z
           .record(z.string().min(1), dotPath)
           .refine((a) => Object.keys(a).length > 0, { error: 'maps no answers' }),
+        answeredBy: z
+          .strictObject({ patient: ageBandSchema.optional(), guardian: ageBandSchema.optional() })
+          .refine((a) => a.patient !== undefined || a.guardian !== undefined, { error: 'names nobody who may answer' })
+          .optional(),
+        keyMoments: z.array(z.enum(KEY_MOMENTS)).min(1).optional(),
+        patientItems: z.array(z.string().min(1)).min(1).optional(),
       }),
     )
     .min(1)
@@ -197,7 +217,12 @@ const triggerFields = z.strictObject({
   keyMoment: z.enum(KEY_MOMENTS),
   resourceType: z
     .string()
-    .regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' }),
+    .regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' })
+    .refine((type) => R4_RESOURCE_TYPES.has(type), {
+      // Checked before the code paths, so a typo is named as such and not as a missing code path.
+      error: (issue) =>
+        `"${String(issue.input)}" is not a FHIR R4 resource type${didYouMean(String(issue.input), R4_RESOURCE_TYPES)}`,
+    }),
   interactions: z
     .array(z.enum(['create', 'update', 'delete']))
     .min(1)
