@@ -162,6 +162,7 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<R
         enqueueInvitations: (planned) => enqueueInvitations(parts.queues.worker, planned, metrics),
         cancelWaitingInvitations: (reference) => cancelWaitingInvitations(parts.queues.worker.invitations, reference),
         countThrottled: (decision) => countInvitation(metrics, decision, 'throttled'),
+        countSkipped: (skip) => metrics.triggerSkips.inc({ trigger: skip.triggerId, reason: skip.skipClass }),
         objection: createObjectionPolicy(config.objection),
         epdBases: [config.epd.baseUrl, ...config.epd.trustedBaseUrls],
       }),

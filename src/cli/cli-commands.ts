@@ -1,4 +1,5 @@
 import type { CliCommand } from './cli-command.js';
+import { coverageCommand } from './cli-coverage.js';
 import { kpiCommand } from './cli-kpi.js';
 import { mappingsCheckCommand } from './cli-mappings-check.js';
 import { questionnairesSyncCommand } from './questionnaires-sync.js';
@@ -12,6 +13,7 @@ import { simulateCommand } from './cli-simulate.js';
 export const CLI_COMMANDS: readonly CliCommand[] = [
   mappingsCheckCommand,
   simulateCommand,
+  coverageCommand,
   replayCommand,
   questionnairesSyncCommand,
   kpiCommand,

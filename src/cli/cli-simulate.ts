@@ -17,13 +17,14 @@ const DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}
 export const simulateCommand: CliCommand = {
   words: ['simulate'],
   usage:
-    '<event.json> [--patient <file>] [--related <file>...] [--facts <file>...] [--date <date>] [--mappings <dir>] [--epd]',
+    '<event.json> | --ref <Type/id> [--patient <file>] [--related <file>...] [--facts <file>...] [--date <date>] [--mappings <dir>] [--epd]',
   summary: 'dry run of one EPD notification: what would be sent, and why each other trigger did not fire',
   help: [
     'event.json is a body as the EPD posts it to /fhir/notify (subscription notification, FHIR message, Bundle or one resource).',
     'The rules read the resource, its patient, the RelatedPersons (parents, guardians) and the encounter from the files given',
     '(each a resource or a Bundle), or with --epd from the EPD configured in this environment (EPD_BASE_URL, EPD_AUTH, ...).',
     '--date evaluates as on that day (ages, guardianship periods) instead of the time in the notification.',
+    '--ref MedicationRequest/123 takes the change itself from the EPD (implies --epd): why did this change invite nobody?',
     'Nothing is queued and nothing is written. Exit 0 when every event was evaluated; 65 when an input is unusable.',
   ],
   options: {
@@ -34,14 +35,20 @@ export const simulateCommand: CliCommand = {
     mappings: { type: 'string' },
     source: { type: 'string' },
     epd: { type: 'boolean', default: false },
+    ref: { type: 'string' },
   },
   run: runSimulate,
 };
 
+/** `Type/id` as `--ref` takes it. */
+const REF = /^[A-Z][A-Za-z]{1,63}\/[A-Za-z0-9.-]{1,64}$/;
+
 async function runSimulate({ positionals, values, json, io, env }: CliInput): Promise<number> {
+  const ref = values.ref as string | undefined;
+  if (ref !== undefined) return runSimulateRef(ref, { positionals, values, json, io, env });
   const [eventFile, ...extra] = positionals;
   if (!eventFile || extra.length)
-    throw new UsageError(eventFile ? `unexpected argument "${extra[0]}"` : 'give the event file');
+    throw new UsageError(eventFile ? `unexpected argument "${extra[0]}"` : 'give the event file (or --ref Type/id)');
   const date = values.date as string | undefined;
   if (date !== undefined && !DATE.test(date))
     throw new UsageError(`--date "${date}" is not YYYY-MM-DD or an ISO 8601 date-time`);
@@ -49,6 +56,33 @@ async function runSimulate({ positionals, values, json, io, env }: CliInput): Pr
   const inputs = await readInputs([eventFile, ...files]);
   if ('failed' in inputs) return fail(io, json, EXIT.dataError, inputs.failed);
   const [body, ...facts] = inputs.json;
+  return simulateBody(body, facts, eventFile, values.epd ? epdFrom(env) : undefined, { values, json, io, env });
+}
+
+/** `--ref Type/id`: the resource as the EPD holds it now, sent through the rules as if it had just been notified. */
+async function runSimulateRef(ref: string, input: CliInput): Promise<number> {
+  if (input.positionals.length) throw new UsageError('give either the event file or --ref, not both');
+  if (!REF.test(ref)) throw new UsageError(`--ref "${ref}" is not Type/id, e.g. MedicationRequest/123`);
+  const epd = epdFrom(input.env);
+  let body: Resource;
+  try {
+    body = await epd.read<Resource>(ref);
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    const code = err.retry ? EXIT.unavailable : EXIT.dataError;
+    return fail(input.io, input.json, code, [`${ref} could not be read from the EPD: ${err.message}`]);
+  }
+  return simulateBody(body, [], ref, epd, input);
+}
+
+async function simulateBody(
+  body: unknown,
+  facts: unknown[],
+  eventFile: string,
+  epd: ReturnType<typeof epdFrom> | undefined,
+  { values, json, io, env }: Pick<CliInput, 'values' | 'json' | 'io' | 'env'>,
+): Promise<number> {
+  const date = values.date as string | undefined;
   const dir = (values.mappings as string | undefined) ?? env.MAPPINGS_DIR ?? 'mappings';
   let loaded;
   try {
@@ -60,7 +94,6 @@ async function runSimulate({ positionals, values, json, io, env }: CliInput): Pr
       ...err.errors.map(formatMappingIssue),
     ]);
   }
-  const epd = values.epd ? epdFrom(env) : undefined;
   let report: SimulationReport;
   try {
     report = await simulate({

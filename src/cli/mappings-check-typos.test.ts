@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,13 @@ const ENV = {
 };
 const ASTHMA = 'paediatric-asthma.yaml';
 const HEALTH = 'positive-health.yaml';
+/** The line of the shipped file that holds `text` (first match), so the expectations follow edits of the examples. */
+const line = (file: string, text: string) =>
+  readFileSync(new URL(file, SHIPPED), 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text)) + 1;
+const CARE_PLAN_TRIGGER = line(ASTHMA, '- id: astma-behandelkeuze');
+const ASTHMA_AID = line(ASTHMA, '- id: astma-kind');
 
 describe('mappings check on typos in the example mapping files', () => {
   let dir: string;
@@ -43,42 +51,42 @@ describe('mappings check on typos in the example mapping files', () => {
       ASTHMA,
       "status = 'active' and intent = 'plan'",
       "staus = 'active' and intent = 'plan'",
-      `${ASTHMA}:128 trigger astma-behandelkeuze condition: "staus" is not an element of CarePlan; did you mean "status"? (in staus = 'active' and intent = 'plan')`,
+      `${ASTHMA}:${CARE_PLAN_TRIGGER} trigger astma-behandelkeuze condition: "staus" is not an element of CarePlan; did you mean "status"? (in staus = 'active' and intent = 'plan')`,
     ],
     [
       'an element name deep in a code path',
       ASTHMA,
       'path: activity.detail.code',
       'path: activity.detial.code',
-      `${ASTHMA}:128 trigger astma-behandelkeuze codes[0].path: "detial" is not an element of CarePlanActivity; did you mean "detail"? (in activity.detial.code)`,
+      `${ASTHMA}:${CARE_PLAN_TRIGGER} trigger astma-behandelkeuze codes[0].path: "detial" is not an element of CarePlanActivity; did you mean "detail"? (in activity.detial.code)`,
     ],
     [
       'a resource type in other case',
       ASTHMA,
       'resourceType: CarePlan',
       'resourceType: Careplan',
-      `${ASTHMA}:130 triggers[1].resourceType: "Careplan" is not a FHIR R4 resource type; did you mean "CarePlan"?`,
+      `${ASTHMA}:${line(ASTHMA, 'resourceType: CarePlan')} triggers[1].resourceType: "Careplan" is not a FHIR R4 resource type; did you mean "CarePlan"?`,
     ],
     [
       'a resource type with a letter missing',
       ASTHMA,
       'resourceType: MedicationRequest',
       'resourceType: MedicatonRequest',
-      `${ASTHMA}:101 triggers[0].resourceType: "MedicatonRequest" is not a FHIR R4 resource type; did you mean "MedicationRequest"?`,
+      `${ASTHMA}:${line(ASTHMA, 'resourceType: MedicationRequest')} triggers[0].resourceType: "MedicatonRequest" is not a FHIR R4 resource type; did you mean "MedicationRequest"?`,
     ],
     [
       'a broken YAML line',
       HEALTH,
       'resourceType: Encounter',
       'resourceType: Encounter: x',
-      `${HEALTH}:44: Nested mappings are not allowed in compact mappings`,
+      `${HEALTH}:${line(HEALTH, 'resourceType: Encounter')}: Nested mappings are not allowed in compact mappings`,
     ],
     [
       'a linkId the Questionnaire does not have',
       ASTHMA,
       'act-5: act.q5',
       'act-6: act.q5',
-      `${ASTHMA}:24 decisionAids(astma-kind).results.questionnaires[2].answers.act-6: act-6 is not a linkId of https://sdm-bridge.org/fhir/Questionnaire/act|1.0.0`,
+      `${ASTHMA}:${ASTHMA_AID} decisionAids(astma-kind).results.questionnaires[2].answers.act-6: act-6 is not a linkId of https://sdm-bridge.org/fhir/Questionnaire/act|1.0.0`,
     ],
   ])('refuses %s with file:line', async (_name, file, written, typo, expected) => {
     await withTypo(file, written, typo);
@@ -91,12 +99,12 @@ describe('mappings check on typos in the example mapping files', () => {
     [
       'a placeholder secret',
       { POSITIEVE_GEZONDHEID_LINK_SECRET: 'change-me-to-at-least-32-random-characters-openssl-rand-hex-32' },
-      `${HEALTH}:23 decisionAids[0].delivery.secretEnv: POSITIEVE_GEZONDHEID_LINK_SECRET is still a placeholder; set the real secret`,
+      `${HEALTH}:${line(HEALTH, 'secretEnv: POSITIEVE_GEZONDHEID_LINK_SECRET')} decisionAids[0].delivery.secretEnv: POSITIEVE_GEZONDHEID_LINK_SECRET is still a placeholder; set the real secret`,
     ],
     [
       'a results token shorter than 16 characters',
       { ASTMA_KEUZEHULP_TOKEN: 'short-token' },
-      `${ASTHMA}:24 decisionAids(astma-kind).results.auth: the credential is shorter than 16 characters (try: openssl rand -hex 32)`,
+      `${ASTHMA}:${ASTHMA_AID} decisionAids(astma-kind).results.auth: the credential is shorter than 16 characters (try: openssl rand -hex 32)`,
     ],
   ])('refuses %s with file:line, as the start does', async (_name, env, expected) => {
     const result = await checkMappings(dir, { ...ENV, ...env });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { CarePlan } from '@medplum/fhirtypes';
+import type { CarePlan, ServiceRequest } from '@medplum/fhirtypes';
 import { seedChildWithMedication } from '../../test/helpers/child-with-medication.js';
 import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
 import type { JobContext } from '../queue/create-worker.js';
@@ -40,6 +40,17 @@ async function seedTreatmentPlan(epd: FakeEpdClient, id: string): Promise<void> 
   });
 }
 
+async function seedTreatmentOrder(epd: FakeEpdClient, id: string): Promise<void> {
+  await epd.repo.updateResource<ServiceRequest>({
+    resourceType: 'ServiceRequest',
+    id,
+    status: 'active',
+    intent: 'order',
+    subject: { reference: 'Patient/kind-1' },
+    code: { coding: [{ system: 'http://snomed.info/sct', code: '406162001', display: 'Asthma management' }] },
+  });
+}
+
 function eventFor(reference: string): EpdEvent {
   const [resourceType] = reference.split('/');
   return {
@@ -59,6 +70,7 @@ async function inviteInTurn(mappings: CompiledMappings, references: string[]): P
   const first = (await epd.repo.readResource('MedicationRequest', 'ma-1')) as object;
   await epd.repo.updateResource({ ...first, id: 'ma-2' } as never);
   await seedTreatmentPlan(epd, 'plan-1');
+  await seedTreatmentOrder(epd, 'order-1');
   const throttle = createFakeThrottleStore();
   const counts: number[] = [];
   for (const reference of references) {
@@ -91,6 +103,11 @@ describe('events job: the throttle window holds back per key moment', () => {
       'MedicationRequest/ma-1',
       'CarePlan/plan-1',
     ]);
+    expect(counts).toEqual([2, 0]);
+  });
+
+  it('takes a treatment order (ServiceRequest) as a treatment choice; the plan for the same choice is held back', async () => {
+    const counts = await inviteInTurn(await asthmaMappings(), ['ServiceRequest/order-1', 'CarePlan/plan-1']);
     expect(counts).toEqual([2, 0]);
   });
 });

@@ -5,6 +5,7 @@ import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { evaluateRules } from '../rules/evaluate-rules.js';
 import { mayInvite } from '../rules/may-invite.js';
 import type { ObjectionPolicy } from '../rules/objection-policy.js';
+import { skipClass, type SkipClass } from '../rules/skip-class.js';
 import type { InvitationDecision, RuleOutcome, SkippedTrigger } from '../rules/types.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { gatherFacts } from './gather-facts.js';
@@ -36,8 +37,8 @@ export interface EventJobDeps {
   epdBases?: readonly string[];
   /** Removes the invitations still waiting for a change that was withdrawn (deleted, cancelled); returns how many. */
   cancelWaitingInvitations?: (reference: string) => Promise<number>;
-  /** Called for each skip of an evaluation that has a code (`SkipCode`: objection, age-unknown, …), for metrics; a retried job calls it again. */
-  countSkipped?: (skipped: SkippedTrigger) => void;
+  /** Called for each skip of a trigger listening to the change, throttled ones included, with its class (metrics); a retried job calls it again. */
+  countSkipped?: (skipped: SkippedTrigger & { skipClass: SkipClass }) => void;
 }
 
 /** The EPD's base URL and the secret invitation ids are keyed with. */
@@ -103,7 +104,8 @@ export function createEventJob(deps: EventJobDeps) {
         { eventKey: event.eventKey, triggerId: s.triggerId, reason: s.reason, code: s.code },
         'trigger skipped',
       );
-    for (const s of outcome.skipped) if (s.code) deps.countSkipped?.(s);
+    // Every skip, not only the coded ones: a mapping gap shows on /metrics as "code" or "department" in days.
+    for (const s of skipped) deps.countSkipped?.({ ...s, skipClass: skipClass(s) });
     ctx.log.info({ eventKey: event.eventKey, invitations: planned.length }, 'event evaluated');
     return {
       invitations: planned.map((p) => p.data.invitationId),

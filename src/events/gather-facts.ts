@@ -129,8 +129,9 @@ async function readLinked(epd: EpdClient, references: readonly string[]): Promis
   const answers = await epd.readBatch(references);
   const linked: Resource[] = [];
   for (const answer of answers) {
-    if ('resource' in answer) linked.push(answer.resource);
-    else if (!(answer.error instanceof EpdError) || answer.error.retry) throw answer.error;
+    if ('resource' in answer) {
+      if (answer.resource) linked.push(answer.resource);
+    } else if (!(answer.error instanceof EpdError) || answer.error.retry) throw answer.error;
   }
   return linked;
 }

@@ -1,9 +1,11 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type Response } from 'express';
 import type { IntakeSource } from '../config/load-config.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { jsonSyntaxMessage } from '../intake/json-limits.js';
+import type { IntakeContext } from '../intake/build-event.js';
 import { parseNotification, type ParsedNotification } from '../intake/parse-notification.js';
 import { DELETED_RESOURCE_HEADER, parseDeletedResource } from '../intake/parse-deleted-resource.js';
+import { parseRestHook } from '../intake/parse-rest-hook.js';
 import { AppError, badInput } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySource } from './verify-source.js';
@@ -30,24 +32,42 @@ export interface NotifyDeps {
 
 const FHIR_JSON = /^application\/(fhir\+)?json(\s*;.*)?$/i;
 
-/** `POST /fhir/notify`: every inbound shape the EPD may send, authenticated per source. */
+/** Reads a request's body (undefined when empty) into a parsed notification. */
+type ParseRequest = (req: Request, body: unknown, ctx: IntakeContext) => ParsedNotification;
+
+/**
+ * `POST /fhir/notify`: every inbound shape the EPD may send, authenticated per source; and the
+ * classic R4 rest-hook `POST|PUT /fhir/notify/{type}/{id}`, with or without the resource.
+ */
 export function notifyRouter(deps: NotifyDeps): Router {
   const router = Router();
   // Raw body: the HMAC is over the exact bytes, and we parse JSON ourselves to answer in FHIR terms.
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
-  router.post('/fhir/notify', rawBody, async (req, res) => {
+  router.post(
+    '/fhir/notify',
+    rawBody,
+    acceptNotification(deps, (_req, body, ctx) =>
+      body === undefined ? { kind: 'empty', eventNumbers: [] } : parseNotification(body, ctx),
+    ),
+  );
+  const restHook = acceptNotification(deps, (req, body, ctx) =>
+    parseRestHook(String(req.params.type), String(req.params.id), body, ctx),
+  );
+  router.post('/fhir/notify/:type/:id', rawBody, restHook);
+  router.put('/fhir/notify/:type/:id', rawBody, restHook);
+  return router;
+}
+
+function acceptNotification(deps: NotifyDeps, parse: ParseRequest) {
+  return async (req: Request, res: Response): Promise<void> => {
     const source = authenticate(req, deps.sources);
     const log = deps.log.child({ source: source.id });
     const body = readBody(req);
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
     const ctx = { source: source.id, epdBase: deps.epdBase, receivedAt };
+    // A server that sends deletes names the resource in a header, with `{}` as the body (Medplum's rest hook).
     const deleted = req.get(DELETED_RESOURCE_HEADER);
-    const parsed: ParsedNotification =
-      deleted !== undefined
-        ? parseDeletedResource(deleted, ctx)
-        : body === undefined
-          ? { kind: 'empty', eventNumbers: [] }
-          : parseNotification(body, ctx);
+    const parsed = deleted !== undefined ? parseDeletedResource(deleted, ctx) : parse(req, body, ctx);
     deps.countNotification?.(source.id, parsed.kind);
     // Noted (event numbers, liveness) while the events are queued, not before: one Redis round trip per request, not two.
     const noting = deps.onNotification?.(source.id, parsed, receivedAt) ?? Promise.resolve();
@@ -86,8 +106,7 @@ export function notifyRouter(deps: NotifyDeps): Router {
       .status(202)
       .type('application/fhir+json')
       .json(informational(`accepted ${parsed.events.length} event(s), ${events.length} for decision support`));
-  });
-  return router;
+  };
 }
 
 function authenticate(req: Request, sources: readonly IntakeSource[]): IntakeSource {

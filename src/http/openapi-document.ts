@@ -116,6 +116,38 @@ function intakePaths(): Record<string, unknown> {
         },
       },
     },
+    '/fhir/notify/{type}/{id}': {
+      [SERVED_ON]: ['api'],
+      parameters: [
+        { name: 'type', in: 'path', required: true, schema: { type: 'string' }, description: 'FHIR resource type.' },
+        { name: 'id', in: 'path', required: true, schema: { type: 'string' }, description: 'FHIR resource id.' },
+      ],
+      post: restHookOperation(),
+      put: restHookOperation(),
+    },
+  };
+}
+
+// The classic R4 rest-hook: the subscribing server sends the changed resource (or nothing) to [endpoint]/{type}/{id}.
+function restHookOperation(): Record<string, unknown> {
+  return {
+    summary: 'Receive a change from the EPD as a classic R4 rest-hook',
+    description:
+      'With the resource as the body (it must be the one the URL names) it is taken like a single resource; without a ' +
+      'body the resource is read from the EPD. Answers 2xx only after the event is queued in Redis.',
+    tags: ['intake'],
+    security: intakeAuth,
+    requestBody: {
+      required: false,
+      content: {
+        'application/fhir+json': { schema: ref('schemas', 'FhirResource') },
+        [JSON_TYPE]: { schema: ref('schemas', 'FhirResource') },
+      },
+    },
+    responses: {
+      '202': outcomeAnswer('Accepted: the event is queued (or the resource is of no interest to any trigger)'),
+      ...errors('400', '401', '404', '413', '415', '422', '500', '503'),
+    },
   };
 }
 

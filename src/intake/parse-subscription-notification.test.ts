@@ -127,7 +127,7 @@ describe('parseSubscriptionNotification on the fixtures', () => {
       'subscription-id-only',
       [
         {
-          eventKey: 'https://epd.example.org/fhir|Subscription/sdm-bridge-hix|event/15',
+          eventKey: 'https://epd.example.org/fhir|Subscription/sdm-bridge-hix|event/15|Encounter/enc-91d3c6e8',
           reference: 'Encounter/enc-91d3c6e8',
           interaction: 'update',
           occurredAt: '2025-06-17T11:31:45.220+02:00',
@@ -189,9 +189,15 @@ describe('parseSubscriptionNotification', () => {
     });
   });
 
+  it('an event number reused for another resource (a counter reset) is another event; for the same resource, the same', () => {
+    const key = (focus: string) => events(notification('event-notification', [{ number: 7, focus }]))[0]?.eventKey;
+    expect(key('MedicationRequest/a')).not.toBe(key('MedicationRequest/b'));
+    expect(key('MedicationRequest/a')).toBe(key('MedicationRequest/a'));
+  });
+
   it('without focus, every changed entry is an event; one event number names one entry', () => {
     const one = events(notification('event-notification', [{ number: 9 }], [{ fullUrl: `${BASE}/Encounter/e1` }]));
-    expect(one.map((e) => e.eventKey)).toEqual(['https://epd.example.org/fhir|Subscription/sub1|event/9']);
+    expect(one.map((e) => e.eventKey)).toEqual(['https://epd.example.org/fhir|Subscription/sub1|event/9|Encounter/e1']);
     const two = events(
       notification(
         'event-notification',

@@ -89,7 +89,8 @@ function focusEvent(event: NotificationEventInfo, items: BundleEntryItem[], scop
     return itemEvent({ ...item, target }, event, scope);
   }
   const occurredAt = occurredAtOf([event.timestamp, scope.bundleTimestamp], scope.ctx);
-  const unversionedKey = numberedKey(event, scope) ?? contentKey(scope.ctx, focus.reference, undefined, { occurredAt });
+  const unversionedKey =
+    numberedKey(event, scope, focus.reference) ?? contentKey(scope.ctx, focus.reference, undefined, { occurredAt });
   return buildEvent({ shape: 'subscription-notification', target: focus, occurredAt, unversionedKey }, scope.ctx);
 }
 
@@ -100,12 +101,14 @@ function itemEvent(
 ): EpdEvent {
   const { target, method, content } = item;
   const occurredAt = occurredAtOf([item.lastUpdated, event?.timestamp, scope.bundleTimestamp], scope.ctx);
-  const numbered = event ? numberedKey(event, scope) : undefined;
+  const numbered = event ? numberedKey(event, scope, target.reference) : undefined;
   const unversionedKey = numbered ?? contentKey(scope.ctx, target.reference, content, { method, occurredAt });
   return buildEvent({ shape: 'subscription-notification', target, method, occurredAt, unversionedKey }, scope.ctx);
 }
 
-function numberedKey(event: NotificationEventInfo, scope: NotificationScope): string | undefined {
+// The focus is part of the key: an EPD that resets its counter reuses a number for another resource,
+// and that change must not be taken for a retransmission of the first (and dropped as a duplicate).
+function numberedKey(event: NotificationEventInfo, scope: NotificationScope, focus: string): string | undefined {
   if (event.eventNumber === undefined) return undefined;
-  return `${scope.ctx.epdBase}|${scope.subscription}|event/${event.eventNumber}`;
+  return `${scope.ctx.epdBase}|${scope.subscription}|event/${event.eventNumber}|${focus}`;
 }

@@ -36,10 +36,15 @@ describe('loadMappings: the shipped example files', () => {
     });
     const moments = compiled.triggers.map((t) => t.keyMoment);
     expect(moments.filter((m) => m === 'medication-change')).toHaveLength(1);
-    expect(moments.filter((m) => m === 'treatment-choice')).toHaveLength(1);
+    expect(moments.filter((m) => m === 'treatment-choice')).toHaveLength(2); // CarePlan and ServiceRequest
     expect(moments.filter((m) => m === 'evaluation')).toHaveLength(2);
     expect(compiled.triggers.every((t) => t.recipientsByAge !== undefined)).toBe(true); // recipients: by-age
-    expect([...compiled.resourceTypes].sort()).toEqual(['CarePlan', 'Encounter', 'MedicationRequest']);
+    expect([...compiled.resourceTypes].sort()).toEqual([
+      'CarePlan',
+      'Encounter',
+      'MedicationRequest',
+      'ServiceRequest',
+    ]);
   });
 
   it('take URLs from the environment when set', async () => {

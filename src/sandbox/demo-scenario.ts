@@ -1,5 +1,6 @@
 import type { Bundle, Resource, Task } from '@medplum/fhirtypes';
 import { evaluationVisit, medicationAgreement, treatmentPlan, type SeedIds } from './seed-patients.js';
+import { zibMedicationAgreement } from './trigger-resources.js';
 
 /** One HiX-style event the demo sends, with the invitations it must lead to. */
 export interface DemoStep {
@@ -40,6 +41,14 @@ export function demoSteps(seed: SeedIds): DemoStep[] {
       resource: evaluationVisit(patients.child16),
       shape: 'message',
       expected: () => [`astma-kind:${patients.child16}`, `positieve-gezondheid-kind:${patients.child16}`],
+    },
+    {
+      // zib2020/MP9: the agreement names a separate Medication coded with G-Standaard codes only (no ATC).
+      title: 'medicatieafspraak (zib/MP9) met een G-Standaard-gecodeerd Medication voor een kind van 17',
+      keyMoment: 'medication-change',
+      resource: zibMedicationAgreement(patients.child17),
+      shape: 'id-only',
+      expected: () => [`astma-kind:${patients.child17}`],
     },
     {
       title: 'nieuwe medicatieafspraak voor een kind van 14 dat bezwaar heeft gemaakt',

@@ -2,6 +2,7 @@ import type { MemoryRepository } from '@medplum/fhir-router';
 import type {
   Condition,
   Consent,
+  Medication,
   Organization,
   Patient,
   Practitioner,
@@ -23,6 +24,8 @@ export interface SeedIds {
   hospital: string;
   department: string;
   practitioner: string;
+  /** The G-Standaard-coded Medication a zib medication agreement refers to. */
+  medication: string;
   patients: Record<SeedPatientLabel, string>;
   /** The patient's parents (RelatedPerson), mother first; empty for the adult. */
   relatedPersons: Record<SeedPatientLabel, string[]>;
@@ -46,6 +49,7 @@ export async function seedSandbox(repo: MemoryRepository, options: { today?: Dat
     hospital: await write(hospital()),
     department: await write(department()),
     practitioner: await write(paediatrician()),
+    medication: await write(gStandaardMedication()),
     patients: {},
     relatedPersons: {},
     conditions: {},
@@ -68,6 +72,35 @@ export async function seedSandbox(repo: MemoryRepository, options: { today?: Dat
 export function dateYearsAgo(today: Date, years: number, days = 0): string {
   const date = new Date(Date.UTC(today.getUTCFullYear() - years, today.getUTCMonth(), today.getUTCDate() - days));
   return date.toISOString().slice(0, 10);
+}
+
+/**
+ * The Medication of a zib/MP9 medication agreement, coded as a Dutch EPD codes it: G-Standaard only
+ * (GPK and PRK, no ATC). The codes are the demonstration entries of
+ * mappings/valuesets/astma-medicatie-gstandaard.json, where the hospital's real ones go.
+ */
+function gStandaardMedication(): Medication & { id: string } {
+  return {
+    resourceType: 'Medication',
+    id: idOf(SEED_REFS.gStandaardMedication),
+    meta: { profile: ['http://nictiz.nl/fhir/StructureDefinition/nl-core-PharmaceuticalProduct'] },
+    code: {
+      coding: [
+        {
+          system: 'urn:oid:2.16.840.1.113883.2.4.4.1',
+          code: 'DEMO-GPK-FLUTICASON',
+          display: 'Fluticason inhalatie (demo)',
+        },
+        {
+          system: FHIR_SYSTEMS.gStandaardPrk,
+          code: 'DEMO-PRK-FLUTICASON',
+          display: 'Fluticason inhalatie (demo)',
+          userSelected: true,
+        },
+      ],
+      text: 'Fluticason inhalatie',
+    },
+  };
 }
 
 function hospital(): Organization & { id: string } {

@@ -6,6 +6,8 @@ export const SEED_REFS = {
   hospital: 'Organization/hospital',
   department: 'Organization/kinderlongziekten',
   practitioner: 'Practitioner/paediatrician',
+  /** A zib PharmaceuticalProduct coded with G-Standaard codes only, as a medication agreement refers to it (MP9). */
+  gStandaardMedication: 'Medication/fluticason-gstandaard',
 } as const;
 
 /** The asthma Condition the seed gives a patient (`Patient/child7` or `child7` → `Condition/child7-asthma`). */

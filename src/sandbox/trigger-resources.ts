@@ -87,6 +87,30 @@ export function medicationAgreement(patient: string, options: MedicationAgreemen
   };
 }
 
+/**
+ * A medication agreement as zib2020/MP9 records it (like nl-core-MedicationAgreement-01): the
+ * product is a separate Medication the agreement refers to (`medicationReference`), coded with
+ * G-Standaard codes only; the events job reads that Medication with the other facts.
+ */
+export function zibMedicationAgreement(
+  patient: string,
+  medication: string = SEED_REFS.gStandaardMedication,
+): MedicationRequest {
+  return {
+    resourceType: 'MedicationRequest',
+    meta: { profile: ['http://nictiz.nl/fhir/StructureDefinition/nl-core-MedicationAgreement'] },
+    identifier: [{ system: FHIR_SYSTEMS.sandboxMedicationAgreement, value: randomUUID() }],
+    status: 'active',
+    intent: 'order',
+    category: [{ coding: [SNOMED.medicationAgreement] }],
+    medicationReference: { reference: medication, type: 'Medication' },
+    subject: { reference: patientReference(patient), type: 'Patient' },
+    authoredOn: new Date().toISOString(),
+    requester: { reference: SEED_REFS.practitioner },
+    dosageInstruction: [{ text: '2 maal daags 1 inhalatie' }],
+  };
+}
+
 /** What a treatment plan may vary. */
 export interface TreatmentPlanOptions {
   /** `Condition/id` the plan addresses; defaults to the patient's seeded asthma Condition. */

@@ -24,6 +24,8 @@ export interface Metrics {
   notifications: Counter<'source' | 'kind'>;
   /** Invitations by key moment, decision aid and outcome. */
   invitations: Counter<'key_moment' | 'decision_aid' | 'outcome'>;
+  /** Changes a trigger listened to and did not fire on, by trigger and reason class (src/rules/skip-class.ts). */
+  triggerSkips: Counter<'trigger' | 'reason'>;
   /** Results written back to the EPD, by decision aid and outcome (written, already-written, failed). */
   resultsWritten: Counter<'decision_aid' | 'outcome'>;
   /** Duration of one job attempt, by queue and outcome (completed, retry, failed). */
@@ -85,6 +87,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       'decision_aid',
       'outcome',
     ]),
+    triggerSkips: counter(
+      registry,
+      'sdm_trigger_skips_total',
+      'Changes a trigger listened to and did not fire on, by trigger and reason class',
+      ['trigger', 'reason'],
+    ),
     resultsWritten: counter(
       registry,
       'sdm_results_written_total',

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { validateResource } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import type { EventJobResult } from '../../src/events/event-job.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { notify, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
 
 /**
@@ -113,6 +113,15 @@ async function outcome(stack: EmbeddedStack, stored: Resource & { id: string }) 
   };
 }
 
+/** `sdm_trigger_skips_total` of the medication trigger for reason class "code". */
+async function codeSkips(stack: EmbeddedStack): Promise<number> {
+  const metric = await stack.service.metrics.triggerSkips.get();
+  const value = metric.values.find(
+    (v) => v.labels.trigger === 'astma-medicatiewijziging' && v.labels.reason === 'code',
+  );
+  return value?.value ?? 0;
+}
+
 describe('real zib2020/MP9 records through the shipped mappings', () => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
@@ -126,11 +135,28 @@ describe('real zib2020/MP9 records through the shipped mappings', () => {
 
   it('a medication agreement whose referenced Medication is lisinopril (as shipped) is no asthma key moment', async () => {
     const { agreement } = await storeCase(stack, 'c1', { age: 14 });
+    const skipsBefore = await codeSkips(stack);
     const result = await outcome(stack, await send(stack, agreement));
     expect(result.owners).toEqual([]);
     expect(result.reasons).toEqual(
       expect.arrayContaining([expect.stringContaining('PRK code 71587 does not match a code of value set')]),
     );
+    expect(await codeSkips(stack)).toBe(skipsBefore + 1); // no silent miss: counted on /metrics
+  });
+
+  it('takes the change from a classic R4 rest-hook without a body (PUT /fhir/notify/{type}/{id})', async () => {
+    const { agreement, stored } = await storeCase(stack, 'c7', {
+      age: 14,
+      medicationCoding: { system: PRK, code: 'DEMO-PRK-FLUTICASON' },
+    });
+    const saved = await storeInEpd(stack, agreement as unknown as Resource);
+    const res = await fetch(`${stack.service.url}/fhir/notify/MedicationRequest/${saved.id}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${EMBEDDED_INTAKE_TOKEN}` },
+    });
+    expect(res.status).toBe(202);
+    await settle(stack);
+    expect((await outcome(stack, saved)).owners).toEqual([`Patient/${stored.patient!.id}`]);
   });
 
   it('a medication agreement with a referenced G-Standaard-only Medication invites the 14-year-old; the contact person (zib roles 01, 07) is no representative', async () => {
