@@ -17,7 +17,7 @@ export type IntakeAuth = { type: 'bearer'; token: string } | { type: 'hmac'; sec
 export interface IntakeSource {
   id: string;
   auth: IntakeAuth;
-  /** push: the source notifies us; poll: we search it on a schedule; both: push with polling as the safety net (default push). */
+  /** push: the source notifies us; poll: we search it on a schedule; both: push with polling as the safety net (default both). */
   mode?: SourceMode;
   /** Resource types to poll; absent: the types the mapping files need. */
   pollTypes?: string[];
@@ -310,16 +310,22 @@ function readSources(env: Record<string, string | undefined>, problems: string[]
 }
 
 const SOURCE_MODES: readonly SourceMode[] = ['push', 'poll', 'both'];
+/** Push with polling behind it: see `readPolling`. */
+export const DEFAULT_SOURCE_MODE: SourceMode = 'both';
 // A FHIR resource type name (MedicationRequest): checked here so a typo fails at start, not as empty searches.
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
-/** `INTAKE_<ID>_MODE` (default push) and `INTAKE_<ID>_POLL_TYPES` (comma-separated; default: what the mappings need). */
+/**
+ * `INTAKE_<ID>_MODE` (default both) and `INTAKE_<ID>_POLL_TYPES` (comma-separated; default: what the mappings need).
+ * Why both by default: senders give up on a notification after a few attempts in seconds (Medplum:
+ * about 4 in 7 s), so a service down that long loses the change in push mode; polling finds it.
+ */
 function readPolling(
   env: Record<string, string | undefined>,
   key: string,
   problems: string[],
 ): Pick<IntakeSource, 'mode' | 'pollTypes'> {
-  const mode = (env[`INTAKE_${key}_MODE`] ?? 'push').trim() as SourceMode;
+  const mode = (env[`INTAKE_${key}_MODE`] ?? DEFAULT_SOURCE_MODE).trim() as SourceMode;
   if (!SOURCE_MODES.includes(mode)) problems.push(`INTAKE_${key}_MODE: must be one of ${SOURCE_MODES.join(', ')}`);
   const types = env[`INTAKE_${key}_POLL_TYPES`]
     ?.split(',')
