@@ -53,6 +53,7 @@ describe('loadConfig', () => {
 
   it('keys invitation ids with INVITATION_ID_SECRET, else with a secret derived from the pseudonym secret', () => {
     const derived = loadConfig(valid).invitationIdSecret;
+    expect(loadConfig({ ...valid, INVITATION_ID_SECRET: '' }).invitationIdSecret).toBe(derived); // as .env.example ships it
     expect(derived).not.toBe(valid.PSEUDONYM_SECRET);
     expect(derived.length).toBeGreaterThanOrEqual(32);
     expect(loadConfig({ ...valid, INVITATION_ID_SECRET: 'an-invitation-id-secret' }).invitationIdSecret).toBe(

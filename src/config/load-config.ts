@@ -138,7 +138,9 @@ const envSchema = z.object({
   EPD_CLIENT_KEY_FILE: z.string().optional(),
   INTAKE_SOURCES: z.string().default('epd'),
   PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters'),
-  INVITATION_ID_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  INVITATION_ID_SECRET: z
+    .union([z.literal('').transform(() => undefined), z.string().min(16, 'must be at least 16 characters')])
+    .optional(),
   AUDIT_BASE_URL: z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/ })]).optional(),
   AUDIT_SOURCE_ID: z
     .string()
