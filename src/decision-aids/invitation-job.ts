@@ -119,7 +119,7 @@ async function inviteOrHold(
       decisionAid: aid,
       keyMoment: job.keyMoment,
       recipientRole: job.recipient.role,
-      subjectPseudonym: subjectPseudonym(job.patient, deps.pseudonymSecret),
+      subjectPseudonym: subjectPseudonym(job.patient, aid.id, deps.pseudonymSecret),
     });
   } catch (err) {
     const reason = holdReasonOf(err, ctx);

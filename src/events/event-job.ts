@@ -34,6 +34,8 @@ export interface EventJobDeps {
   objection?: ObjectionPolicy;
   /** Removes the invitations still waiting for a change that was withdrawn (deleted, cancelled); returns how many. */
   cancelWaitingInvitations?: (reference: string) => Promise<number>;
+  /** The EPD's FHIR base URLs: a patient named by an absolute reference elsewhere is never invited. */
+  epdBases?: readonly string[];
   /** Called for each skip of an evaluation that has a code (`SkipCode`: objection, age-unknown, …), for metrics; a retried job calls it again. */
   countSkipped?: (skipped: SkippedTrigger) => void;
 }
@@ -70,6 +72,7 @@ export function createEventJob(deps: EventJobDeps) {
       event,
       deps.epd,
       (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)),
+      deps.epdBases,
       createMatters(mappings, event.resourceType),
     );
     if (withdrawalOf(facts.resource)) return withdraw(deps, event, ctx);
@@ -84,7 +87,7 @@ export function createEventJob(deps: EventJobDeps) {
       if (!(await withinThrottle(deps.throttle, decision, outcome.patient, focus))) {
         skipped.push({
           triggerId: decision.triggerId,
-          reason: `throttled: ${decision.decisionAidId} already offered within the window`,
+          reason: `throttled: ${decision.decisionAidId} already offered within the window${decision.throttleScope === 'key-moment' ? ` for ${decision.keyMoment}` : ''}`,
         });
         deps.countThrottled?.(decision);
         continue;
@@ -124,7 +127,12 @@ async function withinThrottle(
 ): Promise<boolean> {
   if (decision.throttleMs <= 0) return true;
   // The claimant is the resource version, so every recipient of one event (and a retry of it) passes.
-  return throttle.claim(`${decision.decisionAidId}|${patient}`, focus, decision.throttleMs);
+  // By default another key moment is another invitation: a treatment choice right after a medication change counts.
+  const key =
+    decision.throttleScope === 'decision-aid'
+      ? `${decision.decisionAidId}|${patient}`
+      : `${decision.decisionAidId}|${decision.keyMoment}|${patient}`;
+  return throttle.claim(key, focus, decision.throttleMs);
 }
 
 /**
