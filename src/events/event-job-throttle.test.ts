@@ -65,9 +65,9 @@ async function inviteInTurn(mappings: CompiledMappings, references: string[]): P
     const enqueued: PlannedInvitation[] = [];
     const job = createEventJob({
       epd,
-      identity: { epdBase: 'https://epd.example.org/fhir', invitationIdSecret: 'invitation-id-secret-for-tests' },
       getMappings: () => mappings,
       throttle,
+      identity: { epdBase: 'https://epd.example.org/fhir', invitationIdSecret: 'invitation-id-secret-for-tests' },
       enqueueInvitations: async (planned) => void enqueued.push(...planned),
     });
     await job(eventFor(reference), ctx);

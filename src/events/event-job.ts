@@ -32,10 +32,10 @@ export interface EventJobDeps {
   countThrottled?: (decision: InvitationDecision) => void;
   /** What counts as the patient's objection; default: Consents denying the default purposes. */
   objection?: ObjectionPolicy;
-  /** Removes the invitations still waiting for a change that was withdrawn (deleted, cancelled); returns how many. */
-  cancelWaitingInvitations?: (reference: string) => Promise<number>;
   /** The EPD's FHIR base URLs: a patient named by an absolute reference elsewhere is never invited. */
   epdBases?: readonly string[];
+  /** Removes the invitations still waiting for a change that was withdrawn (deleted, cancelled); returns how many. */
+  cancelWaitingInvitations?: (reference: string) => Promise<number>;
   /** Called for each skip of an evaluation that has a code (`SkipCode`: objection, age-unknown, …), for metrics; a retried job calls it again. */
   countSkipped?: (skipped: SkippedTrigger) => void;
 }

@@ -43,7 +43,7 @@ export async function gatherFacts(
   );
   // Before `needsRecord`: the codes that decide whether this is a key moment may be on a linked Medication or Condition.
   const resource = withLinkedResources(read, await readLinked(epd, linkedReferencesOf(read)));
-  const interaction = await resolveInteraction(event, read, epd, createMatters);
+  const interaction = await resolveInteraction(event, resource, epd, createMatters);
   if (!needsRecord({ resource, interaction }))
     return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
   // A patient on another server is not read: the same id here is another person.

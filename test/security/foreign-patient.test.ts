@@ -50,9 +50,9 @@ async function run(epd: FakeEpdClient) {
   const enqueued: PlannedInvitation[] = [];
   const job = createEventJob({
     epd,
-    identity: { epdBase: OUR_BASE, invitationIdSecret: 'invitation-id-secret-for-tests' },
     getMappings: () => mappings,
     throttle: createFakeThrottleStore(),
+    identity: { epdBase: 'https://epd.example.org/fhir', invitationIdSecret: 'invitation-id-secret-for-tests' },
     enqueueInvitations: async (planned) => void enqueued.push(...planned),
     epdBases: [OUR_BASE],
   });
