@@ -27,7 +27,8 @@ describe('loadConfig', () => {
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
     expect(config.epd.baseUrl).toBe('http://127.0.0.1:8103/fhir');
     expect(config.sources).toEqual([
-      { id: 'hix', auth: { type: 'bearer', token: 'a-token-of-enough-length' }, mode: 'push' },
+      // both by default: senders that give up after a few seconds lose nothing (see readPolling)
+      { id: 'hix', auth: { type: 'bearer', token: 'a-token-of-enough-length' }, mode: 'both' },
     ]);
     expect(Object.isFrozen(config.epd)).toBe(true);
   });
@@ -45,9 +46,22 @@ describe('loadConfig', () => {
     expect(config.sources[1]).toEqual({
       id: 'integration-engine',
       auth: { type: 'hmac', secret: 'another-secret-long-enough', maxAgeSeconds: 300 },
-      mode: 'push',
+      mode: 'both',
     });
     expect(config.epd.auth.type).toBe('client-credentials');
+  });
+
+  it('keys invitation ids with INVITATION_ID_SECRET, else with a secret derived from the pseudonym secret', () => {
+    const derived = loadConfig(valid).invitationIdSecret;
+    expect(loadConfig({ ...valid, INVITATION_ID_SECRET: '' }).invitationIdSecret).toBe(derived); // as .env.example ships it
+    expect(derived).not.toBe(valid.PSEUDONYM_SECRET);
+    expect(derived.length).toBeGreaterThanOrEqual(32);
+    expect(loadConfig({ ...valid, INVITATION_ID_SECRET: 'an-invitation-id-secret' }).invitationIdSecret).toBe(
+      'an-invitation-id-secret',
+    );
+    expect(problemsOf({ ...valid, INVITATION_ID_SECRET: 'short' })).toContainEqual(
+      expect.stringMatching(/^INVITATION_ID_SECRET/),
+    );
   });
 
   it('reports every problem at once', () => {

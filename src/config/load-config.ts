@@ -11,16 +11,16 @@ import {
 import { DECIDED_TOGETHER_MEASURES, DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
 import type { QueueSettingsByName } from '../queue/queue-settings.js';
 import { readQueueSettings } from './read-queue-settings.js';
+import { derivedInvitationIdSecret } from '../events/invitation-id.js';
 import { isPlaceholder, secretProblems } from '../shared/check-secret.js';
 import { plainConfigMessage } from './plain-config-message.js';
-import { derivedInvitationIdSecret } from '../events/invitation-id.js';
 
 /** A configured inbound source (the EPD or its integration engine) and how it proves who it is. */
 export type IntakeAuth = { type: 'bearer'; token: string } | { type: 'hmac'; secret: string; maxAgeSeconds?: number };
 export interface IntakeSource {
   id: string;
   auth: IntakeAuth;
-  /** push: the source notifies us; poll: we search it on a schedule; both: push with polling as the safety net (default push). */
+  /** push: the source notifies us; poll: we search it on a schedule; both: push with polling as the safety net (default both). */
   mode?: SourceMode;
   /** Resource types to poll; absent: the types the mapping files need. */
   pollTypes?: string[];
@@ -265,7 +265,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
     epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS, ...epdTransport },
     sources,
     pseudonymSecret: e.PSEUDONYM_SECRET,
-    invitationIdSecret: e.INVITATION_ID_SECRET ?? derivedInvitationIdSecret(e.PSEUDONYM_SECRET),
+    invitationIdSecret: e.INVITATION_ID_SECRET || derivedInvitationIdSecret(e.PSEUDONYM_SECRET), // empty, as .env.example ships it: derived
     audit: {
       baseUrl: (e.AUDIT_BASE_URL ?? e.EPD_BASE_URL).replace(/\/+$/, ''),
       sourceId: e.AUDIT_SOURCE_ID,
@@ -389,16 +389,22 @@ function readSources(env: Record<string, string | undefined>, problems: string[]
 }
 
 const SOURCE_MODES: readonly SourceMode[] = ['push', 'poll', 'both'];
+/** Push with polling behind it: see `readPolling`. */
+export const DEFAULT_SOURCE_MODE: SourceMode = 'both';
 // A FHIR resource type name (MedicationRequest): checked here so a typo fails at start, not as empty searches.
 const RESOURCE_TYPE = /^[A-Z][A-Za-z]{1,63}$/;
 
-/** `INTAKE_<ID>_MODE` (default push) and `INTAKE_<ID>_POLL_TYPES` (comma-separated; default: what the mappings need). */
+/**
+ * `INTAKE_<ID>_MODE` (default both) and `INTAKE_<ID>_POLL_TYPES` (comma-separated; default: what the mappings need).
+ * Why both by default: senders give up on a notification after a few attempts in seconds (Medplum:
+ * about 4 in 7 s), so a service down that long loses the change in push mode; polling finds it.
+ */
 function readPolling(
   env: Record<string, string | undefined>,
   key: string,
   problems: string[],
 ): Pick<IntakeSource, 'mode' | 'pollTypes'> {
-  const mode = (env[`INTAKE_${key}_MODE`] ?? 'push').trim() as SourceMode;
+  const mode = (env[`INTAKE_${key}_MODE`] ?? DEFAULT_SOURCE_MODE).trim() as SourceMode;
   if (!SOURCE_MODES.includes(mode)) problems.push(`INTAKE_${key}_MODE: must be one of ${SOURCE_MODES.join(', ')}`);
   const types = env[`INTAKE_${key}_POLL_TYPES`]
     ?.split(',')

@@ -5,7 +5,7 @@ import type { InvitationJobData } from '../queue/job-types.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { AppError } from '../shared/errors.js';
 import { recordInvitationAudit, type AuditDeps } from '../audit/record-audit.js';
-import { buildInvitationTask } from './build-invitation-task.js';
+import { buildInvitationTask, invitationLinkOf } from './build-invitation-task.js';
 import { readWithdrawal, withdrawnStatusReason, type Withdrawal } from './change-withdrawn.js';
 import { checkRecipientContact, contactHold } from './contact-hold.js';
 import { DecisionAidError } from './decision-aid-error.js';
@@ -62,8 +62,17 @@ export function createInvitationJob(deps: InvitationJobDeps) {
     const requested = buildInvitationTask(job, aid, undefined, now());
     const { task: stored, created } = await writeRequestedTask(deps.epd, requested, job.invitationId);
     if (isSettled(stored)) {
+      // Delivered by an earlier attempt: its AuditEvent may be what that attempt did not get to write.
+      const audit = invitationLinkOf(stored)
+        ? await recordInvitationAudit(deps.audit, { job, aid, task: stored })
+        : undefined;
       ctx.log.info({ invitationId: job.invitationId, taskId: stored.id }, 'invitation already recorded');
-      return { taskId: stored.id, created: false, onHold: stored.status === 'on-hold' };
+      return {
+        taskId: stored.id,
+        created: false,
+        onHold: stored.status === 'on-hold',
+        ...(audit ? { auditEventId: audit.auditEventId } : {}),
+      };
     }
     const invitation = await inviteOrHold(deps, job, aid, stored, ctx);
     const hold = contactHold(aid.delivery.type, channel);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { JobsOptions, Queue } from 'bullmq';
-import type { IntakeSource, PollConfig } from '../config/load-config.js';
+import { DEFAULT_SOURCE_MODE, type IntakeSource, type PollConfig } from '../config/load-config.js';
 import type { PollJobData, PollReason } from '../queue/job-types.js';
 
 /** Adds the `poll` queue's jobs: schedules per source, and polls and gap checks asked for by intake. */
@@ -28,7 +28,7 @@ export function schedulersFor(
   source: IntakeSource,
   settings: PollConfig,
 ): { id: string; every: number; reason: PollReason }[] {
-  const mode = source.mode ?? 'push';
+  const mode = source.mode ?? DEFAULT_SOURCE_MODE;
   const polled = mode !== 'push';
   const pushes = mode !== 'poll';
   return [
