@@ -1,10 +1,12 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import type { IntakeSource } from '../config/load-config.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { jsonSyntaxMessage } from '../intake/json-limits.js';
 import { parseNotification, type ParsedNotification } from '../intake/parse-notification.js';
 import { AppError, badInput } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { refuseBeforeBody } from './cheap-refusals.js';
+import { replayGuard, type SeenSignatures } from './replay-guard.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySource } from './verify-source.js';
 
 /** What the notify route needs. */
@@ -21,6 +23,8 @@ export interface NotifyDeps {
   onNotification?: (source: string, parsed: ParsedNotification, receivedAt: string) => Promise<void>;
   /** Counts a notification by source and kind (metrics). */
   countNotification?: (source: string, kind: ParsedNotification['kind']) => void;
+  /** Recently seen signatures and their window; absent: exact replays inside the window are not refused. */
+  replay?: { seen: SeenSignatures; windowSeconds: number };
   log: Logger;
   now?: () => Date;
 }
@@ -32,8 +36,16 @@ export function notifyRouter(deps: NotifyDeps): Router {
   const router = Router();
   // Raw body: the HMAC is over the exact bytes, and we parse JSON ourselves to answer in FHIR terms.
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
-  router.post('/fhir/notify', rawBody, async (req, res) => {
-    const source = authenticate(req, deps.sources);
+  // Credentials from the headers first (no body read for a caller without any), then the body and
+  // the full check, then the replay check: a replay is told apart only for an authenticated sender.
+  const checks = [
+    refuseBeforeBody(() => deps.sources),
+    rawBody,
+    authenticated(deps.sources),
+    ...(deps.replay ? [replayGuard({ ...deps.replay, log: deps.log })] : []),
+  ];
+  router.post('/fhir/notify', ...checks, async (req, res) => {
+    const source = res.locals.source as IntakeSource;
     const log = deps.log.child({ source: source.id });
     const body = readBody(req);
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
@@ -81,6 +93,13 @@ export function notifyRouter(deps: NotifyDeps): Router {
       .json(informational(`accepted ${parsed.events.length} event(s), ${events.length} for decision support`));
   });
   return router;
+}
+
+function authenticated(sources: readonly IntakeSource[]): RequestHandler {
+  return (req, res, next) => {
+    res.locals.source = authenticate(req, sources);
+    next();
+  };
 }
 
 function authenticate(req: Request, sources: readonly IntakeSource[]): IntakeSource {
