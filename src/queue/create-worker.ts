@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { AppError, isRetryable } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { safeError } from '../shared/remote-error.js';
@@ -32,7 +32,7 @@ export interface RunningWorker {
 export function createWorker<D, R>(options: {
   queue: string;
   prefix: string;
-  connection: Redis;
+  connection: RedisConnection;
   concurrency: number;
   log: Logger;
   handler: JobHandler<D, R>;

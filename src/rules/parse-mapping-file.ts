@@ -9,6 +9,7 @@ import {
   type TriggerEntry,
 } from './mapping-schema.js';
 import { refusedEnv } from './allowed-env.js';
+import { quoteFlowVariables } from './quote-flow-variables.js';
 import { substituteEnv } from './substitute-env.js';
 
 /** A path into the YAML document, as zod reports it. */
@@ -50,7 +51,7 @@ export function parseMappingFile(
   issues: MappingIssue[],
 ): ParsedMappingFile | undefined {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
+  const doc = parseDocument(quoteFlowVariables(text), { lineCounter: counter, uniqueKeys: true });
   const lineOfPath = (path: FieldPath) => lineOf(doc, counter, path);
   const issue = (path: FieldPath, message: string): MappingIssue => ({
     file: name,
@@ -186,8 +187,8 @@ function substituteTree(
   return value;
 }
 
-// The line of the key (or list item) the path ends at; a missing field points at its nearest parent.
-function lineOf(doc: Document, counter: LineCounter, path: FieldPath): number | undefined {
+/** The line a path into a parsed YAML (or JSON) document is on; a missing field points at its nearest parent. */
+export function lineOf(doc: Document, counter: LineCounter, path: FieldPath): number | undefined {
   const lineAt = (node: unknown) => (isNode(node) && node.range ? counter.linePos(node.range[0]).line : undefined);
   let node: unknown = doc.contents;
   let line = lineAt(node) ?? 1;
