@@ -8,7 +8,7 @@ import {
   parsePurposes,
   type PurposeCode,
 } from '../rules/objection-policy.js';
-import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
+import { DECIDED_TOGETHER_MEASURES, DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
 import type { QueueSettingsByName } from '../queue/queue-settings.js';
 import { readQueueSettings } from './read-queue-settings.js';
 import { isPlaceholder, secretProblems } from '../shared/check-secret.js';
@@ -191,6 +191,7 @@ const envSchema = z.object({
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   ADMIN_TOKEN: z.string().optional(),
   ADMIN_DASHBOARD_ACTIONS: z.enum(['on', 'off']).optional(),
+  KPI_DECIDED_TOGETHER: z.enum(DECIDED_TOGETHER_MEASURES).default(DEFAULT_KPI_SETTINGS.decidedTogether), // sdm-q9 (≥ threshold) or collaborate-top-box
   KPI_SDM_THRESHOLD: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.sdmThreshold), // why 80: see src/kpi/kpi-settings.ts
   KPI_SDM_TARGET: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.targetPercent), // the hospital's goal: 75% decided together
   KPI_CACHE_SECONDS: int(DEFAULT_KPI_SETTINGS.cacheSeconds), // figures move with answers that take days; 0 turns the cache off
@@ -286,6 +287,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
     adminDashboardActions: e.ADMIN_DASHBOARD_ACTIONS === 'on',
     kpi: {
+      decidedTogether: e.KPI_DECIDED_TOGETHER,
       sdmThreshold: e.KPI_SDM_THRESHOLD,
       targetPercent: e.KPI_SDM_TARGET,
       cacheSeconds: e.KPI_CACHE_SECONDS,

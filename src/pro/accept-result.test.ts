@@ -5,6 +5,7 @@ import { AppError } from '../shared/errors.js';
 import { acceptResult, resultJobId } from './accept-result.js';
 import { loadQuestionnaires } from './load-questionnaires.js';
 import { scopedResultIdentifier } from './result-identifier.js';
+import { INVITATION_EXTENSION } from './pro-codes.js';
 import type { QuestionnaireSet } from './questionnaire-set.js';
 import {
   AGREEMENT,
@@ -87,13 +88,30 @@ describe('acceptResult: the three shapes', () => {
   });
 
   it.each([
-    ['its identifier', (id: string) => [{ identifier: { system: INVITATION_ID_SYSTEM, value: id } }]],
-    ['the Task', (_id: string, task: string) => [{ reference: task }]],
+    [
+      'the invitation extension with its identifier',
+      (id: string) =>
+        sdmResponse(undefined, {
+          extension: [
+            { url: INVITATION_EXTENSION, valueReference: { identifier: { system: INVITATION_ID_SYSTEM, value: id } } },
+          ],
+        }),
+    ],
+    [
+      'the invitation extension with the Task',
+      (_id: string, task: string) =>
+        sdmResponse(undefined, { extension: [{ url: INVITATION_EXTENSION, valueReference: { reference: task } }] }),
+    ],
+    [
+      'a basedOn with its identifier (older platforms)',
+      (id: string) => sdmResponse([{ identifier: { system: INVITATION_ID_SYSTEM, value: id } }]),
+    ],
+    ['a basedOn → Task (older platforms)', (_id: string, task: string) => sdmResponse([{ reference: task }])],
   ])(
-    'accepts a QuestionnaireResponse based on the invitation by %s, its identifier scoped to aid and invitation',
-    async (_name, basedOn) => {
+    'accepts a QuestionnaireResponse naming the invitation by %s, its identifier scoped to aid and invitation',
+    async (_name, response) => {
       const { invitationId, task } = await storeInvitationTask(epd, { role: 'patient' });
-      const job = await accept(sdmResponse(basedOn(invitationId, task)));
+      const job = await accept(response(invitationId, task));
       expect(job.responses).toHaveLength(1);
       expect(job.responses[0]).toMatchObject({
         identifier: scopedResultIdentifier(
@@ -231,7 +249,7 @@ describe('acceptResult: refusals (nothing is queued)', () => {
       'a QuestionnaireResponse naming no invitation',
       () => sdmResponse([{ reference: 'CarePlan/1' }]),
       422,
-      /basedOn must name the invitation/,
+      /the invitation is required: an extension/,
     ],
     [
       'a Task that is not completed',

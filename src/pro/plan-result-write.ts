@@ -41,6 +41,7 @@ export function planResultWrite(
     const complete = { ...draft, item: withOptionCodings(draft.item, questionnaire.item ?? []) };
     const result = buildResultResources(questionnaire, complete, {
       task: job.task,
+      invitationId: job.invitationId,
       patient: job.patient,
       author: job.author.reference,
     });

@@ -86,6 +86,18 @@ const versionedCanonical = z
   .regex(VERSIONED_CANONICAL_PATTERN, { error: 'must be a canonical URL with |version' });
 const dotPath = z.string().regex(DOT_PATH_PATTERN, { error: 'must be a dot path such as answers.q1' });
 
+/** `{ minAge: 12 }`: the patient's ages (whole years, both ends included) at which a role may answer. */
+const ageBandSchema = z
+  .strictObject({
+    minAge: z.number().int().min(0).max(150).optional(),
+    maxAge: z.number().int().min(0).max(150).optional(),
+  })
+  .nullish()
+  .transform((band) => band ?? {})
+  .refine((band) => band.minAge === undefined || band.maxAge === undefined || band.minAge <= band.maxAge, {
+    error: 'minAge is above maxAge',
+  });
+
 /** The optional `results` of a decision aid: how its platform posts results back (secrets by env name). */
 const resultsSchema = z.strictObject({
   auth: z.discriminatedUnion('type', [
@@ -104,6 +116,12 @@ const resultsSchema = z.strictObject({
         answers: z
           .record(z.string().min(1), dotPath)
           .refine((a) => Object.keys(a).length > 0, { error: 'maps no answers' }),
+        answeredBy: z
+          .strictObject({ patient: ageBandSchema.optional(), guardian: ageBandSchema.optional() })
+          .refine((a) => a.patient !== undefined || a.guardian !== undefined, { error: 'names nobody who may answer' })
+          .optional(),
+        keyMoments: z.array(z.enum(KEY_MOMENTS)).min(1).optional(),
+        patientItems: z.array(z.string().min(1)).min(1).optional(),
       }),
     )
     .min(1)

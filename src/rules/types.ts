@@ -141,6 +141,18 @@ export interface ResultQuestionnaireMapping {
   optional: boolean;
   /** linkId → dot path into the platform's JSON result (`answers.q1`, `items.0.value`). */
   answers: Readonly<Record<string, string>>;
+  /** Who may answer it, per recipient role, with the patient's ages; absent: anyone the aid invites. */
+  answeredBy?: Readonly<Partial<Record<RecipientRole, AgeBand>>>;
+  /** After which key moments it is asked; absent: after every one. */
+  keyMoments?: readonly KeyMoment[];
+  /** linkIds (groups or questions) the patient answers even at a parent's invitation (the C-ACT child part). */
+  patientItems?: readonly string[];
+}
+
+/** The patient's age in whole years on the day a questionnaire was filled in, both ends included. */
+export interface AgeBand {
+  minAge?: number;
+  maxAge?: number;
 }
 
 /** Results intake of a decision aid: credential, where the invitation and result ids are, and the answer mapping. */

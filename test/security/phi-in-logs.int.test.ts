@@ -97,7 +97,11 @@ describe('patient data stays out of the logs and the job payloads (whole flow, e
     expect(tasks.length).toBeGreaterThan(0);
     // A result written back, when the results route is there.
     const served = servedRoutes(stack.service.apps.api!).map((r) => `${r.method} ${r.path}`);
-    const astma = tasks.find((t) => t.instantiatesCanonical?.includes('astma-kind'));
+    // A parent's invitation: the result carries an SDM-Q9, which a 13-year-old does not answer for themselves.
+    const astma = tasks.find(
+      (t) => t.instantiatesCanonical?.includes('astma-kind') && t.owner?.reference?.startsWith('RelatedPerson/'),
+    );
+    expect(astma).toBeDefined();
     if (served.includes('POST /decision-aids/{aidId}/results') && astma) {
       const res = await fetch(`${stack.service.url}/decision-aids/astma-kind/results`, {
         method: 'POST',
