@@ -26,6 +26,7 @@ async function serve(): Promise<void> {
         { id: 'hix', auth: { type: 'bearer', token: 'bench-token-0123456789' } },
         { id: 'engine', auth: { type: 'hmac', secret: 'bench-secret-0123456789' } },
       ],
+      epdBase: 'https://epd.example.org/fhir',
       maxBodyBytes: BODY_BYTES + 1024,
       relevantTypes: () => new Set(),
       enqueueEvents: async () => undefined,

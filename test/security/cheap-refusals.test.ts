@@ -31,6 +31,7 @@ beforeAll(async () => {
         { id: 'hix', auth: { type: 'bearer', token: TOKEN } },
         { id: 'engine', auth: { type: 'hmac', secret: SECRET } },
       ],
+      epdBase: 'https://epd.example.org/fhir',
       maxBodyBytes: BIG + 1024,
       relevantTypes: () => new Set(['MedicationRequest']),
       enqueueEvents: async (events) => void queued.push(...events),
