@@ -11,6 +11,7 @@ import { enqueueInvitations } from './events/enqueue-invitations.js';
 import { createEventJob } from './events/event-job.js';
 import { createThrottleStore } from './events/throttle-store.js';
 import { createApp } from './http/create-app.js';
+import { listenApi } from './http/listen-api.js';
 import { startMetricsListener, type MetricsListener } from './http/metrics-listener.js';
 import { createRedisSeenSignatures } from './http/replay-guard.js';
 import { DEFAULT_SIGNATURE_MAX_AGE_SECONDS, signatureWindowSeconds } from './http/verify-source.js';
@@ -137,7 +138,7 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
       enqueueResult: (job) => whenRedisReady(redis, () => enqueueResult(queues.results, job)),
     },
   });
-  const server = await listen(app, config.port, config.host);
+  const server = await listenApi(app, config.port, config.host);
   const { port } = server.address() as AddressInfo;
   log.info({ port }, 'api listening');
   return { app, server, url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}` };
@@ -216,10 +217,4 @@ function workerFactory(parts: Parts) {
       stalledCheckMs,
       maxStalls,
     });
-}
-
-function listen(app: ReturnType<typeof createApp>, port: number, host: string): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
-  });
 }

@@ -47,7 +47,7 @@ describe('subscription status client', () => {
     expect(await client.status('Subscription/s1')).toEqual({ status: 'active', via: 'read' });
   });
 
-  it('throws a retryable EPD error with the issue text on a 503', async () => {
+  it('throws a retryable EPD error with the issue code (never its text) on a 503', async () => {
     const outcome = {
       resourceType: 'OperationOutcome',
       issue: [{ severity: 'error', code: 'transient', details: { text: 'busy' } }],
@@ -56,7 +56,7 @@ describe('subscription status client', () => {
     await expect(client.status('Subscription/s1')).rejects.toMatchObject({
       status: 503,
       retry: true,
-      message: expect.stringMatching(/busy/),
+      message: expect.stringMatching(/HTTP 503: \w[\w-]* \(text #[0-9a-f]{12}\)$/),
     });
   });
 

@@ -10,7 +10,7 @@ import { recordHttpMetrics } from './metrics-middleware.js';
 import { openApiRouter } from './openapi-router.js';
 import type { ReadinessReport } from './readiness.js';
 import { notifyRouter, type NotifyDeps } from './notify-router.js';
-import { replayGuard, type SeenSignatures } from './replay-guard.js';
+import type { SeenSignatures } from './replay-guard.js';
 import { resultsRouter, type ResultsDeps } from './results-router.js';
 import { securityMiddleware } from './security-middleware.js';
 import type { PublicJwk } from '../epd/smart-backend-auth.js';
@@ -44,9 +44,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(securityMiddleware({ maxBodyBytes: deps.notify.maxBodyBytes }));
   // The EPD's notifications first: they are nearly all the traffic, and every router before them is
   // tried on each one. The paths do not overlap, so the order changes nothing else.
-  if (deps.replay) app.use(['/fhir/notify', '/decision-aids'], replayGuard({ ...deps.replay, log: deps.log }));
-  app.use(notifyRouter({ ...deps.notify, log: deps.log }));
-  if (deps.results) app.use(resultsRouter({ ...deps.results, log: deps.log }));
+  // The replay check runs inside each route, after authentication: a 409 must not tell a stranger
+  // that a signature was seen.
+  const replay = deps.replay ? { replay: deps.replay } : {};
+  app.use(notifyRouter({ ...deps.notify, ...replay, log: deps.log }));
+  if (deps.results) app.use(resultsRouter({ ...deps.results, ...replay, log: deps.log }));
   app.use(healthRouter({ readiness: deps.readiness, log: deps.log }));
   app.use(openApiRouter());
   if (deps.admin) app.use(adminRouter(deps.admin));

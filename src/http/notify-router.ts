@@ -1,4 +1,4 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { IntakeSource } from '../config/load-config.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { jsonSyntaxMessage } from '../intake/json-limits.js';
@@ -8,6 +8,8 @@ import { DELETED_RESOURCE_HEADER, parseDeletedResource } from '../intake/parse-d
 import { parseRestHook } from '../intake/parse-rest-hook.js';
 import { AppError, badInput } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { refuseBeforeBody } from './cheap-refusals.js';
+import { replayGuard, type SeenSignatures } from './replay-guard.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySource } from './verify-source.js';
 
 /** What the notify route needs. */
@@ -26,6 +28,8 @@ export interface NotifyDeps {
   onNotification?: (source: string, parsed: ParsedNotification, receivedAt: string) => Promise<void>;
   /** Counts a notification by source and kind (metrics). */
   countNotification?: (source: string, kind: ParsedNotification['kind']) => void;
+  /** Recently seen signatures and their window; absent: exact replays inside the window are not refused. */
+  replay?: { seen: SeenSignatures; windowSeconds: number };
   log: Logger;
   now?: () => Date;
 }
@@ -43,9 +47,17 @@ export function notifyRouter(deps: NotifyDeps): Router {
   const router = Router();
   // Raw body: the HMAC is over the exact bytes, and we parse JSON ourselves to answer in FHIR terms.
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
+  // Credentials from the headers first (no body read for a caller without any), then the body and
+  // the full check, then the replay check: a replay is told apart only for an authenticated sender.
+  const checks = [
+    refuseBeforeBody(() => deps.sources),
+    rawBody,
+    authenticated(deps.sources),
+    ...(deps.replay ? [replayGuard({ ...deps.replay, log: deps.log })] : []),
+  ];
   router.post(
     '/fhir/notify',
-    rawBody,
+    ...checks,
     acceptNotification(deps, (_req, body, ctx) =>
       body === undefined ? { kind: 'empty', eventNumbers: [] } : parseNotification(body, ctx),
     ),
@@ -53,14 +65,14 @@ export function notifyRouter(deps: NotifyDeps): Router {
   const restHook = acceptNotification(deps, (req, body, ctx) =>
     parseRestHook(String(req.params.type), String(req.params.id), body, ctx),
   );
-  router.post('/fhir/notify/:type/:id', rawBody, restHook);
-  router.put('/fhir/notify/:type/:id', rawBody, restHook);
+  router.post('/fhir/notify/:type/:id', ...checks, restHook);
+  router.put('/fhir/notify/:type/:id', ...checks, restHook);
   return router;
 }
 
 function acceptNotification(deps: NotifyDeps, parse: ParseRequest) {
   return async (req: Request, res: Response): Promise<void> => {
-    const source = authenticate(req, deps.sources);
+    const source = res.locals.source as IntakeSource;
     const log = deps.log.child({ source: source.id });
     const body = readBody(req);
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
@@ -106,6 +118,13 @@ function acceptNotification(deps: NotifyDeps, parse: ParseRequest) {
       .status(202)
       .type('application/fhir+json')
       .json(informational(`accepted ${parsed.events.length} event(s), ${events.length} for decision support`));
+  };
+}
+
+function authenticated(sources: readonly IntakeSource[]): RequestHandler {
+  return (req, res, next) => {
+    res.locals.source = authenticate(req, sources);
+    next();
   };
 }
 

@@ -1,10 +1,12 @@
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import { checkJsonLimits, jsonSyntaxMessage } from '../intake/json-limits.js';
 import type { ResultJobData } from '../queue/job-types.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import type { DecisionAid } from '../rules/types.js';
 import { AppError, badInput } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { refuseBeforeBody } from './cheap-refusals.js';
+import { replayGuard, type SeenSignatures } from './replay-guard.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySource } from './verify-source.js';
 
 /** What the results route needs. */
@@ -15,6 +17,8 @@ export interface ResultsDeps {
   acceptResult: (aid: DecisionAid, body: unknown, receivedAt: string) => Promise<ResultJobData>;
   /** Adds the results job; resolves only when Redis holds it. */
   enqueueResult: (job: ResultJobData) => Promise<void>;
+  /** Recently seen signatures and their window; absent: exact replays inside the window are not refused. */
+  replay?: { seen: SeenSignatures; windowSeconds: number };
   log: Logger;
   now?: () => Date;
 }
@@ -33,15 +37,34 @@ export function resultsRouter(deps: ResultsDeps): Router {
   const router = Router();
   // Raw body: a signature is over the exact bytes, and JSON errors are answered in FHIR terms.
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
-  router.post(RESULTS_PATH, rawBody, async (req, res) => {
-    const aid = deps.getMappings().decisionAids.get(String(req.params.aidId));
-    if (!aid?.results)
-      throw new AppError(`decision aid ${String(req.params.aidId)} does not post results here`, {
-        status: 404,
-        code: 'not-found',
-        retry: false,
-      });
-    authenticate(req, aid);
+  const aidOf = (req: Request) => deps.getMappings().decisionAids.get(String(req.params.aidId));
+  // As on the notify route: the aid, then credentials from the headers before any body is read,
+  // then the full check on the body, then the replay check for an authenticated sender only.
+  const checks: RequestHandler[] = [
+    (req, res, next) => {
+      const aid = aidOf(req);
+      if (!aid?.results)
+        throw new AppError(`decision aid ${String(req.params.aidId)} does not post results here`, {
+          status: 404,
+          code: 'not-found',
+          retry: false,
+        });
+      res.locals.aid = aid;
+      next();
+    },
+    refuseBeforeBody((req) => {
+      const aid = aidOf(req);
+      return aid?.results ? [{ id: aid.id, auth: aid.results.auth }] : [];
+    }),
+    rawBody,
+    (req, res, next) => {
+      authenticate(req, res.locals.aid as DecisionAid);
+      next();
+    },
+    ...(deps.replay ? [replayGuard({ ...deps.replay, log: deps.log })] : []),
+  ];
+  router.post(RESULTS_PATH, ...checks, async (req, res) => {
+    const aid = res.locals.aid as DecisionAid;
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
     const job = await deps.acceptResult(aid, readJson(req), receivedAt);
     try {

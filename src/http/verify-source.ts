@@ -42,7 +42,7 @@ export function verifySource(
     const ok =
       auth.type === 'bearer'
         ? safeEqual(bearerToken(presented.authorization), auth.token)
-        : fresh(presented.timestamp, now, auth.maxAgeSeconds ?? DEFAULT_SIGNATURE_MAX_AGE_SECONDS) &&
+        : isFresh(presented.timestamp, now, auth.maxAgeSeconds ?? DEFAULT_SIGNATURE_MAX_AGE_SECONDS) &&
           signedBy(auth.secret, presented.timestamp ?? '', presented.rawBody, signatures);
     if (ok && !match) match = source;
   }
@@ -78,8 +78,8 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
-// Within `maxAgeSeconds` of now on either side: a sender's clock may run a little ahead of ours.
-function fresh(timestamp: string | undefined, now: number, maxAgeSeconds: number): boolean {
+/** Within `maxAgeSeconds` of now on either side: a sender's clock may run a little ahead of ours. */
+export function isFresh(timestamp: string | undefined, now: number, maxAgeSeconds: number): boolean {
   if (timestamp === undefined || !UNIX_SECONDS.test(timestamp)) return false;
   return Math.abs(now / 1000 - Number(timestamp)) <= maxAgeSeconds;
 }
@@ -101,7 +101,8 @@ export function signaturesOf(header: string | undefined): string[] {
     .map((part) => part.slice(SCHEME.length + 1));
 }
 
-function bearerToken(header: string | undefined): string {
+/** The token of an `Authorization: Bearer …` header; empty without one. */
+export function bearerToken(header: string | undefined): string {
   const m = /^Bearer\s+(.+)$/i.exec(header ?? '');
   return m?.[1]?.trim() ?? '';
 }

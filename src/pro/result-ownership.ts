@@ -23,22 +23,18 @@ export function belongsTo(resource: Resource, owner: ResultOwner): boolean {
 }
 
 /**
- * True when a resource a completed Task names as its output was written for this invitation: a
- * QuestionnaireResponse about the patient based on the Task, a DocumentReference about the
- * patient whose context names the Task, or a Binary whose securityContext is the Task. The link
- * to the Task is required, not only the patient: another result of the same patient is not this one.
+ * True when a resource a completed Task names as its output was written for this invitation: it
+ * names the invitation Task (basedOn, the invitation extension, DocumentReference.context.related,
+ * a Binary's securityContext) and no other, and a QuestionnaireResponse or DocumentReference is
+ * about the invitation's patient. The link to the Task is required, not only the patient: another
+ * result of the same patient is not this one.
  */
 export function isResultOf(resource: Resource, owner: ResultOwner): boolean {
   const tasks = namedTasks(resource);
   if (!tasks.includes(owner.task) || !tasks.every((task) => task === owner.task)) return false;
   if (resource.resourceType === 'Binary') return resource.securityContext?.reference === owner.task;
-  if (resource.resourceType === 'QuestionnaireResponse')
-    return resource.subject?.reference === owner.patient && !!resource.basedOn?.some((b) => b.reference === owner.task);
-  if (resource.resourceType === 'DocumentReference')
-    return (
-      resource.subject?.reference === owner.patient &&
-      !!resource.context?.related?.some((r) => r.reference === owner.task)
-    );
+  if (resource.resourceType === 'QuestionnaireResponse' || resource.resourceType === 'DocumentReference')
+    return resource.subject?.reference === owner.patient;
   return false;
 }
 

@@ -192,6 +192,16 @@ describe('hostile and malformed input against the running service (real Redis, s
       headers: () => headers as Record<string, string>,
       status: 409,
     }));
+    // The replay check runs after authentication: captured headers on another body are a 401, never a 409.
+    replays.push({
+      category: 'replayed signatures',
+      name: 'the captured headers on another body',
+      route: 'notify (signed)',
+      path: '/fhir/notify',
+      body: Buffer.from(original.toString('utf8').replace('replay-original', 'replay-forged')),
+      headers: () => signedOriginal,
+      status: 401,
+    });
     const corpus = [
       ...replays,
       ...routes.flatMap(([route, bodies]) => corpusFor(route, bodies, original, stack.config.maxBodyBytes)),

@@ -36,6 +36,14 @@ export function hostileResults(invitation: KnownInvitation): BodyCase[] {
       result: { id: 'r-hostile', completedAt: '2025-03-11T10:00:00+01:00' },
       ...extra,
     });
+  const completedTask = (output: Record<string, unknown>) =>
+    json({
+      resourceType: 'Task',
+      id: invitation.taskId,
+      status: 'completed',
+      intent: 'order',
+      output: [{ type: { text: 'resultaat' }, ...output }],
+    });
   const cases: [string, string][] = [
     ['items 20,000 deep', withItems(deepItems(20_000))],
     ['answers 20,000 deep', withItems(deepAnswers(20_000))],
@@ -68,6 +76,15 @@ export function hostileResults(invitation: KnownInvitation): BodyCase[] {
     ],
     ['a platform result without answers', platform({})],
     ['a Task that is not ours', json({ resourceType: 'Task', id: 'not-ours', status: 'completed', intent: 'order' })],
+    // Results isolation: an output in the EPD is read only when it was written for this invitation.
+    ...(['QuestionnaireResponse', 'DocumentReference', 'Binary'] as const).map((type): [string, string] => [
+      `a completed Task naming a ${type} not written for it`,
+      completedTask({ valueReference: { reference: `${type}/${invitation.taskId}` } }),
+    ]),
+    [
+      'a completed Task naming a Binary attachment elsewhere',
+      completedTask({ valueAttachment: { contentType: 'application/json', url: 'Binary/of-someone-else' } }),
+    ],
   ];
   for (const [i, text] of INJECTIONS.entries())
     cases.push([`injection as invitation id ${i}`, json({ invitation: text, result: { id: 'r' } })]);

@@ -1,0 +1,113 @@
+import type { Server } from 'node:http';
+import { request } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MAX_UNVERIFIED_BODIES_PER_CLIENT } from '../../src/http/cheap-refusals.js';
+import { createApp } from '../../src/http/create-app.js';
+import { listenApi } from '../../src/http/listen-api.js';
+import { memorySeenSignatures } from '../../src/http/replay-guard.js';
+import { signRequest } from '../../src/http/verify-source.js';
+import type { EpdEvent } from '../../src/intake/epd-event.js';
+import { createLogger } from '../../src/shared/logger.js';
+
+/**
+ * Finding (low): bodies were read and decompressed before credentials were checked (50
+ * unauthenticated 5 MB connections took the API from 122 to 390 MB), and the replay guard answered
+ * 409 before authentication. The memory figure is `npm run bench:unauthenticated-rss`; here: the
+ * refusal comes without the body, the cap on unverified bodies per client, and the replay order.
+ */
+const TOKEN = 'hix-token-0123456789';
+const SECRET = 'engine-secret-0123456789';
+const BODY = JSON.stringify({ resourceType: 'MedicationRequest', id: 'mr-1', meta: { versionId: '3' } });
+const BIG = 5 * 1024 * 1024;
+
+let server: Server;
+let port: number;
+const queued: EpdEvent[] = [];
+beforeAll(async () => {
+  const app = createApp({
+    log: createLogger({ level: 'silent' }),
+    notify: {
+      sources: [
+        { id: 'hix', auth: { type: 'bearer', token: TOKEN } },
+        { id: 'engine', auth: { type: 'hmac', secret: SECRET } },
+      ],
+      epdBase: 'https://epd.example.org/fhir',
+      maxBodyBytes: BIG + 1024,
+      relevantTypes: () => new Set(['MedicationRequest']),
+      enqueueEvents: async (events) => void queued.push(...events),
+    },
+    replay: { seen: memorySeenSignatures(), windowSeconds: 300 },
+  });
+  server = await listenApi(app, 0, '127.0.0.1');
+  port = (server.address() as AddressInfo).port;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+/** Starts a 5 MB upload and sends only its first kilobyte; resolves with the answer's status (0: no answer). */
+function startUpload(headers: Record<string, string>) {
+  const req = request({
+    host: '127.0.0.1',
+    port,
+    method: 'POST',
+    path: '/fhir/notify',
+    headers: { 'content-type': 'application/fhir+json', 'content-length': String(BIG), ...headers },
+  });
+  const status = new Promise<number>((resolve) => {
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0)); // aborted by the test, or closed by the server without an answer
+  });
+  req.write(Buffer.alloc(1024, 'a'));
+  return { status, abort: () => req.destroy() };
+}
+
+async function post(headers: Record<string, string>, body = BODY): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/fhir/notify`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/fhir+json', ...headers },
+    body,
+  });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+describe('cheap refusals', () => {
+  it.each([
+    ['no credentials', {}],
+    ['a wrong bearer token', { authorization: 'Bearer wrong-token-0123456789' }],
+    ['a stale signature', { 'x-sdm-timestamp': '1700000000', 'x-sdm-signature': `v1=${'0'.repeat(64)}` }],
+  ])('answers 401 to %s before the body has arrived', async (_name, headers) => {
+    // Only 1 kB of the declared 5 MB is ever sent: an answer proves the body was not waited for.
+    const upload = startUpload(headers);
+    expect(await upload.status).toBe(401);
+    upload.abort();
+  });
+
+  it(`reads at most ${MAX_UNVERIFIED_BODIES_PER_CLIENT} unverified bodies per client at once (429 beyond)`, async () => {
+    const signedLooking = () => ({
+      'x-sdm-timestamp': String(Math.floor(Date.now() / 1000)),
+      'x-sdm-signature': `v1=${'0'.repeat(64)}`,
+    });
+    const held = Array.from({ length: MAX_UNVERIFIED_BODIES_PER_CLIENT }, () => startUpload(signedLooking()));
+    await new Promise((resolve) => setImmediate(resolve));
+    await post({}); // a round trip, so the held uploads have surely reached the server
+    const extra = startUpload(signedLooking());
+    expect(await extra.status).toBe(429);
+    extra.abort();
+    for (const upload of held) upload.abort();
+    // A bearer sender is never held up by the cap: it is known from its headers.
+    expect(await post({ authorization: `Bearer ${TOKEN}` })).toBe(202);
+  });
+
+  it('tells a replay apart only for an authenticated sender: a forged copy of seen headers is a 401, not a 409', async () => {
+    const headers = signRequest(SECRET, BODY);
+    expect(await post(headers)).toBe(202);
+    expect(await post(headers)).toBe(409); // the real sender's exact copy
+    expect(await post(headers, BODY.replace('mr-1', 'mr-2'))).toBe(401); // same headers, other body: not authenticated
+  });
+});
