@@ -17,7 +17,8 @@ describe.each([
 ])('key moments end to end on %s', (_name, strict) => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ strict });
+    // The shipped mapping takes its reflection time from MEDICATION_REFLECTION_DELAY (the embedded default is PT1S).
+    stack = await startEmbeddedStack({ strict, env: { MEDICATION_REFLECTION_DELAY: 'PT2H' } });
   });
   afterAll(async () => {
     await stack.close();
@@ -72,7 +73,7 @@ describe.each([
       j.data.focus.startsWith(refOf(resource)),
     );
     expect(delayed.length).toBeGreaterThan(0);
-    for (const job of delayed) expect(job.delay).toBe(2 * 3_600_000); // PT2H in paediatric-asthma.yaml
+    for (const job of delayed) expect(job.delay).toBe(2 * 3_600_000); // MEDICATION_REFLECTION_DELAY=PT2H
     expect(await tasksFor(stack, refOf(resource))).toHaveLength(0);
     await settle(stack);
     expect((await tasksFor(stack, refOf(resource))).length).toBe(delayed.length);
