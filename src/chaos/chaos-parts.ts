@@ -80,7 +80,7 @@ export async function startChaosParts(
   try {
     const stack = await startEmbeddedStack({
       env: { ...CHAOS_ENV, REDIS_URL: redis.url },
-      strict: epdTransactionMs === undefined ? true : { transactionMs: epdTransactionMs },
+      strict: { random, ...(epdTransactionMs === undefined ? {} : { transactionMs: epdTransactionMs }) },
       epdBaseUrl: async (sandboxUrl) => {
         proxy = await startFaultProxy({ target: sandboxUrl, random });
         return proxy.baseUrl;

@@ -11,7 +11,7 @@ import { narrowSearchParameters } from './narrow-search-parameters.js';
 import { createRestHook, type RestHook, type RestHookOptions } from './rest-hook.js';
 import { addSearchLinks } from './search-links.js';
 import { notifyWrite, refusesCreateByPut, STRICT_LINK_BASE } from './strict-requests.js';
-import { StrictMemoryRepository } from './strict-repository.js';
+import { StrictMemoryRepository, type StrictRepositoryOptions } from './strict-repository.js';
 
 /** A running in-process FHIR R4 server. */
 export interface FhirSandbox {
@@ -36,9 +36,7 @@ export interface FhirSandbox {
  * assigned by the server only (a PUT that would create is refused), UUID version ids, and rest-hook
  * notifications (deletes as `{}` with `X-Medplum-Deleted-Resource`). See docs/reliability.md.
  */
-export interface StrictSandboxOptions {
-  /** How long a conditional create's transaction stays open (default 15 ms); overlapping ones get 409. */
-  transactionMs?: number;
+export interface StrictSandboxOptions extends StrictRepositoryOptions {
   /** The base the server builds paging links on (default: the same path on another host). */
   linkBaseUrl?: string;
   /** Posts a notification for every write and delete through the API. */
@@ -85,8 +83,7 @@ export async function startFhirSandbox(options: FhirSandboxOptions = {}): Promis
   narrowSearchParameters(); // idempotent; see its comment for why searches need it
   const strict = options.strict === true ? {} : options.strict || undefined;
   // identifier and patient searches stay fast as the store grows
-  const repo =
-    options.repo ?? (strict ? new StrictMemoryRepository(strict.transactionMs) : new IndexedMemoryRepository());
+  const repo = options.repo ?? (strict ? new StrictMemoryRepository(strict) : new IndexedMemoryRepository());
   const restHook = strict?.restHook ? createRestHook(strict.restHook) : undefined;
   const router = new FhirRouter();
   const context: HandleContext = { baseUrl: '', linkBaseUrl: '', strict: Boolean(strict), restHook };

@@ -38,6 +38,7 @@ beforeAll(async () => {
   sandbox = await startFhirSandbox({
     strict: {
       transactionMs: 100, // wide enough for a test to start a second write inside the first
+      unrelatedConflictRate: 1, // every overlap conflicts, so the answers below do not depend on chance
       restHook: { url: `${receiver.origin}/notify`, types: ['Task'], retryWaitsMs: [5, 5, 5] },
     },
   });

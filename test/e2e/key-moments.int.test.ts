@@ -12,7 +12,8 @@ import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../help
  */
 describe.each([
   ['the lenient sandbox', false],
-  ['a strict EPD', { transactionMs: 50 }], // wide enough that concurrent invitation jobs meet
+  // Wide and strict enough that concurrent invitation jobs meet and conflict.
+  ['a strict EPD', { transactionMs: 50, unrelatedConflictRate: 1 }],
 ])('key moments end to end on %s', (_name, strict) => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
