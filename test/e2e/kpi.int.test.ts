@@ -143,7 +143,7 @@ describe('KPIs from the record, end to end', () => {
       expect(reports[0]).toMatchObject({
         status: 'complete',
         type: 'summary',
-        measure: 'https://sdm-bridge.org/fhir/Measure/sdm-kpi|1.0.0',
+        measure: 'https://sdm-bridge.org/fhir/Measure/sdm-kpi|1.1.0',
       });
       const schedulers = await stack.service.queues.kpi.getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([
