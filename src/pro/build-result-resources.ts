@@ -108,7 +108,13 @@ function scoreObservation(
     ]),
     identifier: [{ system: RESULT_OBSERVATION_ID_SYSTEM, value: `${identifierPrefix}/score/${score.code}` }],
     category: [{ coding: [{ ...SURVEY_CATEGORY }] }],
-    code: { coding: [{ system: PRO_SCORE_SYSTEM, code: score.code, display: score.display }], text: score.display },
+    code: {
+      coding: [
+        { system: PRO_SCORE_SYSTEM, code: score.code, display: score.display },
+        ...(score.publicCode ? [{ ...score.publicCode }] : []),
+      ],
+      text: score.display,
+    },
     valueQuantity: quantity(score.value),
     ...(score.band ? { interpretation: [{ coding: [score.band], text: score.band.display }] } : {}),
     referenceRange: [
