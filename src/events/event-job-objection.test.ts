@@ -26,6 +26,7 @@ async function run(epd: FakeEpdClient, mappings: CompiledMappings, objection?: O
   const counted: SkippedTrigger[] = [];
   const job = createEventJob({
     epd,
+    identity: { epdBase: 'https://epd.example.org/fhir', invitationIdSecret: 'invitation-id-secret-for-tests' },
     getMappings: () => mappings,
     throttle: createFakeThrottleStore(),
     enqueueInvitations: async (planned) => void enqueued.push(...planned),
@@ -112,6 +113,7 @@ describe('events job: the patient objected', () => {
     await run(epd, mappings);
     expect(epd.calls.filter((c) => c.method === 'readBatch').map((c) => c.target)).toEqual([
       'Patient/kind-1,RelatedPerson,Consent',
+      'Organization/kinderlongziekten', // the department, for its identifiers
     ]);
     expect(epd.calls.some((c) => c.method === 'createIfNoneExist' || c.method === 'update')).toBe(false);
   });

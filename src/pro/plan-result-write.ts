@@ -63,7 +63,7 @@ export function planResultWrite(
     }
     built.push(result);
   }
-  return { plan: { task: job.task, entries, outputs, completedAt }, built };
+  return { plan: { task: job.task, patient: job.patient, entries, outputs, completedAt }, built };
 }
 
 /** `identifier=system|value`, both encoded: values hold `/` and `#`. */

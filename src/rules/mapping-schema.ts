@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { R4_RESOURCE_TYPES } from '../intake/r4-resource-types.js';
+import { didYouMean } from './closest-name.js';
 import { compileFhirPath, type CompiledPath } from './compile-fhir-path.js';
 import { defaultCodePath } from './default-code-paths.js';
 import { parseIsoDuration } from './parse-iso-duration.js';
@@ -162,11 +164,21 @@ export const decisionAidSchema = z.strictObject({
 const codeFilter = z
   .strictObject({
     path: z.string().optional(),
-    system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }),
+    system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }).optional(),
     code: z.string().min(1).optional(),
     prefix: z.string().min(1).optional(),
+    /** A ValueSet file under the mappings directory (`valuesets/asthma.json`) or the canonical URL of one. */
+    valueSet: z.string().trim().min(1).optional(),
   })
   .superRefine((filter, ctx) => {
+    if (filter.valueSet !== undefined) {
+      for (const field of ['system', 'code', 'prefix'] as const)
+        if (filter[field] !== undefined)
+          ctx.addIssue({ code: 'custom', message: 'give either valueSet or system with code/prefix', path: [field] });
+      return;
+    }
+    if (filter.system === undefined)
+      ctx.addIssue({ code: 'custom', message: 'is required (or name a valueSet)', path: ['system'] });
     if ((filter.code === undefined) === (filter.prefix === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give either code or prefix (exactly one)', path: ['code'] });
     }
@@ -190,7 +202,17 @@ const patientFilter = z
   .strictObject({
     minAge: age.optional(),
     maxAge: age.optional(),
-    departments: z.array(z.string().trim().min(1)).min(1).optional(),
+    // A variable may hold several departments, comma-separated: `[${ASTMA_DEPARTMENTS}]`.
+    departments: z
+      .array(z.string())
+      .transform((list) =>
+        list
+          .flatMap((item) => item.split(','))
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string()).min(1, { error: 'names no department' }))
+      .optional(),
   })
   .refine((p) => p.minAge === undefined || p.maxAge === undefined || p.minAge <= p.maxAge, {
     error: 'maxAge is below minAge',
@@ -202,7 +224,12 @@ const triggerFields = z.strictObject({
   keyMoment: z.enum(KEY_MOMENTS),
   resourceType: z
     .string()
-    .regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' }),
+    .regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' })
+    .refine((type) => R4_RESOURCE_TYPES.has(type), {
+      // Checked before the code paths, so a typo is named as such and not as a missing code path.
+      error: (issue) =>
+        `"${String(issue.input)}" is not a FHIR R4 resource type${didYouMean(String(issue.input), R4_RESOURCE_TYPES)}`,
+    }),
   interactions: z
     .array(z.enum(['create', 'update', 'delete']))
     .min(1)
@@ -215,6 +242,30 @@ const triggerFields = z.strictObject({
   recipients: recipientsSchema,
   delay: duration.optional(),
   throttle: duration.optional(),
+  /**
+   * Who counts as a child's parent or legal representative (WGBO). Without `codes`: v3 parents and
+   * guardian, zib roles 11 (Voogd) and 24 (Wettelijke vertegenwoordiger); step- and foster parents
+   * only with `stepAndFosterParents: true`. With `codes`: exactly those.
+   */
+  representatives: z
+    .strictObject({
+      codes: z
+        .array(
+          z.strictObject({
+            system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }),
+            code: z.string().min(1),
+          }),
+        )
+        .min(1)
+        .optional(),
+      stepAndFosterParents: z.boolean().default(false),
+    })
+    .optional(),
+  /**
+   * What one throttle window holds back: the same aid for the same key moment (default), or the
+   * same aid whatever the key moment (`decision-aid`: one invitation per aid per window).
+   */
+  throttleScope: z.enum(['key-moment', 'decision-aid']).default('key-moment'),
   sampling: samplingSchema.optional(),
 });
 
@@ -245,6 +296,7 @@ export const triggerSchema = triggerFields.transform((trigger, ctx) => {
     system: filter.system,
     code: filter.code,
     prefix: filter.prefix,
+    valueSet: filter.valueSet,
   }));
   if (failed) return z.NEVER;
   return { ...trigger, condition, codes: codes as ((typeof codes)[number] & { path: CompiledPath })[] };
