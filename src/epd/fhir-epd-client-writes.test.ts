@@ -148,7 +148,7 @@ describe('createEpdClient: update', () => {
       .reply(412, outcome); // a second PUT would find no answer here and fail with another error
     const error = await failure(client().update({ ...TASK, id: 't1' }, { ifMatch: '3' }));
     expect(error).toMatchObject({ status: 412, retry: true });
-    expect(error.problems[0]).toEqual({ code: 'conflict', message: 'Precondition failed' });
+    expect(error.problems[0]).toEqual({ code: 'conflict', message: 'conflict' }); // the text stays out (docs/security.md)
   });
 });
 
