@@ -101,7 +101,7 @@ export function buildResultAuditEvent(source: AuditSource, input: ResultAuditInp
   const trigger = input.triggerId ? ` (trigger ${input.triggerId})` : '';
   const description = input.failure
     ? `Resultaat keuzehulp${moment}${trigger} niet vastgelegd: ${input.failure}`
-    : `Resultaat keuzehulp${moment}${trigger} vastgelegd: ${input.written.length} resource(s).`;
+    : `Resultaat keuzehulp${moment}${trigger} vastgelegd: ${input.written.length} ${input.written.length === 1 ? 'gegeven' : 'gegevens'}.`;
   const platform = input.decisionAidTitle ? [platformAgent(AUDIT_CODES.origin, input.decisionAidTitle)] : [];
   const task = input.task
     ? [

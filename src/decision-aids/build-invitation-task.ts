@@ -1,5 +1,6 @@
 import type { CodeableConcept, Extension, Reference, ResourceType, Task } from '@medplum/fhirtypes';
 import type { InvitationJobData } from '../queue/job-types.js';
+import { dutchDateTime } from '../shared/dutch-date.js';
 import type { DecisionAid } from '../rules/types.js';
 import type { TaskHold } from './contact-hold.js';
 import type { CreatedInvitation } from './invitation-adapter.js';
@@ -107,7 +108,10 @@ function narrative(description: string, job: InvitationJobData, invitation: Crea
   const rows = [
     ['Ontvanger', RECIPIENT_ROLE_DISPLAY[job.recipient.role]],
     ['Moment', KEY_MOMENT_DISPLAY[job.keyMoment]],
-    ['Geldig tot', invitation ? (invitation.expiresAt ?? 'onbeperkt') : 'nog niet verstuurd'],
+    [
+      'Geldig tot',
+      invitation ? (invitation.expiresAt ? dutchDateTime(invitation.expiresAt) : 'onbeperkt') : 'nog niet verstuurd',
+    ],
   ];
   const items = rows
     .map(([label, value]) => `<li>${escapeHtml(label ?? '')}: ${escapeHtml(value ?? '')}</li>`)

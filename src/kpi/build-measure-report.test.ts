@@ -57,6 +57,18 @@ describe('the shipped Measure', () => {
     expect([MEASURE.url, MEASURE.version, MEASURE.status]).toEqual([MEASURE_URL, MEASURE_VERSION, 'active']);
   });
 
+  it('is documentation that names its computation: no placeholders, undefined variables or dateTime arithmetic; a scoring per group', () => {
+    const text = JSON.stringify(MEASURE);
+    expect(text).not.toMatch(/\{\{|%threshold|- Task\.authoredOn/);
+    expect(MEASURE.usage).toMatch(/^Documentation of a computation, not a measure for a FHIR measure engine/);
+    expect(MEASURE.usage).toContain('src/kpi/summarise-cell.ts');
+    for (const group of MEASURE.group!)
+      expect(
+        group.extension?.find((e) => e.url.endsWith('extension-Measure.group.scoring'))?.valueCodeableConcept
+          ?.coding?.[0]?.code,
+      ).toMatch(/^(cohort|proportion|continuous-variable)$/);
+  });
+
   it('has the groups and stratifiers the MeasureReport fills, in the same order', () => {
     const report = reportOf([answered(90)]);
     expect(MEASURE.group!.map((g) => g.code!.coding![0]!.code)).toEqual(
@@ -143,6 +155,7 @@ describe('buildMeasureReport', () => {
     expect(group(report, 'decided-together').extension!.map((e) => e.valueCoding?.code)).toEqual([
       'sdm-q9-threshold',
       'target-percent',
+      'decided-together-sdm-q9',
     ]);
   });
 

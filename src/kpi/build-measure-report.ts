@@ -22,6 +22,7 @@ import {
   URI_SYSTEM,
 } from './kpi-codes.js';
 import { formatFigure, formatPercent } from './format-figure.js';
+import { decidedTogetherRule } from './render-kpi-page.js';
 import { addMonths, type Month } from './month-period.js';
 import { hasValue, type Figure, type KpiCell } from './summarise-cell.js';
 
@@ -183,6 +184,14 @@ function settingExtensions(summary: KpiSummary) {
         system: KPI_GROUP_SYSTEM,
         code: 'target-percent',
         display: `doel ${summary.settings.targetPercent}%`,
+      },
+    },
+    {
+      url: KPI_SETTING_EXTENSION,
+      valueCoding: {
+        system: KPI_GROUP_SYSTEM,
+        code: `decided-together-${summary.settings.decidedTogether}`,
+        display: decidedTogetherRule(summary.settings),
       },
     },
   ];

@@ -7,7 +7,7 @@
 export const MEASURE_URL = 'https://sdm-bridge.org/fhir/Measure/sdm-kpi';
 
 /** Version of the Measure; a MeasureReport names the exact version it follows. */
-export const MEASURE_VERSION = '1.0.0';
+export const MEASURE_VERSION = '1.1.0';
 
 /** Identifier system of the MeasureReports this service writes: value `sdm-kpi-<YYYY-MM>`, one per month (no `|` in it: servers split tokens there). */
 export const MEASURE_REPORT_ID_SYSTEM = 'https://sdm-bridge.org/fhir/NamingSystem/measure-report-id';

@@ -62,6 +62,15 @@ export async function readKpiRecords(deps: KpiReadDeps, from: Month, to: Month):
   const responses = await readResponses(deps.epd, tasks.flatMap(responseRefsOf));
   const scores = await readScores(deps.epd, [...responses.keys()], SDM_Q9_TOTAL);
   const topBoxes = await readScores(deps.epd, [...responses.keys()], COLLABORATE_TOP_BOX);
+  // Scores written without their response (a rating of the clinician, by the storage policy) are the Task's output themselves.
+  const outputScores = await readOutputScores(
+    deps.epd,
+    tasks.flatMap((t) => outputRefsOf(t, 'Observation')),
+  );
+  for (const [ref, score] of outputScores) {
+    if (score.code === SDM_Q9_TOTAL) scores.set(ref, score.value);
+    if (score.code === COLLABORATE_TOP_BOX) topBoxes.set(ref, score.value);
+  }
   const departmentOf = createDepartmentResolver(deps.epd);
   const records: KpiRecord[] = [];
   for (let start = 0; start < tasks.length; start += DEPARTMENT_READS_AT_ONCE) {
@@ -81,7 +90,7 @@ function toRecord(
   scores: { sdm: Map<string, number>; topBox: Map<string, number> },
   deps: KpiReadDeps,
 ): KpiRecord {
-  const refs = responseRefsOf(task);
+  const refs = [...responseRefsOf(task), ...outputRefsOf(task, 'Observation')];
   const completed = task.status === 'completed' && (task.output?.length ?? 0) > 0;
   const finishedAt = completed
     ? completionTime(
@@ -130,10 +139,32 @@ function keyMomentOf(task: Task): Dimension {
 
 /** `QuestionnaireResponse/id` of every output of a Task. */
 function responseRefsOf(task: Task): string[] {
+  return outputRefsOf(task, 'QuestionnaireResponse');
+}
+
+/** `Type/id` of every output of a Task of that type. */
+function outputRefsOf(task: Task, type: 'QuestionnaireResponse' | 'Observation'): string[] {
   return (task.output ?? []).flatMap((o) => {
     const ref = o.valueReference?.reference ?? '';
-    return /^QuestionnaireResponse\/[^/]+$/.test(ref) ? [ref] : [];
+    return ref.startsWith(`${type}/`) && ref.split('/').length === 2 ? [ref] : [];
   });
+}
+
+/** The score Observations a Task names as its output, by `Observation/id`: their code and value. */
+async function readOutputScores(
+  epd: EpdClient,
+  refs: readonly string[],
+): Promise<Map<string, { code: string; value: number }>> {
+  const found = new Map<string, { code: string; value: number }>();
+  for (const ids of chunks([...new Set(refs)].map((ref) => ref.split('/')[1]!))) {
+    for (const o of await epd.search<Observation>('Observation', { _id: ids.join(','), _count: PAGE_SIZE })) {
+      const code = o.code.coding?.find((c) => c.system === PRO_SCORE_SYSTEM)?.code;
+      const value = o.valueQuantity?.value;
+      if (code && typeof value === 'number' && o.status !== 'entered-in-error' && o.status !== 'cancelled')
+        found.set(`Observation/${o.id}`, { code, value });
+    }
+  }
+  return found;
 }
 
 async function readResponses(epd: EpdClient, refs: readonly string[]): Promise<Map<string, QuestionnaireResponse>> {

@@ -8,7 +8,7 @@ import { AppError, badInput, type Problem } from '../shared/errors.js';
 import { findInvitation, type FoundInvitation } from './find-invitation.js';
 import { mapPlatformResult } from './map-platform-result.js';
 import { RESULT_ID_SYSTEM } from './pro-codes.js';
-import { respondentProblems, withPatientItems } from './respondent-problems.js';
+import { respondentProblems, withMappingPolicy } from './respondent-problems.js';
 import type { QuestionnaireSet } from './questionnaire-set.js';
 import { readCompletedTask } from './read-completed-task.js';
 import {
@@ -51,7 +51,7 @@ export async function acceptResult(
     const problems = [...submission.problems];
     const drafts = submission.parts
       .flatMap((part) => draftsOf(part, { aid, results, invitation, receivedAt, deps, problems }))
-      .map((draft) => withPatientItems(draft, results));
+      .map((draft) => withMappingPolicy(draft, results, deps.questionnaires.get(draft.questionnaire)));
     if (!drafts.length && !problems.length) problems.push({ code: 'required', message: 'the result holds no answers' });
     problems.push(...(await respondentProblems(drafts, invitation, results, deps.epd)));
     if (problems.length) throw refused(problems);

@@ -20,6 +20,7 @@ import {
 import { itemsByLinkId } from './questionnaire-items.js';
 import { answerText, dutchDate, escapeHtml, filledInBy, narrative, questionText } from './result-narrative.js';
 import { scoreResponse, type ComputedScore } from './score-questionnaire.js';
+import { STORE_EVERYTHING } from './storage-policy.js';
 
 /** Who a result is about and from, by reference (from the invitation Task). */
 export interface ResultParties {
@@ -37,9 +38,11 @@ export interface ResultParties {
 export interface BuiltResponse {
   fullUrl: string;
   response: QuestionnaireResponse;
-  /** Extracted answers first, then one per computed score. */
+  /** What is written, by the storage policy: extracted answers first, then one per computed score. */
   observations: Observation[];
   scores: ComputedScore[];
+  /** Whether the response itself is written (else only its Observations, which then name no response). */
+  storeResponse: boolean;
 }
 
 /**
@@ -72,15 +75,22 @@ export function buildResultResources(
     item: draft.item,
   };
   const identifierPrefix = createHash('sha256').update(key).digest('hex').slice(0, 24);
-  const extracted = extractObservations({
-    questionnaire,
-    response,
-    responseReference: fullUrl,
-    identifierPrefix,
-    patientItems: new Set(draft.patientItems ?? []),
-  });
-  const scored = scores.map((score) => scoreObservation(score, response, fullUrl, identifierPrefix));
-  return { fullUrl, response, observations: [...extracted, ...scored], scores };
+  const store = draft.store ?? STORE_EVERYTHING;
+  const extracted = store.items
+    ? extractObservations({
+        questionnaire,
+        response,
+        responseReference: fullUrl,
+        identifierPrefix,
+        patientItems: new Set(draft.patientItems ?? []),
+      })
+    : [];
+  const scored = store.scores
+    ? scores.map((score) => scoreObservation(score, response, fullUrl, identifierPrefix))
+    : [];
+  // A response that is not written cannot be pointed at: its Observations then stand on their own.
+  const observations = [...extracted, ...scored].map((o) => (store.response ? o : withoutDerivedFrom(o)));
+  return { fullUrl, response, observations, scores, storeResponse: store.response };
 }
 
 function scoreObservation(
@@ -98,7 +108,13 @@ function scoreObservation(
     ]),
     identifier: [{ system: RESULT_OBSERVATION_ID_SYSTEM, value: `${identifierPrefix}/score/${score.code}` }],
     category: [{ coding: [{ ...SURVEY_CATEGORY }] }],
-    code: { coding: [{ system: PRO_SCORE_SYSTEM, code: score.code, display: score.display }], text: score.display },
+    code: {
+      coding: [
+        { system: PRO_SCORE_SYSTEM, code: score.code, display: score.display },
+        ...(score.publicCode ? [{ ...score.publicCode }] : []),
+      ],
+      text: score.display,
+    },
     valueQuantity: quantity(score.value),
     ...(score.band ? { interpretation: [{ coding: [score.band], text: score.band.display }] } : {}),
     referenceRange: [
@@ -138,6 +154,11 @@ function responseNarrative(
     ? [`${byPatient.map((d) => `'${escapeHtml(questionText(d))}'`).join(' en ')}: beantwoord door de patiënt zelf.`]
     : [];
   return narrative([heading, ...patientPart, ...scores.map((s) => escapeHtml(s.sentence))], lines);
+}
+
+function withoutDerivedFrom(observation: Observation): Observation {
+  const { derivedFrom: _left, ...rest } = observation;
+  return rest;
 }
 
 /** The link from a response to its invitation Task: an extension, as R4 allows any target there. */

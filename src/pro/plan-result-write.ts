@@ -26,6 +26,7 @@ export function planResultWrite(
 ): PlannedResult {
   const built: BuiltResponse[] = [];
   const entries: ConditionalEntry[] = [];
+  const outputs: string[] = [];
   for (const draft of job.responses) {
     const questionnaire = questionnaires.get(draft.questionnaire);
     if (!questionnaire)
@@ -45,25 +46,24 @@ export function planResultWrite(
       patient: job.patient,
       author: job.author.reference,
     });
-    entries.push({
-      fullUrl: result.fullUrl,
-      resource: assertValidResource(result.response),
-      ifNoneExist: identifierQuery(draft.identifier),
-    });
+    if (result.storeResponse) {
+      entries.push({
+        fullUrl: result.fullUrl,
+        resource: assertValidResource(result.response),
+        ifNoneExist: identifierQuery(draft.identifier),
+      });
+      outputs.push(result.fullUrl);
+    }
     for (const observation of result.observations) {
       const identifier = observation.identifier?.[0] as Identifier;
-      entries.push({
-        fullUrl: `urn:uuid:${uuidFrom(`${identifier.system}|${identifier.value}`)}`,
-        resource: assertValidResource(observation),
-        ifNoneExist: identifierQuery(identifier),
-      });
+      const fullUrl = `urn:uuid:${uuidFrom(`${identifier.system}|${identifier.value}`)}`;
+      entries.push({ fullUrl, resource: assertValidResource(observation), ifNoneExist: identifierQuery(identifier) });
+      // Without its response in the record, the invitation's output names the scores themselves.
+      if (!result.storeResponse) outputs.push(fullUrl);
     }
     built.push(result);
   }
-  return {
-    plan: { task: job.task, patient: job.patient, entries, outputs: built.map((b) => b.fullUrl), completedAt },
-    built,
-  };
+  return { plan: { task: job.task, patient: job.patient, entries, outputs, completedAt }, built };
 }
 
 /** `identifier=system|value`, both encoded: values hold `/` and `#`. */

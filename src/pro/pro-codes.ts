@@ -54,6 +54,9 @@ export const TASK_OUTPUT_TYPE_SYSTEM = 'https://sdm-bridge.org/fhir/CodeSystem/t
 /** Task.output type of the result of an invitation. */
 export const TASK_OUTPUT_RESULT = { code: 'questionnaire-response', display: 'Ingevulde vragenlijst' } as const;
 
+/** Task.output type of a score written without its response (the storage policy of a rating of the clinician). */
+export const TASK_OUTPUT_SCORE = { code: 'score', display: 'Score van een ingevulde vragenlijst' } as const;
+
 /** UCUM unit of a dimensionless score. */
 export const SCORE_UNIT = { unit: 'score', system: 'http://unitsofmeasure.org', code: '{score}' } as const;
 

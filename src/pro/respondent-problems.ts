@@ -1,4 +1,4 @@
-import type { Patient } from '@medplum/fhirtypes';
+import type { Patient, Questionnaire } from '@medplum/fhirtypes';
 import type { EpdClient } from '../epd/epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
 import type { ResultResponseDraft } from '../queue/job-types.js';
@@ -7,6 +7,7 @@ import type { ResultsConfig } from '../rules/types.js';
 import type { Problem } from '../shared/errors.js';
 import { instrumentProblems, mappingOf, needsAge } from './check-instrument-rules.js';
 import type { FoundInvitation } from './find-invitation.js';
+import { storagePolicyOf } from './storage-policy.js';
 
 /**
  * Checks every questionnaire of a result against its instrument rules (who may answer, the
@@ -34,10 +35,19 @@ export async function respondentProblems(
   });
 }
 
-/** The draft with the linkIds its patient answers (the C-ACT child part), from its mapping. */
-export function withPatientItems(draft: ResultResponseDraft, results: ResultsConfig): ResultResponseDraft {
-  const items = mappingOf(results.questionnaires, draft.questionnaire)?.patientItems;
-  return items?.length ? { ...draft, patientItems: [...items] } : draft;
+/** The draft with what its mapping says about it: the linkIds its patient answers (the C-ACT child part) and what is stored. */
+export function withMappingPolicy(
+  draft: ResultResponseDraft,
+  results: ResultsConfig,
+  questionnaire: Questionnaire | undefined,
+): ResultResponseDraft {
+  const mapping = mappingOf(results.questionnaires, draft.questionnaire);
+  const items = mapping?.patientItems;
+  return {
+    ...draft,
+    ...(items?.length ? { patientItems: [...items] } : {}),
+    ...(questionnaire ? { store: storagePolicyOf(mapping, questionnaire) } : {}),
+  };
 }
 
 async function birthDateOf(epd: EpdClient, patient: string): Promise<string | undefined> {

@@ -34,7 +34,7 @@ export function createResultJob(deps: ResultJobDeps) {
   return async function resultJob(job: ResultJobData, ctx: JobContext): Promise<ResultJobResult> {
     const { plan, built } = planResultWrite(job, deps.questionnaires, deps.now().toISOString());
     const outcome = await writeResult(deps.epd, plan, { maxEntries: deps.maxTransactionEntries });
-    const responses = built.map((b) => outcome.stored[b.fullUrl] ?? b.fullUrl);
+    const responses = built.filter((b) => b.storeResponse).map((b) => outcome.stored[b.fullUrl] ?? b.fullUrl);
     ctx.log.info(
       {
         invitationId: job.invitationId,
@@ -51,7 +51,7 @@ export function createResultJob(deps: ResultJobDeps) {
       existing: outcome.existing,
       task: outcome.task,
       responses,
-      observations: plan.entries.length - built.length,
+      observations: plan.entries.length - responses.length,
     };
   };
 }

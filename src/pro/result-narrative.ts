@@ -3,9 +3,6 @@ import type { Narrative, QuestionnaireItem, QuestionnaireResponseItemAnswer } fr
 /** The XHTML namespace FHIR requires on `text.div`. */
 const XHTML = 'http://www.w3.org/1999/xhtml';
 
-/** Dates in narratives as a Dutch reader expects them, in the hospital's time zone. */
-const DUTCH_DATE = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeZone: 'Europe/Amsterdam' });
-
 /** A generated narrative of the given paragraphs and optional list items (both already escaped HTML). */
 export function narrative(paragraphs: readonly string[], listItems: readonly string[] = []): Narrative {
   const list = listItems.length ? `<ul>${listItems.map((li) => `<li>${li}</li>`).join('')}</ul>` : '';
@@ -20,11 +17,8 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** `2 maart 2026` for an ISO date or date-time; the input itself when it cannot be read. */
-export function dutchDate(isoDateTime: string): string {
-  const at = new Date(isoDateTime);
-  return Number.isNaN(at.getTime()) ? isoDateTime : DUTCH_DATE.format(at);
-}
+/** Dates in narratives as a Dutch reader expects them, in the hospital's time zone (one helper for the service). */
+export { dutchDate } from '../shared/dutch-date.js';
 
 /** Who filled in a questionnaire, in words: the reference type tells a parent from the patient. */
 export function filledInBy(authorReference: string): string {

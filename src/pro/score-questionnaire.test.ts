@@ -101,3 +101,23 @@ it('a Questionnaire without a scoring gives no score', () => {
     ]),
   ).toEqual([]);
 });
+
+it('codes the ACT total with LOINC 82668-5 beside the project code (HL7 Portugal ACT value set); C-ACT has none', () => {
+  const [act] = score('act', integers('act', [4, 4, 5, 3, 4]));
+  expect(act!.publicCode).toEqual({ system: 'http://loinc.org', code: '82668-5', display: 'Total score [ACT]' });
+  const [cact] = score('c-act', [
+    { linkId: 'c-act-kind', item: integers('c-act', [3, 3, 3, 3], 1) },
+    { linkId: 'c-act-ouder', item: integers('c-act', [5, 5, 5], 5) },
+  ]);
+  expect(cact!.publicCode).toBeUndefined();
+  const questionnaire = questionnaires.get(Q('act'))!;
+  expect(questionnaire.code?.[0]?.code).toBe('82674-3');
+  expect(questionnaire.item!.map((i) => i.code!.find((c) => c.system === 'http://loinc.org')?.code)).toEqual([
+    '82669-3',
+    '82670-1',
+    '82671-9',
+    '82672-7',
+    '82673-5',
+  ]);
+  for (const q of questionnaires.list) expect(q.copyright).toBeTruthy();
+});

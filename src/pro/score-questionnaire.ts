@@ -19,7 +19,12 @@ export interface ComputedScore {
   band?: { system: string; code: string; display: string };
   /** One Dutch sentence for the narrative (plain text). */
   sentence: string;
+  /** The public code of the score where one exists (LOINC), added beside the project's code. */
+  publicCode?: { system: string; code: string; display: string };
 }
+
+/** LOINC: the ACT total score (panel 82674-3; confirmed in HL7 Portugal's ACT value set). No C-ACT codes were confirmed. */
+const ACT_TOTAL_LOINC = { system: 'http://loinc.org', code: '82668-5', display: 'Total score [ACT]' } as const;
 
 /** A scoring rule: the linkIds it needs (all answered, or no score) and how it computes (one score or more). */
 interface Scoring {
@@ -106,6 +111,7 @@ export const SCORINGS: Readonly<Record<string, Scoring>> = {
         range: { low: 5, high: 25 },
         band,
         sentence: `ACT totaalscore: ${value} van 25, ${band.display}.`,
+        publicCode: ACT_TOTAL_LOINC,
       };
     },
   },

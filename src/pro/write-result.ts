@@ -4,7 +4,7 @@ import { EpdError } from '../epd/epd-error.js';
 import { storedEntriesOrThrow } from '../epd/transaction-answer.js';
 import { AppError } from '../shared/errors.js';
 import { assertValidResource } from '../shared/fhir-definitions.js';
-import { TASK_OUTPUT_RESULT, TASK_OUTPUT_TYPE_SYSTEM } from './pro-codes.js';
+import { TASK_OUTPUT_RESULT, TASK_OUTPUT_SCORE, TASK_OUTPUT_TYPE_SYSTEM } from './pro-codes.js';
 import { assertNoForeignResults, belongsTo, foreignResult } from './result-ownership.js';
 import { dutchDate, escapeHtml } from './result-narrative.js';
 
@@ -147,14 +147,16 @@ async function completeTask(
     executionPeriod: { ...task.executionPeriod, end: completedAt },
     output: [
       ...(task.output ?? []),
-      ...missing.map((ref) => ({
-        type: {
-          coding: [
-            { system: TASK_OUTPUT_TYPE_SYSTEM, code: TASK_OUTPUT_RESULT.code, display: TASK_OUTPUT_RESULT.display },
-          ],
-        },
-        valueReference: { reference: ref, type: 'QuestionnaireResponse' as const },
-      })),
+      ...missing.map((ref) => {
+        const kind = ref.startsWith('Observation/') ? TASK_OUTPUT_SCORE : TASK_OUTPUT_RESULT;
+        return {
+          type: { coding: [{ system: TASK_OUTPUT_TYPE_SYSTEM, code: kind.code, display: kind.display }] },
+          valueReference: {
+            reference: ref,
+            type: ref.startsWith('Observation/') ? ('Observation' as const) : ('QuestionnaireResponse' as const),
+          },
+        };
+      }),
     ],
   });
   try {
@@ -175,7 +177,7 @@ async function completeTask(
 }
 
 function withCompletionNote(div: string | undefined, completedAt: string): Task['text'] {
-  const note = `<p>Afgerond op ${escapeHtml(dutchDate(completedAt))}: het resultaat staat als ingevulde vragenlijst in het dossier.</p>`;
+  const note = `<p>Afgerond op ${escapeHtml(dutchDate(completedAt))}: het resultaat staat in het dossier.</p>`;
   const base =
     div && div.endsWith('</div>') ? div.slice(0, -'</div>'.length) : '<div xmlns="http://www.w3.org/1999/xhtml">';
   return { status: 'generated', div: `${base}${note}</div>` };

@@ -1,6 +1,6 @@
 import type { Identifier, QuestionnaireResponseItem } from '@medplum/fhirtypes';
 import type { EpdEvent } from '../intake/epd-event.js';
-import type { KeyMoment, RecipientRole } from '../rules/types.js';
+import type { KeyMoment, RecipientRole, StoragePolicy } from '../rules/types.js';
 
 /** Queue names. One Redis prefix per deployment (config QUEUE_PREFIX) keeps environments apart. */
 export const QUEUE = {
@@ -59,6 +59,8 @@ export interface ResultResponseDraft {
   item: QuestionnaireResponseItem[];
   /** linkIds the patient answered at a parent's invitation (the C-ACT child part): their Observations name the patient. */
   patientItems?: string[];
+  /** What is written to the record; absent (a job queued by an older version): everything. */
+  store?: StoragePolicy;
 }
 
 /**

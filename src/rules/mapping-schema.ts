@@ -122,6 +122,13 @@ const resultsSchema = z.strictObject({
           .optional(),
         keyMoments: z.array(z.enum(KEY_MOMENTS)).min(1).optional(),
         patientItems: z.array(z.string().min(1)).min(1).optional(),
+        store: z
+          .strictObject({
+            response: z.boolean().optional(),
+            scores: z.boolean().optional(),
+            items: z.boolean().optional(),
+          })
+          .optional(),
       }),
     )
     .min(1)

@@ -46,6 +46,7 @@ export function resolveResults(
       ...(q.answeredBy ? { answeredBy: q.answeredBy } : {}),
       ...(q.keyMoments ? { keyMoments: q.keyMoments } : {}),
       ...(q.patientItems ? { patientItems: q.patientItems } : {}),
+      ...(q.store ? { store: q.store } : {}),
     })),
   };
 }

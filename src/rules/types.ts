@@ -147,6 +147,18 @@ export interface ResultQuestionnaireMapping {
   keyMoments?: readonly KeyMoment[];
   /** linkIds (groups or questions) the patient answers even at a parent's invitation (the C-ACT child part). */
   patientItems?: readonly string[];
+  /** What of it is written to the record; a part left out takes its default (see src/pro/storage-policy.ts). */
+  store?: Readonly<Partial<StoragePolicy>>;
+}
+
+/** What one questionnaire of a result writes to the patient's record. */
+export interface StoragePolicy {
+  /** The QuestionnaireResponse (every answer, readable as the form). */
+  response: boolean;
+  /** One Observation per computed score. */
+  scores: boolean;
+  /** One Observation per extracted answer. */
+  items: boolean;
 }
 
 /** The patient's age in whole years on the day a questionnaire was filled in, both ends included. */

@@ -77,14 +77,20 @@ async function readBack(
   const responses = (await search<QuestionnaireResponse>(stack, 'QuestionnaireResponse?_count=1000')).filter(
     (r) => invitationTaskOf(r) === `Task/${invitation.id}`,
   );
-  const refs = new Set(responses.map((r) => `QuestionnaireResponse/${r.id}`));
-  const observations = (await search<Observation>(stack, 'Observation?_count=1000')).filter((o) =>
-    refs.has(o.derivedFrom?.[0]?.reference ?? ''),
-  );
   const task = (await search<Task>(stack, `Task?_id=${invitation.id}`))[0];
+  // A rating of the clinician is stored as its score only (the storage policy): the Task names it as output.
+  const refs = new Set([
+    ...responses.map((r) => `QuestionnaireResponse/${r.id}`),
+    ...(task?.output ?? []).map((o) => o.valueReference?.reference ?? ''),
+  ]);
+  const observations = (await search<Observation>(stack, 'Observation?_count=1000')).filter(
+    (o) => refs.has(o.derivedFrom?.[0]?.reference ?? '') || refs.has(`Observation/${o.id}`),
+  );
   const score = observations.find((o) => o.code.coding?.some((c) => c.code === 'sdm-q9-total'));
   for (const r of responses) print(`  ✓ QuestionnaireResponse/${r.id} (${r.questionnaire})`);
-  print(`  ✓ ${observations.length} Observation(s) derived from them; Task/${task?.id} is ${task?.status}`);
+  print(
+    `  ✓ ${observations.length} Observation(s) in the record (the SDM-Q9 as its score only); Task/${task?.id} is ${task?.status}`,
+  );
   if (score)
     print(`  ✓ SDM-Q9 score read back from the EPD: ${score.valueQuantity?.value} of 100 (Observation/${score.id})`);
   else print('  ✗ MISSING: the SDM-Q9 score Observation');

@@ -50,16 +50,24 @@ describe('KPIs from the record, end to end', () => {
         sdmQ9Mean: { value: expected.mean, respondents: expected.respondents },
         decidedTogether: { value: expected.share, respondents: expected.respondents, numerator: expected.together },
       });
+      let complements = 0;
       for (const [i, month] of months.entries()) {
         const mine = expectedFrom(plan.filter((p) => p.authoredOn.startsWith(month)));
         const cell = summary.months[i]!;
         expect([cell.month, cell.invitationsSent]).toEqual([month, mine.sent]);
-        expect(cell.decidedTogether).toEqual(
-          mine.respondents < 5
-            ? { suppressed: true }
-            : { suppressed: false, value: mine.share, respondents: mine.respondents, numerator: mine.together },
-        );
+        if (mine.respondents < 5) expect(cell.decidedTogether).toEqual({ suppressed: true });
+        else if (cell.decidedTogether.suppressed)
+          complements += 1; // hidden so the small month cannot be derived
+        else if (mine.together === mine.respondents)
+          expect(cell.decidedTogether).toMatchObject({ band: { high: 100 }, respondents: mine.respondents });
+        else
+          expect(cell.decidedTogether).toMatchObject({
+            value: mine.share,
+            respondents: mine.respondents,
+            numerator: mine.together,
+          });
       }
+      expect(complements).toBeLessThanOrEqual(1);
       expect(summary.months[1]!.decidedTogether).toEqual({ suppressed: true }); // the sparse month: three answers
       expect(summary.byDepartment.find((d) => d.label === 'Algemene kindergeneeskunde')!.sdmQ9Mean).toEqual({
         suppressed: true,
@@ -73,7 +81,7 @@ describe('KPIs from the record, end to end', () => {
     async () => {
       const month = monthOf(new Date(), TIME_ZONE);
       const tasks: Task[] = [];
-      for (let i = 0; i < 3; i++) {
+      for (let i = 0; i < 5; i++) {
         const { patient, parent } = await freshChild(stack, 13);
         await Promise.all([reachable(stack, patient), reachable(stack, parent)]); // else the invitations wait on hold
         const resource = await storeInEpd(stack, medicationAgreement(patient, { atc: 'R03BA05' }));
@@ -81,11 +89,15 @@ describe('KPIs from the record, end to end', () => {
         await settle(stack);
         tasks.push(...(await tasksFor(stack, refOf(resource))));
       }
-      expect(tasks).toHaveLength(6); // the 13-year-old and a parent, three times
-      for (const task of tasks.slice(0, 5)) {
+      expect(tasks).toHaveLength(10); // the 13-year-old and a parent, five times
+      const ownTasks = tasks.filter((t) => t.owner?.reference?.startsWith('Patient/'));
+      // Every parent answers with an SDM-Q9; four of the five 13-year-olds send their choice form only
+      // (the SDM-Q9 is for patients from 16), one does not answer.
+      for (const task of tasks.filter((t) => t !== ownTasks[4])) {
         const invitation = task.identifier!.find((id) => id.system === INVITATION_ID_SYSTEM)!.value!;
+        const own = ownTasks.includes(task);
         const body = {
-          ...platformResult(invitation, { id: `kpi-${invitation}` }),
+          ...platformResult(invitation, { id: `kpi-${invitation}`, ...(own ? { sdmq9: null } : {}) }),
           result: { id: `kpi-${invitation}`, completedAt: new Date().toISOString() },
         };
         const res = await fetch(`${stack.service.url}/decision-aids/astma-kind/results`, {
@@ -98,13 +110,13 @@ describe('KPIs from the record, end to end', () => {
       await resultsWritten(stack);
       const summary = await getKpi(stack, `?period=${month}`);
       expect(summary.overall).toMatchObject({
-        keyMomentEvents: 3,
-        invitationsSent: 6,
+        keyMomentEvents: 5,
+        invitationsSent: 10,
         invitationsFailed: 0,
-        completed: { value: 5, respondents: 5 },
-        completionRate: { value: 83.3, respondents: 5 },
-        sdmQ9Mean: { value: 82.2, respondents: 5 }, // the fixture answers: raw 37 × 20/9
-        decidedTogether: { value: 100, respondents: 5, numerator: 5 },
+        completed: { value: 9, respondents: 9 },
+        completionRate: { value: 90, respondents: 9 },
+        sdmQ9Mean: { value: 82.2, respondents: 5, patients: 5 }, // the fixture answers: raw 37 × 20/9
+        decidedTogether: { band: { low: 80, high: 100 }, respondents: 5, patients: 5 }, // 5 of 5: a band
         meetsTarget: true,
       });
       expect(summary.byKeyMoment.map((r) => r.label)).toEqual(['medicatiewijziging']);
@@ -131,7 +143,7 @@ describe('KPIs from the record, end to end', () => {
       expect(reports[0]).toMatchObject({
         status: 'complete',
         type: 'summary',
-        measure: 'https://sdm-bridge.org/fhir/Measure/sdm-kpi|1.0.0',
+        measure: 'https://sdm-bridge.org/fhir/Measure/sdm-kpi|1.1.0',
       });
       const schedulers = await stack.service.queues.kpi.getJobSchedulers();
       expect(schedulers.map((s) => [s.key, s.pattern, s.tz])).toEqual([
