@@ -18,7 +18,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger({ level: checked.config.logLevel, pretty: checked.config.logPretty });
-  await assertRedisAnswers(checked.config.redisUrl);
+  await assertRedisAnswers(checked.config.redis);
   const { config, mappings, questionnaires } = checked;
   const service = await startService(config, log, { mappings, questionnaires });
   log.info({ role: config.role }, 'sdm-bridge started');

@@ -1,3 +1,4 @@
+import { queuePrefixFor, readRedisTarget, type RedisTarget } from '../queue/redis-target.js';
 import { z } from 'zod';
 import { JWT_ALGS, readSmartBackend, type SmartBackendConfig } from './read-smart-backend.js';
 import { readEpdTransport, type EpdTransportConfig } from './read-epd-transport.js';
@@ -7,7 +8,7 @@ import {
   parsePurposes,
   type PurposeCode,
 } from '../rules/objection-policy.js';
-import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
+import { DECIDED_TOGETHER_MEASURES, DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
 import type { QueueSettingsByName } from '../queue/queue-settings.js';
 import { readQueueSettings } from './read-queue-settings.js';
 import { isPlaceholder, secretProblems } from '../shared/check-secret.js';
@@ -57,6 +58,9 @@ export interface Config {
   logLevel: string;
   logPretty: boolean;
   redisUrl: string;
+  /** The Redis topology (one node, Cluster, Sentinel); see src/queue/redis-target.ts. */
+  redis: RedisTarget;
+  /** With a hash tag (`{sdm}`) on a cluster, so each queue's keys share a slot. */
   queuePrefix: string;
   mappingsDir: string;
   maxBodyBytes: number;
@@ -84,6 +88,8 @@ export interface Config {
   metrics?: { port: number; host: string };
   /** Token of the queue dashboard at /admin/queues; undefined: the dashboard is not mounted. */
   adminToken?: string;
+  /** ADMIN_DASHBOARD_ACTIONS=on: the dashboard may change queues (bearer only, same origin); default read-only. */
+  adminDashboardActions: boolean;
   /** On SIGTERM: how long in-flight requests and jobs may take before the process exits anyway. */
   shutdownGraceMs: number;
 }
@@ -122,9 +128,11 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool,
-  REDIS_URL: z
-    .url({ protocol: /^rediss?$/, error: 'must be a URL such as redis://127.0.0.1:6379 (rediss:// for TLS)' })
-    .default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'), // read by readRedisTarget, with the topology below
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_NAME: z.string().optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:{}_-]+$/)
@@ -186,6 +194,8 @@ const envSchema = z.object({
   METRICS_PORT: port().optional(), // unset: no operations listener
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   ADMIN_TOKEN: z.string().optional(),
+  ADMIN_DASHBOARD_ACTIONS: z.enum(['on', 'off']).optional(),
+  KPI_DECIDED_TOGETHER: z.enum(DECIDED_TOGETHER_MEASURES).default(DEFAULT_KPI_SETTINGS.decidedTogether), // sdm-q9 (≥ threshold) or collaborate-top-box
   KPI_SDM_THRESHOLD: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.sdmThreshold), // why 80: see src/kpi/kpi-settings.ts
   KPI_SDM_TARGET: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.targetPercent), // the hospital's goal: 75% decided together
   KPI_CACHE_SECONDS: int(DEFAULT_KPI_SETTINGS.cacheSeconds), // figures move with answers that take days; 0 turns the cache off
@@ -224,6 +234,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
   const e = readSettings(env, problems);
   const sources = readSources(env, problems);
   const queues = readQueueSettings(env, problems);
+  const redis = readRedisTarget(env, problems);
   for (const source of sources)
     if (source.auth.type === 'hmac') source.auth.maxAgeSeconds = e.SIGNATURE_MAX_AGE_SECONDS;
   const epdAuth = readEpdAuth(e, problems);
@@ -246,7 +257,8 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY,
     redisUrl: e.REDIS_URL,
-    queuePrefix: e.QUEUE_PREFIX,
+    redis,
+    queuePrefix: queuePrefixFor(redis, e.QUEUE_PREFIX),
     mappingsDir: e.MAPPINGS_DIR,
     maxBodyBytes: e.MAX_BODY_BYTES,
     epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS, ...epdTransport },
@@ -278,7 +290,9 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
     },
     ...(e.METRICS_PORT !== undefined ? { metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST } } : {}),
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
+    adminDashboardActions: e.ADMIN_DASHBOARD_ACTIONS === 'on',
     kpi: {
+      decidedTogether: e.KPI_DECIDED_TOGETHER,
       sdmThreshold: e.KPI_SDM_THRESHOLD,
       targetPercent: e.KPI_SDM_TARGET,
       cacheSeconds: e.KPI_CACHE_SECONDS,
@@ -318,14 +332,20 @@ function checkPorts(rawEnv: Record<string, string | undefined>, e: Settings, pro
     );
 }
 
-/** Only what reaching the queues takes (REDIS_URL, QUEUE_PREFIX), for CLI commands that need no more. */
-export function loadQueueSettings(env: Record<string, string | undefined>): { redisUrl: string; queuePrefix: string } {
-  const parsed = envSchema
-    .pick({ REDIS_URL: true, QUEUE_PREFIX: true })
-    .safeParse(withoutEmptyValues(env), { error: plainConfigMessage });
-  if (!parsed.success)
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  return { redisUrl: parsed.data.REDIS_URL, queuePrefix: parsed.data.QUEUE_PREFIX };
+/** Only what reaching the queues takes (REDIS_*, QUEUE_PREFIX), for CLI commands that need no more. */
+export function loadQueueSettings(rawEnv: Record<string, string | undefined>): {
+  redisUrl: string;
+  redis: RedisTarget;
+  queuePrefix: string;
+} {
+  const env = withoutEmptyValues(rawEnv);
+  const parsed = envSchema.pick({ REDIS_URL: true, QUEUE_PREFIX: true }).safeParse(env, { error: plainConfigMessage });
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const redis = readRedisTarget(env, problems);
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  return { redisUrl: parsed.data.REDIS_URL, redis, queuePrefix: queuePrefixFor(redis, parsed.data.QUEUE_PREFIX) };
 }
 
 /** `INTAKE_SOURCES=hix,lab` with `INTAKE_HIX_TOKEN=…` (bearer) or `INTAKE_HIX_HMAC_SECRET=…` (signature). */

@@ -56,3 +56,9 @@ export const TASK_OUTPUT_RESULT = { code: 'questionnaire-response', display: 'In
 
 /** UCUM unit of a dimensionless score. */
 export const SCORE_UNIT = { unit: 'score', system: 'http://unitsofmeasure.org', code: '{score}' } as const;
+
+/**
+ * The project's extension on a QuestionnaireResponse naming the invitation it answers (a Reference
+ * to the Task with the invitation identifier). R4's basedOn does not allow a Task as its target.
+ */
+export const INVITATION_EXTENSION = 'https://sdm-bridge.org/fhir/StructureDefinition/invitation';

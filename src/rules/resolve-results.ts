@@ -43,6 +43,9 @@ export function resolveResults(
       ...(q.guardianQuestionnaire ? { guardianQuestionnaire: q.guardianQuestionnaire } : {}),
       optional: q.optional,
       answers: q.answers,
+      ...(q.answeredBy ? { answeredBy: q.answeredBy } : {}),
+      ...(q.keyMoments ? { keyMoments: q.keyMoments } : {}),
+      ...(q.patientItems ? { patientItems: q.patientItems } : {}),
     })),
   };
 }
