@@ -24,7 +24,7 @@ import { enqueueResult } from './pro/enqueue-result.js';
 import { prepareResults } from './pro/prepare-results.js';
 import { createResultJob } from './pro/result-job.js';
 import type { Queues } from './queue/create-queues.js';
-import { createWorker, type JobHandler, type RunningWorker } from './queue/create-worker.js';
+import { createWorker, type JobHandler } from './queue/create-worker.js';
 import { whenRedisReady } from './queue/fail-fast.js';
 import { QUEUE, type QueueName } from './queue/job-types.js';
 import { queueList } from './queue/queue-list.js';
@@ -145,7 +145,7 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
 }
 
 /** One worker per queue, each with its handler and its queue's settings; then the schedules. */
-async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<RunningWorker[]> {
+async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<{ close(): Promise<void> }[]> {
   const { config, epd, getMappings, metrics, now, audit, kpi } = parts;
   // Before any job: reading the definitions blocks the process for half a second or more, and
   // inside a first job it would hold up the lock renewals of every job running beside it. Only
@@ -195,7 +195,7 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<R
   ];
   await parts.polling.startSchedules();
   await scheduleKpiReports(parts.queues.worker.kpi, config.kpi);
-  return workers;
+  return [...workers, parts.polling.keepSchedules()];
 }
 
 /** Starts the worker of one queue with that queue's settings and the shared lock and stall timing. */

@@ -9,6 +9,10 @@ import { enqueueEvents } from './intake/enqueue-events.js';
 import { createKpiService, type KpiService } from './kpi/kpi-service.js';
 import { createPollScheduler } from './polling/poll-scheduler.js';
 import { createPollService, seenRetentionMs, type PollService } from './polling/poll-service.js';
+import { createCursorStore } from './polling/cursor-store.js';
+import { createPollLag } from './polling/poll-lag.js';
+import { zeroCounters } from './shared/zero-counters.js';
+import { QUEUE } from './queue/job-types.js';
 import { createPollStores } from './polling/poll-stores.js';
 import type { QuestionnaireSet } from './pro/questionnaire-set.js';
 import { createQueues, type Queues } from './queue/create-queues.js';
@@ -75,10 +79,27 @@ export function wireParts(
   const audit: AuditDeps = { client: auditClient, source: { sourceId, ...(site ? { site } : {}) }, now };
   const metrics = overrides.metrics ?? createMetrics();
   metrics.watchQueues(queueList(queues.intake)); // the fail-fast connection: a scrape never waits for a Redis that is away
+  const pollLag = createPollLag({
+    cursors: createCursorStore(redis.intake, config.queuePrefix, seenRetentionMs(config.poll)),
+    sources: config.sources,
+    settings: config.poll,
+    now,
+  });
+  metrics.watchPollLag(pollLag);
+  zeroCounters(metrics, {
+    sources: config.sources.map((source) => source.id),
+    queues: Object.values(QUEUE),
+    aids: [...mappings.decisionAids.values()].map((aid) => ({
+      id: aid.id,
+      keyMoments: [...new Set(mappings.triggers.filter((t) => t.decisionAidId === aid.id).map((t) => t.keyMoment))],
+      results: aid.results !== undefined,
+    })),
+  });
   const readiness = createReadinessCheck({
     redis: config.role === 'worker' ? redis.worker : redis.intake,
     epd: { get: epdConnection.get },
     getMappings,
+    ...(config.sources.some((source) => (source.mode ?? 'push') !== 'push') ? { pollLag } : {}),
   });
   const kpi = createKpiService({ epd, settings: config.kpi, now, getMappings });
   const base = {

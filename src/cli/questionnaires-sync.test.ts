@@ -79,6 +79,17 @@ describe('questionnaires sync', () => {
     expect(await epd.search('Questionnaire', { url: act.url! })).toHaveLength(2);
   });
 
+  it('fails with the folder named when it does not exist (exit 65), writing nothing', async () => {
+    const io = capture();
+    const missing = join(dir, 'questionaires');
+    const code = await runSync({ positionals: [missing], values: {}, json: false, io, env: {} }, epd);
+    expect(code).toBe(EXIT.dataError);
+    expect(io.errors).toEqual([
+      `questionnaires sync: ${missing} is not a folder; give the folder of the Questionnaire files (*.json) as an argument, or set MAPPINGS_DIR`,
+    ]);
+    expect(io.lines).toEqual([]);
+  });
+
   it('writes nothing when a file is not a usable Questionnaire (exit 65)', async () => {
     await writeFile(
       join(dir, 'broken.json'),

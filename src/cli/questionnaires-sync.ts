@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../config/load-config.js';
@@ -30,7 +31,14 @@ export const questionnairesSyncCommand: CliCommand = {
 
 /** The sync with its EPD given (tests pass a fake); without one, the EPD of the environment. */
 export async function runSync({ positionals, json, io, env }: CliInput, epdOverride?: EpdClient): Promise<number> {
-  const dir = positionals[0] ?? join(env.MAPPINGS_DIR ?? DEFAULT_MAPPINGS_DIR, QUESTIONNAIRES_SUBDIR);
+  const dir = positionals[0] ?? join(env.MAPPINGS_DIR || DEFAULT_MAPPINGS_DIR, QUESTIONNAIRES_SUBDIR);
+  // The service reads a missing folder as "no questionnaires"; asked to sync it, that is a mistake.
+  if (!(await isDirectory(dir))) {
+    io.err(
+      `questionnaires sync: ${dir} is not a folder; give the folder of the Questionnaire files (*.json) as an argument, or set MAPPINGS_DIR`,
+    );
+    return EXIT.dataError;
+  }
   let questionnaires;
   try {
     questionnaires = (await loadQuestionnaires(dir, { fhirValidation: true })).list;
@@ -49,6 +57,13 @@ export async function runSync({ positionals, json, io, env }: CliInput, epdOverr
   }
   report(dir, outcomes, json, io);
   return EXIT.ok;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (found) => found.isDirectory(),
+    () => false,
+  );
 }
 
 function epdOfEnvironment(env: Readonly<Record<string, string | undefined>>): EpdClient {

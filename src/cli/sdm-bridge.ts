@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { CLI_COMMANDS } from './cli-commands.js';
 import type { CliIo } from './cli-command.js';
+import { createProgressWriter } from './cli-progress.js';
 import { runCli } from './cli-run.js';
 
 /**
@@ -11,9 +12,7 @@ const interactive = process.stderr.isTTY === true;
 const io: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
-  progress: (line) => {
-    if (interactive) process.stderr.write(`\r\x1b[K${line}`);
-  },
+  progress: createProgressWriter({ interactive, write: (text) => process.stderr.write(text) }),
   interactive,
 };
 

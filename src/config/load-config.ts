@@ -40,6 +40,8 @@ export interface PollConfig {
   gapGraceMs: number;
   heartbeatCheckMs: number;
   heartbeatGraceMs: number;
+  /** /readyz fails when a polled source is this many poll intervals behind (0: never). */
+  maxLagIntervals?: number;
 }
 
 /** How the service authenticates to the EPD's FHIR API. */
@@ -191,6 +193,8 @@ const envSchema = z.object({
   GAP_GRACE_MS: int(30_000), // a late notification usually arrives within seconds; after this we go looking
   HEARTBEAT_CHECK_MS: int(60_000), // how often silent subscriptions are looked for; 0 switches it off
   HEARTBEAT_GRACE_MS: int(60_000), // a heartbeat this late (beyond its period) counts as missed
+  // Five intervals: a poll skipped while another runs or after one failure is a blip; five in a row is an outage.
+  POLL_MAX_LAG_INTERVALS: int(5),
   METRICS_PORT: port().optional(), // unset: no operations listener
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   ADMIN_TOKEN: z.string().optional(),
@@ -288,6 +292,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
       gapGraceMs: e.GAP_GRACE_MS,
       heartbeatCheckMs: e.HEARTBEAT_CHECK_MS,
       heartbeatGraceMs: e.HEARTBEAT_GRACE_MS,
+      maxLagIntervals: e.POLL_MAX_LAG_INTERVALS,
     },
     ...(e.METRICS_PORT !== undefined ? { metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST } } : {}),
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),

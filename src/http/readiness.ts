@@ -3,7 +3,7 @@ import { EpdError, failureReason } from '../epd/epd-error.js';
 
 /** One dependency the service needs to do its work, and whether it has it. */
 export interface ReadinessCheck {
-  name: 'redis' | 'epd' | 'mappings';
+  name: 'redis' | 'epd' | 'mappings' | 'polling';
   ok: boolean;
   /** Plain words for the operator: what was found, or what is wrong. */
   detail: string;
@@ -23,6 +23,8 @@ export interface ReadinessDeps {
   epd: { get: EpdGet };
   /** The compiled mapping files, or undefined when none are loaded. */
   getMappings: () => { files: readonly string[]; triggers: readonly unknown[] } | undefined;
+  /** The lag of every polled source and its limit; absent: no source is polled. */
+  pollLag?: () => Promise<readonly { source: string; lagSeconds: number; limitSeconds?: number }[]>;
   /** Limit of one probe of Redis or the EPD, in ms. */
   timeoutMs?: number;
   /** How long an EPD answer is reused, in ms. */
@@ -57,6 +59,7 @@ export function createReadinessCheck(deps: ReadinessDeps): () => Promise<Readine
       checkRedis(deps.redis, timeoutMs),
       epdCheck(),
       Promise.resolve(checkMappings(deps.getMappings())),
+      ...(deps.pollLag ? [checkPolling(deps.pollLag, timeoutMs)] : []),
     ]);
     return { ready: checks.every((c) => c.ok), checks };
   };
@@ -95,6 +98,24 @@ function checkMappings(mappings: ReturnType<ReadinessDeps['getMappings']>): Read
     ok: true,
     detail: `${mappings.files.length} file(s), ${mappings.triggers.length} trigger(s)`,
   };
+}
+
+/** Polling has stopped or fallen behind when a source's lag is past its limit (POLL_MAX_LAG_INTERVALS intervals). */
+async function checkPolling(read: NonNullable<ReadinessDeps['pollLag']>, timeoutMs: number): Promise<ReadinessCheck> {
+  try {
+    const readings = await withTimeout(read(), timeoutMs);
+    const behind = readings.filter((r) => r.limitSeconds !== undefined && r.lagSeconds > r.limitSeconds);
+    const said = (r: (typeof readings)[number]) => `${r.source} ${Math.round(r.lagSeconds)} s behind`;
+    if (behind.length)
+      return {
+        name: 'polling',
+        ok: false,
+        detail: `${behind.map(said).join(', ')}, more than ${behind[0]?.limitSeconds} s (POLL_MAX_LAG_INTERVALS)`,
+      };
+    return { name: 'polling', ok: true, detail: readings.map(said).join(', ') || 'no polled source' };
+  } catch (err) {
+    return { name: 'polling', ok: false, detail: `poll state unreadable: ${(err as Error).message}` };
+  }
 }
 
 /** The reason without the URL: `ECONNREFUSED`, `no answer in time`, or what a token request answered. */

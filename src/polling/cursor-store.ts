@@ -20,7 +20,10 @@ export interface CursorStore {
   backoffUntil(source: string): Promise<number | undefined>;
   /** Counts a failed poll and sets the pause `delayFor(failures in a row)`; returns its end. */
   recordFailure(source: string, nowMs: number, delayFor: (failures: number) => number): Promise<number>;
-  recordSuccess(source: string): Promise<void>;
+  /** Ends the backoff; `caughtUpToMs`: the poll read up to (about) then, with no window left behind. */
+  recordSuccess(source: string, caughtUpToMs?: number): Promise<void>;
+  /** Up to when the source was read by a poll that caught up: its lag is now minus this. */
+  polledUntil(source: string): Promise<number | undefined>;
 }
 
 /** ZMSCORE/ZADD arguments per call: large sweeps are sent in bounded chunks. */
@@ -30,6 +33,12 @@ const CHUNK = 500;
 const ADVANCE = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'cursor'))
 if current == nil or tonumber(ARGV[1]) > current then redis.call('HSET', KEYS[1], 'cursor', ARGV[1]) end
+return 1`;
+
+// Never back: a slow poll finishing after a faster, later one must not make the source look behind.
+const RAISE_POLLED_UNTIL = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'polledUntil'))
+if current == nil or tonumber(ARGV[1]) > current then redis.call('HSET', KEYS[1], 'polledUntil', ARGV[1]) end
 return 1`;
 
 /**
@@ -70,9 +79,11 @@ export function createCursorStore(redis: RedisConnection, prefix: string, seenRe
       await redis.hset(state(source), 'backoffUntil', String(until));
       return until;
     },
-    async recordSuccess(source) {
+    async recordSuccess(source, caughtUpToMs) {
       await redis.hdel(state(source), 'failures', 'backoffUntil');
+      if (caughtUpToMs !== undefined) await redis.eval(RAISE_POLLED_UNTIL, 1, state(source), String(caughtUpToMs));
     },
+    polledUntil: (source) => numberField(source, 'polledUntil'),
   };
 }
 

@@ -30,9 +30,13 @@ export function createFakeCursorStore(seenRetentionMs = Number.POSITIVE_INFINITY
       of(fields, source).set('backoffUntil', until);
       return until;
     },
-    async recordSuccess(source) {
+    async recordSuccess(source, caughtUpToMs) {
       of(fields, source).delete('failures');
       of(fields, source).delete('backoffUntil');
+      const current = of(fields, source).get('polledUntil');
+      if (caughtUpToMs !== undefined && (current === undefined || caughtUpToMs > current))
+        of(fields, source).set('polledUntil', caughtUpToMs);
     },
+    polledUntil: async (source) => of(fields, source).get('polledUntil'),
   };
 }

@@ -7,6 +7,8 @@ import type { PollJobData, PollReason } from '../queue/job-types.js';
 export interface PollScheduler {
   /** Creates or updates the job schedulers of every source and removes those no longer wanted; every process may call it. */
   start(): Promise<void>;
+  /** Creates the schedulers that should exist and do not (after Redis lost its data); returns their ids. */
+  restoreMissing(): Promise<string[]>;
   /** An immediate poll of a source (an empty ping); coalesced when it runs (see pollSource). */
   requestPoll(source: string, reason?: PollReason): Promise<void>;
   /** A gap check after the grace period; one job per (source, subscription, first missing number). */
@@ -51,24 +53,31 @@ export function createPollScheduler(options: {
 }): PollScheduler {
   const { queue, settings } = options;
   const now = options.now ?? (() => new Date());
+  const wanted = options.sources.flatMap((source) =>
+    schedulersFor(source, settings).map((s) => ({ ...s, source: source.id })),
+  );
+  // BullMQ's job scheduler adds one job per tick however many processes upsert it.
+  const upsert = (s: (typeof wanted)[number]) =>
+    queue.upsertJobScheduler(
+      s.id,
+      { every: s.every },
+      { name: s.reason, data: { source: s.source, reason: s.reason }, opts: SCHEDULED_JOB },
+    );
   return {
     async start() {
-      const wanted = options.sources.flatMap((source) =>
-        schedulersFor(source, settings).map((s) => ({ ...s, source: source.id })),
-      );
-      for (const s of wanted) {
-        // BullMQ's job scheduler adds one job per tick however many processes upsert it.
-        await queue.upsertJobScheduler(
-          s.id,
-          { every: s.every },
-          { name: s.reason, data: { source: s.source, reason: s.reason }, opts: SCHEDULED_JOB },
-        );
-      }
+      for (const s of wanted) await upsert(s);
       const ids = new Set(wanted.map((s) => s.id));
       for (const existing of await queue.getJobSchedulers()) {
         const id = existing.key;
         if (SCHEDULER_ID.test(id) && !ids.has(id)) await queue.removeJobScheduler(id);
       }
+    },
+    async restoreMissing() {
+      // Only the missing ones: upserting an existing scheduler would move its next tick.
+      const existing = new Set((await queue.getJobSchedulers()).map((found) => found.key));
+      const missing = wanted.filter((s) => !existing.has(s.id));
+      for (const s of missing) await upsert(s);
+      return missing.map((s) => s.id);
     },
     async requestPoll(source, reason = 'ping') {
       await queue.add(reason, { source, reason, requestedAt: now().toISOString() }, REQUESTED_RETENTION);

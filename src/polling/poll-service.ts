@@ -7,6 +7,7 @@ import type { JobHandler } from '../queue/create-worker.js';
 import type { PollJobData } from '../queue/job-types.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { keepSchedules } from './keep-schedules.js';
 import { createPollJob } from './poll-job.js';
 import type { PollScheduler } from './poll-scheduler.js';
 import type { PollResult } from './poll-source.js';
@@ -46,6 +47,8 @@ export interface PollService {
   job: JobHandler<PollJobData, PollResult>;
   /** Creates or updates the job schedulers of every source (every worker process may call it). */
   startSchedules(): Promise<void>;
+  /** Puts back vanished schedulers every poll interval, until closed (every worker process runs it). */
+  keepSchedules(): { close(): Promise<void> };
 }
 
 /** Ties the poll job, the gap watch and the schedulers to the ports it is given. */
@@ -89,6 +92,7 @@ export function createPollService(deps: PollServiceDeps): PollService {
       knownSources: () => knownSources,
     }),
     startSchedules: () => worker.scheduler.start(),
+    keepSchedules: () => keepSchedules(worker.scheduler, settings.intervalMs, deps.log),
   };
 }
 

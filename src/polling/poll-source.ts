@@ -81,16 +81,18 @@ async function pollHoldingLock(deps: PollSourceDeps, source: string, log: Logger
   await deps.cursors.advance(source, cursor);
   const types = deps.typesFor(source);
   const total = { found: 0, queued: 0 };
-  for (let slice = 0; slice < MAX_SLICES_PER_RUN; slice++) {
+  let caughtUp = false;
+  for (let slice = 0; slice < MAX_SLICES_PER_RUN && !caughtUp; slice++) {
     const window = nextPollWindow(cursor, deps.now().getTime(), deps.settings);
     const read = await readWindow(deps, source, types, window, log);
     total.found += read.found;
     total.queued += read.queued;
     cursor = cursorAfter(cursor, window, read.newestMs);
     await deps.cursors.advance(source, cursor);
-    if (window.to === undefined) break;
+    caughtUp = window.to === undefined;
   }
-  await deps.cursors.recordSuccess(source);
+  // The searches of a caught-up poll reached the present as it was when the poll began: the lag's zero point.
+  await deps.cursors.recordSuccess(source, caughtUp ? started : undefined);
   await deps.counters.add(source, 'polls');
   await deps.counters.add(source, 'pollEventsQueued', total.queued);
   const result: PollResult = { outcome: 'polled', ...total, cursor: new Date(cursor).toISOString() };

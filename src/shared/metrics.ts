@@ -44,6 +44,8 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Adds queues whose depth each scrape reads. */
   watchQueues(queues: readonly DepthSource[]): void;
+  /** Sets what each scrape reads the poll lag from (the poll state in Redis, shared by every process). */
+  watchPollLag(read: () => Promise<readonly { source: string; lagSeconds: number }[]>): void;
 }
 
 /** Job states shown as depth; completed and failed are kept for a while, so they are depths too. */
@@ -62,6 +64,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
   const registers = [registry];
   const sources: DepthSource[] = [];
   const { queueDepth, redisUp } = depthGauges(registry, sources);
+  let readLag: (() => Promise<readonly { source: string; lagSeconds: number }[]>) | undefined;
   return {
     registry,
     eventsReceived: counter(
@@ -119,6 +122,11 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       help: 'How far the poller is behind the EPD, per source',
       labelNames: ['source'] as const,
       registers,
+      async collect() {
+        // Read on scrape, so every process (api and worker) shows the lag the workers' polls leave in Redis.
+        const readings = await withDeadline(readLag?.(), DEPTH_TIMEOUT_MS).catch(() => undefined);
+        for (const { source, lagSeconds } of readings ?? []) this.set({ source }, lagSeconds);
+      },
     }),
     redisUp,
     httpDuration: new Histogram({
@@ -130,6 +138,9 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
     }),
     watchQueues(queues) {
       sources.push(...queues);
+    },
+    watchPollLag(read) {
+      readLag = read;
     },
   };
 }
@@ -229,6 +240,15 @@ function depthGauges(
     },
   });
   return { queueDepth, redisUp };
+}
+
+function withDeadline<T>(promise: Promise<T> | undefined, ms: number): Promise<T | undefined> {
+  if (!promise) return Promise.resolve(undefined);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 function counter<T extends string>(

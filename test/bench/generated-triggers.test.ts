@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatedMappingFile, GENERATED_AIDS_ENV } from '../../bench/generate-triggers.js';
 import { ruleBenchEvents } from '../../bench/rule-events.js';
@@ -24,10 +24,15 @@ describe('the rules benchmark’s generated triggers', () => {
     name,
     text: readFileSync(join('mappings', name), 'utf8'),
   }));
-  const exampleCount = compileMappings(examples, ENV).triggers.length;
+  // The value sets the example triggers name, as loadMappings reads them (valuesets/*.json).
+  const valueSets = readdirSync(join('mappings', 'valuesets'))
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => ({ name: `valuesets/${name}`, text: readFileSync(join('mappings', 'valuesets', name), 'utf8') }));
+  const exampleCount = compileMappings(examples, ENV, valueSets).triggers.length;
   const compiled = compileMappings(
     [...examples, { name: 'generated.yaml', text: generatedMappingFile(1_000 - exampleCount) }],
     ENV,
+    valueSets,
   );
 
   it('compile: a thousand triggers over six resource types', () => {
