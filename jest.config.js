@@ -8,7 +8,9 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform,
-  testEnvironment: 'node',
+  // The node environment with a guard: a file that leaves a worker, server, Redis connection or
+  // child process running fails (test/helpers/leak-guard-environment.js).
+  testEnvironment: '<rootDir>/test/helpers/leak-guard-environment.js',
 };
 
 export default {

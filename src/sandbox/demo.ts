@@ -26,7 +26,7 @@ async function runDemo(): Promise<number> {
     return 2;
   }
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: true });
-  const stack = await startEmbeddedStack({ log });
+  const stack = await startEmbeddedStack({ log, env: { ...process.env } }); // the operator's settings win
   try {
     print(`sdm-bridge demo: EPD ${stack.fhir.baseUrl}, decision-aid platform ${stack.aid.baseUrl}, Redis ${redisUrl}`);
     print(`mapping files: ${stack.service.mappings.files.join(', ')}\n`);

@@ -1,8 +1,8 @@
 import { validateResource } from '@medplum/core';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
-import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { freshChild, notify, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 
 /**
  * The spine end to end, on real Redis and the in-process FHIR server over HTTP: an EPD event for
@@ -11,7 +11,7 @@ import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../help
 describe('key moments end to end', () => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startEmbeddedStack();
+    stack = await startTestStack();
   });
   afterAll(async () => {
     await stack.close();

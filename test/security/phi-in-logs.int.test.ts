@@ -3,10 +3,10 @@ import { servedRoutes } from '../../src/http/openapi-routes.js';
 import { queueList } from '../../src/queue/queue-list.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { SEED_PEOPLE } from '../../src/sandbox/seed-people.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { platformResult } from '../fixtures/results/result-fixtures.js';
-import { notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { notify, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 
 /** Per hook and test: a stack start or a settle takes seconds on a loaded 2-core machine. */
 const SLOW_MS = 60_000;
@@ -77,7 +77,7 @@ describe('patient data stays out of the logs and the job payloads (whole flow, e
 
   beforeAll(async () => {
     const log = createLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } });
-    stack = await startEmbeddedStack({ log });
+    stack = await startTestStack({ log });
   }, SLOW_MS);
   afterAll(async () => {
     await stack?.close();
