@@ -15,6 +15,7 @@ import {
   RECIPIENT_ROLE_DISPLAY,
 } from '../decision-aids/invitation-task-codes.js';
 import type { InvitationJobData } from '../queue/job-types.js';
+import { requestIdTag } from '../shared/request-id.js';
 import type { DecisionAid, KeyMoment } from '../rules/types.js';
 import { AUDIT_CODES, AUDIT_OUTCOMES, AUDIT_SYSTEMS } from './audit-codes.js';
 
@@ -76,7 +77,7 @@ export function buildInvitationAuditEvent(
   const platform: AuditEventAgent[] =
     aid.delivery.type === 'http-api' ? [platformAgent(AUDIT_CODES.destination, aid.title, aid.delivery.url)] : [];
   return {
-    ...header(auditKey('invitation-sent', job.invitationId), AUDIT_CODES.invitationSent, description),
+    ...header(auditKey('invitation-sent', job.invitationId), AUDIT_CODES.invitationSent, description, job.requestId),
     period: { start: task.authoredOn ?? recorded, end: recorded },
     recorded,
     outcome: AUDIT_OUTCOMES.success,
@@ -144,10 +145,11 @@ function header(
   key: string,
   subtype: Coding,
   description: string,
+  requestId?: string,
 ): Pick<AuditEvent, 'resourceType' | 'meta' | 'text' | 'type' | 'subtype' | 'action'> {
   return {
     resourceType: 'AuditEvent',
-    meta: { tag: [{ system: AUDIT_SYSTEMS.recordKey, code: key }] },
+    meta: { tag: [{ system: AUDIT_SYSTEMS.recordKey, code: key }, ...(requestId ? [requestIdTag(requestId)] : [])] },
     text: {
       status: 'generated',
       div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeHtml(description)}</p></div>`,

@@ -1,5 +1,6 @@
 import type { CodeableConcept, Extension, Reference, ResourceType, Task } from '@medplum/fhirtypes';
 import type { InvitationJobData } from '../queue/job-types.js';
+import { requestIdTag } from '../shared/request-id.js';
 import type { DecisionAid } from '../rules/types.js';
 import type { TaskHold } from './contact-hold.js';
 import type { CreatedInvitation } from './invitation-adapter.js';
@@ -37,6 +38,7 @@ export function buildInvitationTask(
   const description = describe(aid, job);
   return {
     resourceType: 'Task',
+    ...(job.requestId ? { meta: { tag: [requestIdTag(job.requestId)] } } : {}),
     ...(aid.koppeltaal ? { extension: [koppeltaalInstantiates(aid)] } : {}),
     text: { status: 'generated', div: narrative(description, job, invitation) },
     identifier: [{ system: INVITATION_ID_SYSTEM, value: job.invitationId }],

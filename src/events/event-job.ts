@@ -128,6 +128,7 @@ export function planInvitation(
       recipient: decision.recipient,
       focus,
       occurredAt: event.occurredAt,
+      ...(event.requestId ? { requestId: event.requestId } : {}),
     },
   };
 }

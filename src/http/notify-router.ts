@@ -5,6 +5,7 @@ import { jsonSyntaxMessage } from '../intake/json-limits.js';
 import { parseNotification, type ParsedNotification } from '../intake/parse-notification.js';
 import { AppError, badInput } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { REQUEST_ID_HEADER, requestIdOf } from '../shared/request-id.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySource } from './verify-source.js';
 
 /** What the notify route needs. */
@@ -34,8 +35,11 @@ export function notifyRouter(deps: NotifyDeps): Router {
   const rawBody = express.raw({ type: () => true, limit: deps.maxBodyBytes });
   router.post('/fhir/notify', rawBody, async (req, res) => {
     const source = authenticate(req, deps.sources);
-    const log = deps.log.child({ source: source.id });
     const body = readBody(req);
+    // One id from here to the Tasks: the sender's own when it gives one, else new (src/shared/request-id.ts).
+    const requestId = requestIdOf(req.get(REQUEST_ID_HEADER), (body as { id?: unknown } | undefined)?.id);
+    res.set(REQUEST_ID_HEADER, requestId);
+    const log = deps.log.child({ source: source.id, requestId });
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
     const parsed: ParsedNotification =
       body === undefined
@@ -62,7 +66,7 @@ export function notifyRouter(deps: NotifyDeps): Router {
       return;
     }
     const relevant = deps.relevantTypes();
-    const events = parsed.events.filter((e) => relevant.has(e.resourceType));
+    const events = parsed.events.filter((e) => relevant.has(e.resourceType)).map((e) => ({ ...e, requestId }));
     try {
       await Promise.all([noting, deps.enqueueEvents(events)]);
     } catch (err) {

@@ -23,6 +23,8 @@ export interface EpdEvent {
   interaction: Interaction;
   /** ISO 8601 instant: when the change happened (meta.lastUpdated, message timestamp) or was received. */
   occurredAt: string;
+  /** The request that delivered it (src/shared/request-id.ts): on its jobs, Tasks, AuditEvents and log lines. */
+  requestId?: string;
 }
 
 /** The event key of a known resource version: identical for pushed and polled copies of a change. */
