@@ -16,6 +16,7 @@ import {
 } from '../decision-aids/invitation-task-codes.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import { requestIdTag } from '../shared/request-id.js';
+import { xhtmlNarrative } from '../shared/xhtml-narrative.js';
 import type { DecisionAid, KeyMoment } from '../rules/types.js';
 import { AUDIT_CODES, AUDIT_OUTCOMES, AUDIT_SYSTEMS } from './audit-codes.js';
 
@@ -150,10 +151,7 @@ function header(
   return {
     resourceType: 'AuditEvent',
     meta: { tag: [{ system: AUDIT_SYSTEMS.recordKey, code: key }, ...(requestId ? [requestIdTag(requestId)] : [])] },
-    text: {
-      status: 'generated',
-      div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeHtml(description)}</p></div>`,
-    },
+    text: xhtmlNarrative([description]),
     type: AUDIT_CODES.patientRecord,
     subtype: [subtype],
     action: 'C',
@@ -226,8 +224,4 @@ function resourceEntity(
 
 function typeOf(reference: string): ResourceType {
   return (reference.split('/')[0] ?? '') as ResourceType;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

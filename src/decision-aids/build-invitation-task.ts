@@ -1,6 +1,7 @@
-import type { CodeableConcept, Extension, Reference, ResourceType, Task } from '@medplum/fhirtypes';
+import type { CodeableConcept, Extension, Narrative, Reference, ResourceType, Task } from '@medplum/fhirtypes';
 import type { InvitationJobData } from '../queue/job-types.js';
 import { requestIdTag } from '../shared/request-id.js';
+import { xhtmlNarrative } from '../shared/xhtml-narrative.js';
 import type { DecisionAid } from '../rules/types.js';
 import type { TaskHold } from './contact-hold.js';
 import type { CreatedInvitation } from './invitation-adapter.js';
@@ -40,7 +41,7 @@ export function buildInvitationTask(
     resourceType: 'Task',
     ...(job.requestId ? { meta: { tag: [requestIdTag(job.requestId)] } } : {}),
     ...(aid.koppeltaal ? { extension: [koppeltaalInstantiates(aid)] } : {}),
-    text: { status: 'generated', div: narrative(description, job, invitation) },
+    text: narrative(description, job, invitation),
     identifier: [{ system: INVITATION_ID_SYSTEM, value: job.invitationId }],
     instantiatesCanonical: aid.activityDefinition,
     // Why basedOn only for requests: basedOn means "fulfils this request"; an Observation or a
@@ -99,16 +100,16 @@ function describe(aid: DecisionAid, job: InvitationJobData): string {
   return `Uitnodiging voor ${who} om keuzehulp '${aid.title}' te gebruiken bij de ${KEY_MOMENT_DISPLAY[job.keyMoment]}.`;
 }
 
-function narrative(description: string, job: InvitationJobData, invitation: CreatedInvitation): string {
+function narrative(description: string, job: InvitationJobData, invitation: CreatedInvitation): Narrative {
   const rows = [
     ['Ontvanger', RECIPIENT_ROLE_DISPLAY[job.recipient.role]],
     ['Moment', KEY_MOMENT_DISPLAY[job.keyMoment]],
     ['Geldig tot', invitation.expiresAt ?? 'onbeperkt'],
   ];
-  const items = rows
-    .map(([label, value]) => `<li>${escapeHtml(label ?? '')}: ${escapeHtml(value ?? '')}</li>`)
-    .join('');
-  return `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeHtml(description)}</p><ul>${items}</ul></div>`;
+  return xhtmlNarrative(
+    [description],
+    rows.map(([label, value]) => `${label}: ${value}`),
+  );
 }
 
 function inputType(entry: { code: string; display: string }): CodeableConcept {
@@ -126,8 +127,4 @@ function withoutVersion(reference: string): string {
 
 function withoutCanonicalVersion(canonical: string): string {
   return canonical.split('|')[0] ?? canonical;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape-html.js';
+import { escapeHtml } from '../shared/xhtml-narrative.js';
 import { formatNumber } from './format-figure.js';
 import type { Figure, KpiCell } from './summarise-cell.js';
 

@@ -10,7 +10,8 @@ import type { ResultResponseDraft } from '../queue/job-types.js';
 import { extractObservations, observationBase } from './extract-observations.js';
 import { PRO_SCORE_SYSTEM, RESULT_OBSERVATION_ID_SYSTEM, SCORE_UNIT, SURVEY_CATEGORY } from './pro-codes.js';
 import { itemsByLinkId } from './questionnaire-items.js';
-import { answerText, dutchDate, escapeHtml, filledInBy, narrative, questionText } from './result-narrative.js';
+import { html, type Markup, xhtmlNarrative } from '../shared/xhtml-narrative.js';
+import { answerText, dutchDate, filledInBy, questionText } from './result-narrative.js';
 import { scoreResponse, type ComputedScore } from './score-questionnaire.js';
 
 /** Who a result is about and from, by reference (from the invitation Task). */
@@ -76,9 +77,9 @@ function scoreObservation(
   const quantity = (value: number) => ({ value, ...SCORE_UNIT });
   return {
     ...observationBase(response, fullUrl),
-    text: narrative([
-      `<b>${escapeHtml(score.sentence)}</b>`,
-      `Berekend uit de antwoorden van ${filledInBy(response.author?.reference ?? '')}, ingevuld op ${escapeHtml(dutchDate(response.authored ?? ''))}.`,
+    text: xhtmlNarrative([
+      html`<b>${score.sentence}</b>`,
+      `Berekend uit de antwoorden van ${filledInBy(response.author?.reference ?? '')}, ingevuld op ${dutchDate(response.authored ?? '')}.`,
     ]),
     identifier: [{ system: RESULT_OBSERVATION_ID_SYSTEM, value: `${identifierPrefix}/score/${score.code}` }],
     category: [{ coding: [{ ...SURVEY_CATEGORY }] }],
@@ -102,22 +103,20 @@ function responseNarrative(
   scores: readonly ComputedScore[],
 ) {
   const title = questionnaire.title ?? questionnaire.name ?? draft.questionnaire;
-  const heading = `<b>${escapeHtml(title)}</b>, ingevuld door ${filledInBy(author)} op ${escapeHtml(dutchDate(draft.authored))}.`;
+  const heading = html`<b>${title}</b>, ingevuld door ${filledInBy(author)} op ${dutchDate(draft.authored)}.`;
   const definitions = itemsByLinkId(questionnaire);
-  const lines: string[] = [];
+  const lines: Markup[] = [];
   const walk = (items: readonly QuestionnaireResponseItem[] | undefined) => {
     for (const item of items ?? []) {
       const definition: QuestionnaireItem = definitions.get(item.linkId) ?? { linkId: item.linkId, type: 'string' };
       if (item.answer?.length)
-        lines.push(
-          `${escapeHtml(questionText(definition))} — <b>${item.answer.map((a) => escapeHtml(answerText(a))).join('; ')}</b>`,
-        );
+        lines.push(html`${questionText(definition)} — <b>${item.answer.map(answerText).join('; ')}</b>`);
       walk(item.item);
       for (const answer of item.answer ?? []) walk(answer.item);
     }
   };
   walk(draft.item);
-  return narrative([heading, ...scores.map((s) => escapeHtml(s.sentence))], lines);
+  return xhtmlNarrative([heading, ...scores.map((s) => s.sentence)], lines);
 }
 
 /** A UUID-shaped name derived from a key (RFC 4122 layout, version 8 "custom"), for transaction fullUrls. */

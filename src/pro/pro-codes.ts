@@ -56,3 +56,9 @@ export const TASK_OUTPUT_RESULT = { code: 'questionnaire-response', display: 'In
 
 /** UCUM unit of a dimensionless score. */
 export const SCORE_UNIT = { unit: 'score', system: 'http://unitsofmeasure.org', code: '{score}' } as const;
+
+/**
+ * Task states in which an invitation is over without a result: a result for one is refused at
+ * intake (find-invitation.ts), and a late one already accepted is stored but does not reopen it (write-result.ts).
+ */
+export const CLOSED_TASK_STATES: ReadonlySet<string> = new Set(['cancelled', 'rejected', 'failed', 'entered-in-error']);

@@ -1,24 +1,7 @@
-import type { Narrative, QuestionnaireItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
-
-/** The XHTML namespace FHIR requires on `text.div`. */
-const XHTML = 'http://www.w3.org/1999/xhtml';
+import type { QuestionnaireItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
 
 /** Dates in narratives as a Dutch reader expects them, in the hospital's time zone. */
 const DUTCH_DATE = new Intl.DateTimeFormat('nl-NL', { dateStyle: 'long', timeZone: 'Europe/Amsterdam' });
-
-/** A generated narrative of the given paragraphs and optional list items (both already escaped HTML). */
-export function narrative(paragraphs: readonly string[], listItems: readonly string[] = []): Narrative {
-  const list = listItems.length ? `<ul>${listItems.map((li) => `<li>${li}</li>`).join('')}</ul>` : '';
-  return {
-    status: 'generated',
-    div: `<div xmlns="${XHTML}">${paragraphs.map((p) => `<p>${p}</p>`).join('')}${list}</div>`,
-  };
-}
-
-/** Text safe inside XHTML: the five characters with a meaning there become character references. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** `2 maart 2026` for an ISO date or date-time; the input itself when it cannot be read. */
 export function dutchDate(isoDateTime: string): string {
