@@ -1,7 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, isMap, isSeq } from 'yaml';
+import { isPlaceholder } from '../src/shared/check-secret.js';
 
 /** Bearer token of the bench's intake source (loopback only). */
 export const BENCH_INTAKE_TOKEN = 'bench-hix-token-loopback-only-0123456789';
@@ -9,13 +11,14 @@ export const BENCH_INTAKE_TOKEN = 'bench-hix-token-loopback-only-0123456789';
 /**
  * Every setting `.env.example` documents, with its example value. Why start there: the service
  * gains settings while the bench stays the same, and the example file always has a working value
- * for each (secrets included); the bench then overrides only what it must.
+ * for each (its change-me secrets replaced by random ones); the bench then overrides only what it must.
  */
 export async function exampleEnv(root: string): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   for (const line of (await readFile(join(root, '.env.example'), 'utf8')).split('\n')) {
     const match = /^([A-Z][A-Z0-9_]*)=(.+)$/.exec(line.trim());
-    if (match) env[match[1]!] = match[2]!; // an empty value documents a setting that is off: leave it unset
+    // An empty value means unset; a change-me secret is replaced, as the file asks before a start.
+    if (match) env[match[1]!] = isPlaceholder(match[2]!) ? randomBytes(32).toString('hex') : match[2]!;
   }
   return env;
 }

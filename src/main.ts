@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from './config/load-config.js';
+import { checkStartup, StartupError } from './config/check-startup.js';
 import { assertRedisAnswers } from './queue/redis-connection.js';
 import { createLogger } from './shared/logger.js';
 import { startService } from './start-service.js';
@@ -7,19 +7,20 @@ import { startService } from './start-service.js';
 async function main(): Promise<void> {
   const roleArg = process.argv[2];
   const env = roleArg ? { ...process.env, SDM_ROLE: roleArg } : process.env;
-  let config;
+  let checked;
   try {
-    config = loadConfig(env);
+    checked = await checkStartup(env); // the same check as `sdm-bridge mappings check`
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof StartupError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(78); // EX_CONFIG
     }
     throw err;
   }
-  const log = createLogger({ level: config.logLevel, pretty: config.logPretty });
-  await assertRedisAnswers(config.redisUrl);
-  const service = await startService(config, log);
+  const log = createLogger({ level: checked.config.logLevel, pretty: checked.config.logPretty });
+  await assertRedisAnswers(checked.config.redis);
+  const { config, mappings, questionnaires } = checked;
+  const service = await startService(config, log, { mappings, questionnaires });
   log.info({ role: config.role }, 'sdm-bridge started');
 
   let stopping = false;

@@ -115,7 +115,9 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
       seen: createRedisSeenSignatures(redis, config.queuePrefix),
       windowSeconds: Math.max(signatureWindowSeconds(config.sources), DEFAULT_SIGNATURE_MAX_AGE_SECONDS),
     },
-    ...(config.adminToken ? { admin: { token: config.adminToken, queues: queueList(queues) } } : {}),
+    ...(config.adminToken
+      ? { admin: { token: config.adminToken, queues: queueList(queues), allowActions: config.adminDashboardActions } }
+      : {}),
     ...(config.adminToken ? { kpi: { token: config.adminToken, kpi } } : {}),
     notify: {
       sources: config.sources,
@@ -157,6 +159,7 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<R
         enqueueInvitations: (planned) => enqueueInvitations(parts.queues.worker, planned, metrics),
         countThrottled: (decision) => countInvitation(metrics, decision, 'throttled'),
         objection: createObjectionPolicy(config.objection),
+        epdBases: [config.epd.baseUrl, ...config.epd.trustedBaseUrls],
       }),
       jobObserver(metrics, QUEUE.events),
     ),

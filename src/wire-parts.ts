@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './queue/redis-connection.js';
 import type { AuditDeps } from './audit/record-audit.js';
 import type { Config } from './config/load-config.js';
 import { connectEpd, type EpdConnection } from './epd/connect-epd.js';
@@ -42,7 +42,7 @@ export interface Parts {
   getMappings: () => CompiledMappings;
   questionnaires: QuestionnaireSet;
   /** `intake` fails fast (the HTTP edge answers 503 at once); `worker` waits out a Redis restart. */
-  redis: { intake: Redis; worker: Redis };
+  redis: { intake: RedisConnection; worker: RedisConnection };
   queues: { intake: Queues; worker: Queues };
   epd: EpdClient;
   /** The way to the EPD every call shares (transport and token); closed when the process stops. */
@@ -126,8 +126,8 @@ function wirePolling(parts: Omit<Parts, 'polling'>): PollService {
   });
 }
 
-function openRedis(config: Config, kind: 'intake' | 'worker', log: Logger): Redis {
-  const redis = createRedisConnection(config.redisUrl, kind);
+function openRedis(config: Config, kind: 'intake' | 'worker', log: Logger): RedisConnection {
+  const redis = createRedisConnection(config.redis, kind);
   redis.on('error', (err) => log.warn({ reason: err.message }, `${kind} Redis connection error`));
   return redis;
 }

@@ -9,31 +9,46 @@ export type SendShape = (typeof SEND_SHAPES)[number];
 /** Resource Bundle types an integration engine forwards; the chaos run uses each. */
 const BUNDLE_TYPES = ['transaction', 'batch', 'collection'] as const;
 
+/** The intake sources of the run: the EPD's own feed and an integration engine forwarding the same EPD. */
+export const CHAOS_SOURCES = ['hix', 'engine'] as const;
+export type ChaosSource = (typeof CHAOS_SOURCES)[number];
+
 /** One request the chaos run sends to the intake route. */
 export interface PlannedSend {
   /** Index of the case (the stored change) it is about. */
   caseIndex: number;
+  /** Which configured intake source sends it (its own token). */
+  source: ChaosSource;
   shape: SendShape;
   /** True for a second copy of a change: a redelivery of the same body, or the same change in another shape. */
   duplicate: boolean;
   body: unknown;
 }
 
-type Spec = { caseIndex: number; shape: SendShape; duplicate: boolean; bodyKey: number };
+type Spec = { caseIndex: number; source: ChaosSource; shape: SendShape; duplicate: boolean; bodyKey: number };
 
 /**
  * `total` sends about the stored changes: each change once in a random shape, and `duplicates` more
  * copies of random changes (half exact redeliveries, half the same change in another shape), all in
- * a random order. Subscription notifications are numbered in sending order, as an EPD numbers them;
- * a redelivery keeps the number of the body it repeats.
+ * a random order. With a `secondSourceShare`, that share of the first sends comes from the second
+ * source; with `crossSourceCopies`, half of the copies in another shape come from the other source
+ * than the original (an engine forwarding what the EPD also pushed). An exact redelivery comes from
+ * the same sender.
+ * Subscription notifications are numbered in sending order per source, as each sender numbers its
+ * own; a redelivery keeps the number of the body it repeats.
  */
 export function planSends(
   stored: readonly (Resource & { id: string })[],
   duplicates: number,
   random: () => number,
+  secondSourceShare = 0,
+  crossSourceCopies = false,
 ): PlannedSend[] {
+  const [first, second] = CHAOS_SOURCES;
+  const other = (source: ChaosSource): ChaosSource => (source === first ? second : first);
   const specs: Spec[] = stored.map((_, caseIndex) => ({
     caseIndex,
+    source: secondSourceShare > 0 && random() < secondSourceShare ? second : first,
     shape: pick(random, SEND_SHAPES),
     duplicate: false,
     bodyKey: caseIndex,
@@ -41,8 +56,10 @@ export function planSends(
   for (let d = 0; d < duplicates; d++) {
     const original = specs[Math.floor(random() * stored.length)]!;
     const redelivery = random() < 0.5;
+    const crossSource = !redelivery && crossSourceCopies && secondSourceShare > 0 && random() < 0.5;
     specs.push({
       caseIndex: original.caseIndex,
+      source: crossSource ? other(original.source) : original.source,
       shape: redelivery ? original.shape : pick(random, SEND_SHAPES),
       duplicate: true,
       bodyKey: redelivery ? original.bodyKey : stored.length + d,
@@ -50,15 +67,18 @@ export function planSends(
   }
   shuffle(specs, random);
   const bodies = new Map<number, unknown>();
-  let eventNumber = 0;
+  const eventNumbers = new Map<ChaosSource, number>();
   return specs.map((spec) => {
     let body = bodies.get(spec.bodyKey);
     if (body === undefined) {
       const isNotification = spec.shape === 'full-resource' || spec.shape === 'id-only';
-      body = bodyFor(stored[spec.caseIndex]!, spec.shape, isNotification ? ++eventNumber : spec.bodyKey);
+      const number = (eventNumbers.get(spec.source) ?? 0) + 1;
+      if (isNotification) eventNumbers.set(spec.source, number);
+      body = bodyFor(stored[spec.caseIndex]!, spec.shape, isNotification ? number : spec.bodyKey);
       bodies.set(spec.bodyKey, body);
     }
-    return { caseIndex: spec.caseIndex, shape: spec.shape, duplicate: spec.duplicate, body };
+    const { caseIndex, source, shape, duplicate } = spec;
+    return { caseIndex, source, shape, duplicate, body };
   });
 }
 

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { startFaultProxy, type FaultProxy } from '../sandbox/fault-proxy.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../sandbox/start-stack.js';
+import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../sandbox/start-stack.js';
+import type { ChaosSource } from './chaos-bodies.js';
 import { startPrivateRedis, type PrivateRedis } from './private-redis.js';
 import { startServiceProcess, type ServiceProcess } from './service-process.js';
 
@@ -29,6 +30,12 @@ const WORKER_START_TIMEOUT_MS = 120_000;
 /** A drained worker stops at once on SIGTERM; this bounds a stuck one. */
 const WORKER_STOP_GRACE_MS = 10_000;
 
+/** The bearer token of each intake source (loopback only). */
+export const CHAOS_TOKENS: Readonly<Record<ChaosSource, string>> = {
+  hix: EMBEDDED_INTAKE_TOKEN,
+  engine: 'chaos-engine-token-not-for-production',
+};
+
 /**
  * Settings of the service under chaos. Why these: retries must outlast a 20% failure rate on every
  * EPD call (an events job makes four, so an attempt fails more often than not): many attempts with
@@ -49,21 +56,31 @@ const CHAOS_ENV = {
   GAP_GRACE_MS: '3600000',
   HEARTBEAT_CHECK_MS: '0',
   RECONCILE_INTERVAL_MS: '0',
+  INTAKE_SOURCES: 'hix,engine', // the EPD's own feed and an integration engine forwarding the same EPD
   INTAKE_HIX_MODE: 'push',
+  INTAKE_ENGINE_TOKEN: CHAOS_TOKENS.engine,
+  INTAKE_ENGINE_MODE: 'push',
   LOG_LEVEL: 'warn', // failures and retries, not every job
   METRICS_PORT: '',
 };
 
 /**
- * Starts a private Redis (append-only), the embedded stack with the API only, the EPD behind the
- * fault proxy and the decision-aid stand-in with late answers; the workers come later.
+ * Starts a private Redis (append-only), the embedded stack with the API only, the EPD in strict
+ * mode (serialization 409s under concurrency, transactions answered entry by entry, paging links
+ * on another host) behind the fault proxy, and the decision-aid stand-in with late answers; the
+ * workers come later.
  */
-export async function startChaosParts(rates: ChaosFaultRates, random: () => number): Promise<ChaosParts> {
+export async function startChaosParts(
+  rates: ChaosFaultRates,
+  random: () => number,
+  epdTransactionMs?: number,
+): Promise<ChaosParts> {
   const redis = await startPrivateRedis();
   let proxy: FaultProxy | undefined;
   try {
     const stack = await startEmbeddedStack({
       env: { ...CHAOS_ENV, REDIS_URL: redis.url },
+      strict: epdTransactionMs === undefined ? true : { transactionMs: epdTransactionMs },
       epdBaseUrl: async (sandboxUrl) => {
         proxy = await startFaultProxy({ target: sandboxUrl, random });
         return proxy.baseUrl;

@@ -1,24 +1,41 @@
 import type { ChaosReport } from './run-chaos.js';
 
-/** True when the run lost nothing, doubled nothing, wrote nothing unexpected and every send was taken. */
+/**
+ * True when the run lost nothing, doubled nothing, wrote nothing unexpected, invited nobody without
+ * a Task, and every send was taken.
+ */
 export function passed(report: ChaosReport): boolean {
-  return report.lost === 0 && report.duplicates === 0 && report.unexpected === 0 && report.send.refused.length === 0;
+  return (
+    report.lost === 0 &&
+    report.duplicates === 0 &&
+    report.unexpected === 0 &&
+    report.invitedWithoutTask === 0 &&
+    report.send.refused.length === 0
+  );
 }
 
 /** The figures as the README quotes them. */
 export function formatReport(r: ChaosReport): string {
   const rows: [string, string | number][] = [
     ['events sent', `${r.eventsSent} (${r.uniqueChanges} changes + ${r.duplicatesSent} duplicates, 5 intake shapes)`],
+    [
+      'sends per intake source',
+      Object.entries(r.sendsBySource)
+        .map(([source, n]) => `${source} ${n}`)
+        .join(', '),
+    ],
     ['invitations expected', r.expected],
     ['Tasks written', r.written],
     ['duplicates', r.duplicates],
     ['lost', r.lost],
     ['unexpected Tasks', r.unexpected],
+    ['invitations at the platform without a Task', r.invitedWithoutTask],
     ['time taken', `${(r.durationMs / 1000).toFixed(1)} s`],
     [
       'EPD requests / 503 injected / answers lost after write',
       `${r.faults.epdRequests} / ${r.faults.epd503} / ${r.faults.epdLostAnswers}`,
     ],
+    ['EPD serialization conflicts (409, strict EPD)', r.faults.epdConflicts],
     ['decision-aid answers past the timeout', r.faults.aidLateAnswers],
     ['worker processes killed (SIGKILL) / Redis restarts', `${r.faults.workerKills} / ${r.faults.redisRestarts}`],
     [

@@ -5,7 +5,8 @@ import { runChaos } from './run-chaos.js';
 const DEFAULT_EVENTS = 10_000;
 
 /**
- * `npm run chaos [-- --events N --seed S --rate R]`: the chaos run with its figures on stdout.
+ * `npm run chaos [-- --events N --seed S --rate R --cross-source-copies 0|1]`: the chaos run with its
+ * figures on stdout.
  * Exits 0 only when nothing was lost, nothing doubled, nothing unexpected written and no send refused.
  */
 async function main(): Promise<number> {
@@ -22,20 +23,26 @@ async function main(): Promise<number> {
     events: args.events ?? DEFAULT_EVENTS,
     ...(args.seed !== undefined ? { seed: args.seed } : {}),
     ...(args.rate !== undefined ? { ratePerSecond: args.rate } : {}),
+    ...(args['cross-source-copies'] !== undefined ? { crossSourceCopies: args['cross-source-copies'] === 1 } : {}),
     progress: (line) => process.stderr.write(`[chaos] ${line}\n`),
   });
   process.stdout.write(formatReport(report));
   return passed(report) ? 0 : 1;
 }
 
-function readArgs(argv: string[]): { events?: number; seed?: number; rate?: number } {
+type ChaosArgs = { events?: number; seed?: number; rate?: number; 'cross-source-copies'?: number };
+
+function readArgs(argv: string[]): ChaosArgs {
   const out: Record<string, number> = {};
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i]?.replace(/^--/, '');
     const value = Number(argv[i + 1]);
-    if (!name || !['events', 'seed', 'rate'].includes(name) || !Number.isFinite(value) || value <= 0) {
+    const isSwitch = name === 'cross-source-copies';
+    const valid = isSwitch ? value === 0 || value === 1 : Number.isFinite(value) && value > 0;
+    if (!name || !['events', 'seed', 'rate', 'cross-source-copies'].includes(name) || !valid) {
       throw new Error(
-        `usage: npm run chaos -- [--events N] [--seed S] [--rate R]  (bad argument: ${argv[i]} ${argv[i + 1] ?? ''})`,
+        'usage: npm run chaos -- [--events N] [--seed S] [--rate R] [--cross-source-copies 0|1]' +
+          `  (bad argument: ${argv[i]} ${argv[i + 1] ?? ''})`,
       );
     }
     out[name] = value;

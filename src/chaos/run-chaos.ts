@@ -1,9 +1,16 @@
 import type { Resource } from '@medplum/fhirtypes';
-import { EMBEDDED_INTAKE_TOKEN, type EmbeddedStack } from '../sandbox/start-stack.js';
+import type { EmbeddedStack } from '../sandbox/start-stack.js';
 import { waitForQueuesToDrain } from '../sandbox/wait-for-queues.js';
 import { planSends, type PlannedSend } from './chaos-bodies.js';
 import { scheduleFaults, type FaultSchedule } from './chaos-faults.js';
-import { killChaosParts, startChaosParts, startWorkers, stopChaosParts, type ChaosParts } from './chaos-parts.js';
+import {
+  CHAOS_TOKENS,
+  killChaosParts,
+  startChaosParts,
+  startWorkers,
+  stopChaosParts,
+  type ChaosParts,
+} from './chaos-parts.js';
 import { buildPopulation, type ChaosCase } from './chaos-population.js';
 import { seededRandom } from './seeded-random.js';
 import { sendEvents, type SendReport } from './send-events.js';
@@ -22,6 +29,16 @@ export interface ChaosOptions {
   epd503Rate?: number;
   /** Share of EPD writes (POST) whose answer is lost after the EPD did the write (default 0.02). */
   lostAnswerRate?: number;
+  /** Share of the first sends that come from the second intake source, an integration engine (default 0.3). */
+  secondSourceShare?: number;
+  /**
+   * Whether copies of a change also come from the other source (default true): one change, two
+   * routes, which must still give one Task per recipient (issue #15, event identity from the
+   * resource version rather than from the source).
+   */
+  crossSourceCopies?: boolean;
+  /** How long the strict EPD holds a conditional create open; overlapping ones get 409 (default 15 ms). */
+  epdTransactionMs?: number;
   /** Share of decision-aid calls answered after the client's timeout (default 0.1). */
   aidTimeoutRate?: number;
   /** Worker processes (default 2); one of them is killed with SIGKILL and replaced. */
@@ -42,10 +59,14 @@ export interface ChaosReport extends TaskTally {
   /** From the first send until the queues were drained. */
   durationMs: number;
   send: SendReport;
+  /** Sends per intake source. */
+  sendsBySource: Record<string, number>;
   faults: {
     epdRequests: number;
     epd503: number;
     epdLostAnswers: number;
+    /** Serialization conflicts (409) the strict EPD answered to overlapping conditional creates. */
+    epdConflicts: number;
     aidLateAnswers: number;
     workerKills: number;
     redisRestarts: number;
@@ -72,11 +93,18 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     lostAnswerRate: options.lostAnswerRate ?? 0.02,
     aidTimeoutRate: options.aidTimeoutRate ?? 0.1,
   };
-  const parts = await startChaosParts(rates, random);
+  const parts = await startChaosParts(rates, random, options.epdTransactionMs);
   const onAbort = () => killChaosParts(parts);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const sends = planSends(await storeCases(parts.stack, cases), duplicates, random);
+    const stored = await storeCases(parts.stack, cases);
+    const sends = planSends(
+      stored,
+      duplicates,
+      random,
+      options.secondSourceShare ?? 0.3,
+      options.crossSourceCopies ?? true,
+    );
     await startWorkers(parts, options.workers ?? 2);
     say(`${cases.length} changes stored, ${sends.length} sends planned; ${parts.workers.length} workers running`);
     const started = Date.now();
@@ -92,6 +120,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       duplicatesSent: duplicates,
       durationMs,
       send,
+      sendsBySource: countBy(sends, (s) => s.source),
     };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
@@ -118,7 +147,7 @@ async function sendAll(
 ): Promise<SendReport> {
   const send = await sendEvents(sends, {
     url: `${parts.stack.service.url}/fhir/notify`,
-    token: EMBEDDED_INTAKE_TOKEN,
+    tokens: CHAOS_TOKENS,
     ratePerSecond,
     concurrency: SEND_CONCURRENCY,
     onAccepted: (accepted) => faults.onAccepted(accepted),
@@ -152,13 +181,16 @@ async function report(parts: ChaosParts, cases: readonly ChaosCase[], faults: Fa
   const aidIds = new Map(
     [...stack.service.mappings.decisionAids.values()].map((aid) => [aid.activityDefinition, aid.id]),
   );
-  const tally = await tallyTasks(stack.fhir.repo, new Set(cases.flatMap((c) => c.expected)), aidIds);
+  const expected = new Set(cases.flatMap((c) => c.expected));
+  const atPlatform = stack.aid.invitations.map((i) => i.invitationId);
+  const tally = await tallyTasks(stack.fhir.repo, expected, aidIds, atPlatform);
   return {
     ...tally,
     faults: {
       epdRequests: proxy.counts.requests,
       epd503: proxy.counts.faults.status ?? 0,
       epdLostAnswers: proxy.counts.faults['drop-after-forward'] ?? 0,
+      epdConflicts: stack.fhir.strict?.conflicts() ?? 0,
       aidLateAnswers: stack.aid.lateAnswers,
       workerKills: faults.kills(),
       redisRestarts: faults.restarts(),
@@ -168,4 +200,10 @@ async function report(parts: ChaosParts, cases: readonly ChaosCase[], faults: Fa
       invitations: await stack.service.queues.invitations.getFailedCount(),
     },
   };
+}
+
+function countBy<T>(items: readonly T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1;
+  return counts;
 }

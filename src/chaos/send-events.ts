@@ -1,4 +1,4 @@
-import type { PlannedSend } from './chaos-bodies.js';
+import type { ChaosSource, PlannedSend } from './chaos-bodies.js';
 
 /** What the sender saw: every send ends accepted, or the run reports what refused it. */
 export interface SendReport {
@@ -14,7 +14,8 @@ export interface SendReport {
 /** Options of `sendEvents`. */
 export interface SendOptions {
   url: string;
-  token: string;
+  /** The bearer token of each intake source. */
+  tokens: Readonly<Record<ChaosSource, string>>;
   /** Sends per second: an EPD spreads its events over time, so faults land while intake is busy. */
   ratePerSecond: number;
   /** Requests in flight at most. */
@@ -54,7 +55,7 @@ async function deliver(send: PlannedSend, options: SendOptions, report: SendRepo
     try {
       res = await fetch(options.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${options.token}` },
+        headers: { 'content-type': 'application/fhir+json', authorization: `Bearer ${options.tokens[send.source]}` },
         body,
       });
       await res.arrayBuffer();

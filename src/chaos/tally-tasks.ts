@@ -1,5 +1,6 @@
 import type { MemoryRepository } from '@medplum/fhir-router';
 import type { Task } from '@medplum/fhirtypes';
+import { INVITATION_ID_SYSTEM } from '../decision-aids/invitation-task-codes.js';
 
 /** What the EPD holds against what the generated changes had to lead to. */
 export interface TaskTally {
@@ -12,8 +13,10 @@ export interface TaskTally {
   lost: number;
   /** Tasks no generated change called for (a rule decided differently than the construction says). */
   unexpected: number;
-  /** A few of the keys behind non-zero counts, to start looking. */
-  examples: { duplicates: string[]; lost: string[]; unexpected: string[] };
+  /** Invitations at the decision-aid platform that no Task in the EPD carries: invited while the care team sees nothing. */
+  invitedWithoutTask: number;
+  /** A few of the keys (invitation ids for `invitedWithoutTask`) behind non-zero counts, to start looking. */
+  examples: { duplicates: string[]; lost: string[]; unexpected: string[]; invitedWithoutTask: string[] };
 }
 
 /** Examples kept per kind of problem. */
@@ -22,18 +25,25 @@ const EXAMPLES = 5;
 /**
  * Reads every Task of the EPD straight from its store and compares them with the expected
  * `focus|aid|recipient` keys; `aidIds` maps a Task's `instantiatesCanonical` to the aid's id.
+ * `platformInvitations` are the invitation ids the decision-aid platform received (its
+ * Idempotency-Keys), each of which a Task must carry as its invitation identifier.
  */
 export async function tallyTasks(
   repo: MemoryRepository,
   expected: ReadonlySet<string>,
   aidIds: ReadonlyMap<string, string>,
+  platformInvitations: Iterable<string> = [],
 ): Promise<TaskTally> {
   const bundle = await repo.search<Task>({ resourceType: 'Task' });
   const counts = new Map<string, number>();
+  const invitationIds = new Set<string>();
   for (const entry of bundle.entry ?? []) {
     const key = keyOf(entry.resource as Task, aidIds);
     counts.set(key, (counts.get(key) ?? 0) + 1);
+    for (const id of entry.resource?.identifier ?? [])
+      if (id.system === INVITATION_ID_SYSTEM && id.value) invitationIds.add(id.value);
   }
+  const withoutTask = [...new Set(platformInvitations)].filter((id) => !invitationIds.has(id));
   const duplicates = [...counts].filter(([, n]) => n > 1);
   const lost = [...expected].filter((key) => !counts.has(key));
   const unexpected = [...counts.keys()].filter((key) => !expected.has(key));
@@ -43,7 +53,9 @@ export async function tallyTasks(
     duplicates: duplicates.reduce((sum, [, n]) => sum + n - 1, 0),
     lost: lost.length,
     unexpected: unexpected.length,
+    invitedWithoutTask: withoutTask.length,
     examples: {
+      invitedWithoutTask: withoutTask.slice(0, EXAMPLES),
       duplicates: duplicates.slice(0, EXAMPLES).map(([key]) => key),
       lost: lost.slice(0, EXAMPLES),
       unexpected: unexpected.slice(0, EXAMPLES),

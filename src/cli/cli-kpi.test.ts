@@ -47,7 +47,7 @@ describe('sdm-bridge kpi', () => {
     const { code, io } = await run({ period: '2026-10' });
     expect(code).toBe(EXIT.ok);
     expect(io.lines[0]).toBe(
-      'KPI gedeelde besluitvorming 2026-10 (uit het dossier; samen beslist = SDM-Q9 >= 80, doel 75%, onderdrukt bij n < 5)',
+      'KPI gedeelde besluitvorming 2026-10 (uit het dossier; samen beslist = SDM-Q9-score 80 of hoger, één antwoord per patiënt per sleutelmoment, doel 75%, onderdrukt bij n < 5)',
     );
     expect(io.lines.join('\n')).toContain('Keuzehulp astma voor kinderen en ouders:');
     expect(io.lines.join('\n')).toMatch(

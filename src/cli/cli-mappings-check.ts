@@ -5,13 +5,15 @@ import { checkMappings } from './mappings-check.js';
 /** Used when neither an argument nor MAPPINGS_DIR names the directory, as in the service. */
 const DEFAULT_DIR = 'mappings';
 
-/** `sdm-bridge mappings check [dir]`: loads the mapping files exactly as the service does. */
+/** `sdm-bridge mappings check [dir]`: the service's own start-up check, without starting. */
 export const mappingsCheckCommand: CliCommand = {
   words: ['mappings', 'check'],
   usage: '[dir]',
-  summary: 'check the mapping files: every problem with file, line and field',
+  summary: "the service's start-up check: settings and mapping files, every problem with file and line",
   help: [
-    'Reads every *.yaml/*.yml in dir (default: MAPPINGS_DIR, else ./mappings) with the variables of this environment.',
+    'Runs the check the service runs at start, with this environment and dir as MAPPINGS_DIR (default: MAPPINGS_DIR,',
+    'else ./mappings): every setting, every *.yaml/*.yml (schema, secrets, resource types, FHIRPath element names),',
+    'the Questionnaires in dir/questionnaires and the results mappings against them.',
     'Exit 0: usable (one summary line); 1: problems (one line each: file:line field: message).',
   ],
   options: {},

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import { loadQueueSettings } from '../config/load-config.js';
 import { QUEUE } from '../queue/job-types.js';
-import { assertRedisAnswers, redactUrl } from '../queue/redis-connection.js';
+import { assertRedisAnswers, createRedisConnection } from '../queue/redis-connection.js';
+import { describeRedisTarget } from '../queue/redis-target.js';
 import { parseIsoDuration } from '../rules/parse-iso-duration.js';
 import { EXIT, UsageError, type CliCommand, type CliInput } from './cli-command.js';
 import { progressBar } from './cli-progress.js';
@@ -37,18 +37,18 @@ async function runReplay({ positionals, values, json, io, env }: CliInput): Prom
   if (unknown.length)
     throw new UsageError(`unknown queue "${unknown[0]}" (queues: ${Object.values(QUEUE).join(', ')})`);
   const filter = readFilter(values);
-  const { redisUrl, queuePrefix } = loadQueueSettings({ ...env });
+  const { redis: target, queuePrefix } = loadQueueSettings({ ...env });
   try {
-    await assertRedisAnswers(redisUrl);
+    await assertRedisAnswers(target);
   } catch (err) {
     io.err((err as Error).message);
     return EXIT.unavailable;
   }
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = createRedisConnection(target, 'worker');
   const queues = names.map((name) => new Queue(name, { connection: redis, prefix: queuePrefix }));
   try {
     const jobs = await findFailedJobs(queues, filter);
-    const where = `${names.join(', ')} (${redactUrl(redisUrl)} prefix ${queuePrefix})`;
+    const where = `${names.join(', ')} (${describeRedisTarget(target)} prefix ${queuePrefix})`;
     if (values['dry-run']) {
       printMatches(jobs, where, json, io);
       return EXIT.ok;

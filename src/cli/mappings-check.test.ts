@@ -27,7 +27,14 @@ const TRIGGERS = [
   '    recipients: [guardian]',
 ].join('\n');
 
-const ENV = { LINK_SECRET: 'k'.repeat(32) };
+/** The settings every start needs, so only the mapping files are at stake here. */
+const BASE = {
+  EPD_BASE_URL: 'http://127.0.0.1:8103/fhir',
+  INTAKE_SOURCES: 'hix',
+  INTAKE_HIX_TOKEN: 'a-token-of-enough-length',
+  PSEUDONYM_SECRET: 'a-secret-of-enough-length',
+};
+const ENV = { ...BASE, LINK_SECRET: 'k'.repeat(32) };
 
 describe('checkMappings', () => {
   let dir: string;
@@ -53,7 +60,7 @@ describe('checkMappings', () => {
       join(dir, 'broken.yaml'),
       TRIGGERS.replace('evaluation', 'follow-up').replace('[patient, guardian]', '[patient, guardian]\n    delay: 2h'),
     );
-    const result = await checkMappings(dir, {});
+    const result = await checkMappings(dir, BASE);
     expect(result.ok).toBe(false);
     expect(result.lines).toEqual([
       `${join(dir, 'aids.yaml')}:5 decisionAids[0].delivery.secretEnv: environment variable LINK_SECRET is not set (it holds a secret, so it has no default)`,
@@ -63,7 +70,7 @@ describe('checkMappings', () => {
   });
 
   it('reports an empty directory', async () => {
-    expect(await checkMappings(dir, {})).toEqual({
+    expect(await checkMappings(dir, BASE)).toEqual({
       ok: false,
       lines: [`${dir}: no mapping files (*.yaml, *.yml) in this directory`],
     });
@@ -77,7 +84,7 @@ describe('checkMappings', () => {
         env: { PATH: process.env.PATH ?? '', ...env },
       });
     await writeFile(join(dir, 'aids.yaml'), AID);
-    const failed = run({});
+    const failed = run(BASE);
     expect([failed.status, failed.stdout, failed.stderr]).toEqual([
       1,
       '',

@@ -1,21 +1,21 @@
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { formatMappingIssue, loadMappings, MappingError } from '../rules/load-mappings.js';
+import { checkStartup, StartupError } from '../config/check-startup.js';
 import { KEY_MOMENTS } from '../rules/types.js';
 
 /** Where the mapping files are when neither an argument nor MAPPINGS_DIR says otherwise. */
 const DEFAULT_DIR = 'mappings';
 
 /**
- * Loads a mappings directory exactly as the service does and says what came of it: one line per
- * problem (`dir/file:line field: message`), or one summary line when all is well.
+ * Runs the service's own start-up check (`checkStartup`, the function `main` runs) with `dir` as
+ * MAPPINGS_DIR, and says what came of it: one line per problem (settings as `SETTING: message`,
+ * mapping files as `dir/file:line field: message`), or one summary line when all is well.
  */
 export async function checkMappings(
   dir: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<{ ok: boolean; lines: string[] }> {
   try {
-    const compiled = await loadMappings(dir, env);
+    const { mappings: compiled } = await checkStartup({ ...env, MAPPINGS_DIR: dir });
     const perMoment = KEY_MOMENTS.map(
       (moment) => `${moment} ${compiled.triggers.filter((t) => t.keyMoment === moment).length}`,
     );
@@ -24,14 +24,8 @@ export async function checkMappings(
       `${plural(compiled.triggers.length, 'trigger')} (${perMoment.join(', ')})`;
     return { ok: true, lines: [summary] };
   } catch (err) {
-    if (!(err instanceof MappingError)) throw err;
-    // Paths relative to the working directory, so terminals and CI logs turn them into links.
-    return {
-      ok: false,
-      lines: err.errors.map((issue) =>
-        formatMappingIssue({ ...issue, file: issue.file === dir ? dir : join(dir, issue.file) }),
-      ),
-    };
+    if (!(err instanceof StartupError)) throw err;
+    return { ok: false, lines: err.problems };
   }
 }
 

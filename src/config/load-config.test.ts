@@ -182,7 +182,7 @@ describe('loadConfig: security settings', () => {
     [
       'the placeholder token of .env.example',
       { INTAKE_HIX_TOKEN: 'change-me-to-a-long-random-token' },
-      /^INTAKE_HIX_TOKEN: still the placeholder/,
+      /^INTAKE_HIX_TOKEN: still a placeholder; set a random value/,
     ],
     ['a zero signature window', { SIGNATURE_MAX_AGE_SECONDS: '0' }, /^SIGNATURE_MAX_AGE_SECONDS/],
     ['no intake source', { INTAKE_SOURCES: ' , ' }, /^INTAKE_SOURCES: name at least one source/],
@@ -190,5 +190,73 @@ describe('loadConfig: security settings', () => {
     const problems = problemsOf({ ...valid, ...env });
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(expected)]));
     expect(problems.join('\n')).not.toContain('PRIVATE KEY-----'); // a problem never quotes the key
+  });
+});
+
+describe('loadConfig: plain words, all at once', () => {
+  it('lists a short secret and a missing client secret together, in words without schema jargon', () => {
+    const problems = problemsOf({
+      ...valid,
+      PSEUDONYM_SECRET: 'short',
+      EPD_AUTH: 'client-credentials',
+      EPD_TOKEN_URL: 'https://epd.example/token',
+      EPD_CLIENT_ID: 'sdm-bridge',
+      POLL_INTERVAL_MS: 'often',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems).toEqual([
+      'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent',
+      'POLL_INTERVAL_MS: must be a whole number of at least 1000',
+      'EPD_CLIENT_SECRET: required when EPD_AUTH=client-credentials',
+      'PSEUDONYM_SECRET: must be at least 16 characters; set a random value (openssl rand -hex 32)',
+    ]);
+  });
+
+  it.each([
+    [
+      { EPD_BASE_URL: '' },
+      "EPD_BASE_URL: required: the base URL of the EPD's FHIR API, e.g. https://epd.example.org/fhir",
+    ],
+    [{ PSEUDONYM_SECRET: undefined }, 'PSEUDONYM_SECRET: required, but not set (see .env.example)'],
+    [{ PORT: 'eighty' }, 'PORT: must be a port number from 0 to 65535'],
+    [{ PORT: '' }, 'PORT: empty; set the port of the API, e.g. PORT=8080'],
+    [
+      { PORT: '9464', METRICS_PORT: '9464' },
+      'METRICS_PORT: the same port as PORT (9464); give the operations listener its own, e.g. METRICS_PORT=9464',
+    ],
+    [
+      { PSEUDONYM_SECRET: 'change-me-to-a-long-random-secret' },
+      'PSEUDONYM_SECRET: still a placeholder; set a random value (openssl rand -hex 32)',
+    ],
+    [
+      { ADMIN_TOKEN: '<admin-token-here>' },
+      'ADMIN_TOKEN: still a placeholder; set a random value (openssl rand -hex 32)',
+    ],
+    [{ EPD_AUTH: 'bearer', EPD_TOKEN: 'change-me' }, 'EPD_TOKEN: still a placeholder; set the credential the EPD gave'],
+    [
+      { KPI_REPORT_CRON: 'monthly' },
+      'KPI_REPORT_CRON: must be a cron pattern of 5 or 6 fields, e.g. 0 3 1 * *, or off',
+    ],
+  ])('says %j as one plain problem', (extra, expected) => {
+    const problems = problemsOf({ ...valid, ...extra } as Record<string, string>);
+    expect(problems).toEqual([expected]);
+    expect(problems.join('\n')).not.toMatch(/expected|received|Invalid|NaN/);
+  });
+
+  it('takes an empty value as unset: defaults, no auth settings needed when EPD_AUTH is none', () => {
+    const config = loadConfig({
+      ...valid,
+      EPD_AUTH: '',
+      EPD_TOKEN_URL: '',
+      EPD_KEY_ID: '',
+      METRICS_PORT: '',
+      KPI_REPORT_CRON: '',
+      SDM_ROLE: 'worker',
+      PORT: '',
+    });
+    expect(config.epd.auth).toEqual({ type: 'none' });
+    expect(config.metrics).toBeUndefined();
+    expect(config.kpi.reportCron).toBe('0 3 1 * *');
+    expect(loadConfig({ ...valid, KPI_REPORT_CRON: 'off' }).kpi.reportCron).toBeUndefined();
   });
 });

@@ -1,3 +1,4 @@
+import { queuePrefixFor, readRedisTarget, type RedisTarget } from '../queue/redis-target.js';
 import { z } from 'zod';
 import type { EpdAuth } from '../epd/epd-auth.js';
 import { SMART_JWT_ALGS } from '../epd/smart-backend-auth.js';
@@ -9,9 +10,11 @@ import {
   parsePurposes,
   type PurposeCode,
 } from '../rules/objection-policy.js';
-import { DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
+import { DECIDED_TOGETHER_MEASURES, DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
 import type { QueueSettingsByName } from '../queue/queue-settings.js';
 import { readQueueSettings } from './read-queue-settings.js';
+import { isPlaceholder, secretProblems } from '../shared/check-secret.js';
+import { plainConfigMessage } from './plain-config-message.js';
 
 /** A configured inbound source (the EPD or its integration engine) and how it proves who it is. */
 export type IntakeAuth = { type: 'bearer'; token: string } | { type: 'hmac'; secret: string; maxAgeSeconds?: number };
@@ -48,6 +51,9 @@ export interface Config {
   logLevel: string;
   logPretty: boolean;
   redisUrl: string;
+  /** The Redis topology (one node, Cluster, Sentinel); see src/queue/redis-target.ts. */
+  redis: RedisTarget;
+  /** With a hash tag (`{sdm}`) on a cluster, so each queue's keys share a slot. */
   queuePrefix: string;
   mappingsDir: string;
   maxBodyBytes: number;
@@ -75,6 +81,8 @@ export interface Config {
   metrics?: { port: number; host: string };
   /** Token of the queue dashboard at /admin/queues; undefined: the dashboard is not mounted. */
   adminToken?: string;
+  /** ADMIN_DASHBOARD_ACTIONS=on: the dashboard may change queues (bearer only, same origin); default read-only. */
+  adminDashboardActions: boolean;
   /** On SIGTERM: how long in-flight requests and jobs may take before the process exits anyway. */
   shutdownGraceMs: number;
 }
@@ -88,7 +96,20 @@ export class ConfigError extends Error {
 }
 
 const DAY_SECONDS = 86_400;
-const int = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+// One message for every way a number can be wrong (not a number, a fraction, too small).
+const int = (fallback: number, min = 0) => {
+  const error = `must be a whole number of at least ${min}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).default(fallback);
+};
+const PORT_ERROR = 'must be a port number from 0 to 65535';
+const port = (fallback?: number) => {
+  const schema = z.coerce
+    .number({ error: PORT_ERROR })
+    .int({ error: PORT_ERROR })
+    .min(0, { error: PORT_ERROR })
+    .max(65_535, { error: PORT_ERROR });
+  return fallback === undefined ? schema : schema.default(fallback);
+};
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .default('false')
@@ -96,21 +117,29 @@ const bool = z
 
 const envSchema = z.object({
   SDM_ROLE: z.enum(['all', 'api', 'worker']).default('all'),
-  PORT: int(8080, 0),
+  PORT: port(8080), // 0: a random free port (tests); empty is refused (checkPorts)
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool,
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  REDIS_URL: z.string().default('redis://127.0.0.1:6379'), // read by readRedisTarget, with the topology below
+  REDIS_CLUSTER_NODES: z.string().optional(),
+  REDIS_SENTINELS: z.string().optional(),
+  REDIS_SENTINEL_NAME: z.string().optional(),
+  REDIS_SENTINEL_PASSWORD: z.string().optional(),
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:{}_-]+$/)
     .default('sdm'),
   MAPPINGS_DIR: z.string().min(1).default('mappings'),
   MAX_BODY_BYTES: int(5 * 1024 * 1024, 1024), // a full-resource Bundle of a busy minute fits; a runaway sender does not
-  EPD_BASE_URL: z.url({ protocol: /^https?$/ }),
+  EPD_BASE_URL: z.url({
+    protocol: /^https?$/,
+    error: (issue) =>
+      `${issue.input === undefined ? 'required' : 'must be an http(s) URL'}: the base URL of the EPD's FHIR API, e.g. https://epd.example.org/fhir`,
+  }),
   EPD_AUTH: z.enum(['none', 'bearer', 'client-credentials', 'smart-backend']).default('none'),
   EPD_TOKEN: z.string().optional(),
-  EPD_TOKEN_URL: z.url().optional(),
+  EPD_TOKEN_URL: z.url({ protocol: /^https?$/, error: 'must be the http(s) URL of the token endpoint' }).optional(),
   EPD_CLIENT_ID: z.string().optional(),
   EPD_CLIENT_SECRET: z.string().optional(),
   EPD_SCOPE: z.string().optional(),
@@ -129,7 +158,7 @@ const envSchema = z.object({
   EPD_CLIENT_CERT_FILE: z.string().optional(),
   EPD_CLIENT_KEY_FILE: z.string().optional(),
   INTAKE_SOURCES: z.string().default('epd'),
-  PSEUDONYM_SECRET: z.string().min(16, 'must be at least 16 characters'),
+  PSEUDONYM_SECRET: z.string(), // length and placeholder: secretProblems
   AUDIT_BASE_URL: z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/ })]).optional(),
   AUDIT_SOURCE_ID: z
     .string()
@@ -153,19 +182,20 @@ const envSchema = z.object({
   GAP_GRACE_MS: int(30_000), // a late notification usually arrives within seconds; after this we go looking
   HEARTBEAT_CHECK_MS: int(60_000), // how often silent subscriptions are looked for; 0 switches it off
   HEARTBEAT_GRACE_MS: int(60_000), // a heartbeat this late (beyond its period) counts as missed
-  METRICS_PORT: z
-    .union([z.literal('').transform(() => undefined), z.coerce.number().int().min(0).max(65_535)])
-    .optional(),
+  METRICS_PORT: port().optional(), // unset: no operations listener
   METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   ADMIN_TOKEN: z.string().optional(),
+  ADMIN_DASHBOARD_ACTIONS: z.enum(['on', 'off']).optional(),
+  KPI_DECIDED_TOGETHER: z.enum(DECIDED_TOGETHER_MEASURES).default(DEFAULT_KPI_SETTINGS.decidedTogether), // sdm-q9 (≥ threshold) or collaborate-top-box
   KPI_SDM_THRESHOLD: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.sdmThreshold), // why 80: see src/kpi/kpi-settings.ts
   KPI_SDM_TARGET: z.coerce.number().min(0).max(100).default(DEFAULT_KPI_SETTINGS.targetPercent), // the hospital's goal: 75% decided together
   KPI_CACHE_SECONDS: int(DEFAULT_KPI_SETTINGS.cacheSeconds), // figures move with answers that take days; 0 turns the cache off
   KPI_REPORT_CRON: z
     .string()
     .trim()
-    .regex(/^$|^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. 0 3 1 * *')
-    .default(DEFAULT_KPI_SETTINGS.reportCron ?? ''), // empty: no monthly MeasureReport
+    .regex(/^off$|^\S+(\s+\S+){4,5}$/, 'must be a cron pattern of 5 or 6 fields, e.g. 0 3 1 * *, or off')
+    .default(DEFAULT_KPI_SETTINGS.reportCron ?? 'off') // unset: the 1st of the month at 03:00
+    .transform((cron) => (cron === 'off' ? '' : cron)), // off: no monthly MeasureReport
   KPI_TIME_ZONE: z
     .string()
     .trim()
@@ -183,17 +213,19 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** Reads the configuration from the environment; throws one ConfigError listing every problem. */
-export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
-  const parsed = envSchema.safeParse(env);
+type Settings = z.infer<typeof envSchema>;
+
+/**
+ * Reads the configuration from the environment; throws one ConfigError listing every problem.
+ * An empty value (`KEY=` in an env file) counts as unset, so a copied .env.example means the defaults.
+ */
+export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly<Config> {
   const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-  }
+  const env = withoutEmptyValues(rawEnv);
+  const e = readSettings(env, problems);
   const sources = readSources(env, problems);
   const queues = readQueueSettings(env, problems);
-  if (!parsed.success || problems.length) throw new ConfigError(problems);
-  const e = parsed.data;
+  const redis = readRedisTarget(env, problems);
   for (const source of sources)
     if (source.auth.type === 'hmac') source.auth.maxAgeSeconds = e.SIGNATURE_MAX_AGE_SECONDS;
   const epdAuth = readEpdAuth(e, problems);
@@ -201,7 +233,13 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   const objection = readObjection(e, problems);
   if (e.POLL_MAX_WINDOW_MS <= e.POLL_OVERLAP_MS)
     problems.push('POLL_MAX_WINDOW_MS: must be larger than POLL_OVERLAP_MS, or catching up never moves on');
-  if (e.ADMIN_TOKEN) checkSecret('ADMIN_TOKEN', e.ADMIN_TOKEN, problems);
+  checkPorts(rawEnv, e, problems);
+  if (e.PSEUDONYM_SECRET) problems.push(...secretProblems('PSEUDONYM_SECRET', e.PSEUDONYM_SECRET));
+  if (e.ADMIN_TOKEN) problems.push(...secretProblems('ADMIN_TOKEN', e.ADMIN_TOKEN));
+  // The EPD's own credentials: their length is the EPD's business, a placeholder never works.
+  for (const key of ['EPD_TOKEN', 'EPD_CLIENT_SECRET'] as const) {
+    if (e[key] && isPlaceholder(e[key])) problems.push(`${key}: still a placeholder; set the credential the EPD gave`);
+  }
   if (problems.length) throw new ConfigError(problems);
   return deepFreeze({
     role: e.SDM_ROLE,
@@ -210,7 +248,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     logLevel: e.LOG_LEVEL,
     logPretty: e.LOG_PRETTY,
     redisUrl: e.REDIS_URL,
-    queuePrefix: e.QUEUE_PREFIX,
+    redis,
+    queuePrefix: queuePrefixFor(redis, e.QUEUE_PREFIX),
     mappingsDir: e.MAPPINGS_DIR,
     maxBodyBytes: e.MAX_BODY_BYTES,
     epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS, ...epdTransport },
@@ -241,7 +280,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     },
     ...(e.METRICS_PORT !== undefined ? { metrics: { port: e.METRICS_PORT, host: e.METRICS_HOST } } : {}),
     ...(e.ADMIN_TOKEN ? { adminToken: e.ADMIN_TOKEN } : {}),
+    adminDashboardActions: e.ADMIN_DASHBOARD_ACTIONS === 'on',
     kpi: {
+      decidedTogether: e.KPI_DECIDED_TOGETHER,
       sdmThreshold: e.KPI_SDM_THRESHOLD,
       targetPercent: e.KPI_SDM_TARGET,
       cacheSeconds: e.KPI_CACHE_SECONDS,
@@ -252,12 +293,49 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   });
 }
 
-/** Only what reaching the queues takes (REDIS_URL, QUEUE_PREFIX), for CLI commands that need no more. */
-export function loadQueueSettings(env: Record<string, string | undefined>): { redisUrl: string; queuePrefix: string } {
-  const parsed = envSchema.pick({ REDIS_URL: true, QUEUE_PREFIX: true }).safeParse(env);
-  if (!parsed.success)
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
-  return { redisUrl: parsed.data.REDIS_URL, queuePrefix: parsed.data.QUEUE_PREFIX };
+/** Every setting the schema knows, parsed one by one when some fail, so the checks between settings still run. */
+function readSettings(env: Record<string, string | undefined>, problems: string[]): Settings {
+  const parsed = envSchema.safeParse(env, { error: plainConfigMessage });
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+  const readable: Record<string, unknown> = {};
+  for (const [key, schema] of Object.entries(envSchema.shape)) {
+    const one = (schema as z.ZodType).safeParse(env[key]);
+    if (one.success) readable[key] = one.data;
+  }
+  return readable as Settings; // only read when problems is not empty, i.e. never returned to a caller
+}
+
+/** `KEY=` (an env file's way to write "nothing") and blanks mean unset, as in Docker's and a shell's env files alike. */
+function withoutEmptyValues(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ''));
+}
+
+/** An empty PORT would have listened on a random port; two listeners on one port would crash the second. */
+function checkPorts(rawEnv: Record<string, string | undefined>, e: Settings, problems: string[]): void {
+  const servesApi = e.SDM_ROLE !== 'worker';
+  if (servesApi && rawEnv.PORT !== undefined && rawEnv.PORT.trim() === '')
+    problems.push('PORT: empty; set the port of the API, e.g. PORT=8080');
+  if (servesApi && e.METRICS_PORT !== undefined && e.METRICS_PORT !== 0 && e.METRICS_PORT === e.PORT)
+    problems.push(
+      `METRICS_PORT: the same port as PORT (${e.PORT}); give the operations listener its own, e.g. METRICS_PORT=9464`,
+    );
+}
+
+/** Only what reaching the queues takes (REDIS_*, QUEUE_PREFIX), for CLI commands that need no more. */
+export function loadQueueSettings(rawEnv: Record<string, string | undefined>): {
+  redisUrl: string;
+  redis: RedisTarget;
+  queuePrefix: string;
+} {
+  const env = withoutEmptyValues(rawEnv);
+  const parsed = envSchema.pick({ REDIS_URL: true, QUEUE_PREFIX: true }).safeParse(env, { error: plainConfigMessage });
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  const redis = readRedisTarget(env, problems);
+  if (!parsed.success || problems.length) throw new ConfigError(problems);
+  return { redisUrl: parsed.data.REDIS_URL, redis, queuePrefix: queuePrefixFor(redis, parsed.data.QUEUE_PREFIX) };
 }
 
 /** `INTAKE_SOURCES=hix,lab` with `INTAKE_HIX_TOKEN=…` (bearer) or `INTAKE_HIX_HMAC_SECRET=…` (signature). */
@@ -322,17 +400,12 @@ function readPolling(
   return { mode, ...(types?.length ? { pollTypes: types } : {}) };
 }
 
-const MIN_SECRET_LENGTH = 16; // shorter shared secrets are guessable by brute force over the network
-const PLACEHOLDER = /^change-me/i; // the secrets in .env.example start so; a copied file must not go live with them
-
 function checkSecret(name: string, value: string, problems: string[]): string {
-  if (value.length < MIN_SECRET_LENGTH) problems.push(`${name}: must be at least ${MIN_SECRET_LENGTH} characters`);
-  if (PLACEHOLDER.test(value))
-    problems.push(`${name}: still the placeholder of .env.example; set a random value (openssl rand -hex 32)`);
+  problems.push(...secretProblems(name, value));
   return value;
 }
 
-function readEpdAuth(e: z.infer<typeof envSchema>, problems: string[]): EpdAuth {
+function readEpdAuth(e: Settings, problems: string[]): EpdAuth {
   if (e.EPD_AUTH === 'smart-backend') return readSmartBackend(e, problems);
   if (e.EPD_AUTH === 'bearer') {
     if (!e.EPD_TOKEN) problems.push('EPD_TOKEN: required when EPD_AUTH=bearer');
@@ -354,7 +427,7 @@ function readEpdAuth(e: z.infer<typeof envSchema>, problems: string[]): EpdAuth 
 }
 
 /** `OBJECTION_PURPOSES` (system|code list; default: see objection-policy.ts) and `OBJECTION_PATIENT_FHIRPATH`, tried once here. */
-function readObjection(e: z.infer<typeof envSchema>, problems: string[]): Config['objection'] {
+function readObjection(e: Settings, problems: string[]): Config['objection'] {
   const parsed = parsePurposes(e.OBJECTION_PURPOSES ?? '');
   for (const problem of parsed.problems) problems.push(`OBJECTION_PURPOSES: ${problem}`);
   const purposes = parsed.purposes.length ? parsed.purposes : [...DEFAULT_OBJECTION_PURPOSES];

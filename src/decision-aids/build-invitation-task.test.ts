@@ -1,6 +1,7 @@
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { DecisionAid, DeliveryConfig } from '../rules/types.js';
 import { assertValidResource } from '../shared/fhir-definitions.js';
+import { expectAllowedReferenceTargets } from '../../test/helpers/reference-targets.js';
 import { buildInvitationTask, invitationTaskQuery } from './build-invitation-task.js';
 import {
   INVITATION_ID_SYSTEM,
@@ -179,6 +180,17 @@ describe('buildInvitationTask', () => {
     expect(task.text?.div).not.toContain('<medicatie>');
     expect(task.description).toContain('ouder of voogd');
     expect(() => assertValidResource(task)).not.toThrow();
+  });
+});
+
+describe('buildInvitationTask: reference targets', () => {
+  it.each([
+    ['MedicationRequest/mr-1/_history/3', 'patient'],
+    ['CarePlan/cp-1', 'guardian'],
+    ['Encounter/enc-1', 'guardian'],
+  ] as const)('points only at types R4 allows (focus %s, %s)', (focus, role) => {
+    const task = buildInvitationTask(jobFor(role, focus, 'evaluation'), aidWith(httpApi, true), { link: LINK }, NOW);
+    expect(() => expectAllowedReferenceTargets([task])).not.toThrow();
   });
 });
 

@@ -1,7 +1,5 @@
 import { AppError, type IssueCode } from '../shared/errors.js';
-
-/** Longest piece of a platform's error answer kept in a message: enough to diagnose, too short to flood a log. */
-const MAX_ERROR_TEXT = 300;
+import { describeRemoteIssues, summariseRemoteError } from '../shared/remote-error.js';
 
 /** Longest wait a platform may ask for; beyond it the queue's own backoff decides (a day). */
 const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -23,14 +21,18 @@ export class DecisionAidError extends AppError {
   }
 }
 
-/** The error for a non-2xx answer of the platform; `text` is the answer body, which is cut short here. */
+/**
+ * The error for a non-2xx answer of the platform. `text` is the answer body: only its issue codes
+ * and a hash of it are kept (`summariseRemoteError`), since platforms quote the invitation they
+ * refused — names, BSN, address — in their error bodies.
+ */
 export function platformStatusError(
   aidId: string,
   status: number,
   text: string,
   retryAfterMs?: number,
 ): DecisionAidError {
-  const detail = shorten(text);
+  const detail = describeRemoteIssues(summariseRemoteError(status, text));
   const message = `decision aid ${aidId}: platform answered ${status}${detail ? `: ${detail}` : ''}`;
   if (status === 429)
     return new DecisionAidError(message, { status: 503, retry: true, code: 'throttled', retryAfterMs });
@@ -52,9 +54,4 @@ export function parseRetryAfter(header: string | null, now: Date): number | unde
   const ms = /^\d+$/.test(trimmed) ? Number(trimmed) * 1000 : Date.parse(trimmed) - now.getTime();
   if (!Number.isFinite(ms)) return undefined;
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS);
-}
-
-function shorten(text: string): string {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  return oneLine.length > MAX_ERROR_TEXT ? `${oneLine.slice(0, MAX_ERROR_TEXT)}…` : oneLine;
 }

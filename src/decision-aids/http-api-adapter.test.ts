@@ -145,14 +145,15 @@ describe('createHttpApiAdapter', () => {
     expect(error.message).toContain('unreachable');
   });
 
-  it('treats 400 as permanent, with status and the platform text but not the request body', async () => {
+  it('treats 400 as permanent, with the status and a hash of the platform text, never the text or the request body', async () => {
     nock(PLATFORM)
       .post('/api/invitations')
       .reply(400, { error: 'unknown field "until"', detail: 'x'.repeat(1000) });
     const error = await failure(adapter.createInvitation(request));
     expect(error.retry).toBe(false);
     expect(error.message).toContain('400');
-    expect(error.message).toContain('unknown field');
+    expect(error.message).toMatch(/text #[0-9a-f]{12}/);
+    expect(error.message).not.toContain('unknown field');
     expect(error.message).not.toContain('pseudo-42');
     expect(error.message.length).toBeLessThan(400);
   });

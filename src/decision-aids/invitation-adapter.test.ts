@@ -14,21 +14,27 @@ describe('subjectPseudonym', () => {
   it.each([
     ['Patient/123', 'secret-a'],
     ['Patient/abc-def', 'secret-b'],
-  ])('is the base64url HMAC-SHA256 of %s', (reference, secret) => {
-    const expected = createHmac('sha256', secret).update(reference).digest('base64url');
-    expect(subjectPseudonym(reference, secret)).toBe(expected);
-    expect(subjectPseudonym(reference, secret)).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  ])('is the base64url HMAC-SHA256 of v2|aid|%s', (reference, secret) => {
+    const expected = createHmac('sha256', secret).update(`v2|astma-kind|${reference}`).digest('base64url');
+    expect(subjectPseudonym(reference, 'astma-kind', secret)).toBe(expected);
+    expect(subjectPseudonym(reference, 'astma-kind', secret)).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('differs per patient and per secret, and never contains the id', () => {
-    const one = subjectPseudonym('Patient/123', 's');
-    expect(subjectPseudonym('Patient/124', 's')).not.toBe(one);
-    expect(subjectPseudonym('Patient/123', 't')).not.toBe(one);
+  it('differs per patient, per aid and per secret, and never contains the id', () => {
+    const one = subjectPseudonym('Patient/123', 'a', 's');
+    expect(subjectPseudonym('Patient/124', 'a', 's')).not.toBe(one);
+    expect(subjectPseudonym('Patient/123', 'b', 's')).not.toBe(one);
+    expect(subjectPseudonym('Patient/123', 'a', 't')).not.toBe(one);
     expect(one).not.toContain('123');
   });
 
+  it('is not the shared pseudonym handed out before (HMAC of the reference alone)', () => {
+    const legacy = createHmac('sha256', 's').update('Patient/123').digest('base64url');
+    expect(subjectPseudonym('Patient/123', 'a', 's')).not.toBe(legacy);
+  });
+
   it('refuses an empty secret', () => {
-    expect(() => subjectPseudonym('Patient/123', '')).toThrow(AppError);
+    expect(() => subjectPseudonym('Patient/123', 'a', '')).toThrow(AppError);
   });
 });
 

@@ -53,13 +53,15 @@ export function createInvitationAdapter(aid: DecisionAid, deps: InvitationAdapte
 }
 
 /**
- * A stable pseudonym for a patient: HMAC-SHA256 of the reference (`Patient/id`) under a secret of
- * this service, base64url. Why a keyed hash and not a plain one: EPD ids are guessable, and a plain
- * hash of a guessable input can be reversed by trying them; without the secret it cannot.
+ * A stable pseudonym for a patient at one decision aid: HMAC-SHA256 under a secret of this service
+ * of `v2|<aid id>|Patient/id`, base64url. Why keyed: EPD ids are guessable, and a plain hash of a
+ * guessable input can be reversed by trying them. Why per aid: with one pseudonym for all aids,
+ * two platforms could link their patients; now the same patient is unrelated at each aid. (The
+ * `v2|` prefix keeps these apart from the shared pseudonyms handed out before: docs/security.md.)
  */
-export function subjectPseudonym(patientReference: string, secret: string): string {
+export function subjectPseudonym(patientReference: string, aidId: string, secret: string): string {
   if (!secret) throw new AppError('pseudonym secret is empty', { status: 500, retry: false, code: 'security' });
-  return createHmac('sha256', secret).update(patientReference, 'utf8').digest('base64url');
+  return createHmac('sha256', secret).update(`v2|${aidId}|${patientReference}`, 'utf8').digest('base64url');
 }
 
 function assertNever(value: never): never {

@@ -58,7 +58,7 @@ export function createInvitationJob(deps: InvitationJobDeps) {
       decisionAid: aid,
       keyMoment: job.keyMoment,
       recipientRole: job.recipient.role,
-      subjectPseudonym: subjectPseudonym(job.patient, deps.pseudonymSecret),
+      subjectPseudonym: subjectPseudonym(job.patient, aid.id, deps.pseudonymSecret),
     });
     const hold = contactHold(aid.delivery.type, channel);
     const task = assertValidResource(buildInvitationTask(job, aid, invitation, deps.now().toISOString(), hold));

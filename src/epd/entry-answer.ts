@@ -1,5 +1,5 @@
 import type { BundleEntry, Resource } from '@medplum/fhirtypes';
-import type { Problem } from '../shared/errors.js';
+import { remoteProblems, summariseRemoteError } from '../shared/remote-error.js';
 import { EpdError, isConflictStatus, isRetryableStatus, issueCodeForStatus } from './epd-error.js';
 
 /** One entry of a batch or transaction answer that succeeded: its status, and what it returned. */
@@ -11,13 +11,6 @@ export interface EntryDone {
 
 /** One entry of a batch or transaction answer: done, or why it failed. */
 export type EntryAnswer = EntryDone | { error: EpdError };
-
-/** At most this many issues of one entry go into its error; the rest adds length, not insight. */
-const MAX_ISSUES = 5;
-/** An issue code as FHIR defines them (`conflict`, `multiple-matches`); anything else is not shown. */
-const ISSUE_CODE = /^[a-z][a-z-]{0,39}$/;
-/** An expression longer than this is cut: a FHIRPath to an element is short. */
-const MAX_EXPRESSION_LENGTH = 120;
 
 /**
  * Reads one entry of a `batch-response` or `transaction-response` on its own: a server without
@@ -43,16 +36,13 @@ export function readEntry(request: string, entry: BundleEntry | undefined): Entr
 
 /**
  * The EpdError of a failed entry: its status, and its OperationOutcome's issue codes and
- * expressions. Never the issues' texts: a server's diagnostics may quote the data it refused,
- * which here is patient data; quoted values inside an expression are left out for the same reason.
+ * expressions (see `summariseRemoteError`). Never the issues' texts: a server's diagnostics may
+ * quote the data it refused, which here is patient data.
  */
 export function entryError(request: string, status: number, outcome: unknown): EpdError {
   const code = issueCodeForStatus(status);
-  const problems: Problem[] = issuesOf(outcome).map(({ code: issueCode, expression }) => ({
-    code,
-    message: `${issueCode}${expression ? ` at ${expression}` : ''}`,
-    ...(expression ? { expression } : {}),
-  }));
+  const summary = summariseRemoteError(status, outcome);
+  const problems = remoteProblems(summary, code);
   const detail = problems.length ? `: ${problems.map((p) => p.message).join('; ')}` : '';
   return new EpdError(`EPD ${request} failed with HTTP ${status}${detail}`, {
     status,
@@ -66,31 +56,4 @@ export function entryError(request: string, status: number, outcome: unknown): E
 export function entryRequest(entry: BundleEntry | undefined, index: number): string {
   const method = entry?.request?.method ?? 'GET';
   return `${method} ${(entry?.request?.url ?? '').split('?')[0]} (entry ${index + 1})`;
-}
-
-function issuesOf(outcome: unknown): { code: string; expression?: string }[] {
-  const issues = (outcome as { resourceType?: unknown; issue?: unknown } | undefined)?.issue;
-  if (
-    (outcome as { resourceType?: unknown } | undefined)?.resourceType !== 'OperationOutcome' ||
-    !Array.isArray(issues)
-  )
-    return [];
-  return issues.slice(0, MAX_ISSUES).flatMap((issue: { code?: unknown; expression?: unknown; location?: unknown }) => {
-    if (typeof issue.code !== 'string' || !ISSUE_CODE.test(issue.code)) return [];
-    const expression = firstString(issue.expression) ?? firstString(issue.location);
-    return [{ code: issue.code, ...(expression ? { expression: withoutValues(expression) } : {}) }];
-  });
-}
-
-function firstString(value: unknown): string | undefined {
-  const first: unknown = Array.isArray(value) ? value[0] : undefined;
-  return typeof first === 'string' && first.trim() ? first.trim() : undefined;
-}
-
-/** `Patient.identifier.where(value = '999911120')` → `Patient.identifier.where(value = '…')`, cut to a sane length. */
-function withoutValues(expression: string): string {
-  return expression
-    .replace(/'(?:[^'\\]|\\.)*'/g, "'…'")
-    .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
-    .slice(0, MAX_EXPRESSION_LENGTH);
 }

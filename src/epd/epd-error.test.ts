@@ -1,12 +1,6 @@
 import { AppError } from '../shared/errors.js';
-import {
-  EpdError,
-  epdHttpError,
-  epdNetworkError,
-  isRetryableStatus,
-  outcomeIssueTexts,
-  parseRetryAfter,
-} from './epd-error.js';
+import { summariseRemoteError } from '../shared/remote-error.js';
+import { EpdError, epdHttpError, epdNetworkError, isRetryableStatus, parseRetryAfter } from './epd-error.js';
 
 const NOW = Date.parse('2026-03-02T10:00:00Z');
 
@@ -44,53 +38,27 @@ describe('parseRetryAfter', () => {
   });
 });
 
-describe('outcomeIssueTexts', () => {
-  it.each([
-    [
-      {
-        resourceType: 'OperationOutcome',
-        issue: [{ severity: 'error', code: 'not-found', details: { text: 'Task/1 not found' } }],
-      },
-      ['Task/1 not found'],
-    ],
-    [
-      { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'invalid', diagnostics: 'bad date' }] },
-      ['bad date'],
-    ],
-    [{ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'conflict' }] }, ['conflict']],
-    [{ resourceType: 'OperationOutcome', issue: [{ details: { text: 'x'.repeat(500) } }] }, ['x'.repeat(200)]],
-    [
-      { resourceType: 'OperationOutcome', issue: Array.from({ length: 9 }, (_, i) => ({ diagnostics: `d${i}` })) },
-      ['d0', 'd1', 'd2', 'd3', 'd4'],
-    ],
-    [{ resourceType: 'Patient', name: [{ family: 'Testbakker' }] }, []],
-    ['<html>Bad gateway</html>', []],
-    [undefined, []],
-  ])('%#', (body, texts) => {
-    expect(outcomeIssueTexts(body)).toEqual(texts);
-  });
-});
-
 describe('epdHttpError', () => {
-  it('is an AppError with the status, retry flag and issue texts', () => {
+  it('is an AppError with the status, retry flag and issue codes, never the issue texts', () => {
     const outcome = {
       resourceType: 'OperationOutcome',
       issue: [{ severity: 'error', code: 'not-found', details: { text: 'Resource not found' } }],
     };
+    const hash = summariseRemoteError(404, outcome).textHash;
     const error = epdHttpError('GET Patient/1', 404, outcome);
     expect(error).toBeInstanceOf(AppError);
     expect(error).toBeInstanceOf(EpdError);
     expect(error).toMatchObject({
       status: 404,
       retry: false,
-      message: 'EPD GET Patient/1 failed with HTTP 404: Resource not found',
+      message: `EPD GET Patient/1 failed with HTTP 404: not-found (text #${hash})`,
     });
-    expect(error.problems).toEqual([{ code: 'not-found', message: 'Resource not found' }]);
+    expect(error.problems).toEqual([{ code: 'not-found', message: 'not-found' }]);
   });
 
   it('never puts a resource body in the message', () => {
     const error = epdHttpError('PUT Patient/1', 400, { resourceType: 'Patient', name: [{ family: 'Testbakker' }] });
-    expect(error.message).toBe('EPD PUT Patient/1 failed with HTTP 400');
+    expect(error.message).toMatch(/^EPD PUT Patient\/1 failed with HTTP 400: \(text #[0-9a-f]{12}\)$/);
   });
 
   it.each([

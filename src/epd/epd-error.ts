@@ -1,17 +1,14 @@
 import { AppError, type IssueCode, type Problem } from '../shared/errors.js';
+import { describeRemoteIssues, remoteProblems, summariseRemoteError } from '../shared/remote-error.js';
 import { TOO_LARGE } from './plain-size-errors.js';
-
-/** At most this many of the EPD's issue texts go into a message; the rest adds length, not insight. */
-const MAX_ISSUES = 5;
-/** Issue texts are cut here: some servers put stack traces or whole queries in `diagnostics`. */
-const MAX_ISSUE_LENGTH = 200;
 
 /**
  * A failed call to the EPD. `status` is the EPD's HTTP status, or 0 when no answer came (network
  * error, timeout). `retry` says whether another attempt can help: network trouble, timeouts, 408,
  * 409, 412, 429 and 5xx can; other 4xx cannot. `retryAfterMs` carries the EPD's own `Retry-After`.
  * The message names the request (method and path, never the query: it may hold a BSN) and the
- * OperationOutcome's issue texts, never a resource body.
+ * OperationOutcome's issue codes and expressions with a hash of its text (`summariseRemoteError`),
+ * never the issue texts or a resource body: both may quote patient data.
  */
 export class EpdError extends AppError {
   readonly retryAfterMs?: number;
@@ -57,21 +54,6 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** The issue texts of an OperationOutcome-shaped body (details.text, else diagnostics, else code). */
-export function outcomeIssueTexts(body: unknown): string[] {
-  if (!body || typeof body !== 'object' || (body as { resourceType?: unknown }).resourceType !== 'OperationOutcome')
-    return [];
-  const issues = (body as { issue?: unknown }).issue;
-  if (!Array.isArray(issues)) return [];
-  return issues
-    .slice(0, MAX_ISSUES)
-    .map((issue: { details?: { text?: unknown }; diagnostics?: unknown; code?: unknown }) => {
-      const text = [issue.details?.text, issue.diagnostics, issue.code].find((t) => typeof t === 'string' && t.trim());
-      return typeof text === 'string' ? text.trim().slice(0, MAX_ISSUE_LENGTH) : '';
-    })
-    .filter(Boolean);
-}
-
 /** What is read of an answer's headers: `fetch`'s `Headers` has it, and so can anything else. */
 export interface HeaderLookup {
   get(name: string): string | null | undefined;
@@ -79,16 +61,17 @@ export interface HeaderLookup {
 
 /** The EpdError for an HTTP answer outside 2xx (or a 2xx the client could not read). */
 export function epdHttpError(request: string, status: number, body: unknown, headers?: HeaderLookup): EpdError {
-  const issues = outcomeIssueTexts(body);
+  const summary = summariseRemoteError(status, body);
   const code = issueCodeForStatus(status);
   const retry = isRetryableStatus(status) || isConflictStatus(status);
   const redirect = status >= 300 && status < 400 ? ' (a redirect, not followed: is EPD_BASE_URL the FHIR base?)' : '';
-  const message = `EPD ${request} failed with HTTP ${status}${redirect}${issues.length ? `: ${issues.join('; ')}` : ''}`;
+  const detail = describeRemoteIssues(summary);
+  const message = `EPD ${request} failed with HTTP ${status}${redirect}${detail ? `: ${detail}` : ''}`;
   return new EpdError(message, {
     status,
     retry,
     code,
-    problems: issues.map((text) => ({ code, message: text })),
+    problems: remoteProblems(summary, code),
     retryAfterMs: retry ? parseRetryAfter(headers?.get('retry-after')) : undefined,
   });
 }

@@ -112,6 +112,7 @@ describe('events job: the patient objected', () => {
     await run(epd, mappings);
     expect(epd.calls.filter((c) => c.method === 'readBatch').map((c) => c.target)).toEqual([
       'Patient/kind-1,RelatedPerson,Consent',
+      'Organization/kinderlongziekten', // the department, for its identifiers
     ]);
     expect(epd.calls.some((c) => c.method === 'createIfNoneExist' || c.method === 'update')).toBe(false);
   });

@@ -1,3 +1,4 @@
+import type { MedicationRequest } from '@medplum/fhirtypes';
 import { fileURLToPath } from 'node:url';
 import { seedChildWithMedication } from '../../test/helpers/child-with-medication.js';
 import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.js';
@@ -62,8 +63,44 @@ describe('events job: what it reads from the EPD', () => {
     await seed(epd, 'R03BA05');
     const { enqueued } = await run(epd, mappings);
     expect(epd.calls.map((c) => `${c.method} ${c.target}`).sort()).toEqual(
-      ['read MedicationRequest/ma-1', 'readBatch Patient/kind-1,RelatedPerson,Consent'].sort(),
+      [
+        'read MedicationRequest/ma-1',
+        'readBatch Patient/kind-1,RelatedPerson,Consent',
+        'readBatch Organization/kinderlongziekten', // the department, for its identifiers
+      ].sort(),
     );
     expect(enqueued.length).toBeGreaterThan(0);
+  });
+
+  it('follows medicationReference to a separate Medication (zib2020/MP9) before deciding', async () => {
+    const epd = createFakeEpdClient();
+    await seed(epd, 'C09AA02');
+    const agreement = await epd.repo.readResource('MedicationRequest', 'ma-1');
+    const { medicationCodeableConcept: _inline, ...rest } = agreement as MedicationRequest;
+    await epd.repo.updateResource({ ...rest, medicationReference: { reference: 'Medication/med-1' } } as never);
+    await epd.repo.updateResource({
+      resourceType: 'Medication',
+      id: 'med-1',
+      code: { coding: [{ system: 'urn:oid:2.16.840.1.113883.6.73', code: 'R03BA05' }] }, // ATC under its OID
+    } as never);
+    const { enqueued } = await run(epd, mappings);
+    expect(epd.calls.map((c) => `${c.method} ${c.target}`)).toEqual([
+      'read MedicationRequest/ma-1',
+      'readBatch Medication/med-1',
+      'readBatch Patient/kind-1,RelatedPerson,Consent',
+      'readBatch Organization/kinderlongziekten',
+    ]);
+    expect(enqueued.map((p) => p.data.recipient.reference).sort()).toEqual(['Patient/kind-1', 'RelatedPerson/moeder']);
+  });
+
+  it('says "no code" when the referenced Medication is gone, instead of retrying forever', async () => {
+    const epd = createFakeEpdClient();
+    await seed(epd, 'C09AA02');
+    const agreement = (await epd.repo.readResource('MedicationRequest', 'ma-1')) as MedicationRequest;
+    const { medicationCodeableConcept: _inline, ...rest } = agreement;
+    await epd.repo.updateResource({ ...rest, medicationReference: { reference: 'Medication/weg' } } as never);
+    const { result, enqueued } = await run(epd, mappings);
+    expect(enqueued).toEqual([]);
+    expect(result.skipped.some((s) => /no code of the wanted system/.test(s.reason))).toBe(true);
   });
 });

@@ -28,6 +28,8 @@ export interface EventJobDeps {
   countThrottled?: (decision: InvitationDecision) => void;
   /** What counts as the patient's objection; default: Consents denying the default purposes. */
   objection?: ObjectionPolicy;
+  /** The EPD's FHIR base URLs: a patient named by an absolute reference elsewhere is never invited. */
+  epdBases?: readonly string[];
   /** Called for each skip of an evaluation that has a code (`SkipCode`: objection, age-unknown, …), for metrics; a retried job calls it again. */
   countSkipped?: (skipped: SkippedTrigger) => void;
 }
@@ -54,6 +56,7 @@ export function createEventJob(deps: EventJobDeps) {
       event,
       deps.epd,
       (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)),
+      deps.epdBases,
     );
     const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.
@@ -66,7 +69,7 @@ export function createEventJob(deps: EventJobDeps) {
       if (!(await withinThrottle(deps.throttle, decision, outcome.patient, focus))) {
         skipped.push({
           triggerId: decision.triggerId,
-          reason: `throttled: ${decision.decisionAidId} already offered within the window`,
+          reason: `throttled: ${decision.decisionAidId} already offered within the window${decision.throttleScope === 'key-moment' ? ` for ${decision.keyMoment}` : ''}`,
         });
         deps.countThrottled?.(decision);
         continue;
@@ -100,7 +103,12 @@ async function withinThrottle(
 ): Promise<boolean> {
   if (decision.throttleMs <= 0) return true;
   // The claimant is the resource version, so every recipient of one event (and a retry of it) passes.
-  return throttle.claim(`${decision.decisionAidId}|${patient}`, focus, decision.throttleMs);
+  // By default another key moment is another invitation: a treatment choice right after a medication change counts.
+  const key =
+    decision.throttleScope === 'decision-aid'
+      ? `${decision.decisionAidId}|${patient}`
+      : `${decision.decisionAidId}|${decision.keyMoment}|${patient}`;
+  return throttle.claim(key, focus, decision.throttleMs);
 }
 
 /** The invitation id is derived from the resource version, not the event key, so a change that is both pushed and polled yields one invitation. */

@@ -1,8 +1,21 @@
-import type { Bundle, Consent, Encounter, Patient, RelatedPerson, Resource } from '@medplum/fhirtypes';
+import type {
+  Bundle,
+  Consent,
+  Encounter,
+  Organization,
+  Patient,
+  PractitionerRole,
+  RelatedPerson,
+  Resource,
+} from '@medplum/fhirtypes';
+import { departmentSources, relativeReference, requesterRoleReference } from '../rules/department-sources.js';
 import { resourcesOrThrow } from '../epd/batch-answer.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { patientReferenceOf } from '../rules/evaluate-rules.js';
+import { foreignPatientServer } from '../rules/patient-reference-of.js';
+import { linkedReferencesOf, withLinkedResources } from '../rules/linked-resources.js';
 import type { RuleFacts } from '../rules/types.js';
+import { EpdError } from '../epd/epd-error.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 
 type WithId<T> = T & { id: string };
@@ -11,34 +24,46 @@ type WithId<T> = T & { id: string };
 export type NeedsRecord = (facts: Pick<RuleFacts, 'resource' | 'interaction'>) => boolean;
 
 /**
- * Reads from the EPD what the rules may look at: the resource version the event is about, its
- * patient, the patient's RelatedPersons, the patient's active Consents (objections) and the
- * encounter it belongs to. The rules stay pure. When `needsRecord` says the resource alone rules
+ * Reads from the EPD what the rules may look at: the resource version the event is about with the
+ * Medication or Conditions it links to for its codes, its patient, the patient's RelatedPersons,
+ * the patient's active Consents (objections), the encounter it belongs to, the requester's
+ * PractitionerRole and the department Organizations. The rules stay pure. When `needsRecord` says the resource alone rules
  * out every trigger, only the resource is read: one request instead of four or five.
  */
 export async function gatherFacts(
   event: EpdEvent,
   epd: EpdClient,
   needsRecord: NeedsRecord = () => true,
+  ownBases: readonly string[] = [],
 ): Promise<RuleFacts> {
-  const resource = await epd.read<WithId<Resource>>(
+  const read = await epd.read<WithId<Resource>>(
     event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
   );
+  // Before `needsRecord`: the codes that decide whether this is a key moment may be on a linked Medication or Condition.
+  const resource = withLinkedResources(read, await readLinked(epd, linkedReferencesOf(read)));
   const interaction = interactionOf(event, resource);
   if (!needsRecord({ resource, interaction }))
     return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
-  const patientRef = patientReferenceOf(resource);
+  // A patient on another server is not read: the same id here is another person.
+  const foreignPatient = foreignPatientServer(resource, ownBases);
+  if (foreignPatient)
+    return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [], foreignPatient };
+  const patientRef = patientReferenceOf(resource, ownBases);
   const encounterRef = encounterReferenceOf(resource);
   // One batch request for the rest of the record, instead of one request each.
   const byPatient = (type: string, params: Record<string, string>) =>
     `${type}?${new URLSearchParams({ patient: patientRef!, ...params })}`;
+  const roleRef = requesterRoleReference(resource);
   const urls = [
     ...(patientRef
       ? [patientRef, byPatient('RelatedPerson', RELATED_PERSONS), byPatient('Consent', ACTIVE_CONSENTS)]
       : []),
     ...(encounterRef ? [encounterRef] : []),
   ];
-  const answers = resourcesOrThrow(await epd.readBatch(urls));
+  const [answers, practitionerRoles] = await Promise.all([
+    epd.readBatch(urls).then(resourcesOrThrow),
+    readLinked(epd, roleRef ? [roleRef] : []) as Promise<WithId<PractitionerRole>[]>,
+  ]);
   const [patient, relatedPersons, consents] = patientRef
     ? [
         answers[0] as WithId<Patient>,
@@ -58,15 +83,20 @@ export async function gatherFacts(
       : encounterRef
         ? (answers.at(-1) as WithId<Encounter>)
         : undefined;
-  return {
+  const facts: RuleFacts = {
     resource,
     interaction,
     occurredAt: event.occurredAt,
     relatedPersons,
     consents,
+    practitionerRoles,
     ...(patient ? { patient } : {}),
     ...(encounter ? { encounter } : {}),
   };
+  // The department's Organization, for its identifiers: real servers assign their own ids.
+  const department = relativeReference(departmentSources(facts)[0]?.organization);
+  if (!department?.startsWith('Organization/')) return facts;
+  return { ...facts, organizations: (await readLinked(epd, [department])) as Organization[] };
 }
 
 /** Parents and guardians: far fewer than a page. */
@@ -85,6 +115,22 @@ async function allMatches<T extends Resource>(
   return (page.entry ?? [])
     .filter((e) => e.resource?.resourceType === type && (e.search?.mode ?? 'match') === 'match')
     .map((e) => e.resource as T);
+}
+
+/**
+ * The resources a change links to for its codes, in one batch. A target that is gone or forbidden
+ * (a permanent answer) is left out, so the rules say "no code" instead of the job retrying forever;
+ * a transient failure is thrown so the job tries again.
+ */
+async function readLinked(epd: EpdClient, references: readonly string[]): Promise<Resource[]> {
+  if (!references.length) return [];
+  const answers = await epd.readBatch(references);
+  const linked: Resource[] = [];
+  for (const answer of answers) {
+    if ('resource' in answer) linked.push(answer.resource);
+    else if (!(answer.error instanceof EpdError) || answer.error.retry) throw answer.error;
+  }
+  return linked;
 }
 
 /** The encounter the resource belongs to, when it names one (an Encounter is its own). */

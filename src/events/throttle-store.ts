@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis-connection.js';
 
 /**
  * Remembers "this patient was invited to this aid" for the length of a trigger's throttle window.
@@ -14,7 +14,7 @@ export interface ThrottleStore {
 }
 
 /** Redis-backed throttle: one key per (aid, patient) that expires with its window. */
-export function createThrottleStore(redis: Redis, prefix: string): ThrottleStore {
+export function createThrottleStore(redis: RedisConnection, prefix: string): ThrottleStore {
   return {
     async claim(key, claimant, windowMs) {
       const redisKey = `${prefix}:throttle:${key}`;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis-connection.js';
 import { luaCommand } from '../queue/lua-command.js';
 import type { GapObservation, GapState } from './gap-state.js';
 
@@ -88,7 +88,7 @@ redis.call('HSET', KEYS[1], 'upTo', key(upTo), 'upToAt', ARGV[2])
 return 1`;
 
 /** Redis-backed tracker: a hash and a sorted set per subscription, changed only by the scripts above. */
-export function createGapTracker(redis: Redis, prefix: string): GapTracker {
+export function createGapTracker(redis: RedisConnection, prefix: string): GapTracker {
   const base = (source: string) => `${prefix}:gap:${source}`;
   const keys = (source: string, sub: string) => [`${base(source)}:${sub}`, `${base(source)}:${sub}:ahead`] as const;
   const watchKey = (source: string, sub: string) => `${base(source)}:${sub}:watch`;
@@ -132,7 +132,7 @@ export function createGapTracker(redis: Redis, prefix: string): GapTracker {
 
 /** The subscriptions of a source with their liveness; those whose state expired are dropped from the set. */
 async function readWatched(
-  redis: Redis,
+  redis: RedisConnection,
   setKey: string,
   watchKey: (sub: string) => string,
 ): Promise<WatchedSubscription[]> {

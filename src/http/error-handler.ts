@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, toOperationOutcome } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { safeErrorText } from '../shared/remote-error.js';
 
 /**
  * The one place where errors become HTTP answers: an AppError's status and problems, or a 500 that
@@ -10,7 +11,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const error = normalise(err);
     const fields = { errorId: error.id, method: req.method, path: req.path, status: error.status };
-    if (error.status >= 500) log.error({ ...fields, reason: (err as Error)?.message }, 'request failed');
+    if (error.status >= 500) log.error({ ...fields, reason: safeErrorText(err) }, 'request failed');
     else log.warn({ ...fields, reason: error.message }, 'request refused');
     if (error.status === 503) res.setHeader('Retry-After', '5');
     res.status(error.status).type('application/fhir+json').json(toOperationOutcome(error));

@@ -22,7 +22,9 @@ export async function startMetricsListener(options: {
 }): Promise<MetricsListener> {
   const app = createMetricsApp({ metrics: options.metrics, readiness: options.readiness, log: options.log });
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port, options.host, (err?: Error) => (err ? reject(err) : resolve(listening)));
+    const listening = app.listen(options.port, options.host, (err?: Error) =>
+      err ? reject(portTaken(err, options.port)) : resolve(listening),
+    );
   });
   const { port } = server.address() as AddressInfo;
   options.log.info({ port }, 'metrics listening');
@@ -35,4 +37,13 @@ export async function startMetricsListener(options: {
         server.closeAllConnections(); // a scraper's keep-alive connection must not hold the shutdown
       }),
   };
+}
+
+// An api and a worker started on one host with the same .env both want METRICS_PORT: say so.
+function portTaken(err: Error, port: number): Error {
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') return err;
+  return new Error(
+    `METRICS_PORT ${port} is already in use on this host (another sdm-bridge process, e.g. the api beside a worker?): ` +
+      'give each process its own METRICS_PORT, or leave it empty in one of them',
+  );
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis-connection.js';
 import { whenRedisReady } from '../queue/fail-fast.js';
 import { AppError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
@@ -50,7 +50,7 @@ export function replayGuard(deps: { seen: SeenSignatures; windowSeconds: number;
 }
 
 /** Signatures in Redis under `<prefix>:intake:signature:<sha256>`, each with its own expiry. */
-export function createRedisSeenSignatures(redis: Redis, prefix: string): SeenSignatures {
+export function createRedisSeenSignatures(redis: RedisConnection, prefix: string): SeenSignatures {
   const key = (signature: string) =>
     `${prefix}:intake:signature:${createHash('sha256').update(signature).digest('hex')}`;
   return {

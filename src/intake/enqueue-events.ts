@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis-connection.js';
 import type { Queues } from '../queue/create-queues.js';
 import { jobIdFor } from '../queue/job-id.js';
 import { jobsExist } from '../queue/jobs-exist.js';
@@ -12,7 +12,7 @@ import type { EpdEvent } from './epd-event.js';
 export async function enqueueEvents(
   queues: Pick<Queues, 'events'>,
   events: EpdEvent[],
-  count?: { metrics: Metrics; redis: Redis },
+  count?: { metrics: Metrics; redis: RedisConnection },
 ): Promise<void> {
   if (events.length === 0) return;
   const jobs = events.map((e) => ({ name: e.resourceType, data: e, opts: { jobId: jobIdFor('evt', e.eventKey) } }));

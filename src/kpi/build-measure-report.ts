@@ -25,7 +25,7 @@ import {
 import { xhtmlNarrative } from '../shared/xhtml-narrative.js';
 import { formatFigure, formatPercent } from './format-figure.js';
 import { addMonths, type Month } from './month-period.js';
-import type { Figure, KpiCell } from './summarise-cell.js';
+import { hasValue, type Figure, type KpiCell } from './summarise-cell.js';
 
 /** What one group of the report holds for one cell: its population counts and its score. */
 interface GroupPart {
@@ -143,7 +143,7 @@ function stratumPart(part: GroupPart) {
 function population(code: string, count: number | Figure): MeasureReportGroupPopulation {
   const coded = { coding: [{ system: POPULATION_SYSTEM, code }] };
   if (typeof count === 'number') return { code: coded, count };
-  return count.suppressed ? { extension: MASKED, code: coded } : { code: coded, count: count.value };
+  return hasValue(count) ? { code: coded, count: count.value } : { extension: MASKED, code: coded };
 }
 
 function observed(figure: Figure, unit: Quantity): GroupPart {
@@ -155,7 +155,8 @@ function observed(figure: Figure, unit: Quantity): GroupPart {
 }
 
 function score(figure: Figure, unit: Quantity): Quantity {
-  return figure.suppressed ? { extension: MASKED } : { value: figure.value, ...unit };
+  // A band (0% or 100% from few respondents) is masked as a suppressed one: a score is one number.
+  return hasValue(figure) ? { value: figure.value, ...unit } : { extension: MASKED };
 }
 
 function respondents(figure: Figure): Figure {
@@ -163,9 +164,9 @@ function respondents(figure: Figure): Figure {
 }
 
 function numerator(figure: Figure): Figure {
-  return figure.suppressed
-    ? figure
-    : { suppressed: false, value: figure.numerator ?? 0, respondents: figure.respondents };
+  return hasValue(figure)
+    ? { suppressed: false, value: figure.numerator ?? 0, respondents: figure.respondents }
+    : { suppressed: true };
 }
 
 function settingExtensions(summary: KpiSummary) {

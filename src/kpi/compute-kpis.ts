@@ -2,6 +2,7 @@ import { MIN_RESPONDENTS } from './kpi-codes.js';
 import type { Dimension, KpiRecord } from './kpi-record.js';
 import type { KpiSettings } from './kpi-settings.js';
 import { monthsBetween, type Month } from './month-period.js';
+import { suppressComplements } from './suppress-complements.js';
 import { summariseCell, type KpiCell } from './summarise-cell.js';
 
 /** A cell of a breakdown: the value it is about and its figures. */
@@ -12,7 +13,13 @@ export interface KpiSummary {
   from: Month;
   to: Month;
   generatedAt: string;
-  settings: { sdmThreshold: number; targetPercent: number; minRespondents: number; timeZone: string };
+  settings: {
+    decidedTogether: KpiSettings['decidedTogether'];
+    sdmThreshold: number;
+    targetPercent: number;
+    minRespondents: number;
+    timeZone: string;
+  };
   overall: KpiCell;
   /** Every month of the range, also those without invitations (the chart needs them). */
   months: (KpiCell & { month: Month })[];
@@ -25,26 +32,32 @@ export interface KpiSummary {
 export function computeKpis(
   records: readonly KpiRecord[],
   range: { from: Month; to: Month; generatedAt: string },
-  settings: Pick<KpiSettings, 'sdmThreshold' | 'targetPercent' | 'timeZone'>,
+  settings: Pick<KpiSettings, 'decidedTogether' | 'sdmThreshold' | 'targetPercent' | 'timeZone'>,
 ): KpiSummary {
   const inRange = records.filter((r) => r.month >= range.from && r.month <= range.to);
   const cell = (subset: readonly KpiRecord[]) => summariseCell(subset, settings);
+  const overall = cell(inRange);
+  // Why: a row hidden for small n could otherwise be derived from the total minus the rows shown.
+  const rows = <T extends KpiCell>(list: T[]) => suppressComplements(overall, list, settings.targetPercent);
   return {
     ...range,
     settings: {
+      decidedTogether: settings.decidedTogether,
       sdmThreshold: settings.sdmThreshold,
       targetPercent: settings.targetPercent,
       minRespondents: MIN_RESPONDENTS,
       timeZone: settings.timeZone,
     },
-    overall: cell(inRange),
-    months: monthsBetween(range.from, range.to).map((month) => ({
-      month,
-      ...cell(inRange.filter((r) => r.month === month)),
-    })),
-    byKeyMoment: breakdown(inRange, (r) => r.keyMoment, cell),
-    byDepartment: breakdown(inRange, (r) => r.department, cell),
-    byDecisionAid: breakdown(inRange, (r) => r.decisionAid, cell),
+    overall,
+    months: rows(
+      monthsBetween(range.from, range.to).map((month) => ({
+        month,
+        ...cell(inRange.filter((r) => r.month === month)),
+      })),
+    ),
+    byKeyMoment: rows(breakdown(inRange, (r) => r.keyMoment, cell)),
+    byDepartment: rows(breakdown(inRange, (r) => r.department, cell)),
+    byDecisionAid: rows(breakdown(inRange, (r) => r.decisionAid, cell)),
   };
 }
 

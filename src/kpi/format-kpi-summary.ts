@@ -1,4 +1,5 @@
 import type { KpiRow, KpiSummary } from './compute-kpis.js';
+import { decidedTogetherRule } from './render-kpi-page.js';
 import { formatFigure, formatPercent, formatRespondents } from './format-figure.js';
 import type { KpiCell } from './summarise-cell.js';
 
@@ -10,7 +11,7 @@ export function formatKpiSummary(summary: KpiSummary): string[] {
   const { settings } = summary;
   const period = summary.from === summary.to ? summary.from : `${summary.from} t/m ${summary.to}`;
   return [
-    `KPI gedeelde besluitvorming ${period} (uit het dossier; samen beslist = SDM-Q9 >= ${settings.sdmThreshold}, doel ${settings.targetPercent}%, onderdrukt bij n < ${settings.minRespondents})`,
+    `KPI gedeelde besluitvorming ${period} (uit het dossier; ${decidedTogetherRule(settings)}, één antwoord per patiënt per sleutelmoment, doel ${settings.targetPercent}%, onderdrukt bij n < ${settings.minRespondents})`,
     ...cellLines(summary.overall, '  '),
     ...section('per sleutelmoment', summary.byKeyMoment),
     ...section('per afdeling', summary.byDepartment),
@@ -31,7 +32,7 @@ function cellLines(c: KpiCell, indent: string): string[] {
 }
 
 function oneLine(c: KpiCell): string {
-  return `sleutelmomenten ${c.keyMomentEvents}, verstuurd ${c.invitationsSent}, mislukt ${c.invitationsFailed}, afgerond ${formatFigure(c.completed)}, SDM-Q9 ${formatFigure(c.sdmQ9Mean)}, samen beslist ${formatPercent(c.decidedTogether)}`;
+  return `sleutelmomenten ${c.keyMomentEvents}, verstuurd ${c.invitationsSent}, mislukt ${c.invitationsFailed}, afgerond ${formatFigure(c.completed)}, SDM-Q9 ${formatFigure(c.sdmQ9Mean)}, samen beslist ${withN(formatPercent(c.decidedTogether), c.decidedTogether)}`;
 }
 
 function withN(text: string, figure: KpiCell['completed'], unit = ''): string {

@@ -1,3 +1,4 @@
+import type { RecipientRole } from '../rules/types.js';
 import type { Month } from './month-period.js';
 
 /** A value the figures are broken down by: a stable key and the Dutch label people read. */
@@ -20,6 +21,10 @@ export type InvitationState =
 export interface KpiRecord {
   /** `Task/id` */
   task: string;
+  /** `Patient/id` the invitation is about (Task.for): the unit of the figures. */
+  patient: string;
+  /** Who was invited: the patient or a parent/guardian. */
+  respondent: RecipientRole;
   /** The month of `Task.authoredOn`, on the KPI calendar. */
   month: Month;
   keyMoment: Dimension;
@@ -34,4 +39,6 @@ export interface KpiRecord {
   daysToCompletion?: number;
   /** The SDM-Q9 total (0–100) of the response to this invitation, when one was given. */
   sdmQ9?: number;
+  /** The CollaboRATE top box (all three answers 9) of the response, when one was given. */
+  collaborateTopBox?: boolean;
 }

@@ -46,7 +46,13 @@ describe('the KPI service', () => {
     expect(searches()).toBe(used);
     await kpi.summary({ from: '2026-10', to: '2026-10' }, { fresh: true });
     expect(searches()).toBe(2 * used);
-    expect(first.overall.decidedTogether).toEqual({ suppressed: false, value: 83.3, respondents: 6, numerator: 5 });
+    expect(first.overall.decidedTogether).toEqual({
+      suppressed: false,
+      value: 83.3,
+      respondents: 6,
+      numerator: 5,
+      patients: 6,
+    });
   });
 
   it('does not cache with KPI_CACHE_SECONDS=0, nor a failed run', async () => {

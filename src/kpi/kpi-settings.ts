@@ -1,5 +1,7 @@
 /** The configurable parts of the KPIs (KPI_* in .env.example); the rest are fixed in kpi-codes.ts. */
 export interface KpiSettings {
+  /** Which answer counts as "decided together": an SDM-Q9 at or above the threshold, or a CollaboRATE top box. */
+  decidedTogether: DecidedTogetherMeasure;
   /** SDM-Q9 total (0–100) at or above which a respondent counts as "decided together". */
   sdmThreshold: number;
   /** The target share "decided together", in percent. */
@@ -11,6 +13,10 @@ export interface KpiSettings {
   /** IANA time zone in which months begin and end (and the schedule runs). */
   timeZone: string;
 }
+
+/** The measures "decided together" may be read from (KPI_DECIDED_TOGETHER). */
+export const DECIDED_TOGETHER_MEASURES = ['sdm-q9', 'collaborate-top-box'] as const;
+export type DecidedTogetherMeasure = (typeof DECIDED_TOGETHER_MEASURES)[number];
 
 /**
  * Why 80: no validated cut-off exists for the SDM-Q9. 80 is an average answer of 4 of 5
@@ -34,6 +40,7 @@ export const DEFAULT_TIME_ZONE = 'Europe/Amsterdam';
 
 /** The settings when nothing is configured (tests, the sandbox). */
 export const DEFAULT_KPI_SETTINGS: Readonly<KpiSettings> = Object.freeze({
+  decidedTogether: 'sdm-q9',
   sdmThreshold: DEFAULT_SDM_THRESHOLD,
   targetPercent: DEFAULT_TARGET_PERCENT,
   cacheSeconds: DEFAULT_CACHE_SECONDS,

@@ -97,6 +97,8 @@ describe('readKpiRecords from the record', () => {
     expect(records).toEqual([
       {
         task: 'Task/a1',
+        patient: 'Patient/pat-a',
+        respondent: 'patient',
         month: '2026-10',
         keyMoment: { key: 'evaluation', label: 'evaluatie' },
         department: longziekten,
@@ -109,6 +111,8 @@ describe('readKpiRecords from the record', () => {
       },
       {
         task: 'Task/a2',
+        patient: 'Patient/pat-a',
+        respondent: 'guardian',
         month: '2026-10',
         keyMoment: { key: 'evaluation', label: 'evaluatie' },
         department: longziekten,
@@ -119,6 +123,8 @@ describe('readKpiRecords from the record', () => {
       },
       {
         task: 'Task/b1',
+        patient: 'Patient/pat-b',
+        respondent: 'patient',
         month: '2026-10',
         keyMoment: { key: 'treatment-choice', label: 'behandelkeuze' },
         department: kindergeneeskunde,
@@ -130,6 +136,8 @@ describe('readKpiRecords from the record', () => {
       },
       {
         task: 'Task/d1',
+        patient: 'Patient/pat-d',
+        respondent: 'patient',
         month: '2026-10',
         keyMoment: { key: 'medication-change', label: 'medicatiewijziging' },
         department: longziekten,
@@ -165,6 +173,7 @@ describe('readKpiRecords from the record', () => {
     expect(epd.calls.filter((c) => c.method === 'search').map((c) => c.target)).toEqual([
       'Task',
       'QuestionnaireResponse',
+      'Observation',
       'Observation',
     ]);
   });

@@ -3,11 +3,13 @@ import {
   INVITATION_TASK_CODE,
   KEY_MOMENT_DISPLAY,
   KEY_MOMENT_SYSTEM,
+  RECIPIENT_ROLE_SYSTEM,
   TASK_CODE_SYSTEM,
 } from '../decision-aids/invitation-task-codes.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { PRO_SCORE_SYSTEM } from '../pro/pro-codes.js';
-import type { KeyMoment } from '../rules/types.js';
+import { COLLABORATE_TOP_BOX } from '../pro/score-questionnaire.js';
+import type { KeyMoment, RecipientRole } from '../rules/types.js';
 import type { Dimension, InvitationState, KpiRecord } from './kpi-record.js';
 import { addMonths, monthOf, monthStart, type Month } from './month-period.js';
 import { createDepartmentResolver } from './resolve-department.js';
@@ -58,13 +60,16 @@ export async function readKpiRecords(deps: KpiReadDeps, from: Month, to: Month):
     })
   ).filter((task) => task.id && task.authoredOn && STATE_OF[task.status]);
   const responses = await readResponses(deps.epd, tasks.flatMap(responseRefsOf));
-  const scores = await readSdmQ9Scores(deps.epd, [...responses.keys()]);
+  const scores = await readScores(deps.epd, [...responses.keys()], SDM_Q9_TOTAL);
+  const topBoxes = await readScores(deps.epd, [...responses.keys()], COLLABORATE_TOP_BOX);
   const departmentOf = createDepartmentResolver(deps.epd);
   const records: KpiRecord[] = [];
   for (let start = 0; start < tasks.length; start += DEPARTMENT_READS_AT_ONCE) {
     const batch = tasks.slice(start, start + DEPARTMENT_READS_AT_ONCE);
     const departments = await Promise.all(batch.map(departmentOf));
-    batch.forEach((task, i) => records.push(toRecord(task, departments[i]!, responses, scores, deps)));
+    batch.forEach((task, i) =>
+      records.push(toRecord(task, departments[i]!, responses, { sdm: scores, topBox: topBoxes }, deps)),
+    );
   }
   return records.filter((r) => r.month >= from && r.month <= to);
 }
@@ -73,7 +78,7 @@ function toRecord(
   task: Task,
   department: Dimension,
   responses: Map<string, QuestionnaireResponse>,
-  scores: Map<string, number>,
+  scores: { sdm: Map<string, number>; topBox: Map<string, number> },
   deps: KpiReadDeps,
 ): KpiRecord {
   const refs = responseRefsOf(task);
@@ -84,10 +89,13 @@ function toRecord(
         refs.map((ref) => responses.get(ref)),
       )
     : undefined;
-  const score = refs.map((ref) => scores.get(ref)).find((s) => s !== undefined);
+  const score = refs.map((ref) => scores.sdm.get(ref)).find((s) => s !== undefined);
+  const topBox = refs.map((ref) => scores.topBox.get(ref)).find((s) => s !== undefined);
   const canonical = task.instantiatesCanonical ?? '';
   return {
     task: `Task/${task.id}`,
+    patient: task.for?.reference ?? `Task/${task.id}`,
+    respondent: respondentOf(task),
     month: monthOf(task.authoredOn!, deps.timeZone),
     keyMoment: keyMomentOf(task),
     department,
@@ -102,6 +110,7 @@ function toRecord(
       ? { daysToCompletion: Math.max(0, (Date.parse(finishedAt) - Date.parse(task.authoredOn!)) / DAY_MS) }
       : {}),
     ...(score !== undefined ? { sdmQ9: score } : {}),
+    ...(topBox !== undefined ? { collaborateTopBox: topBox === 1 } : {}),
   };
 }
 
@@ -140,12 +149,19 @@ async function readResponses(epd: EpdClient, refs: readonly string[]): Promise<M
   return found;
 }
 
-/** The SDM-Q9 total per `QuestionnaireResponse/id`; Observations entered in error or cancelled do not count. */
-async function readSdmQ9Scores(epd: EpdClient, responseRefs: readonly string[]): Promise<Map<string, number>> {
+/** Who was invited: the recipient role on the Task, else a RelatedPerson owner is a parent. */
+function respondentOf(task: Task): RecipientRole {
+  const coded = task.input?.find((i) => i.valueCoding?.system === RECIPIENT_ROLE_SYSTEM)?.valueCoding?.code;
+  if (coded === 'patient' || coded === 'guardian') return coded;
+  return task.owner?.reference?.startsWith('RelatedPerson/') ? 'guardian' : 'patient';
+}
+
+/** A score per `QuestionnaireResponse/id`; Observations entered in error or cancelled do not count. */
+async function readScores(epd: EpdClient, responseRefs: readonly string[], code: string): Promise<Map<string, number>> {
   const scores = new Map<string, number>();
   for (const refs of chunks(responseRefs)) {
     const observations = await epd.search<Observation>('Observation', {
-      code: `${PRO_SCORE_SYSTEM}|${SDM_Q9_TOTAL}`,
+      code: `${PRO_SCORE_SYSTEM}|${code}`,
       'derived-from': refs.join(','),
       _count: PAGE_SIZE,
     });

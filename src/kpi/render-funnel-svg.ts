@@ -1,4 +1,4 @@
-import type { KpiCell } from './summarise-cell.js';
+import { hasValue, type KpiCell } from './summarise-cell.js';
 import { escapeHtml } from '../shared/xhtml-narrative.js';
 import { formatNumber, SUPPRESSED_TEXT } from './format-figure.js';
 
@@ -21,9 +21,9 @@ export function funnelStages(cell: KpiCell): Stage[] {
   return [
     { label: 'Sleutelmomenten', value: cell.keyMomentEvents },
     { label: 'Uitnodigingen verstuurd', value: cell.invitationsSent },
-    { label: 'Resultaat ontvangen', value: cell.completed.suppressed ? null : cell.completed.value },
+    { label: 'Resultaat ontvangen', value: hasValue(cell.completed) ? cell.completed.value : null },
     { label: 'SDM-Q9 ingevuld', value: respondents },
-    { label: 'Samen beslist', value: cell.decidedTogether.suppressed ? null : (cell.decidedTogether.numerator ?? 0) },
+    { label: 'Samen beslist', value: hasValue(cell.decidedTogether) ? (cell.decidedTogether.numerator ?? 0) : null },
   ];
 }
 

@@ -46,8 +46,8 @@ export function renderKpiPage(summary: KpiSummary): string {
 <body><main>
 <h1>Gedeelde besluitvorming: kerncijfers</h1>
 <p class="meta">Periode ${escapeHtml(period)} · berekend ${escapeHtml(dutchDateTime(summary.generatedAt, settings.timeZone))} uit het dossier ·
-samen beslist = SDM-Q9-score ${formatNumber(settings.sdmThreshold)} of hoger · doel ${formatNumber(settings.targetPercent)}% ·
-cijfers met minder dan ${settings.minRespondents} respondenten zijn onderdrukt</p>
+${escapeHtml(decidedTogetherRule(settings))} · doel ${formatNumber(settings.targetPercent)}% ·
+één antwoord per patiënt per sleutelmoment · cijfers met minder dan ${settings.minRespondents} respondenten zijn onderdrukt</p>
 ${renderTiles(summary)}
 <h2>Van sleutelmoment tot resultaat</h2>
 ${renderFunnelSvg(summary.overall)}
@@ -57,7 +57,7 @@ ${renderShareChartSvg(summary)}
 <h2>Per sleutelmoment</h2>${renderKpiTable('per-sleutelmoment', 'Sleutelmoment', rows(summary.byKeyMoment))}
 <h2>Per afdeling</h2>${renderKpiTable('per-afdeling', 'Afdeling', rows(summary.byDepartment))}
 <h2>Per keuzehulp</h2>${renderKpiTable('per-keuzehulp', 'Keuzehulp', rows(summary.byDecisionAid))}
-${definitions(settings.sdmThreshold, settings.minRespondents)}
+${definitions(settings)}
 </main></body></html>
 `;
 }
@@ -91,14 +91,24 @@ function renderTiles(summary: KpiSummary): string {
   return `<section class="tiles" aria-label="Kerncijfers">${html.join('')}</section>`;
 }
 
-function definitions(threshold: number, minimum: number): string {
+/** How "decided together" is read, in words: from the SDM-Q9 threshold or the CollaboRATE top box. */
+export function decidedTogetherRule(settings: KpiSummary['settings']): string {
+  return settings.decidedTogether === 'sdm-q9'
+    ? `samen beslist = SDM-Q9-score ${formatNumber(settings.sdmThreshold)} of hoger`
+    : 'samen beslist = CollaboRATE-topscore (op alle drie de vragen 9)';
+}
+
+function definitions(settings: KpiSummary['settings']): string {
+  const minimum = settings.minRespondents;
   return `<h2>Wat de cijfers betekenen</h2><dl class="defs">
 <dt>Sleutelmomenten</dt><dd>Verschillende EPD-gebeurtenissen (medicatieafspraak, behandelplan, afgerond bezoek) die tot minstens één uitnodiging leidden.</dd>
 <dt>Verstuurd / mislukt</dt><dd>Uitnodigingstaken in het EPD; mislukt = mislukt, geweigerd of in de wacht (ontvanger niet bereikbaar). Een uitnodiging telt in de maand waarin zij is verstuurd.</dd>
 <dt>Resultaat ontvangen en respons</dt><dd>Taak afgerond met een ingevulde vragenlijst; respons = afgerond gedeeld door verstuurd.</dd>
 <dt>Mediane doorlooptijd</dt><dd>Dagen van uitnodiging tot invullen (of tot afronden van de taak).</dd>
-<dt>SDM-Q9 en samen beslist</dt><dd>Gemiddelde SDM-Q9-totaalscore (0–100) van patiënten en ouders; samen beslist = score ${formatNumber(threshold)} of hoger.</dd>
-<dt>Onderdrukt</dt><dd>Bij minder dan ${minimum} respondenten wordt een cijfer niet getoond, zodat niemand herkenbaar is; het betekent niet 0.</dd>
+<dt>Eén antwoord per patiënt</dt><dd>SDM-Q9 en samen beslist tellen patiënten, niet invullers: per patiënt per sleutelmoment telt één antwoord, dat van de patiënt zelf (vanaf 12 jaar, als die het invulde), anders dat van een ouder (wie het eerst invulde). n = aantal antwoorden zo geteld, met het aantal verschillende patiënten erachter.</dd>
+<dt>SDM-Q9 en samen beslist</dt><dd>Gemiddelde SDM-Q9-totaalscore (0–100); ${escapeHtml(decidedTogetherRule(settings))}.</dd>
+<dt>Onderdrukt</dt><dd>Bij minder dan ${minimum} respondenten wordt een cijfer niet getoond, zodat niemand herkenbaar is; het betekent niet 0. Is in een uitsplitsing maar één cijfer onderdrukt, dan wordt ook het kleinste andere onderdrukt, zodat het niet uit het totaal is af te leiden.</dd>
+<dt>Bandbreedte</dt><dd>Een aandeel van 0% of 100% bij minder dan 20 respondenten staat er als bandbreedte (bijvoorbeeld 80–100%): anders zou vaststaan wat ieder antwoordde.</dd>
 </dl>`;
 }
 

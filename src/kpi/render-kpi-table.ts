@@ -1,5 +1,5 @@
 import { escapeHtml } from '../shared/xhtml-narrative.js';
-import { formatNumber } from './format-figure.js';
+import { formatFigure, formatNumber, formatPercent, formatRespondents } from './format-figure.js';
 import type { Figure, KpiCell } from './summarise-cell.js';
 
 /** One row of a table: its first column and its figures. */
@@ -10,12 +10,14 @@ export interface TableRow {
 
 /** How a column shows a figure: its value with unit, and (for the derived ones) the respondents behind it. */
 type Show = (figure: Figure) => string;
-const plain: Show = (f) => (f.suppressed ? SUPPRESSED : formatNumber(f.value));
-const percent: Show = (f) => (f.suppressed ? SUPPRESSED : `${formatNumber(f.value)}%`);
+const plain: Show = (f) => (f.suppressed ? SUPPRESSED : escapeHtml(formatFigure(f)));
+const percent: Show = (f) => (f.suppressed ? SUPPRESSED : escapeHtml(formatPercent(f)));
 const withN =
   (show: Show): Show =>
   (f) =>
-    f.suppressed ? SUPPRESSED : `${show(f)} <span class="n">(n&nbsp;=&nbsp;${f.respondents})</span>`;
+    f.suppressed
+      ? SUPPRESSED
+      : `${show(f)} <span class="n">(${escapeHtml(formatRespondents(f)).replace(/ /g, '&nbsp;')})</span>`;
 /** Short in a table cell; the page's footnote says it means fewer than five respondents. */
 const SUPPRESSED = '<span class="suppressed-text">onderdrukt</span>';
 /** A row without any invitation has nothing to suppress: its figures are simply absent. */

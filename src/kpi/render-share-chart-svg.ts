@@ -1,6 +1,6 @@
 import type { KpiSummary } from './compute-kpis.js';
 import { escapeHtml } from '../shared/xhtml-narrative.js';
-import { formatNumber } from './format-figure.js';
+import { formatNumber, formatPercent } from './format-figure.js';
 import type { Month } from './month-period.js';
 
 /** Drawing sizes in SVG user units; the SVG scales to the page width. */
@@ -35,7 +35,7 @@ export function renderShareChartSvg(summary: KpiSummary): string {
   const described = months
     .map(
       (m) =>
-        `${monthLabel(m.month)}: ${m.decidedTogether.suppressed ? 'onderdrukt' : `${formatNumber(m.decidedTogether.value)}%`}`,
+        `${monthLabel(m.month)}: ${m.decidedTogether.suppressed ? 'onderdrukt' : formatPercent(m.decidedTogether)}`,
     )
     .join('; ');
   return (
@@ -60,11 +60,13 @@ function renderMonth(
     const none = m.invitationsSent + m.invitationsFailed === 0;
     return `${label}<text x="${centre}" y="${y(0) - 6}" text-anchor="middle" class="${none ? 'axis' : 'suppressed-text'}">${none ? 'geen' : 'n&lt;5'}</text>`;
   }
-  const top = y(share.value);
-  const cls = share.value >= target ? 'bar met' : 'bar below';
+  // A band is drawn to its lower end: the share is at least that.
+  const shown = 'value' in share ? share.value : share.band.low;
+  const top = y(shown);
+  const cls = shown >= target ? 'bar met' : 'bar below';
   return (
     `${label}<rect x="${centre - barWidth / 2}" y="${top}" width="${barWidth}" height="${y(0) - top}" class="${cls}"/>` +
-    `<text x="${centre}" y="${top - 5}" text-anchor="middle" class="bar-value">${formatNumber(share.value)}%</text>`
+    `<text x="${centre}" y="${top - 5}" text-anchor="middle" class="bar-value">${escapeHtml(formatPercent(share))}</text>`
   );
 }
 

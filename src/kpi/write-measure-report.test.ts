@@ -8,11 +8,18 @@ import { computeKpis } from './compute-kpis.js';
 import type { KpiRecord } from './kpi-record.js';
 import { writeMeasureReport } from './write-measure-report.js';
 
-const SETTINGS = { sdmThreshold: 80, targetPercent: 75, timeZone: 'Europe/Amsterdam' };
+const SETTINGS = {
+  decidedTogether: 'sdm-q9' as const,
+  sdmThreshold: 80,
+  targetPercent: 75,
+  timeZone: 'Europe/Amsterdam',
+};
 
 function reportWith(invitations: number, generatedAt: string): MeasureReport {
   const records: KpiRecord[] = Array.from({ length: invitations }, (_, i) => ({
     task: `Task/t${i}`,
+    patient: `Patient/p${i}`,
+    respondent: 'patient',
     month: '2026-10',
     keyMoment: { key: 'evaluation', label: 'evaluatie' },
     department: { key: 'Organization/klz', label: 'Kinderlongziekten' },

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis-connection.js';
 
 /**
  * The poll state of each source, kept in Redis so every worker process shares it: the cursor (the
@@ -36,7 +36,7 @@ return 1`;
  * Redis-backed store. `seenRetentionMs` must cover the longest window that is read again (the
  * reconciliation window plus the overlap); older keys are dropped as new ones are added.
  */
-export function createCursorStore(redis: Redis, prefix: string, seenRetentionMs: number): CursorStore {
+export function createCursorStore(redis: RedisConnection, prefix: string, seenRetentionMs: number): CursorStore {
   const state = (source: string) => `${prefix}:poll-state:${source}`;
   const seen = (source: string) => `${prefix}:poll-state:${source}:seen`;
   const numberField = async (source: string, field: string) => toNumber(await redis.hget(state(source), field));

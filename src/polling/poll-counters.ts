@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis-connection.js';
 
 /** What polling and gap detection count per source (read by operators and the metrics endpoint). */
 export type IntakeCounter =
@@ -22,7 +22,7 @@ export interface IntakeCounters {
 }
 
 /** One Redis hash per source: `<prefix>:intake-counters:<source>`. */
-export function createIntakeCounters(redis: Redis, prefix: string): IntakeCounters {
+export function createIntakeCounters(redis: RedisConnection, prefix: string): IntakeCounters {
   const key = (source: string) => `${prefix}:intake-counters:${source}`;
   return {
     async add(source, counter, by = 1) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis-connection.js';
 
 /** A lock per (source, kind): at most one poll, and one sweep, of a source at a time across all processes. */
 export interface PollLock {
@@ -13,7 +13,7 @@ export interface PollLock {
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
 /** `SET NX PX` lock in Redis. */
-export function createPollLock(redis: Redis, prefix: string): PollLock {
+export function createPollLock(redis: RedisConnection, prefix: string): PollLock {
   const key = (name: string) => `${prefix}:poll-lock:${name}`;
   return {
     async acquire(name, ttlMs) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../queue/redis-connection.js';
 import { createGapTracker, type GapTracker } from '../gaps/gap-tracker.js';
 import { createCursorStore, type CursorStore } from './cursor-store.js';
 import { createIntakeCounters, type IntakeCounters } from './poll-counters.js';
@@ -16,7 +16,7 @@ export interface PollStores {
  * The Redis adapters of every polling port on one connection. `seenRetentionMs` must cover the
  * longest window that is read again (see createCursorStore).
  */
-export function createPollStores(redis: Redis, prefix: string, seenRetentionMs: number): PollStores {
+export function createPollStores(redis: RedisConnection, prefix: string, seenRetentionMs: number): PollStores {
   return {
     cursors: createCursorStore(redis, prefix, seenRetentionMs),
     lock: createPollLock(redis, prefix),

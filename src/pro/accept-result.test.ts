@@ -4,6 +4,8 @@ import { createFakeEpdClient, type FakeEpdClient } from '../epd/fake-epd-client.
 import { AppError } from '../shared/errors.js';
 import { acceptResult, resultJobId } from './accept-result.js';
 import { loadQuestionnaires } from './load-questionnaires.js';
+import { scopedResultIdentifier } from './result-identifier.js';
+import { INVITATION_EXTENSION } from './pro-codes.js';
 import type { QuestionnaireSet } from './questionnaire-set.js';
 import {
   AGREEMENT,
@@ -55,8 +57,12 @@ describe('acceptResult: the three shapes', () => {
       author: { role: 'guardian', reference: 'RelatedPerson/ouder-1' },
     });
     expect(job.responses.map((r) => [r.questionnaire, r.identifier.value, r.authored])).toEqual([
-      [questionnaireUrl('keuzeformulier'), 'astma-kind/result-1/keuzeformulier', '2026-03-02T20:15:00+01:00'],
-      [questionnaireUrl('sdm-q9-ouder'), 'astma-kind/result-1/sdm-q9', '2026-03-02T20:15:00+01:00'],
+      [
+        questionnaireUrl('keuzeformulier'),
+        `astma-kind/${invitationId}/result-1/keuzeformulier`,
+        '2026-03-02T20:15:00+01:00',
+      ],
+      [questionnaireUrl('sdm-q9-ouder'), `astma-kind/${invitationId}/result-1/sdm-q9`, '2026-03-02T20:15:00+01:00'],
     ]);
     expect(job.responses[1]!.item[0]).toEqual({
       linkId: 'sdm-q9-1',
@@ -82,16 +88,37 @@ describe('acceptResult: the three shapes', () => {
   });
 
   it.each([
-    ['its identifier', (id: string) => [{ identifier: { system: INVITATION_ID_SYSTEM, value: id } }]],
-    ['the Task', (_id: string, task: string) => [{ reference: task }]],
+    [
+      'the invitation extension with its identifier',
+      (id: string) =>
+        sdmResponse(undefined, {
+          extension: [
+            { url: INVITATION_EXTENSION, valueReference: { identifier: { system: INVITATION_ID_SYSTEM, value: id } } },
+          ],
+        }),
+    ],
+    [
+      'the invitation extension with the Task',
+      (_id: string, task: string) =>
+        sdmResponse(undefined, { extension: [{ url: INVITATION_EXTENSION, valueReference: { reference: task } }] }),
+    ],
+    [
+      'a basedOn with its identifier (older platforms)',
+      (id: string) => sdmResponse([{ identifier: { system: INVITATION_ID_SYSTEM, value: id } }]),
+    ],
+    ['a basedOn → Task (older platforms)', (_id: string, task: string) => sdmResponse([{ reference: task }])],
   ])(
-    'accepts a QuestionnaireResponse based on the invitation by %s, keeping its identifier',
-    async (_name, basedOn) => {
+    'accepts a QuestionnaireResponse naming the invitation by %s, its identifier scoped to aid and invitation',
+    async (_name, response) => {
       const { invitationId, task } = await storeInvitationTask(epd, { role: 'patient' });
-      const job = await accept(sdmResponse(basedOn(invitationId, task)));
+      const job = await accept(response(invitationId, task));
       expect(job.responses).toHaveLength(1);
       expect(job.responses[0]).toMatchObject({
-        identifier: { system: 'https://keuzehulp.example.org/results', value: 'qr-77' },
+        identifier: scopedResultIdentifier(
+          { system: 'https://keuzehulp.example.org/results', value: 'qr-77' },
+          'astma-kind',
+          invitationId,
+        ),
         questionnaire: questionnaireUrl('sdm-q9'),
       });
       expect(job.responses[0]!.item[0]!.answer![0]!.valueCoding).toEqual({
@@ -114,7 +141,11 @@ describe('acceptResult: the three shapes', () => {
     expect([job.invitationId, job.responses.length, job.responses[0]!.identifier.value]).toEqual([
       invitationId,
       1,
-      'qr-77',
+      scopedResultIdentifier(
+        { system: 'https://keuzehulp.example.org/results', value: 'qr-77' },
+        'astma-kind',
+        invitationId,
+      ).value,
     ]);
   });
 
@@ -125,6 +156,8 @@ describe('acceptResult: the three shapes', () => {
       {
         resourceType: 'DocumentReference',
         status: 'current',
+        subject: { reference: 'Patient/kind-1' },
+        context: { related: [{ reference: task }] },
         content: [
           {
             attachment: { contentType: 'application/json', data: Buffer.from(JSON.stringify(json)).toString('base64') },
@@ -140,8 +173,8 @@ describe('acceptResult: the three shapes', () => {
     };
     const job = await accept(posted);
     expect(job.responses.map((r) => r.identifier.value)).toEqual([
-      'astma-kind/doc-result/keuzeformulier',
-      'astma-kind/doc-result/sdm-q9',
+      `astma-kind/${invitationId}/doc-result/keuzeformulier`,
+      `astma-kind/${invitationId}/doc-result/sdm-q9`,
     ]);
   });
 
@@ -216,7 +249,7 @@ describe('acceptResult: refusals (nothing is queued)', () => {
       'a QuestionnaireResponse naming no invitation',
       () => sdmResponse([{ reference: 'CarePlan/1' }]),
       422,
-      /basedOn must name the invitation/,
+      /the invitation is required: an extension/,
     ],
     [
       'a Task that is not completed',

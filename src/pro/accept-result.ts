@@ -8,9 +8,17 @@ import { AppError, badInput, type Problem } from '../shared/errors.js';
 import { findInvitation, type FoundInvitation } from './find-invitation.js';
 import { mapPlatformResult } from './map-platform-result.js';
 import { RESULT_ID_SYSTEM } from './pro-codes.js';
+import { respondentProblems, withPatientItems } from './respondent-problems.js';
 import type { QuestionnaireSet } from './questionnaire-set.js';
 import { readCompletedTask } from './read-completed-task.js';
-import { classifyResultBody, readPlatformJson, readQuestionnaireResponse } from './read-result-body.js';
+import {
+  classifyResultBody,
+  invitationOfTask,
+  readPlatformJson,
+  readQuestionnaireResponse,
+} from './read-result-body.js';
+import { scopedResultIdentifier } from './result-identifier.js';
+import { assertNoForeignResults } from './result-ownership.js';
 import type { ResultSubmission, SubmittedPart } from './result-submission.js';
 import { validateAnswers } from './validate-answers.js';
 import { withOptionCodings } from './with-option-codings.js';
@@ -39,15 +47,19 @@ export async function acceptResult(
   if (!results)
     throw new AppError(`decision aid ${aid.id} returns no results`, { status: 404, code: 'not-found', retry: false });
   return viaEpd(async () => {
-    const submission = await readSubmission(body, results, deps.epd);
-    if (!submission.invitation) throw refused(submission.problems);
-    const invitation = await findInvitation(deps.epd, submission.invitation, aid);
+    const { submission, invitation } = await readSubmission(body, aid, results, deps.epd);
     const problems = [...submission.problems];
-    const drafts = submission.parts.flatMap((part) =>
-      draftsOf(part, { aid, results, invitation, receivedAt, deps, problems }),
-    );
+    const drafts = submission.parts
+      .flatMap((part) => draftsOf(part, { aid, results, invitation, receivedAt, deps, problems }))
+      .map((draft) => withPatientItems(draft, results));
     if (!drafts.length && !problems.length) problems.push({ code: 'required', message: 'the result holds no answers' });
+    problems.push(...(await respondentProblems(drafts, invitation, results, deps.epd)));
     if (problems.length) throw refused(problems);
+    await assertNoForeignResults(
+      deps.epd,
+      drafts.map((d) => ({ resourceType: 'QuestionnaireResponse', identifier: d.identifier })),
+      invitation,
+    );
     const resultKey = `${aid.id}|${drafts
       .map((d) => `${d.identifier.system}|${d.identifier.value}`)
       .sort()
@@ -62,11 +74,28 @@ export function resultJobId(job: Pick<ResultJobData, 'resultKey'>): string {
   return `res-${createHash('sha256').update(job.resultKey).digest('hex').slice(0, 32)}`;
 }
 
-async function readSubmission(body: unknown, results: ResultsConfig, epd: EpdClient): Promise<ResultSubmission> {
+/**
+ * The posted parts and their invitation. A completed Task's invitation is found first: its outputs
+ * in the EPD are read only when they were written for that invitation.
+ */
+async function readSubmission(
+  body: unknown,
+  aid: DecisionAid,
+  results: ResultsConfig,
+  epd: EpdClient,
+): Promise<{ submission: ResultSubmission; invitation: FoundInvitation }> {
   const shape = classifyResultBody(body);
-  if (shape.kind === 'platform-json') return readPlatformJson(shape.json, results);
-  if (shape.kind === 'questionnaire-response') return readQuestionnaireResponse(shape.response);
-  return readCompletedTask(shape.task, epd);
+  if (shape.kind === 'task') {
+    const key = invitationOfTask(shape.task);
+    const invitation = key ? await findInvitation(epd, key, aid) : undefined;
+    const submission = await readCompletedTask(shape.task, epd, invitation);
+    if (!invitation) throw refused(submission.problems);
+    return { submission, invitation };
+  }
+  const submission =
+    shape.kind === 'platform-json' ? readPlatformJson(shape.json, results) : readQuestionnaireResponse(shape.response);
+  if (!submission.invitation) throw refused(submission.problems);
+  return { submission, invitation: await findInvitation(epd, submission.invitation, aid) };
 }
 
 interface DraftContext {
@@ -96,7 +125,10 @@ function draftsOf(part: SubmittedPart, ctx: DraftContext): ResultResponseDraft[]
   return draft ? [checked(draft, ctx)] : [];
 }
 
-/** The draft after its answers were checked (problems go to ctx), with bare codes completed to the option's Coding. */
+/**
+ * The draft after its answers were checked (problems go to ctx), with bare codes completed to the
+ * option's Coding and its identifier moved into the aid's and invitation's namespace.
+ */
 function checked(
   draft: ResultResponseDraft,
   ctx: DraftContext,
@@ -106,7 +138,11 @@ function checked(
   if (!questionnaire)
     throw new AppError(`Questionnaire ${draft.questionnaire} is not loaded`, { status: 500, retry: false });
   ctx.problems.push(...validateAnswers(questionnaire, draft.item, fieldOf));
-  return { ...draft, item: withOptionCodings(draft.item, questionnaire.item ?? []) };
+  return {
+    ...draft,
+    identifier: scopedResultIdentifier(draft.identifier, ctx.aid.id, ctx.invitation.invitationId),
+    item: withOptionCodings(draft.item, questionnaire.item ?? []),
+  };
 }
 
 /** A posted QuestionnaireResponse as a draft: a Questionnaire this aid returns, an identifier, a valid time. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type {
+  Extension,
   Observation,
   Questionnaire,
   QuestionnaireItem,
@@ -8,7 +9,14 @@ import type {
 } from '@medplum/fhirtypes';
 import type { ResultResponseDraft } from '../queue/job-types.js';
 import { extractObservations, observationBase } from './extract-observations.js';
-import { PRO_SCORE_SYSTEM, RESULT_OBSERVATION_ID_SYSTEM, SCORE_UNIT, SURVEY_CATEGORY } from './pro-codes.js';
+import { INVITATION_ID_SYSTEM } from '../decision-aids/invitation-task-codes.js';
+import {
+  INVITATION_EXTENSION,
+  PRO_SCORE_SYSTEM,
+  RESULT_OBSERVATION_ID_SYSTEM,
+  SCORE_UNIT,
+  SURVEY_CATEGORY,
+} from './pro-codes.js';
 import { itemsByLinkId } from './questionnaire-items.js';
 import { html, type Markup, xhtmlNarrative } from '../shared/xhtml-narrative.js';
 import { answerText, dutchDate, filledInBy, questionText } from './result-narrative.js';
@@ -18,6 +26,8 @@ import { scoreResponse, type ComputedScore } from './score-questionnaire.js';
 export interface ResultParties {
   /** `Task/id` of the invitation. */
   task: string;
+  /** The invitation id (the Task's identifier value). */
+  invitationId: string;
   /** `Patient/id` */
   patient: string;
   /** `Patient/id` or `RelatedPerson/id`: who filled it in. */
@@ -49,11 +59,11 @@ export function buildResultResources(
   const response: QuestionnaireResponse = {
     resourceType: 'QuestionnaireResponse',
     text: responseNarrative(questionnaire, draft, parties.author, scores),
+    // Why an extension and not basedOn: R4 allows only CarePlan and ServiceRequest in basedOn, and
+    // strict servers refuse a Task there. The Task's output names this response; this extension
+    // names the invitation back (by its identifier and the Task), so either side finds the other.
+    extension: [invitationExtension(parties)],
     identifier: draft.identifier,
-    // Why the invitation Task in basedOn: it is what this response answers, and a clinician (or the
-    // KPI pass) follows it from the response. R4 lists only CarePlan and ServiceRequest as targets
-    // here, so a strict server may refuse it; Task.output carries the same link the other way.
-    basedOn: [{ reference: parties.task, type: 'Task' }],
     questionnaire: draft.questionnaire,
     status: 'completed',
     subject: { reference: parties.patient, type: 'Patient' },
@@ -63,7 +73,13 @@ export function buildResultResources(
     item: draft.item,
   };
   const identifierPrefix = createHash('sha256').update(key).digest('hex').slice(0, 24);
-  const extracted = extractObservations({ questionnaire, response, responseReference: fullUrl, identifierPrefix });
+  const extracted = extractObservations({
+    questionnaire,
+    response,
+    responseReference: fullUrl,
+    identifierPrefix,
+    patientItems: new Set(draft.patientItems ?? []),
+  });
   const scored = scores.map((score) => scoreObservation(score, response, fullUrl, identifierPrefix));
   return { fullUrl, response, observations: [...extracted, ...scored], scores };
 }
@@ -116,7 +132,28 @@ function responseNarrative(
     }
   };
   walk(draft.item);
-  return xhtmlNarrative([heading, ...scores.map((s) => s.sentence)], lines);
+  const byPatient = (draft.patientItems ?? []).map((linkId) => definitions.get(linkId)).filter((d) => d !== undefined);
+  const patientPart = byPatient.length
+    ? [`${byPatient.map((d) => `'${questionText(d)}'`).join(' en ')}: beantwoord door de patiënt zelf.`]
+    : [];
+  return xhtmlNarrative([heading, ...patientPart, ...scores.map((s) => s.sentence)], lines);
+}
+
+/** The link from a response to its invitation Task: an extension, as R4 allows any target there. */
+export function invitationExtension(parties: Pick<ResultParties, 'task' | 'invitationId'>): Extension {
+  return {
+    url: INVITATION_EXTENSION,
+    valueReference: {
+      reference: parties.task,
+      type: 'Task',
+      identifier: { system: INVITATION_ID_SYSTEM, value: parties.invitationId },
+    },
+  };
+}
+
+/** `Task/id` of the invitation a written response answers (from its invitation extension). */
+export function invitationTaskOf(response: QuestionnaireResponse): string | undefined {
+  return response.extension?.find((e) => e.url === INVITATION_EXTENSION)?.valueReference?.reference;
 }
 
 /** A UUID-shaped name derived from a key (RFC 4122 layout, version 8 "custom"), for transaction fullUrls. */

@@ -40,6 +40,7 @@ export function checkResultMappings(mappings: CompiledMappings, questionnaires: 
       };
       const main = questionnaires.get(mapping.questionnaire);
       if (main) checkAnswers(main, mapping, report);
+      if (main) checkPatientItems(main, mapping, report);
       else report('questionnaire', `${mapping.questionnaire} is not in the questionnaire files`);
       if (!main || !mapping.guardianQuestionnaire) return;
       const guardian = questionnaires.get(mapping.guardianQuestionnaire);
@@ -73,6 +74,20 @@ function checkAnswers(
       report('answers', `required question ${item.linkId} is not mapped, so no result could be complete`);
     }
   });
+}
+
+/** `patientItems` name items of the Questionnaire, and make sense only where a parent may answer. */
+function checkPatientItems(
+  questionnaire: Questionnaire,
+  mapping: ResultQuestionnaireMapping,
+  report: (field: string, message: string) => void,
+): void {
+  const items = itemsByLinkId(questionnaire);
+  for (const linkId of mapping.patientItems ?? []) {
+    if (!items.has(linkId)) report('patientItems', `${linkId} is not a linkId of ${mapping.questionnaire}`);
+  }
+  if (mapping.patientItems?.length && mapping.answeredBy && !mapping.answeredBy.guardian)
+    report('patientItems', 'only a parent or guardian answers for the patient; answeredBy names no guardian');
 }
 
 /** What must match between two wordings: everything but the texts. */

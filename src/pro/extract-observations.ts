@@ -27,6 +27,8 @@ export interface ExtractionInput {
   responseReference: string;
   /** Start of every Observation identifier value; deterministic per response, so a retry finds them. */
   identifierPrefix: string;
+  /** linkIds (groups or questions) the patient answered though a parent filled in the rest (the C-ACT child part). */
+  patientItems?: ReadonlySet<string>;
 }
 
 /** The parts every Observation made from a response shares. */
@@ -104,11 +106,17 @@ function answerObservation(
   const value = observationValue(definition, answer);
   if (!value) return undefined;
   const { response, questionnaire } = input;
+  // Why per item: the C-ACT child part is the child's own answer, even when a parent sent the form.
+  const byPatient = chain.some((level) => input.patientItems?.has(level.linkId));
+  const base = observationBase(response, input.responseReference);
+  const performer: Observation['performer'] =
+    byPatient && base.subject?.reference ? [{ reference: base.subject.reference, type: 'Patient' }] : base.performer;
   return {
-    ...observationBase(response, input.responseReference),
+    ...base,
+    ...(performer ? { performer } : {}),
     text: xhtmlNarrative([
       html`<b>${questionText(definition)}</b>`,
-      `Antwoord van ${filledInBy(response.author?.reference ?? '')}: ${answerText(answer)}`,
+      `Antwoord van ${filledInBy(performer?.[0]?.reference ?? '')}: ${answerText(answer)}`,
       `Uit de vragenlijst '${questionnaire.title ?? questionnaire.name ?? ''}', ingevuld op ${dutchDate(response.authored ?? '')}.`,
     ]),
     identifier: [{ system: RESULT_OBSERVATION_ID_SYSTEM, value: `${input.identifierPrefix}/${key}` }],

@@ -1,9 +1,13 @@
 import type { Task } from '@medplum/fhirtypes';
 import { invitationTaskQuery } from '../decision-aids/build-invitation-task.js';
-import { INVITATION_ID_SYSTEM, RECIPIENT_ROLE_SYSTEM } from '../decision-aids/invitation-task-codes.js';
+import {
+  INVITATION_ID_SYSTEM,
+  KEY_MOMENT_SYSTEM,
+  RECIPIENT_ROLE_SYSTEM,
+} from '../decision-aids/invitation-task-codes.js';
 import type { EpdClient } from '../epd/epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
-import type { DecisionAid, RecipientRole } from '../rules/types.js';
+import { KEY_MOMENTS, type DecisionAid, type KeyMoment, type RecipientRole } from '../rules/types.js';
 import { AppError, badInput } from '../shared/errors.js';
 import { CLOSED_TASK_STATES } from './pro-codes.js';
 import type { InvitationKey } from './result-submission.js';
@@ -16,6 +20,8 @@ export interface FoundInvitation {
   /** `Patient/id` */
   patient: string;
   author: { role: RecipientRole; reference: string };
+  /** The key moment the Task records (reasonCode); undefined for a Task without one. */
+  keyMoment?: KeyMoment;
 }
 
 /** Far above the 36 characters of the ids this service hands out; anything longer is not one of them. */
@@ -53,7 +59,14 @@ export async function findInvitation(epd: EpdClient, key: InvitationKey, aid: De
       retry: false,
     });
   }
-  return { invitationId, task: `Task/${task.id}`, patient, author: { role: roleOf(task, owner), reference: owner } };
+  const keyMoment = keyMomentOf(task);
+  return {
+    invitationId,
+    task: `Task/${task.id}`,
+    patient,
+    author: { role: roleOf(task, owner), reference: owner },
+    ...(keyMoment ? { keyMoment } : {}),
+  };
 }
 
 async function readTask(epd: EpdClient, key: InvitationKey): Promise<Task> {
@@ -84,6 +97,12 @@ function roleOf(task: Task, owner: string): RecipientRole {
   )[0];
   if (coded === 'patient' || coded === 'guardian') return coded;
   return owner.startsWith('RelatedPerson/') ? 'guardian' : 'patient';
+}
+
+/** The key moment coded on the Task's reasonCode. */
+function keyMomentOf(task: Task): KeyMoment | undefined {
+  const code = task.reasonCode?.coding?.find((c) => c.system === KEY_MOMENT_SYSTEM)?.code;
+  return KEY_MOMENTS.find((moment) => moment === code);
 }
 
 function unknown(key: InvitationKey, what: string): AppError {

@@ -41,6 +41,7 @@ export function planResultWrite(
     const complete = { ...draft, item: withOptionCodings(draft.item, questionnaire.item ?? []) };
     const result = buildResultResources(questionnaire, complete, {
       task: job.task,
+      invitationId: job.invitationId,
       patient: job.patient,
       author: job.author.reference,
     });
@@ -59,7 +60,10 @@ export function planResultWrite(
     }
     built.push(result);
   }
-  return { plan: { task: job.task, entries, outputs: built.map((b) => b.fullUrl), completedAt }, built };
+  return {
+    plan: { task: job.task, patient: job.patient, entries, outputs: built.map((b) => b.fullUrl), completedAt },
+    built,
+  };
 }
 
 /** `identifier=system|value`, both encoded: values hold `/` and `#`. */

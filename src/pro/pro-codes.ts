@@ -58,6 +58,12 @@ export const TASK_OUTPUT_RESULT = { code: 'questionnaire-response', display: 'In
 export const SCORE_UNIT = { unit: 'score', system: 'http://unitsofmeasure.org', code: '{score}' } as const;
 
 /**
+ * The project's extension on a QuestionnaireResponse naming the invitation it answers (a Reference
+ * to the Task with the invitation identifier). R4's basedOn does not allow a Task as its target.
+ */
+export const INVITATION_EXTENSION = 'https://sdm-bridge.org/fhir/StructureDefinition/invitation';
+
+/**
  * Task states in which an invitation is over without a result: a result for one is refused at
  * intake (find-invitation.ts), and a late one already accepted is stored but does not reopen it (write-result.ts).
  */

@@ -3,6 +3,7 @@ import type { EpdClient } from '../epd/epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
 import type { Problem } from '../shared/errors.js';
 import { invitationOfTask } from './read-result-body.js';
+import { isResultOf, type ResultOwner } from './result-ownership.js';
 import type { ResultSubmission, SubmittedPart } from './result-submission.js';
 
 /** Output references that may hold a result, read from the EPD (the shared FHIR store in Koppeltaal). */
@@ -16,8 +17,15 @@ const MAX_ATTACHMENT_BYTES = 1024 * 1024;
  * A Task the platform marked completed (Koppeltaal style): its invitation, and the result in its
  * output — a QuestionnaireResponse or DocumentReference (contained, or in the EPD), or an
  * attachment — holding a QuestionnaireResponse or the platform's JSON.
+ * Why `owner`: the service reads the EPD with its own credentials, so an output in the EPD is read
+ * only when it was written for this invitation (see `isResultOf`); anything else — another
+ * patient's document, an id that does not exist — gets the same answer, which quotes nothing.
  */
-export async function readCompletedTask(task: Task, epd: EpdClient): Promise<ResultSubmission> {
+export async function readCompletedTask(
+  task: Task,
+  epd: EpdClient,
+  owner: ResultOwner | undefined,
+): Promise<ResultSubmission> {
   const problems: Problem[] = [];
   if (task.status !== 'completed') {
     problems.push({
@@ -38,12 +46,13 @@ export async function readCompletedTask(task: Task, epd: EpdClient): Promise<Res
     const source = `Task.output[${index}]`;
     const fallbackResultId = `task/${task.id ?? (invitation && 'invitationId' in invitation ? invitation.invitationId : 'posted')}/output/${index}`;
     const reference = output.valueReference?.reference;
+    const reader = { epd, owner, problems };
     if (reference) {
-      const resource = await resolveOutput(reference, task, epd);
-      if (!resource) problems.push({ code: 'not-found', message: `${reference} was not found`, expression: source });
-      else parts.push(...(await partsOfResource(resource, source, fallbackResultId, epd, problems)));
+      const resource = await resolveOutput(reference, task, reader);
+      if (!resource) problems.push(notAResult(source));
+      else parts.push(...(await partsOfResource(resource, source, fallbackResultId, reader)));
     } else if (output.valueAttachment) {
-      parts.push(...(await partsOfAttachment(output.valueAttachment, source, fallbackResultId, epd, problems)));
+      parts.push(...(await partsOfAttachment(output.valueAttachment, source, fallbackResultId, reader)));
     }
   }
   if (!parts.length && !problems.length) {
@@ -56,15 +65,32 @@ export async function readCompletedTask(task: Task, epd: EpdClient): Promise<Res
   return { ...(invitation ? { invitation } : {}), parts, problems };
 }
 
-async function resolveOutput(reference: string, task: Task, epd: EpdClient): Promise<Resource | undefined> {
-  if (reference.startsWith('#')) return task.contained?.find((r) => r.id === reference.slice(1));
-  return READABLE.test(reference) ? readIfExists<Resource>(reference, epd) : undefined;
+/** What reading outputs needs: the EPD, whose result it must be, and where problems go. */
+interface OutputReader {
+  epd: EpdClient;
+  owner: ResultOwner | undefined;
+  problems: Problem[];
 }
 
-/** The resource, or undefined when the EPD says it is not there; any other failure is thrown (503 at the edge). */
-async function readIfExists<T extends Resource>(reference: string, epd: EpdClient): Promise<T | undefined> {
+/** One answer for "not there" and "not yours", so ids of other records cannot be probed. */
+function notAResult(source: string): Problem {
+  return { code: 'not-found', message: 'names no result written for this invitation', expression: source };
+}
+
+async function resolveOutput(reference: string, task: Task, reader: OutputReader): Promise<Resource | undefined> {
+  if (reference.startsWith('#')) return task.contained?.find((r) => r.id === reference.slice(1));
+  return READABLE.test(reference) ? readOwn<Resource>(reference, reader) : undefined;
+}
+
+/**
+ * The resource when it exists and was written for the invitation; undefined otherwise (also
+ * without an invitation to check against). Any other failure is thrown (503 at the edge).
+ */
+async function readOwn<T extends Resource>(reference: string, reader: OutputReader): Promise<T | undefined> {
+  if (!reader.owner) return undefined;
   try {
-    return await epd.read<T>(reference);
+    const resource = await reader.epd.read<T>(reference);
+    return isResultOf(resource, reader.owner) ? resource : undefined;
   } catch (err) {
     if (err instanceof EpdError && (err.status === 404 || err.status === 410)) return undefined;
     throw err;
@@ -75,9 +101,9 @@ async function partsOfResource(
   resource: Resource,
   source: string,
   fallbackResultId: string,
-  epd: EpdClient,
-  problems: Problem[],
+  reader: OutputReader,
 ): Promise<SubmittedPart[]> {
+  const { problems } = reader;
   if (resource.resourceType === 'QuestionnaireResponse') {
     return [
       {
@@ -93,8 +119,7 @@ async function partsOfResource(
       { contentType: resource.contentType, data: resource.data },
       source,
       fallbackResultId,
-      epd,
-      problems,
+      reader,
     );
   if (resource.resourceType !== 'DocumentReference') {
     problems.push({ code: 'not-supported', message: `a ${resource.resourceType} holds no result`, expression: source });
@@ -104,7 +129,7 @@ async function partsOfResource(
   const parts: SubmittedPart[] = [];
   for (const [i, content] of (document.content ?? []).entries()) {
     const id = document.id ? `document/${document.id}/${i}` : `${fallbackResultId}/${i}`;
-    parts.push(...(await partsOfAttachment(content.attachment, `${source}.content[${i}]`, id, epd, problems)));
+    parts.push(...(await partsOfAttachment(content.attachment, `${source}.content[${i}]`, id, reader)));
   }
   return parts;
 }
@@ -113,9 +138,9 @@ async function partsOfAttachment(
   attachment: Attachment,
   source: string,
   fallbackResultId: string,
-  epd: EpdClient,
-  problems: Problem[],
+  reader: OutputReader,
 ): Promise<SubmittedPart[]> {
+  const { problems } = reader;
   if (!JSON_TYPE.test(attachment.contentType ?? '')) {
     problems.push({
       code: 'not-supported',
@@ -126,7 +151,12 @@ async function partsOfAttachment(
   }
   let data = attachment.data;
   if (data === undefined && attachment.url && /^Binary\/[A-Za-z0-9\-.]{1,64}$/.test(attachment.url)) {
-    data = (await readIfExists<Binary>(attachment.url, epd))?.data;
+    const binary = await readOwn<Binary>(attachment.url, reader);
+    if (!binary) {
+      problems.push(notAResult(source));
+      return [];
+    }
+    data = binary.data;
   }
   if (data === undefined) {
     problems.push({

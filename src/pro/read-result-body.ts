@@ -2,6 +2,7 @@ import type { QuestionnaireResponse, Reference, Task } from '@medplum/fhirtypes'
 import { INVITATION_ID_SYSTEM } from '../decision-aids/invitation-task-codes.js';
 import type { ResultsConfig } from '../rules/types.js';
 import { badInput, type Problem } from '../shared/errors.js';
+import { INVITATION_EXTENSION } from './pro-codes.js';
 import { readDotPath } from './read-dot-path.js';
 import type { InvitationKey, ResultSubmission } from './result-submission.js';
 
@@ -52,7 +53,12 @@ export function readPlatformJson(json: Record<string, unknown>, results: Results
   return { ...(invitation ? { invitation } : {}), parts: [{ kind: 'platform-json', json }], problems };
 }
 
-/** A QuestionnaireResponse: completed, and `basedOn` the invitation (by identifier or as `Task/id`). */
+/**
+ * A QuestionnaireResponse: completed, naming its invitation in our invitation extension (by
+ * identifier or as `Task/id`). A `basedOn` → Task, as platforms built on older versions of this
+ * contract send it, is accepted too; the response written to the record never carries it (R4 allows
+ * only CarePlan and ServiceRequest there) but the extension instead.
+ */
 export function readQuestionnaireResponse(response: QuestionnaireResponse): ResultSubmission {
   const problems: Problem[] = [];
   if (response.status !== 'completed' && response.status !== 'amended') {
@@ -62,12 +68,17 @@ export function readQuestionnaireResponse(response: QuestionnaireResponse): Resu
       expression: 'QuestionnaireResponse.status',
     });
   }
-  const invitation = invitationOf(response.basedOn ?? [], 'QuestionnaireResponse.basedOn');
+  const linked = (response.extension ?? []).flatMap((e) =>
+    e.url === INVITATION_EXTENSION && e.valueReference ? [e.valueReference] : [],
+  );
+  const invitation =
+    invitationOf(linked, 'QuestionnaireResponse.extension') ??
+    invitationOf(response.basedOn ?? [], 'QuestionnaireResponse.basedOn');
   if (!invitation) {
     problems.push({
       code: 'required',
-      message: `basedOn must name the invitation: an identifier with system ${INVITATION_ID_SYSTEM}, or the Task as Task/id`,
-      expression: 'QuestionnaireResponse.basedOn',
+      message: `the invitation is required: an extension ${INVITATION_EXTENSION} whose valueReference has an identifier with system ${INVITATION_ID_SYSTEM} (or reference Task/id)`,
+      expression: 'QuestionnaireResponse.extension',
     });
   }
   const fallbackResultId = response.id ? `qr/${response.id}` : undefined;

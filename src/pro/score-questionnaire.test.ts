@@ -81,15 +81,16 @@ describe('ACT: five items 1–5, total 5–25', () => {
   });
 });
 
-describe('CollaboRATE: mean of three items 0–9', () => {
+describe('CollaboRATE: mean of three items 0–9, and the top-box score (all three 9) as a score of its own', () => {
   it.each([
-    [[9, 9, 9], 9, 'topscore'],
-    [[9, 9, 8], 8.7, 'geen topscore'],
-    [[0, 4, 5], 3, 'geen topscore'],
-  ])('%j → %d (%s)', (values, mean, top) => {
-    const [result] = score('collaborate', integers('collaborate', values));
-    expect(result).toMatchObject({ code: 'collaborate-mean', value: mean });
-    expect(result!.sentence).toContain(top);
+    [[9, 9, 9], 9, 1, 'topscore: ja'],
+    [[9, 9, 8], 8.7, 0, 'topscore: nee'],
+    [[0, 4, 5], 3, 0, 'topscore: nee'],
+  ])('%j → mean %d, top box %d', (values, mean, topBox, sentence) => {
+    const [meanScore, topScore] = score('collaborate', integers('collaborate', values));
+    expect(meanScore).toMatchObject({ code: 'collaborate-mean', value: mean });
+    expect(topScore).toMatchObject({ code: 'collaborate-top-box', value: topBox, range: { low: 0, high: 1 } });
+    expect(topScore!.sentence).toContain(sentence);
   });
 });
 

@@ -21,10 +21,10 @@ export interface ComputedScore {
   sentence: string;
 }
 
-/** A scoring rule: the linkIds it needs (all answered, or no score) and how it computes. */
+/** A scoring rule: the linkIds it needs (all answered, or no score) and how it computes (one score or more). */
 interface Scoring {
   linkIds: readonly string[];
-  score(values: readonly number[]): ComputedScore;
+  score(values: readonly number[]): ComputedScore | ComputedScore[];
 }
 
 const range = (prefix: string, from: number, to: number) =>
@@ -34,6 +34,9 @@ const sum = (values: readonly number[]) => values.reduce((a, b) => a + b, 0);
 const oneDecimal = (value: number) => Math.round(value * 10) / 10;
 /** A score as a Dutch reader writes it in a sentence (decimal comma). */
 const dutch = (value: number) => value.toLocaleString('nl-NL', { maximumFractionDigits: 1 });
+
+/** Code of the CollaboRATE top-box score: 1 when all three answers are 9, else 0. */
+export const COLLABORATE_TOP_BOX = 'collaborate-top-box';
 
 const WELL = { system: ASTHMA_CONTROL_SYSTEM, code: 'well-controlled', display: 'astma goed onder controle' };
 const NOT_WELL = {
@@ -66,18 +69,29 @@ export const SCORINGS: Readonly<Record<string, Scoring>> = {
       };
     },
   },
+  // Why two scores: the top-box score (all three answers 9) is CollaboRATE's validated way to
+  // count a consult as shared (Barr et al. 2014); the mean is kept for the clinician reading it.
   'collaborate-mean': {
     linkIds: range('collaborate', 1, 3),
     score: (values) => {
       const value = oneDecimal(sum(values) / values.length);
       const top = values.every((v) => v === 9);
-      return {
-        code: 'collaborate-mean',
-        display: 'CollaboRATE gemiddelde score',
-        value,
-        range: { low: 0, high: 9 },
-        sentence: `CollaboRATE: gemiddeld ${dutch(value)} van 9; ${top ? 'topscore (op alle drie de vragen 9)' : 'geen topscore'}.`,
-      };
+      return [
+        {
+          code: 'collaborate-mean',
+          display: 'CollaboRATE gemiddelde score',
+          value,
+          range: { low: 0, high: 9 },
+          sentence: `CollaboRATE: gemiddeld ${dutch(value)} van 9.`,
+        },
+        {
+          code: COLLABORATE_TOP_BOX,
+          display: 'CollaboRATE topscore',
+          value: top ? 1 : 0,
+          range: { low: 0, high: 1 },
+          sentence: `CollaboRATE topscore: ${top ? 'ja (op alle drie de vragen 9)' : 'nee (niet op alle drie de vragen 9)'}.`,
+        },
+      ];
     },
   },
   'act-total': {
@@ -131,7 +145,7 @@ export function scoreResponse(
   const numbers = numericAnswers(questionnaire, items);
   const values = scoring.linkIds.map((linkId) => numbers.get(linkId));
   if (values.some((v) => v === undefined)) return [];
-  return [scoring.score(values as number[])];
+  return [scoring.score(values as number[])].flat();
 }
 
 /** linkId → the number of its first answer: integer/decimal as is, a Coding by its option's ordinalValue (else a numeric code). */

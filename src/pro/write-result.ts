@@ -5,6 +5,7 @@ import { storedEntriesOrThrow } from '../epd/transaction-answer.js';
 import { AppError } from '../shared/errors.js';
 import { assertValidResource } from '../shared/fhir-definitions.js';
 import { CLOSED_TASK_STATES, TASK_OUTPUT_RESULT, TASK_OUTPUT_TYPE_SYSTEM } from './pro-codes.js';
+import { assertNoForeignResults, belongsTo, foreignResult } from './result-ownership.js';
 import { withParagraph } from '../shared/xhtml-narrative.js';
 import { dutchDate } from './result-narrative.js';
 
@@ -21,6 +22,8 @@ export interface ConditionalEntry {
 export interface ResultWritePlan {
   /** `Task/id` of the invitation Task. */
   task: string;
+  /** `Patient/id` the result is about: every resource written or matched must be theirs. */
+  patient: string;
   entries: ConditionalEntry[];
   /** fullUrls of the responses: they become the Task's output. */
   outputs: string[];
@@ -48,6 +51,9 @@ export const DEFAULT_MAX_TRANSACTION_ENTRIES = 8;
  * 2. only then is the invitation Task completed (If-Match on its version), with the responses as output.
  * A failure anywhere leaves at most some of the resources, never a completed Task without them;
  * the retry's conditional creates find what exists, create the rest, and complete the Task.
+ * A conditional create must never adopt someone else's resource: the identifiers are looked up
+ * first (a match of another patient or invitation is a 409 before anything is written), and a
+ * match found by the transaction itself (a race) is checked again before the Task is completed.
  */
 export async function writeResult(
   epd: EpdClient,
@@ -56,8 +62,18 @@ export async function writeResult(
 ): Promise<ResultWriteOutcome> {
   const maxEntries = Math.max(1, options.maxEntries ?? DEFAULT_MAX_TRANSACTION_ENTRIES);
   const outcome: ResultWriteOutcome = { created: 0, existing: 0, stored: {}, task: 'already-completed' };
+  const owner = { patient: plan.patient, task: plan.task };
+  await assertNoForeignResults(
+    epd,
+    plan.entries.map((e) => ({ resourceType: e.resource.resourceType, identifier: identifierOf(e.resource) })),
+    owner,
+  );
+  const matched: string[] = [];
   for (let start = 0; start < plan.entries.length; start += maxEntries) {
-    await writeChunk(epd, plan.entries.slice(start, start + maxEntries), outcome);
+    matched.push(...(await writeChunk(epd, plan.entries.slice(start, start + maxEntries), outcome)));
+  }
+  for (const reference of matched) {
+    if (!belongsTo(await epd.read<Resource>(reference), owner)) throw foreignResult(reference.split('/')[0]!);
   }
   const outputs = plan.outputs.map((fullUrl) => outcome.stored[fullUrl] ?? fullUrl);
   outcome.task = await completeTask(epd, plan.task, outputs, plan.completedAt);
@@ -68,7 +84,7 @@ async function writeChunk(
   epd: EpdClient,
   chunk: readonly ConditionalEntry[],
   outcome: ResultWriteOutcome,
-): Promise<void> {
+): Promise<string[]> {
   const bundle: Bundle = {
     resourceType: 'Bundle',
     type: 'transaction',
@@ -80,12 +96,20 @@ async function writeChunk(
   };
   // Entry by entry: a server without atomic transactions answers 200 with a failed entry (say a 409) among written ones.
   const answers = storedEntriesOrThrow(bundle, await epd.transaction(bundle));
+  const matched: string[] = [];
   for (const [index, entry] of chunk.entries()) {
     const answer = answers[index]!;
     if (answer.created) outcome.created += 1;
     else outcome.existing += 1;
     outcome.stored[entry.fullUrl] = referenceOf(answer.location) ?? (await findStored(epd, entry));
+    if (!answer.created) matched.push(outcome.stored[entry.fullUrl]!);
   }
+  return matched;
+}
+
+/** The service's own identifier of a resource it writes (a response has one, an Observation its first). */
+function identifierOf(resource: QuestionnaireResponse | Observation) {
+  return (resource.resourceType === 'QuestionnaireResponse' ? resource.identifier : resource.identifier?.[0]) ?? {};
 }
 
 /** Where the answer has no Location (allowed for a 200), the resource is found by its condition. */

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import {
   QUEUE,
   type EventJobData,
@@ -27,7 +27,7 @@ export interface Queues {
 
 /** Opens every queue with the prefix and the queue's own default job options. */
 export function createQueues(
-  connection: Redis,
+  connection: RedisConnection,
   options: { queuePrefix: string; queues: QueueSettingsByName },
   onError: (err: Error) => void = () => undefined, // connection errors also reach the connection's own listener
 ): Queues {

@@ -1,7 +1,8 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { AppError, isRetryable } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { safeError } from '../shared/remote-error.js';
 import type { JobAttempt } from '../shared/metrics.js';
 import { BACKOFF_TYPE, retryAfterBackoff } from './queue-options.js';
 import { cappedBackoff } from './capped-backoff.js';
@@ -31,7 +32,7 @@ export interface RunningWorker {
 export function createWorker<D, R>(options: {
   queue: string;
   prefix: string;
-  connection: Redis;
+  connection: RedisConnection;
   concurrency: number;
   log: Logger;
   handler: JobHandler<D, R>;
@@ -103,18 +104,19 @@ export function createWorker<D, R>(options: {
   return { name: options.queue, worker, close: () => worker.close() };
 }
 
-/** Permanent failures become UnrecoverableError so BullMQ does not retry them; retryAfterMs is kept. */
+/**
+ * Permanent failures become UnrecoverableError so BullMQ does not retry them; retryAfterMs is kept.
+ * What BullMQ stores (`failedReason`, `stacktrace`, kept for weeks and shown on the dashboard) is
+ * `safeErrorText`: an error that is not the service's own never reaches Redis with its message.
+ */
 function toQueueError(err: unknown): Error {
   if (!isRetryable(err)) {
-    const e = new UnrecoverableError(err instanceof Error ? err.message : String(err));
+    const e = safeError(err, (message) => new UnrecoverableError(message));
     Object.assign(e, { errorId: err instanceof AppError ? err.id : undefined });
     return e;
   }
-  if (err instanceof Error) {
-    if (err instanceof AppError) Object.assign(err, { errorId: err.id });
-    return err;
-  }
-  return new Error(String(err));
+  if (err instanceof AppError) return Object.assign(err, { errorId: err.id });
+  return safeError(err, (message) => new Error(message));
 }
 
 export { BACKOFF_TYPE };

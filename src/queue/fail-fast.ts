@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 import { AppError } from '../shared/errors.js';
 
 /** Longest an intake request waits for Redis to take its jobs before answering 503. */
@@ -10,7 +10,7 @@ export const ENQUEUE_TIMEOUT_MS = 3_000; // well inside an EPD's HTTP timeout, s
  * a prompt 503 (and retry) rather than a hanging request, so nothing is lost or half-accepted.
  */
 export async function whenRedisReady<T>(
-  redis: Redis,
+  redis: RedisConnection,
   write: () => Promise<T>,
   timeoutMs = ENQUEUE_TIMEOUT_MS,
 ): Promise<T> {

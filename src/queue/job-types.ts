@@ -59,6 +59,8 @@ export interface ResultResponseDraft {
   /** ISO 8601: when the patient or parent filled it in. */
   authored: string;
   item: QuestionnaireResponseItem[];
+  /** linkIds the patient answered at a parent's invitation (the C-ACT child part): their Observations name the patient. */
+  patientItems?: string[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis-connection.js';
 
 /** A Lua script as a function of its keys and arguments. */
 export type LuaCommand = (...keysAndArgs: string[]) => Promise<unknown>;
@@ -9,7 +9,7 @@ export type LuaCommand = (...keysAndArgs: string[]) => Promise<unknown>;
  * sends the whole script text with every call, which on the intake path cost more than the work.
  * Defining a name twice on one connection (two trackers on it) keeps the first definition.
  */
-export function luaCommand(redis: Redis, name: string, numberOfKeys: number, lua: string): LuaCommand {
+export function luaCommand(redis: RedisConnection, name: string, numberOfKeys: number, lua: string): LuaCommand {
   const commands = redis as unknown as Record<string, LuaCommand | undefined>;
   if (typeof commands[name] !== 'function') redis.defineCommand(name, { numberOfKeys, lua });
   const command = commands[name]!;

@@ -1,5 +1,6 @@
 import { toJsBoolean } from '@medplum/core';
-import type { Encounter, Patient, Reference } from '@medplum/fhirtypes';
+import type { Patient } from '@medplum/fhirtypes';
+import { departmentSources, isDepartment, relativeReference } from './department-sources.js';
 import type { CompiledTrigger } from './compile-mappings.js';
 import { matchCodes } from './match-codes.js';
 import { noEventMemo, type EventMemo } from './event-memo.js';
@@ -16,6 +17,7 @@ export function checkTrigger(
 ): string | undefined {
   const reason = checkResourceFilters(trigger, facts, memo);
   if (reason !== undefined) return reason;
+  if (facts.foreignPatient) return `the patient is on another server (${facts.foreignPatient}), not in this EPD`;
   if (!facts.patient) return 'patient unknown (the resource names no patient, or it could not be read)';
   if (facts.patient.deceasedBoolean === true || facts.patient.deceasedDateTime) return 'patient is deceased';
   return (
@@ -64,25 +66,20 @@ function checkAge(
   return undefined;
 }
 
-// The department is where the care happens (the encounter's service provider) when there is an
-// encounter; otherwise the organization that manages the patient's record.
+// The department is where the care happens (the encounter's serviceProvider), else the organization
+// of whoever requested the change, else the one that manages the patient's record: the first of these
+// the record names decides, matched by reference or by an identifier of the Organization.
 function checkDepartment(departments: readonly string[] | undefined, facts: RuleFacts): string | undefined {
   if (!departments) return undefined;
-  const encounter =
-    facts.encounter ?? (facts.resource.resourceType === 'Encounter' ? (facts.resource as Encounter) : undefined);
-  const organization = encounter ? encounter.serviceProvider : facts.patient?.managingOrganization;
-  const source = encounter ? 'Encounter.serviceProvider' : 'Patient.managingOrganization';
-  if (!organization) return `department unknown: no ${source}`;
-  if (departments.some((department) => isDepartment(organization, department))) return undefined;
-  const shown = organization.reference ?? organization.identifier?.value ?? '(no reference)';
+  const decisive = departmentSources(facts)[0];
+  if (!decisive)
+    return 'department unknown: no Encounter.serviceProvider, requester organization or Patient.managingOrganization';
+  const { organization, source } = decisive;
+  const read = facts.organizations?.find((o) => relativeReference(organization) === `Organization/${o.id}`);
+  if (departments.some((department) => isDepartment(organization, read, department))) return undefined;
+  const ids = [...(organization.identifier ? [organization.identifier] : []), ...(read?.identifier ?? [])].map(
+    (i) => `${i.system ?? ''}|${i.value ?? ''}`,
+  );
+  const shown = `${organization.reference ?? '(no reference)'}${ids.length ? ` [${ids.join(', ')}]` : ''}`;
   return `department ${shown} (${source}) not in [${departments.join(', ')}]`;
-}
-
-// A department is written as a reference (`Organization/kinderlongziekten`) or as an organization
-// identifier value, optionally with its system (`system|value`).
-function isDepartment(organization: Reference, department: string): boolean {
-  const { reference, identifier } = organization;
-  if (reference !== undefined && (reference === department || reference.endsWith(`/${department}`))) return true;
-  if (identifier?.value === undefined) return false;
-  return identifier.value === department || `${identifier.system ?? ''}|${identifier.value}` === department;
 }

@@ -1,5 +1,6 @@
 import { evalFhirPathTyped, parseFhirPath, toTypedValue, type FhirPathAtom, type TypedValue } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
+import { bounded, withinBudget } from './bounded-fhir-path.js';
 
 /** A FHIRPath expression parsed once at load, with its text for skip reasons. */
 export interface CompiledPath {
@@ -10,7 +11,8 @@ export interface CompiledPath {
 /**
  * Parses a FHIRPath expression strictly and, given a resource type, tries it once on an empty
  * resource of that type so unknown functions and variables are load errors, not silent misses.
- * Throws an Error whose message says what is wrong.
+ * Regular expressions run on a linear-time engine; one it cannot run is a load error (see
+ * `bounded`). Throws an Error whose message says what is wrong.
  */
 export function compileFhirPath(expression: string, resourceType?: string): CompiledPath {
   if (!expression.trim()) throw new Error('empty expression');
@@ -19,15 +21,18 @@ export function compileFhirPath(expression: string, resourceType?: string): Comp
   // `status = 'active' and foo bar` would load as `status = 'active' and foo`. Inside a group it
   // must reach the closing parenthesis, which turns trailing text into a parse error.
   parseFhirPath(`(\n${expression}\n)`);
-  const compiled = { expression, atom: parseFhirPath(expression) };
+  const compiled = { expression, atom: bounded(parseFhirPath(expression)) };
   if (resourceType) evaluatePath(compiled, { resourceType } as Resource);
   return compiled;
 }
 
-/** Evaluates a compiled path on a resource, with `%resource` and `%rootResource` bound to it. */
+/**
+ * Evaluates a compiled path on a resource, with `%resource` and `%rootResource` bound to it, within
+ * the time budget (`FHIRPATH_BUDGET_MS`; over it, a FhirPathBudgetError is thrown).
+ */
 export function evaluatePath(path: CompiledPath, resource: Resource): TypedValue[] {
   const typed = toTypedValue(resource);
-  return evalFhirPathTyped(path.atom, [typed], { '%resource': typed, '%rootResource': typed });
+  return withinBudget(() => evalFhirPathTyped(path.atom, [typed], { '%resource': typed, '%rootResource': typed }));
 }
 
 const CLOSING: Record<string, string> = { ')': '(', ']': '[', '}': '{' };

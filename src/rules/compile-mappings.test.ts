@@ -2,7 +2,7 @@ import { compileMappings, type MappingSource } from './compile-mappings.js';
 import { MappingError, type MappingIssue } from './mapping-error.js';
 
 const SECRET = 'a'.repeat(32);
-const ENV = { AID_TOKEN: 'token-1', LINK_SECRET: SECRET, AID_HOST: '127.0.0.1:4010' };
+const ENV = { AID_TOKEN: 'token-1', LINK_SECRET: SECRET, SDM_MAPPING_AID_HOST: '127.0.0.1:4010' };
 
 /** A valid aid as YAML lines, so tests can count lines. */
 const AID_LINES = [
@@ -12,7 +12,7 @@ const AID_LINES = [
   '    activityDefinition: https://keuzehulp.example.org/fhir/ActivityDefinition/a|1.0',
   '    delivery:',
   '      type: http-api',
-  '      url: http://${AID_HOST}/api',
+  '      url: http://${SDM_MAPPING_AID_HOST}/api',
   '      auth: { type: bearer, tokenEnv: AID_TOKEN }',
   '      body: { invitation: "{{invitationId}}" }',
   '      linkField: invitation.url',
@@ -148,8 +148,12 @@ describe('compileMappings: problems are reported with file, line and field', () 
     ],
     [
       'missing env var in a string',
-      [...AID_LINES.map((l) => l.replace('${AID_HOST}', '${AID_HOST_X}'))],
-      { line: 7, field: 'decisionAids[0].delivery.url', message: /^environment variable AID_HOST_X is not set/ },
+      [...AID_LINES.map((l) => l.replace('${SDM_MAPPING_AID_HOST}', '${SDM_MAPPING_AID_HOST_X}'))],
+      {
+        line: 7,
+        field: 'decisionAids[0].delivery.url',
+        message: /^environment variable SDM_MAPPING_AID_HOST_X is not set/,
+      },
     ],
     [
       'missing secret',

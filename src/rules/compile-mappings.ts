@@ -1,10 +1,13 @@
 import type { Interaction } from '../intake/epd-event.js';
+import { isPlaceholder } from '../shared/check-secret.js';
 import type { CompiledPath } from './compile-fhir-path.js';
 import { MappingError, type MappingIssue } from './mapping-error.js';
 import type { DecisionAidEntry, TriggerEntry } from './mapping-schema.js';
 import { parseMappingFile, type FieldPath, type ParsedMappingFile } from './parse-mapping-file.js';
 import { resolveResults } from './resolve-results.js';
 import type { RecipientAgePolicy } from './recipient-policy.js';
+import { defaultRepresentativeCodes, type RepresentativeCodes } from './select-guardians.js';
+import { readValueSet, type LocalValueSet } from './read-value-set.js';
 import { indexTriggers, type TriggerIndex } from './trigger-index.js';
 import type { AidAuth, DecisionAid, DeliveryConfig, KeyMoment, RecipientRole, SamplingRule } from './types.js';
 
@@ -14,6 +17,8 @@ export interface CompiledCodeFilter {
   system: string;
   code?: string;
   prefix?: string;
+  /** The value set this filter came from, as the mapping names it (skip reasons name the set, not every code). */
+  valueSet?: string;
 }
 
 /** A trigger ready for evaluation: FHIRPath parsed, durations in ms, and where it was written. */
@@ -35,6 +40,10 @@ export interface CompiledTrigger {
   recipientsByAge?: RecipientAgePolicy;
   delayMs: number;
   throttleMs: number;
+  /** The relationship codes (`system|code`) that make a RelatedPerson a representative of a child. */
+  representativeCodes: RepresentativeCodes;
+  /** `key-moment`: the window holds back the same aid for the same key moment only; `decision-aid`: for any. */
+  throttleScope: 'key-moment' | 'decision-aid';
   /** The trigger's own sampling; absent: the aid's, if it has one (see evaluate-rules.ts). */
   sampling?: SamplingRule;
 }
@@ -49,6 +58,8 @@ export interface CompiledMappings {
   triggerIndex: TriggerIndex;
   resourceTypes: ReadonlySet<string>;
   files: string[];
+  /** Where each decision aid is declared, so later checks (its results against the Questionnaires) point at a line. */
+  aidSources: ReadonlyMap<string, { file: string; line?: number }>;
 }
 
 /** A mapping file's name (for messages) and its text. */
@@ -68,10 +79,16 @@ const MIN_LINK_SECRET_LENGTH = 32;
 
 /**
  * Checks and compiles mapping files given as text (no disk access): schema, `${ENV}` and secrets,
- * unique ids across files, decision-aid references. Throws one `MappingError` with every problem.
+ * unique ids across files, decision-aid references, and the value-set files their code filters
+ * name (expanded here into one filter per code). Throws one `MappingError` with every problem.
  */
-export function compileMappings(files: readonly MappingSource[], env: Env): CompiledMappings {
+export function compileMappings(
+  files: readonly MappingSource[],
+  env: Env,
+  valueSetFiles: readonly MappingSource[] = [],
+): CompiledMappings {
   const issues: MappingIssue[] = [];
+  const valueSets = readValueSets(valueSetFiles, issues);
   if (!files.length) issues.push({ file: '(mappings)', field: '', message: 'no mapping files given' });
   const parsed = files.flatMap((file) => parseMappingFile(file.name, file.text, env, issues) ?? []);
   // A file that could not be read at all may declare the aid a trigger names: then "unknown" would be noise.
@@ -90,7 +107,10 @@ export function compileMappings(files: readonly MappingSource[], env: Env): Comp
     }
     for (const { index, entry } of file.triggers) {
       if (declaredAids.has(entry.decisionAid)) {
-        triggers.push(toCompiledTrigger(entry, file.name, file.lineOf(['triggers', index])));
+        const codes = expandValueSets(entry.codes, valueSets, (path, message) =>
+          issues.push(file.issue(['triggers', index, 'codes', ...path], message)),
+        );
+        if (codes) triggers.push(toCompiledTrigger({ ...entry, codes }, file.name, file.lineOf(['triggers', index])));
       } else if (allFilesRead) {
         const known = [...declaredAids].join(', ') || 'none';
         issues.push(
@@ -110,6 +130,14 @@ export function compileMappings(files: readonly MappingSource[], env: Env): Comp
     triggerIndex: indexTriggers(triggers),
     resourceTypes: new Set(triggers.map((trigger) => trigger.resourceType)),
     files: files.map((file) => file.name),
+    aidSources: new Map(
+      parsed.flatMap((file) =>
+        file.declaredAidIds.map(({ index, id }) => [
+          id,
+          { file: file.name, line: file.lineOf(['decisionAids', index]) },
+        ]),
+      ),
+    ),
   };
 }
 
@@ -150,8 +178,10 @@ function resolveDecisionAid(entry: DecisionAidEntry, env: Env, report: Report): 
 // Secrets are looked up here, once, so a missing one stops the start instead of the first invitation.
 function resolveDelivery(delivery: DecisionAidEntry['delivery'], env: Env, report: Report): DeliveryConfig | undefined {
   const secret = (path: FieldPath, name: string): string | undefined => {
-    if (env[name]) return env[name];
-    report(path, `environment variable ${name} is not set (it holds a secret, so it has no default)`);
+    const value = env[name];
+    if (value && isPlaceholder(value)) report(path, `${name} is still a placeholder; set the real secret`);
+    else if (value) return value;
+    else report(path, `environment variable ${name} is not set (it holds a secret, so it has no default)`);
     return undefined;
   };
   if (delivery.type === 'signed-link') {
@@ -192,7 +222,60 @@ function resolveDelivery(delivery: DecisionAidEntry['delivery'], env: Env, repor
   };
 }
 
-function toCompiledTrigger(entry: TriggerEntry, file: string, line: number | undefined): CompiledTrigger {
+/** Value sets by file name and by canonical URL; `null` for a file that has problems of its own (reported already). */
+type ValueSetLookup = ReadonlyMap<string, LocalValueSet | null>;
+
+function readValueSets(files: readonly MappingSource[], issues: MappingIssue[]): ValueSetLookup {
+  const lookup = new Map<string, LocalValueSet | null>();
+  for (const file of files) {
+    const valueSet = readValueSet(file.name, file.text, issues);
+    if (!valueSet) {
+      lookup.set(file.name, null);
+      continue;
+    }
+    lookup.set(file.name, valueSet);
+    if (valueSet.url) lookup.set(valueSet.url, valueSet);
+  }
+  return lookup;
+}
+
+/** The trigger's code filters with each `valueSet` replaced by one filter per code; `undefined` when one is unknown. */
+function expandValueSets(
+  codes: TriggerEntry['codes'],
+  valueSets: ValueSetLookup,
+  report: Report,
+): CompiledCodeFilter[] | undefined {
+  let known = true;
+  const expanded = codes.flatMap((filter, index): CompiledCodeFilter[] => {
+    if (filter.valueSet === undefined) {
+      const { valueSet: _none, system, ...rest } = filter;
+      return [{ ...rest, system: system! }]; // the schema requires system when there is no valueSet
+    }
+    const name = filter.valueSet;
+    const valueSet = valueSets.get(name) ?? valueSets.get(name.split('|')[0]!);
+    if (valueSet === null) {
+      known = false; // the file's own problems say why
+      return [];
+    }
+    if (!valueSet) {
+      const files = [...valueSets.keys()].filter((key) => key.endsWith('.json')).join(', ') || 'none';
+      report(
+        [index, 'valueSet'],
+        `no value set "${name}" under the mappings directory (valuesets/*.json, by file name or url; found: ${files})`,
+      );
+      known = false;
+      return [];
+    }
+    return valueSet.codes.map((code) => ({ path: filter.path, ...code, valueSet: name }));
+  });
+  return known ? expanded : undefined;
+}
+
+function toCompiledTrigger(
+  entry: Omit<TriggerEntry, 'codes'> & { codes: CompiledCodeFilter[] },
+  file: string,
+  line: number | undefined,
+): CompiledTrigger {
   return {
     id: entry.id,
     file,
@@ -207,6 +290,10 @@ function toCompiledTrigger(entry: TriggerEntry, file: string, line: number | und
     ...entry.recipients,
     delayMs: entry.delay ?? 0,
     throttleMs: entry.throttle ?? 0,
+    throttleScope: entry.throttleScope,
+    representativeCodes: entry.representatives?.codes
+      ? new Set(entry.representatives.codes.map(({ system, code }) => `${system}|${code}`))
+      : defaultRepresentativeCodes(entry.representatives?.stepAndFosterParents),
     ...(entry.sampling ? { sampling: { ...entry.sampling, salt: entry.sampling.salt ?? entry.id } } : {}),
   };
 }

@@ -1,4 +1,7 @@
-/** Medication resources name their product inline (`medicationCodeableConcept`) or in a contained Medication. */
+/**
+ * Medication resources name their product inline (`medicationCodeableConcept`), in a contained
+ * Medication, or in a referenced one (read with the facts and offered as contained: linked-resources.ts).
+ */
 const MEDICATION_CODES = 'medication.ofType(CodeableConcept) | contained.ofType(Medication).code';
 
 /**
@@ -11,7 +14,8 @@ const DEFAULT_CODE_PATHS: Readonly<Record<string, string>> = {
   MedicationDispense: MEDICATION_CODES,
   MedicationAdministration: MEDICATION_CODES,
   CarePlan: 'category | activity.detail.code',
-  Encounter: 'reasonCode | type',
+  // zib2020 records the contact reason as reasonReference/diagnosis → Condition: read and offered as contained.
+  Encounter: 'reasonCode | type | contained.ofType(Condition).code | contained.ofType(Procedure).code',
   EpisodeOfCare: 'type',
   Appointment: 'reasonCode | serviceType',
   Condition: 'code',

@@ -180,7 +180,7 @@ describe('evaluateRules: each filter of a trigger', () => {
       'no managingOrganization',
       { patient: patient({ managingOrganization: undefined }) },
       [],
-      /^department unknown: no Patient\.managingOrganization$/,
+      /^department unknown: no Encounter\.serviceProvider, requester organization or Patient\.managingOrganization$/,
     ],
     [
       'encounter serviceProvider matches by identifier',
@@ -209,10 +209,10 @@ describe('evaluateRules: each filter of a trigger', () => {
       /^department Organization\/spoedeisende-hulp \(Encounter\.serviceProvider\)/,
     ],
     [
-      'encounter without serviceProvider',
+      'encounter without serviceProvider: the patient record decides (zib Encounters often name none)',
       { encounter: encounter({}) },
-      [],
-      /^department unknown: no Encounter\.serviceProvider$/,
+      ['Patient/kind-1', 'RelatedPerson/moeder'],
+      undefined,
     ],
   ])('%s', (_name, change, recipients, reason) => {
     const { fired, reasons } = outcomeOf('astma-12-15', facts(change));
@@ -279,6 +279,7 @@ describe('evaluateRules: recipients', () => {
         recipient: { role: 'patient', reference: 'Patient/kind-1' },
         delayMs: 2 * HOUR,
         throttleMs: 30 * DAY,
+        throttleScope: 'key-moment',
       },
       {
         triggerId: 'astma-12-15',
@@ -287,6 +288,7 @@ describe('evaluateRules: recipients', () => {
         recipient: { role: 'guardian', reference: 'RelatedPerson/moeder' },
         delayMs: 2 * HOUR,
         throttleMs: 30 * DAY,
+        throttleScope: 'key-moment',
       },
     ]);
     expect(outcome.skipped).toEqual([{ triggerId: 'astma-ouders', reason: 'interaction update not in [create]' }]);

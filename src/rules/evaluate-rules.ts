@@ -75,18 +75,20 @@ function addInvitations(trigger: CompiledTrigger, patient: string, facts: RuleFa
     roles = byAge.roles;
   }
   for (const role of roles) {
-    const references = recipientsFor(role, patient, facts);
+    const references = recipientsFor(trigger, role, patient, facts);
     if (!references.length) {
-      const reason = `no parent or guardian of ${patient} (active RelatedPerson with a parent/guardian role)`;
+      const reason = `no parent or guardian of ${patient} (active RelatedPerson with a representative code of the trigger: v3 parent/guardian or zib role 11/24 by default)`;
       outcome.skipped.push({ triggerId: trigger.id, reason, code: 'no-guardian' });
     }
     outcome.invitations.push(...references.map((reference) => decision(trigger, role, reference)));
   }
 }
 
-function recipientsFor(role: RecipientRole, patient: string, facts: RuleFacts): string[] {
+function recipientsFor(trigger: CompiledTrigger, role: RecipientRole, patient: string, facts: RuleFacts): string[] {
   if (role === 'patient') return [patient];
-  return selectGuardians(patient, facts.relatedPersons, facts.occurredAt).map((person) => `RelatedPerson/${person.id}`);
+  return selectGuardians(patient, facts.relatedPersons, facts.occurredAt, trigger.representativeCodes).map(
+    (person) => `RelatedPerson/${person.id}`,
+  );
 }
 
 function decision(trigger: CompiledTrigger, role: RecipientRole, reference: string): InvitationDecision {
@@ -97,5 +99,6 @@ function decision(trigger: CompiledTrigger, role: RecipientRole, reference: stri
     recipient: { role, reference },
     delayMs: trigger.delayMs,
     throttleMs: trigger.throttleMs,
+    throttleScope: trigger.throttleScope,
   };
 }

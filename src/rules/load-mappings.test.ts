@@ -55,8 +55,8 @@ describe('loadMappings: the shipped example files', () => {
   it('name the missing secrets, with their lines, when none are set', async () => {
     const issues = await issuesOf(loadMappings(SHIPPED, {}));
     expect(issues.map((i) => `${i.file}:${i.line} ${i.field}`)).toEqual([
-      'paediatric-asthma.yaml:33 decisionAids[0].delivery.auth.tokenEnv',
-      'positive-health.yaml:23 decisionAids[0].delivery.secretEnv',
+      'paediatric-asthma.yaml:42 decisionAids[0].delivery.auth.tokenEnv',
+      'positive-health.yaml:25 decisionAids[0].delivery.secretEnv',
     ]);
   });
 

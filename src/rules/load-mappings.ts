@@ -9,10 +9,13 @@ export { MappingError, formatMappingIssue, type MappingIssue } from './mapping-e
 
 /** Mapping files by extension; other files (README, questionnaires/ JSON) are left alone. */
 const MAPPING_FILE = /\.ya?ml$/i;
+/** Value sets the code filters may name (`valueSet: valuesets/asthma-conditions.json`): FHIR ValueSet JSON. */
+const VALUE_SET_DIR = 'valuesets';
+const VALUE_SET_FILE = /\.json$/i;
 
 /**
  * Reads every `*.yaml`/`*.yml` file directly in `dir` (not in subfolders), in name order, and
- * compiles them. The only function in rules/ that touches the disk. Throws one `MappingError`
+ * the ValueSet files in `dir/valuesets/`, and compiles them. The only function in rules/ that touches the disk. Throws one `MappingError`
  * listing every problem, including an empty or unreadable directory.
  */
 export async function loadMappings(
@@ -31,8 +34,27 @@ export async function loadMappings(
       unreadable.push({ file: name, field: '', message: `cannot read the file (${codeOf(err)})` });
     }
   }
+  const valueSets: MappingSource[] = [];
+  for (const name of await valueSetFileNames(dir)) {
+    try {
+      valueSets.push({ name, text: await readFile(join(dir, name), 'utf8') });
+    } catch (err) {
+      unreadable.push({ file: name, field: '', message: `cannot read the file (${codeOf(err)})` });
+    }
+  }
   if (unreadable.length) throw new MappingError(unreadable);
-  return compileMappings(files, env);
+  return compileMappings(files, env, valueSets);
+}
+
+/** `valuesets/<name>.json` under the mappings directory, in name order; none when the folder is absent. */
+async function valueSetFileNames(dir: string): Promise<string[]> {
+  try {
+    const names = (await readdir(join(dir, VALUE_SET_DIR))).filter((name) => VALUE_SET_FILE.test(name)).sort();
+    return names.map((name) => `${VALUE_SET_DIR}/${name}`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new MappingError([{ file: join(dir, VALUE_SET_DIR), field: '', message: `cannot read (${codeOf(err)})` }]);
+  }
 }
 
 // Why stat and not Dirent.isFile(): a Kubernetes ConfigMap mounts each file as a symlink. A file

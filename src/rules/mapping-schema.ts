@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { R4_RESOURCE_TYPES } from '../intake/r4-resource-types.js';
+import { didYouMean } from './closest-name.js';
 import { compileFhirPath, type CompiledPath } from './compile-fhir-path.js';
 import { defaultCodePath } from './default-code-paths.js';
 import { parseIsoDuration } from './parse-iso-duration.js';
@@ -84,6 +86,18 @@ const versionedCanonical = z
   .regex(VERSIONED_CANONICAL_PATTERN, { error: 'must be a canonical URL with |version' });
 const dotPath = z.string().regex(DOT_PATH_PATTERN, { error: 'must be a dot path such as answers.q1' });
 
+/** `{ minAge: 12 }`: the patient's ages (whole years, both ends included) at which a role may answer. */
+const ageBandSchema = z
+  .strictObject({
+    minAge: z.number().int().min(0).max(150).optional(),
+    maxAge: z.number().int().min(0).max(150).optional(),
+  })
+  .nullish()
+  .transform((band) => band ?? {})
+  .refine((band) => band.minAge === undefined || band.maxAge === undefined || band.minAge <= band.maxAge, {
+    error: 'minAge is above maxAge',
+  });
+
 /** The optional `results` of a decision aid: how its platform posts results back (secrets by env name). */
 const resultsSchema = z.strictObject({
   auth: z.discriminatedUnion('type', [
@@ -102,6 +116,12 @@ const resultsSchema = z.strictObject({
         answers: z
           .record(z.string().min(1), dotPath)
           .refine((a) => Object.keys(a).length > 0, { error: 'maps no answers' }),
+        answeredBy: z
+          .strictObject({ patient: ageBandSchema.optional(), guardian: ageBandSchema.optional() })
+          .refine((a) => a.patient !== undefined || a.guardian !== undefined, { error: 'names nobody who may answer' })
+          .optional(),
+        keyMoments: z.array(z.enum(KEY_MOMENTS)).min(1).optional(),
+        patientItems: z.array(z.string().min(1)).min(1).optional(),
       }),
     )
     .min(1)
@@ -137,11 +157,21 @@ export const decisionAidSchema = z.strictObject({
 const codeFilter = z
   .strictObject({
     path: z.string().optional(),
-    system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }),
+    system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }).optional(),
     code: z.string().min(1).optional(),
     prefix: z.string().min(1).optional(),
+    /** A ValueSet file under the mappings directory (`valuesets/asthma.json`) or the canonical URL of one. */
+    valueSet: z.string().trim().min(1).optional(),
   })
   .superRefine((filter, ctx) => {
+    if (filter.valueSet !== undefined) {
+      for (const field of ['system', 'code', 'prefix'] as const)
+        if (filter[field] !== undefined)
+          ctx.addIssue({ code: 'custom', message: 'give either valueSet or system with code/prefix', path: [field] });
+      return;
+    }
+    if (filter.system === undefined)
+      ctx.addIssue({ code: 'custom', message: 'is required (or name a valueSet)', path: ['system'] });
     if ((filter.code === undefined) === (filter.prefix === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'give either code or prefix (exactly one)', path: ['code'] });
     }
@@ -165,7 +195,17 @@ const patientFilter = z
   .strictObject({
     minAge: age.optional(),
     maxAge: age.optional(),
-    departments: z.array(z.string().trim().min(1)).min(1).optional(),
+    // A variable may hold several departments, comma-separated: `[${ASTMA_DEPARTMENTS}]`.
+    departments: z
+      .array(z.string())
+      .transform((list) =>
+        list
+          .flatMap((item) => item.split(','))
+          .map((item) => item.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string()).min(1, { error: 'names no department' }))
+      .optional(),
   })
   .refine((p) => p.minAge === undefined || p.maxAge === undefined || p.minAge <= p.maxAge, {
     error: 'maxAge is below minAge',
@@ -177,7 +217,12 @@ const triggerFields = z.strictObject({
   keyMoment: z.enum(KEY_MOMENTS),
   resourceType: z
     .string()
-    .regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' }),
+    .regex(RESOURCE_TYPE_PATTERN, { error: 'must be a FHIR resource type such as MedicationRequest' })
+    .refine((type) => R4_RESOURCE_TYPES.has(type), {
+      // Checked before the code paths, so a typo is named as such and not as a missing code path.
+      error: (issue) =>
+        `"${String(issue.input)}" is not a FHIR R4 resource type${didYouMean(String(issue.input), R4_RESOURCE_TYPES)}`,
+    }),
   interactions: z
     .array(z.enum(['create', 'update', 'delete']))
     .min(1)
@@ -190,6 +235,30 @@ const triggerFields = z.strictObject({
   recipients: recipientsSchema,
   delay: duration.optional(),
   throttle: duration.optional(),
+  /**
+   * Who counts as a child's parent or legal representative (WGBO). Without `codes`: v3 parents and
+   * guardian, zib roles 11 (Voogd) and 24 (Wettelijke vertegenwoordiger); step- and foster parents
+   * only with `stepAndFosterParents: true`. With `codes`: exactly those.
+   */
+  representatives: z
+    .strictObject({
+      codes: z
+        .array(
+          z.strictObject({
+            system: z.string().regex(URI_PATTERN, { error: 'must be an absolute code system URI' }),
+            code: z.string().min(1),
+          }),
+        )
+        .min(1)
+        .optional(),
+      stepAndFosterParents: z.boolean().default(false),
+    })
+    .optional(),
+  /**
+   * What one throttle window holds back: the same aid for the same key moment (default), or the
+   * same aid whatever the key moment (`decision-aid`: one invitation per aid per window).
+   */
+  throttleScope: z.enum(['key-moment', 'decision-aid']).default('key-moment'),
   sampling: samplingSchema.optional(),
 });
 
@@ -220,6 +289,7 @@ export const triggerSchema = triggerFields.transform((trigger, ctx) => {
     system: filter.system,
     code: filter.code,
     prefix: filter.prefix,
+    valueSet: filter.valueSet,
   }));
   if (failed) return z.NEVER;
   return { ...trigger, condition, codes: codes as ((typeof codes)[number] & { path: CompiledPath })[] };

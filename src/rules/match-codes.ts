@@ -10,6 +10,7 @@ const SYSTEM_LABELS: Readonly<Record<string, string>> = {
   'urn:oid:2.16.840.1.113883.2.4.4.10': 'PRK',
   'urn:oid:2.16.840.1.113883.2.4.4.7': 'HPK',
   'urn:oid:2.16.840.1.113883.2.4.4.1': 'GPK',
+  'urn:oid:2.16.840.1.113883.2.4.4.8': 'ZI',
   'http://loinc.org': 'LOINC',
 };
 
@@ -43,12 +44,14 @@ export interface WantedCodes {
 
 /** What a trigger's code filters want, in the words of a skip reason (worked out once per trigger by the code index). */
 export function describeWanted(filters: readonly CompiledCodeFilter[]): WantedCodes {
+  const wanted = filters.map((filter) => {
+    if (filter.valueSet) return `a code of value set ${filter.valueSet}`;
+    return filter.code
+      ? `${label(filter.system)} code ${filter.code}`
+      : `${label(filter.system)} prefix ${filter.prefix}`;
+  });
   return {
-    wanted: filters
-      .map((filter) =>
-        filter.code ? `${label(filter.system)} code ${filter.code}` : `${label(filter.system)} prefix ${filter.prefix}`,
-      )
-      .join(' or '),
+    wanted: [...new Set(wanted)].join(' or '),
     paths: [...new Set(filters.map((filter) => filter.path.expression))].join(' / '),
   };
 }
@@ -69,14 +72,31 @@ function matches(filter: CompiledCodeFilter, code: string | undefined): boolean 
   return filter.code !== undefined ? code === filter.code : code.startsWith(filter.prefix ?? '');
 }
 
+/**
+ * The same code system under its OID, as HL7v3-era Dutch systems still send it: compared under the
+ * URI the mapping files use, so `urn:oid:2.16.840.1.113883.6.73` matches a filter on ATC.
+ */
+const SYSTEM_ALIASES: Readonly<Record<string, string>> = {
+  'urn:oid:2.16.840.1.113883.6.73': 'http://www.whocc.no/atc',
+  'urn:oid:2.16.840.1.113883.6.96': 'http://snomed.info/sct',
+  'urn:oid:2.16.840.1.113883.6.1': 'http://loinc.org',
+};
+
 /** The Codings a path found: a path may end at CodeableConcepts or at Codings; both are accepted. */
 export function codingsOf(values: readonly TypedValue[]): Coding[] {
   return values.flatMap(({ value }) => {
     if (value === null || typeof value !== 'object') return [];
     const candidate = value as { coding?: Coding[]; system?: string; code?: string };
-    if (Array.isArray(candidate.coding)) return candidate.coding;
-    return candidate.system !== undefined || candidate.code !== undefined ? [candidate as Coding] : [];
+    if (Array.isArray(candidate.coding)) return candidate.coding.map(withCanonicalSystem);
+    return candidate.system !== undefined || candidate.code !== undefined
+      ? [withCanonicalSystem(candidate as Coding)]
+      : [];
   });
+}
+
+function withCanonicalSystem(coding: Coding): Coding {
+  const alias = coding.system === undefined ? undefined : SYSTEM_ALIASES[coding.system];
+  return alias ? { ...coding, system: alias } : coding;
 }
 
 function label(system: string): string {

@@ -8,6 +8,8 @@ import {
   type DecisionAidEntry,
   type TriggerEntry,
 } from './mapping-schema.js';
+import { refusedEnv } from './allowed-env.js';
+import { quoteFlowVariables } from './quote-flow-variables.js';
 import { substituteEnv } from './substitute-env.js';
 
 /** A path into the YAML document, as zod reports it. */
@@ -49,7 +51,7 @@ export function parseMappingFile(
   issues: MappingIssue[],
 ): ParsedMappingFile | undefined {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, uniqueKeys: true });
+  const doc = parseDocument(quoteFlowVariables(text), { lineCounter: counter, uniqueKeys: true });
   const lineOfPath = (path: FieldPath) => lineOf(doc, counter, path);
   const issue = (path: FieldPath, message: string): MappingIssue => ({
     file: name,
@@ -66,12 +68,18 @@ export function parseMappingFile(
     return undefined;
   }
   const unresolved = new Set<string>();
-  const raw = substituteTree(doc.toJS(), env, [], (path, variable) => {
-    unresolved.add(formatField(path));
-    issues.push(
-      issue(path, `environment variable ${variable} is not set (write \${${variable}:-default} for a default)`),
-    );
-  });
+  const { allowEnv, content } = splitAllowEnv(doc.toJS());
+  const allowed = readAllowEnv(allowEnv, (message) => issues.push(issue(['allowEnv'], message)));
+  const raw = substituteTree(
+    content,
+    env,
+    [],
+    (path, problem) => {
+      unresolved.add(formatField(path));
+      issues.push(issue(path, problem));
+    },
+    (name) => refusedEnv(name, allowed),
+  );
   const report = (error: z.ZodError, prefix: FieldPath) => {
     for (const found of zodIssues(error, prefix)) {
       if (!unresolved.has(formatField(found.path))) issues.push(issue(found.path, found.message));
@@ -141,28 +149,46 @@ function zodIssues(error: z.ZodError, prefix: FieldPath): { path: FieldPath; mes
   });
 }
 
+/** The top-level `allowEnv` apart from the rest of a file (which the schema checks as before). */
+function splitAllowEnv(file: unknown): { allowEnv?: unknown; content: unknown } {
+  if (file === null || typeof file !== 'object' || Array.isArray(file)) return { content: file };
+  const { allowEnv, ...content } = file as Record<string, unknown>;
+  return { allowEnv, content };
+}
+
+/** The top-level `allowEnv: [NAME, …]`: variables this file may expand besides SDM_MAPPING_…. */
+function readAllowEnv(value: unknown, problem: (message: string) => void): Set<string> {
+  if (value === undefined) return new Set();
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v)))
+    return new Set(value as string[]);
+  problem('must be a list of environment variable names');
+  return new Set();
+}
+
 function substituteTree(
   value: unknown,
   env: Readonly<Record<string, string | undefined>>,
   path: PropertyKey[],
-  onMissing: (path: FieldPath, variable: string) => void,
+  onProblem: (path: FieldPath, message: string) => void,
+  refuse: (name: string) => string | undefined,
 ): unknown {
   if (typeof value === 'string') {
-    const { text, missing } = substituteEnv(value, env);
-    for (const variable of missing) onMissing(path, variable);
+    const { text, missing, refused } = substituteEnv(value, env, refuse);
+    for (const variable of missing)
+      onProblem(path, `environment variable ${variable} is not set (write \${${variable}:-default} for a default)`);
+    for (const reason of refused) onProblem(path, reason);
     return text;
   }
-  if (Array.isArray(value)) return value.map((item, index) => substituteTree(item, env, [...path, index], onMissing));
+  const walk = (item: unknown, key: PropertyKey) => substituteTree(item, env, [...path, key], onProblem, refuse);
+  if (Array.isArray(value)) return value.map((item, index) => walk(item, index));
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, substituteTree(item, env, [...path, key], onMissing)]),
-    );
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, walk(item, key)]));
   }
   return value;
 }
 
-// The line of the key (or list item) the path ends at; a missing field points at its nearest parent.
-function lineOf(doc: Document, counter: LineCounter, path: FieldPath): number | undefined {
+/** The line a path into a parsed YAML (or JSON) document is on; a missing field points at its nearest parent. */
+export function lineOf(doc: Document, counter: LineCounter, path: FieldPath): number | undefined {
   const lineAt = (node: unknown) => (isNode(node) && node.range ? counter.linePos(node.range[0]).line : undefined);
   let node: unknown = doc.contents;
   let line = lineAt(node) ?? 1;

@@ -1,3 +1,4 @@
+import { isPlaceholder } from '../shared/check-secret.js';
 import type { FieldPath } from './parse-mapping-file.js';
 import type { DecisionAidEntry } from './mapping-schema.js';
 import type { ResultsAuth, ResultsConfig } from './types.js';
@@ -19,6 +20,11 @@ export function resolveResults(
   const [field, name] =
     results.auth.type === 'bearer' ? ['tokenEnv', results.auth.tokenEnv] : ['secretEnv', results.auth.secretEnv];
   const value = env[name];
+  if (value && isPlaceholder(value)) {
+    if (!deliverySecretNames(entry).includes(name))
+      report(['auth', field], `${name} is still a placeholder; set a random value (openssl rand -hex 32)`);
+    return undefined;
+  }
   if (!value) {
     // One missing variable, one message: the delivery has already named it when it uses it too.
     if (!deliverySecretNames(entry).includes(name))
@@ -37,6 +43,9 @@ export function resolveResults(
       ...(q.guardianQuestionnaire ? { guardianQuestionnaire: q.guardianQuestionnaire } : {}),
       optional: q.optional,
       answers: q.answers,
+      ...(q.answeredBy ? { answeredBy: q.answeredBy } : {}),
+      ...(q.keyMoments ? { keyMoments: q.keyMoments } : {}),
+      ...(q.patientItems ? { patientItems: q.patientItems } : {}),
     })),
   };
 }

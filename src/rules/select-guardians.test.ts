@@ -1,5 +1,5 @@
 import type { RelatedPerson } from '@medplum/fhirtypes';
-import { selectGuardians } from './select-guardians.js';
+import { defaultRepresentativeCodes, selectGuardians, ZIB_ROLE_SYSTEM } from './select-guardians.js';
 
 const ROLE_CODE = 'http://terminology.hl7.org/CodeSystem/v3-RoleCode';
 
@@ -19,26 +19,12 @@ function person(
 }
 
 describe('selectGuardians', () => {
-  it.each([
-    'PRN',
-    'MTH',
-    'FTH',
-    'NPRN',
-    'NMTH',
-    'NFTH',
-    'STPPRN',
-    'STPMTH',
-    'STPFTH',
-    'ADOPTP',
-    'ADOPTM',
-    'ADOPTF',
-    'PRNFOST',
-    'MTHFOST',
-    'FTHFOST',
-    'GUARD',
-  ])('selects a %s', (code) => {
-    expect(selectGuardians('Patient/kind-1', [person('rp', code)], '2024-05-01').map((p) => p.id)).toEqual(['rp']);
-  });
+  it.each(['PRN', 'MTH', 'FTH', 'NPRN', 'NMTH', 'NFTH', 'ADOPTP', 'ADOPTM', 'ADOPTF', 'GUARD'])(
+    'selects a %s',
+    (code) => {
+      expect(selectGuardians('Patient/kind-1', [person('rp', code)], '2024-05-01').map((p) => p.id)).toEqual(['rp']);
+    },
+  );
 
   it.each<[string, RelatedPerson & { id: string }]>([
     ['a grandparent (GRPRN)', person('rp', 'GRPRN')],
@@ -63,6 +49,33 @@ describe('selectGuardians', () => {
     ['an absolute patient reference', { patient: { reference: 'https://epd.example/fhir/Patient/kind-1' } }],
   ])('keeps a parent with %s', (_name, extra: Partial<RelatedPerson>) => {
     expect(selectGuardians('Patient/kind-1', [person('rp', 'MTH', extra)], '2024-05-01')).toHaveLength(1);
+  });
+
+  it.each(['STPPRN', 'STPMTH', 'STPFTH', 'PRNFOST', 'MTHFOST', 'FTHFOST'])(
+    'selects a %s only when step and foster parents count',
+    (code) => {
+      expect(selectGuardians('Patient/kind-1', [person('rp', code)], '2024-05-01')).toEqual([]);
+      const withStep = defaultRepresentativeCodes(true);
+      expect(selectGuardians('Patient/kind-1', [person('rp', code)], '2024-05-01', withStep)).toHaveLength(1);
+    },
+  );
+
+  it.each([
+    ['11 (Voogd)', '11', 1],
+    ['24 (Wettelijke vertegenwoordiger)', '24', 1],
+    ['01 (Eerste relatie/contactpersoon), as nl-core-ContactPerson-01', '01', 0],
+    ['07 (Hulpverlener), as nl-core-ContactPerson-01', '07', 0],
+    ['23 (Contactpersoon)', '23', 0],
+  ])('zib role %s', (_name, code, selected) => {
+    const candidate = person('rp', code, {}, ZIB_ROLE_SYSTEM);
+    expect(selectGuardians('Patient/kind-1', [candidate], '2024-05-01')).toHaveLength(selected);
+  });
+
+  it('takes the list of counting codes from the mapping when it gives one', () => {
+    const local = new Set(['http://example.org/local-roles|OUDER']);
+    const candidate = person('rp', 'OUDER', {}, 'http://example.org/local-roles');
+    expect(selectGuardians('Patient/kind-1', [candidate], '2024-05-01', local)).toHaveLength(1);
+    expect(selectGuardians('Patient/kind-1', [person('rp', 'MTH')], '2024-05-01', local)).toEqual([]);
   });
 
   it('accepts the RoleCode OID and keeps the input order of several guardians', () => {

@@ -14,7 +14,7 @@ describe('substituteEnv', () => {
     ['$HOST stays', '$HOST stays'],
     ['{{invitationId}} is not ours', '{{invitationId}} is not ours'],
   ])('%j → %j', (text, expected) => {
-    expect(substituteEnv(text, ENV)).toEqual({ text: expected, missing: [] });
+    expect(substituteEnv(text, ENV)).toEqual({ text: expected, missing: [], refused: [] });
   });
 
   it.each([
@@ -23,5 +23,16 @@ describe('substituteEnv', () => {
     ['${A}/${HOST}/${B}', ['A', 'B']],
   ])('reports %j as missing %j', (text, missing) => {
     expect(substituteEnv(text, ENV).missing).toEqual(missing);
+  });
+});
+
+describe('substituteEnv with a refusal', () => {
+  it('leaves a refused name as written, default and all, and says why', () => {
+    const refuse = (name: string) => (name === 'HOST' ? 'HOST is not allowed' : undefined);
+    expect(substituteEnv('${HOST:-x}/${PORT}', ENV, refuse)).toEqual({
+      text: '${HOST:-x}/4010',
+      missing: [],
+      refused: ['HOST is not allowed'],
+    });
   });
 });

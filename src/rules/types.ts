@@ -1,4 +1,12 @@
-import type { Consent, Patient, RelatedPerson, Resource, Encounter } from '@medplum/fhirtypes';
+import type {
+  Consent,
+  Encounter,
+  Organization,
+  Patient,
+  PractitionerRole,
+  RelatedPerson,
+  Resource,
+} from '@medplum/fhirtypes';
 
 /** The three key moments of the care path at which decision support is offered. */
 export const KEY_MOMENTS = ['medication-change', 'treatment-choice', 'evaluation'] as const;
@@ -10,17 +18,28 @@ export type RecipientRole = (typeof RECIPIENT_ROLES)[number];
 
 /** What the rules may look at; gathered by the events worker, so evaluation stays pure. */
 export interface RuleFacts {
+  /**
+   * The resource version the event is about. The resources it links to for its codes (a
+   * `medicationReference`, an encounter's reasons and diagnoses) are read with it and added to
+   * `contained` (see linked-resources.ts), so code paths read them as contained resources.
+   */
   resource: Resource & { id: string };
   interaction: 'create' | 'update' | 'delete';
   /** ISO 8601 date-time of the change; ages are computed on this day. */
   occurredAt: string;
   patient?: Patient & { id: string };
+  /** Origin of another server, when the resource names its patient there (an absolute reference): never invited. */
+  foreignPatient?: string;
   /** RelatedPersons of the patient (all of them; the rules pick parents/guardians). */
   relatedPersons: (RelatedPerson & { id: string })[];
   /** The encounter the resource refers to, when it refers to one (department filter). */
   encounter?: Encounter & { id: string };
   /** Active Consents of the patient (objection check); absent when they were not read. */
   consents?: Consent[];
+  /** The PractitionerRole that requested the change, when it names one (its organization is a department source). */
+  practitionerRoles?: PractitionerRole[];
+  /** The Organizations the department sources name, read for their identifiers (AGB, URA, local codes). */
+  organizations?: Organization[];
 }
 
 /** One invitation the rules decided on. */
@@ -31,8 +50,9 @@ export interface InvitationDecision {
   recipient: { role: RecipientRole; reference: string };
   /** Reflection time before the invitation goes out, in milliseconds (0 = now). */
   delayMs: number;
-  /** No second invitation for the same patient and aid within this window, in ms (0 = no throttle). */
+  /** No second invitation for the same patient and aid (and key moment, see `throttleScope`) within this window, in ms (0 = no throttle). */
   throttleMs: number;
+  throttleScope: 'key-moment' | 'decision-aid';
 }
 
 /** A trigger that looked at the event and did not fire, with the reason in plain words. */
@@ -121,6 +141,18 @@ export interface ResultQuestionnaireMapping {
   optional: boolean;
   /** linkId → dot path into the platform's JSON result (`answers.q1`, `items.0.value`). */
   answers: Readonly<Record<string, string>>;
+  /** Who may answer it, per recipient role, with the patient's ages; absent: anyone the aid invites. */
+  answeredBy?: Readonly<Partial<Record<RecipientRole, AgeBand>>>;
+  /** After which key moments it is asked; absent: after every one. */
+  keyMoments?: readonly KeyMoment[];
+  /** linkIds (groups or questions) the patient answers even at a parent's invitation (the C-ACT child part). */
+  patientItems?: readonly string[];
+}
+
+/** The patient's age in whole years on the day a questionnaire was filled in, both ends included. */
+export interface AgeBand {
+  minAge?: number;
+  maxAge?: number;
 }
 
 /** Results intake of a decision aid: credential, where the invitation and result ids are, and the answer mapping. */

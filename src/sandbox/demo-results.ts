@@ -1,6 +1,7 @@
 import type { Bundle, Observation, QuestionnaireResponse, Resource, Task } from '@medplum/fhirtypes';
 import { INVITATION_ID_SYSTEM } from '../decision-aids/invitation-task-codes.js';
 import { createEpdClient } from '../epd/fhir-epd-client.js';
+import { invitationTaskOf } from '../pro/build-result-resources.js';
 import { loadQuestionnaires, QUESTIONNAIRES_SUBDIR } from '../pro/load-questionnaires.js';
 import { syncQuestionnaires } from '../pro/sync-questionnaires.js';
 import { demoResult } from './demo-scenario.js';
@@ -10,9 +11,11 @@ import type { EmbeddedStack } from './start-stack.js';
 const RESULT_TIMEOUT_MS = 30_000; // the write takes well under a second; half a minute means it is stuck
 
 /**
- * The second half of the demo: the Questionnaires go to the EPD, the platform posts the result of
- * the 13-year-old's invitation (and the same result again, and a broken one), and the SDM-Q9 score
- * is read back from the FHIR server. Returns the number of things that went wrong.
+ * The second half of the demo: the Questionnaires go to the EPD; the platform posts the result of
+ * the 13-year-old's own invitation with an SDM-Q9 (refused: that instrument is for patients from
+ * 16 and for parents) and an ACT from the mother (refused: ACT is self-report from 12); then the
+ * mother's result (the same again, and a broken one), and the SDM-Q9 score is read back from the
+ * FHIR server. Returns the number of things that went wrong.
  */
 export async function demoResults(stack: EmbeddedStack, print: (line: string) => void): Promise<number> {
   const epd = createEpdClient({ baseUrl: stack.fhir.baseUrl, auth: { type: 'none' }, timeoutMs: 10_000 });
@@ -22,24 +25,46 @@ export async function demoResults(stack: EmbeddedStack, print: (line: string) =>
   );
   print(`\nResults: ${synced.length} Questionnaire(s) written to the EPD (npm run questionnaires:sync).`);
   const aid = stack.service.mappings.decisionAids.get('astma-kind')!;
-  const task = (await search<Task>(stack, 'Task?_count=1000')).find(
-    (t) => t.instantiatesCanonical === aid.activityDefinition && t.owner?.reference === stack.seed.patients.child13,
+  const tasks = (await search<Task>(stack, 'Task?_count=1000')).filter(
+    (t) => t.instantiatesCanonical === aid.activityDefinition && t.for?.reference === stack.seed.patients.child13,
   );
-  const invitationId = task?.identifier?.find((i) => i.system === INVITATION_ID_SYSTEM)?.value;
-  if (!task || !invitationId) {
-    print('  ✗ MISSING: the invitation of the 13-year-old to post a result for');
+  const own = tasks.find((t) => t.owner?.reference === stack.seed.patients.child13);
+  const parent = tasks.find((t) => t.owner?.reference?.startsWith('RelatedPerson/'));
+  const [ownId, parentId] = [own, parent].map(
+    (t) => t?.identifier?.find((i) => i.system === INVITATION_ID_SYSTEM)?.value,
+  );
+  if (!parent || !ownId || !parentId) {
+    print('  ✗ MISSING: the invitations of the 13-year-old and a parent to post results for');
     return 1;
   }
-  const first = await post(stack, aid.id, demoResult(invitationId));
-  print(`→ the platform posts the result of invitation ${invitationId}: HTTP ${first.status}`);
+  const mismatches = await refusedInstruments(stack, aid.id, ownId, parentId, print);
+  const first = await post(stack, aid.id, demoResult(parentId));
+  print(`→ the platform posts the mother's result of invitation ${parentId}: HTTP ${first.status}`);
   await resultsWritten(stack);
-  const again = await post(stack, aid.id, demoResult(invitationId));
+  const again = await post(stack, aid.id, demoResult(parentId));
   await resultsWritten(stack);
-  const result = demoResult(invitationId);
+  const result = demoResult(parentId);
   const broken = await post(stack, aid.id, { ...result, sdmq9: { ...(result.sdmq9 as object), q3: 7 } });
   return first.status === 202 && again.status === 202 && broken.status === 422
-    ? readBack(stack, task, again.status, broken, print)
+    ? mismatches + (await readBack(stack, parent, again.status, broken, print))
     : 1;
+}
+
+/** The right instrument for the right person: two results that do not fit, each refused naming its rule. */
+async function refusedInstruments(
+  stack: EmbeddedStack,
+  aidId: string,
+  ownId: string,
+  parentId: string,
+  print: (line: string) => void,
+): Promise<number> {
+  const young = await post(stack, aidId, demoResult(ownId));
+  print(`→ the 13-year-old's own SDM-Q9: HTTP ${young.status}: ${young.issues.join('; ')}`);
+  const act = { q1: 4, q2: 4, q3: 5, q4: 3, q5: 4 };
+  const mother = await post(stack, aidId, { ...demoResult(parentId), sdmq9: undefined, act });
+  print(`→ an ACT filled in by the mother: HTTP ${mother.status}: ${mother.issues.join('; ')}`);
+  const refusedByRule = (a: Answer) => a.status === 422 && a.issues.some((i) => i.includes(': rule answeredBy'));
+  return [young, mother].filter((a) => !refusedByRule(a)).length;
 }
 
 async function readBack(
@@ -50,7 +75,7 @@ async function readBack(
   print: (line: string) => void,
 ): Promise<number> {
   const responses = (await search<QuestionnaireResponse>(stack, 'QuestionnaireResponse?_count=1000')).filter(
-    (r) => r.basedOn?.[0]?.reference === `Task/${invitation.id}`,
+    (r) => invitationTaskOf(r) === `Task/${invitation.id}`,
   );
   const refs = new Set(responses.map((r) => `QuestionnaireResponse/${r.id}`));
   const observations = (await search<Observation>(stack, 'Observation?_count=1000')).filter((o) =>

@@ -8,7 +8,10 @@ import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { buildCapabilityStatement } from './capability-statement.js';
 import { IndexedMemoryRepository } from './indexed-memory-repository.js';
 import { narrowSearchParameters } from './narrow-search-parameters.js';
+import { createRestHook, type RestHook, type RestHookOptions } from './rest-hook.js';
 import { addSearchLinks } from './search-links.js';
+import { notifyWrite, refusesCreateByPut, STRICT_LINK_BASE } from './strict-requests.js';
+import { StrictMemoryRepository } from './strict-repository.js';
 
 /** A running in-process FHIR R4 server. */
 export interface FhirSandbox {
@@ -16,7 +19,30 @@ export interface FhirSandbox {
   baseUrl: string;
   /** The store behind the API: seed it directly, or inspect what a test wrote. */
   repo: MemoryRepository;
+  /** Present in strict mode: what the strict behaviour did so far. */
+  strict?: {
+    /** Conditional creates refused with a serialization 409. */
+    conflicts(): number;
+    /** The rest-hook sender, when one was asked for. */
+    restHook?: RestHook;
+  };
   close(): Promise<void>;
+}
+
+/**
+ * A sandbox that behaves like a FHIR server on PostgreSQL (a Medplum server without atomic
+ * transactions): serialization 409s on overlapping conditional creates, transactions answered entry
+ * by entry (HTTP 200, a status per entry), paging links on the server's own configured base, ids
+ * assigned by the server only (a PUT that would create is refused), UUID version ids, and rest-hook
+ * notifications (deletes as `{}` with `X-Medplum-Deleted-Resource`). See docs/reliability.md.
+ */
+export interface StrictSandboxOptions {
+  /** How long a conditional create's transaction stays open (default 15 ms); overlapping ones get 409. */
+  transactionMs?: number;
+  /** The base the server builds paging links on (default: the same path on another host). */
+  linkBaseUrl?: string;
+  /** Posts a notification for every write and delete through the API. */
+  restHook?: RestHookOptions;
 }
 
 /** Where the sandbox listens. */
@@ -26,6 +52,8 @@ export interface FhirSandboxOptions {
   host?: string;
   /** The store to serve (default: a new `IndexedMemoryRepository`); the benchmark passes one that notes when Tasks arrive. */
   repo?: MemoryRepository;
+  /** Behave like a strict production server (see `StrictSandboxOptions`); off by default. */
+  strict?: StrictSandboxOptions | boolean;
 }
 
 /** Mounted below a path, like most FHIR servers, so clients that mishandle base paths fail here too. */
@@ -55,16 +83,20 @@ const BODY_ERRORS: Record<string, string> = {
 export async function startFhirSandbox(options: FhirSandboxOptions = {}): Promise<FhirSandbox> {
   loadFhirDefinitions(); // without indexed search parameters every search silently returns nothing
   narrowSearchParameters(); // idempotent; see its comment for why searches need it
-  const repo = options.repo ?? new IndexedMemoryRepository(); // identifier and patient searches stay fast as the store grows
+  const strict = options.strict === true ? {} : options.strict || undefined;
+  // identifier and patient searches stay fast as the store grows
+  const repo =
+    options.repo ?? (strict ? new StrictMemoryRepository(strict.transactionMs) : new IndexedMemoryRepository());
+  const restHook = strict?.restHook ? createRestHook(strict.restHook) : undefined;
   const router = new FhirRouter();
-  const context = { baseUrl: '' };
+  const context: HandleContext = { baseUrl: '', linkBaseUrl: '', strict: Boolean(strict), restHook };
   const app = express();
   app.disable('x-powered-by');
   app.use(BASE_PATH, express.json({ type: JSON_TYPES, limit: BODY_LIMIT }));
   app.use(BASE_PATH, express.urlencoded({ extended: false, limit: BODY_LIMIT })); // POST Type/_search
   app.get(`${BASE_PATH}/metadata`, (_req, res) => send(res, 200, buildCapabilityStatement(context.baseUrl)));
   app.use(BASE_PATH, (req, res, next) => {
-    handle(req, res, router, repo, context.baseUrl).catch(next);
+    handle(req, res, router, repo, context).catch(next);
   });
   app.use(sendError);
 
@@ -73,24 +105,52 @@ export async function startFhirSandbox(options: FhirSandboxOptions = {}): Promis
   await listen(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
   context.baseUrl = `http://${host.includes(':') ? `[${host}]` : host}:${port}${BASE_PATH}`;
-  return { baseUrl: context.baseUrl, repo, close: () => closeServer(server) };
+  context.linkBaseUrl = strict ? (strict.linkBaseUrl ?? STRICT_LINK_BASE) : context.baseUrl;
+  const strictView = strict && {
+    conflicts: () => (repo instanceof StrictMemoryRepository ? repo.conflicts : 0),
+    ...(restHook ? { restHook } : {}),
+  };
+  return {
+    baseUrl: context.baseUrl,
+    repo,
+    ...(strictView ? { strict: strictView } : {}),
+    close: async () => {
+      await closeServer(server);
+      await restHook?.idle();
+    },
+  };
 }
 
-async function handle(req: Request, res: Response, router: FhirRouter, repo: MemoryRepository, baseUrl: string) {
+/** What every request needs to know about the sandbox it reached. */
+interface HandleContext {
+  baseUrl: string;
+  /** Where paging links point: the own base, or in strict mode the server's "configured" one. */
+  linkBaseUrl: string;
+  strict: boolean;
+  restHook: RestHook | undefined;
+}
+
+async function handle(req: Request, res: Response, router: FhirRouter, repo: MemoryRepository, context: HandleContext) {
   if (METHODS_WITH_BODY.has(req.method) && req.body === undefined) {
     const unsupported = Boolean(req.headers['content-type']);
     send(res, unsupported ? 415 : 400, badRequest(unsupported ? 'unsupported content type' : 'missing request body'));
     return;
   }
-  const [outcome, resource] = await router.handleRequest(toFhirRequest(req), repo);
+  if (context.strict && (await refusesCreateByPut(req.method, req.path, repo))) {
+    send(res, 400, badRequest('Invalid id')); // what a Medplum server answers a client-chosen id
+    return;
+  }
+  const [outcome, resource] = await router.handleRequest(toFhirRequest(req, !context.strict), repo);
   const status = getStatus(outcome);
   if (status >= 400 || !resource) {
     send(res, status, outcome);
+    if (status < 300 && context.restHook) notifyWrite(context.restHook, req.method, req.path, status);
     return;
   }
-  setVersionHeaders(res, resource, status, baseUrl);
-  const body = resource.resourceType === 'Bundle' ? withSearchLinks(resource, req, baseUrl) : resource;
+  setVersionHeaders(res, resource, status, context.baseUrl);
+  const body = resource.resourceType === 'Bundle' ? withSearchLinks(resource, req, context.linkBaseUrl) : resource;
   send(res, status, body);
+  if (context.restHook) notifyWrite(context.restHook, req.method, req.path, status, resource);
 }
 
 /**
@@ -98,7 +158,7 @@ async function handle(req: Request, res: Response, router: FhirRouter, repo: Mem
  * fills `pathname`, `params` and `query` itself; it refuses a request that already has a
  * `pathname`. Headers go through whole so `If-None-Exist` and `If-Match` work.
  */
-function toFhirRequest(req: Request): FhirRequest {
+function toFhirRequest(req: Request, transactions: boolean): FhirRequest {
   return {
     method: req.method as HttpMethod,
     url: req.url,
@@ -107,8 +167,9 @@ function toFhirRequest(req: Request): FhirRequest {
     query: {},
     body: req.body,
     headers: req.headers,
-    // Without this flag a transaction Bundle is processed entry by entry, like a batch.
-    config: { transactions: true },
+    // Without this flag a transaction Bundle is processed entry by entry, like a batch, and answered
+    // with a status per entry: what a real server without atomic transactions does (strict mode).
+    config: { transactions },
   };
 }
 

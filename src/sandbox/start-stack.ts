@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { loadConfig, type Config } from '../config/load-config.js';
+import { createRedisConnection } from '../queue/redis-connection.js';
+import type { RedisTarget } from '../queue/redis-target.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { startService, type RunningService, type ServiceOverrides } from '../start-service.js';
 import { startDecisionAidStandIn } from './decision-aid-stand-in.js';
-import { startFhirSandbox, type FhirSandbox } from './fhir-server.js';
+import { startFhirSandbox, type FhirSandbox, type StrictSandboxOptions } from './fhir-server.js';
 import { seedSandbox, type SeedIds } from './seed-patients.js';
 
 /** The bearer token the embedded stack's EPD source uses (loopback only). */
@@ -34,9 +36,11 @@ export async function startEmbeddedStack(
     overrides?: ServiceOverrides;
     /** Where the service reaches the sandbox EPD, given its base URL: e.g. through a fault-injecting proxy. */
     epdBaseUrl?: (sandboxBaseUrl: string) => string | Promise<string>;
+    /** Run the EPD sandbox in strict mode (serialization 409s, per-entry transaction answers, …). */
+    strict?: StrictSandboxOptions | boolean;
   } = {},
 ): Promise<EmbeddedStack> {
-  const fhir = await startFhirSandbox();
+  const fhir = await startFhirSandbox({ strict: options.strict ?? false });
   const seed = await seedSandbox(fhir.repo);
   const aid = await startDecisionAidStandIn({ token: 'embedded-aid-token-0123456789' });
   const env: Record<string, string | undefined> = {
@@ -69,26 +73,37 @@ export async function startEmbeddedStack(
       await service.queues.events.obliterate({ force: true }).catch(() => undefined);
       await service.queues.invitations.obliterate({ force: true }).catch(() => undefined);
       await service.close();
-      await removeKeys(config.redisUrl, config.queuePrefix); // poll cursors, gap state, schedulers, throttles
+      await removeKeys(config.redis, config.queuePrefix); // poll cursors, gap state, schedulers, throttles
       await Promise.all([fhir.close(), aid.close()]);
     },
   };
 }
 
-/** Deletes every key under the stack's own prefix (unique per stack, so nothing else is touched). */
-async function removeKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+/**
+ * Deletes every key under the stack's own prefix (unique per stack, so nothing else is touched); on
+ * a cluster each master is scanned, as SCAN only walks the node it is sent to.
+ */
+async function removeKeys(target: RedisTarget, prefix: string): Promise<void> {
+  const redis = createRedisConnection(target, 'worker');
+  redis.on('error', () => undefined); // reported by the catch below, if at all
   try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
+    const nodes = redis instanceof Cluster ? redis.nodes('master') : [redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${escapeGlob(prefix)}:*`, 'COUNT', 500);
+        if (keys.length) await node.del(...keys); // on a cluster the prefix's hash tag puts them in one slot
+        cursor = next;
+      } while (cursor !== '0');
+    }
   } catch {
     // Cleanup is best effort: a Redis that went away has nothing left to clean.
   } finally {
     redis.disconnect();
   }
+}
+
+/** A prefix such as `{sdm-x}` as a literal SCAN pattern (braces and brackets are glob syntax). */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\{}]/g, (c) => `\\${c}`);
 }

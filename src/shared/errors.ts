@@ -18,7 +18,8 @@ export type IssueCode =
   | 'timeout'
   | 'throttled'
   | 'exception'
-  | 'processing';
+  | 'processing'
+  | 'business-rule';
 
 /** One problem inside an error; `expression` points at the offending field (FHIRPath or linkId). */
 export interface Problem {

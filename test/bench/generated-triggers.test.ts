@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generatedMappingFile, GENERATED_AIDS_ENV } from '../../bench/generate-triggers.js';
 import { ruleBenchEvents } from '../../bench/rule-events.js';
+import { isPlaceholder } from '../../src/shared/check-secret.js';
 import { checkTrigger } from '../../src/rules/check-trigger.js';
 import { compileMappings } from '../../src/rules/compile-mappings.js';
 import { evaluateRules } from '../../src/rules/evaluate-rules.js';
@@ -13,7 +14,7 @@ const ENV = {
       .split('\n')
       .map((line) => /^([A-Z][A-Z0-9_]*)=(.+)$/.exec(line.trim()))
       .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => [m[1], m[2]]),
+      .map((m) => [m[1], isPlaceholder(m[2] ?? '') ? 'r'.repeat(64) : m[2]]), // change-me secrets are refused
   ),
   ...GENERATED_AIDS_ENV,
 };

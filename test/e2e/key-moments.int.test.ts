@@ -6,12 +6,18 @@ import { freshChild, notify, refOf, settle, storeInEpd, tasksFor, startTestStack
 
 /**
  * The spine end to end, on real Redis and the in-process FHIR server over HTTP: an EPD event for
- * each key moment becomes invitations at the decision-aid platform and Tasks in the record.
+ * each key moment becomes invitations at the decision-aid platform and Tasks in the record. It runs
+ * twice: on the lenient sandbox, and on its strict mode, which answers overlapping conditional
+ * creates with 409, transactions entry by entry, and builds paging links on another host.
  */
-describe('key moments end to end', () => {
+describe.each([
+  ['the lenient sandbox', false],
+  ['a strict EPD', { transactionMs: 50 }], // wide enough that concurrent invitation jobs meet
+])('key moments end to end on %s', (_name, strict) => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startTestStack();
+    // The shipped mapping takes its reflection time from MEDICATION_REFLECTION_DELAY (the embedded default is PT1S).
+    stack = await startTestStack({ strict, env: { MEDICATION_REFLECTION_DELAY: 'PT2H' } });
   });
   afterAll(async () => {
     await stack.close();
@@ -26,6 +32,7 @@ describe('key moments end to end', () => {
       expect((await notify(stack, notificationFor(step, resource, i + 1))).status).toBe(202);
     }
     await settle(stack);
+    if (strict) expect(stack.fhir.strict?.conflicts()).toBeGreaterThan(0); // the run met serialization conflicts
     const aidByCanonical = new Map(
       [...stack.service.mappings.decisionAids.values()].map((a) => [a.activityDefinition, a.id]),
     );
@@ -65,7 +72,7 @@ describe('key moments end to end', () => {
       j.data.focus.startsWith(refOf(resource)),
     );
     expect(delayed.length).toBeGreaterThan(0);
-    for (const job of delayed) expect(job.delay).toBe(2 * 3_600_000); // PT2H in paediatric-asthma.yaml
+    for (const job of delayed) expect(job.delay).toBe(2 * 3_600_000); // MEDICATION_REFLECTION_DELAY=PT2H
     expect(await tasksFor(stack, refOf(resource))).toHaveLength(0);
     await settle(stack);
     expect((await tasksFor(stack, refOf(resource))).length).toBe(delayed.length);

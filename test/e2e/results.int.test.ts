@@ -3,6 +3,10 @@ import { INVITATION_ID_SYSTEM } from '../../src/decision-aids/invitation-task-co
 import type { EpdClient } from '../../src/epd/epd-client.js';
 import { EpdError } from '../../src/epd/epd-error.js';
 import { createEpdClient } from '../../src/epd/fhir-epd-client.js';
+import { scopedResultIdentifier } from '../../src/pro/result-identifier.js';
+import { invitationTaskOf } from '../../src/pro/build-result-resources.js';
+import { INVITATION_EXTENSION } from '../../src/pro/pro-codes.js';
+import { expectAllowedReferenceTargets } from '../helpers/reference-targets.js';
 import { platformResult, questionnaireUrl } from '../fixtures/results/result-fixtures.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
@@ -75,9 +79,9 @@ describe('results end to end: invitation → result → record', () => {
     await stack.close();
   }, SLOW_MS);
 
-  /** A 13-year-old and a parent, both invited after a medication change: their invitation Tasks. */
-  async function invite(): Promise<{ child: Task; parent: Task }> {
-    const { patient, parent } = await freshChild(stack, 13);
+  /** A 13-year-old (or `age`) and a parent, invited after a medication change: their invitation Tasks. */
+  async function invite(age = 13): Promise<{ child: Task; parent: Task }> {
+    const { patient, parent } = await freshChild(stack, age);
     const resource = await storeInEpd(stack, medicationAgreement(patient, { atc: 'R03BA05' }));
     await notify(stack, notificationFor(demoSteps(stack.seed)[0]!, resource, (eventNumber += 1)));
     await settle(stack);
@@ -124,7 +128,7 @@ describe('results end to end: invitation → result → record', () => {
   /** What the record holds for an invitation: its Task, its responses and their Observations. */
   async function recordOf(task: Task) {
     const responses = (await search<QuestionnaireResponse>('QuestionnaireResponse?_count=1000')).filter(
-      (r) => r.basedOn?.[0]?.reference === `Task/${task.id}`,
+      (r) => invitationTaskOf(r) === `Task/${task.id}`,
     );
     const refs = new Set(responses.map((r) => `QuestionnaireResponse/${r.id}`));
     const observations = (await search<Observation>('Observation?_count=1000')).filter((o) =>
@@ -150,9 +154,13 @@ describe('results end to end: invitation → result → record', () => {
           status: 'completed',
           subject: { reference: parent.for!.reference },
           author: { reference: parent.owner!.reference },
-          basedOn: [{ reference: `Task/${parent.id}` }],
         });
+        expect(response.basedOn).toBeUndefined();
+        expect(invitationTaskOf(response)).toBe(`Task/${parent.id}`);
       }
+      expect(() =>
+        expectAllowedReferenceTargets([record.task, ...record.responses, ...record.observations]),
+      ).not.toThrow();
       // keuzeformulier: 7 answers (two for what matters most); SDM-Q9: 9 answers and 1 score
       expect(record.observations).toHaveLength(17);
       const score = record.observations.find((o) => o.code.coding?.[0]?.code === 'sdm-q9-total')!;
@@ -192,16 +200,21 @@ describe('results end to end: invitation → result → record', () => {
   );
 
   it(
-    'takes a FHIR QuestionnaireResponse posted directly, in the patient wording',
+    'takes a FHIR QuestionnaireResponse posted directly, in the patient wording, from a 16-year-old',
     async () => {
-      const { child } = await invite();
+      const { child } = await invite(16);
       const response: QuestionnaireResponse = {
         resourceType: 'QuestionnaireResponse',
         identifier: { system: 'https://keuzehulp.example.org/results', value: `direct-${child.id}` },
         questionnaire: questionnaireUrl('sdm-q9'),
         status: 'completed',
-        authored: '2026-03-02T21:00:00+01:00',
-        basedOn: [{ identifier: { system: INVITATION_ID_SYSTEM, value: invitationIdOf(child) } }],
+        authored: new Date().toISOString(), // the age rule reads the age on this day
+        extension: [
+          {
+            url: INVITATION_EXTENSION,
+            valueReference: { identifier: { system: INVITATION_ID_SYSTEM, value: invitationIdOf(child) } },
+          },
+        ],
         item: Array.from({ length: 9 }, (_, i) => ({
           linkId: `sdm-q9-${i + 1}`,
           answer: [{ valueCoding: { code: '5' } }],
@@ -210,11 +223,35 @@ describe('results end to end: invitation → result → record', () => {
       expect((await postResult(response)).status).toBe(202);
       await resultsWritten();
       const record = await recordOf(child);
-      expect(record.responses.map((r) => r.identifier?.value)).toEqual([`direct-${child.id}`]);
+      // The platform's identifier counts only inside the aid's and invitation's namespace.
+      expect(record.responses.map((r) => r.identifier)).toEqual([
+        scopedResultIdentifier(
+          { system: 'https://keuzehulp.example.org/results', value: `direct-${child.id}` },
+          'astma-kind',
+          invitationIdOf(child),
+        ),
+      ]);
       expect(record.observations.find((o) => o.code.coding?.[0]?.code === 'sdm-q9-total')?.valueQuantity?.value).toBe(
         100,
       );
       expect(record.task.status).toBe('completed');
+    },
+    SLOW_MS,
+  );
+
+  it(
+    'refuses the SDM-Q9 of a 13-year-old with 422 naming the rule, and writes nothing',
+    async () => {
+      const { child } = await invite();
+      const answer = await postResult(platformResult(invitationIdOf(child), { id: 'e2e-young' }));
+      expect(answer.status).toBe(422);
+      expect(answer.body.issue.map((i) => i.details.text)).toEqual([
+        expect.stringMatching(
+          /^sdm-q9: rule answeredBy\.patient\.minAge: for patients aged 16 and older; the patient is younger/,
+        ),
+      ]);
+      await resultsWritten();
+      expect((await recordOf(child)).responses).toHaveLength(0);
     },
     SLOW_MS,
   );

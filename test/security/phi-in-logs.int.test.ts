@@ -2,11 +2,13 @@ import type { Bundle, Patient, RelatedPerson, Task } from '@medplum/fhirtypes';
 import { servedRoutes } from '../../src/http/openapi-routes.js';
 import { queueList } from '../../src/queue/queue-list.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
+import { startFaultProxy, type FaultProxy } from '../../src/sandbox/fault-proxy.js';
 import { SEED_PEOPLE } from '../../src/sandbox/seed-people.js';
 import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { platformResult } from '../fixtures/results/result-fixtures.js';
-import { notify, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
+import { notify, refOf, settle, startTestStack, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 
 /** Per hook and test: a stack start or a settle takes seconds on a loaded 2-core machine. */
 const SLOW_MS = 60_000;
@@ -95,7 +97,11 @@ describe('patient data stays out of the logs and the job payloads (whole flow, e
     expect(tasks.length).toBeGreaterThan(0);
     // A result written back, when the results route is there.
     const served = servedRoutes(stack.service.apps.api!).map((r) => `${r.method} ${r.path}`);
-    const astma = tasks.find((t) => t.instantiatesCanonical?.includes('astma-kind'));
+    // A parent's invitation: the result carries an SDM-Q9, which a 13-year-old does not answer for themselves.
+    const astma = tasks.find(
+      (t) => t.instantiatesCanonical?.includes('astma-kind') && t.owner?.reference?.startsWith('RelatedPerson/'),
+    );
+    expect(astma).toBeDefined();
     if (served.includes('POST /decision-aids/{aidId}/results') && astma) {
       const res = await fetch(`${stack.service.url}/decision-aids/astma-kind/results`, {
         method: 'POST',
@@ -143,5 +149,81 @@ describe('patient data stays out of the logs and the job payloads (whole flow, e
     expect(payloads.length).toBeGreaterThan(5);
     const inJobs = needles.filter((n) => payloads.some((p) => occurs(n, p)));
     expect(inJobs.map((n) => `${n}: ${payloads.find((p) => occurs(n, p))?.slice(0, 300)}`)).toEqual([]);
+  }, 180_000);
+});
+
+/** An error answer that quotes a seeded person: what real EPDs and platforms put in their error texts. */
+function quotingOutcome(person: (typeof SEED_PEOPLE)[number]): string {
+  const quote = `${person.given} ${person.family}, BSN ${person.bsn}, ${person.address.line}, ${person.address.postalCode} ${person.address.city}, tel ${person.phone}`;
+  return JSON.stringify({
+    resourceType: 'OperationOutcome',
+    issue: [
+      { severity: 'error', code: 'invalid', details: { text: `Refused: ${quote}` }, diagnostics: quote },
+      { severity: 'error', code: 'duplicate', expression: [`Patient.identifier.where(value = '${person.bsn}')`] },
+    ],
+  });
+}
+
+describe('patient data quoted in remote errors stays out of logs, jobs and answers', () => {
+  let stack: EmbeddedStack;
+  let epdProxy: FaultProxy;
+  let platform: LoopbackServer;
+  const lines: string[] = [];
+  const person = SEED_PEOPLE[0]!;
+  const ADMIN_TOKEN = 'embedded-admin-token-0123456789';
+
+  beforeAll(async () => {
+    const log = createLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } });
+    // A platform that refuses every invitation, quoting the patient it was asked about.
+    platform = await startLoopbackServer((_req, res) => {
+      res.writeHead(422, { 'content-type': 'application/json' }).end(quotingOutcome(person));
+    });
+    stack = await startTestStack({
+      log,
+      env: { ASTMA_KEUZEHULP_URL: `${platform.origin}/api/invitations`, ADMIN_TOKEN },
+      epdBaseUrl: async (target) => {
+        epdProxy = await startFaultProxy({ target });
+        return epdProxy.baseUrl;
+      },
+    });
+  }, SLOW_MS);
+  afterAll(async () => {
+    await stack?.close();
+    await Promise.all([epdProxy?.close(), platform?.close()]);
+  }, SLOW_MS);
+
+  it('keeps every quoted name, BSN, address and phone number out of logs, failed jobs and HTTP answers', async () => {
+    const body = quotingOutcome(person);
+    // The EPD refuses the first invitation Task, quoting the patient; the platform refuses the others.
+    epdProxy.addRule({ method: 'POST', path: /\/Task(\?|$)/, times: 1, fault: { kind: 'status', status: 422, body } });
+    for (const [i, step] of demoSteps(stack.seed).entries()) {
+      const stored = await storeInEpd(stack, step.resource);
+      expect((await notify(stack, notificationFor(step, stored, 100 + i))).status).toBe(202);
+      await settle(stack).catch(() => undefined);
+    }
+    // The KPI page while the EPD fails its searches with the same text: a 5xx that must not quote it.
+    const removeRule = epdProxy.addRule({ method: 'GET', fault: { kind: 'status', status: 500, body } });
+    const kpi = await fetch(`${stack.service.url}/kpi`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const answer = await kpi.text();
+    removeRule();
+    expect(kpi.status).toBeGreaterThanOrEqual(500);
+
+    const failed = await stack.service.queues.invitations.getFailed();
+    expect(failed.length).toBeGreaterThan(0); // the refusals did happen
+    const stored = failed.map((job) => JSON.stringify({ reason: job.failedReason, stack: job.stacktrace }));
+    const needles = [
+      person.given,
+      person.family,
+      person.bsn,
+      person.address.line,
+      person.address.postalCode,
+      person.phone,
+    ];
+    const haystacks = { logs: lines.join('\n'), jobs: [...stored, ...(await jobPayloads(stack))].join('\n'), answer };
+    const leaks = Object.entries(haystacks).flatMap(([where, text]) =>
+      needles.filter((n) => occurs(n, text)).map((n) => `${where}: ${n}`),
+    );
+    expect(leaks).toEqual([]);
+    expect(stored.join('\n')).toMatch(/text #[0-9a-f]{12}/); // what is kept instead: codes and a hash
   }, 180_000);
 });

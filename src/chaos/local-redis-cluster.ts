@@ -1,0 +1,132 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from './private-redis.js';
+
+/** A Redis Cluster of our own on loopback: masters only, each a redis-server process we started. */
+export interface LocalRedisCluster {
+  /** `127.0.0.1:p1,127.0.0.1:p2,…`, as REDIS_CLUSTER_NODES takes it. */
+  nodes: string;
+  ports: number[];
+  pids: number[];
+  /** Stops every node by its pid (SIGKILL: nothing of it needs to survive) and removes the data directory. */
+  close(): Promise<void>;
+}
+
+/** A node's cluster bus listens on its port + 10000 (Redis' fixed offset). */
+const BUS_OFFSET = 10_000;
+/** Start-up of the nodes and the slot assignment, on a busy machine. */
+const READY_TIMEOUT_MS = 30_000;
+
+/**
+ * Starts `masters` redis-server processes in cluster mode on free loopback ports with a temporary
+ * directory, joins them with `redis-cli --cluster create … --cluster-yes` (all 16384 slots spread
+ * over the masters), and waits until every node reports `cluster_state:ok`. Fails with a clear
+ * message when redis-server or redis-cli is missing (Debian's redis-server package brings both).
+ */
+export async function startLocalRedisCluster(masters = 3): Promise<LocalRedisCluster> {
+  requireBinary('redis-server');
+  requireBinary('redis-cli');
+  const dir = await mkdtemp(join(tmpdir(), 'sdm-redis-cluster-'));
+  const children: ChildProcess[] = [];
+  const close = async () => {
+    await Promise.all(children.map(stopChild));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const ports = await clusterPorts(masters);
+    for (const port of ports) children.push(startNode(dir, port));
+    await Promise.all(ports.map((port) => waitFor(() => cli(port, 'ping') === 'PONG', `node ${port} to answer PING`)));
+    const created = spawnSync(
+      'redis-cli',
+      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { encoding: 'utf8', timeout: READY_TIMEOUT_MS },
+    );
+    if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
+    await Promise.all(
+      ports.map((port) => waitFor(() => cli(port, 'cluster', 'info').includes('cluster_state:ok'), `node ${port} ok`)),
+    );
+    return { nodes: ports.map((p) => `127.0.0.1:${p}`).join(','), ports, pids: children.map((c) => c.pid!), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function requireBinary(name: string): void {
+  const probe = spawnSync(name, ['--version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(
+      `${name} is needed to start a local Redis Cluster but was not found on PATH. ` +
+        'Install it (Debian: apt-get install -y redis-server, which brings redis-cli too); .ci/run does.',
+    );
+  }
+}
+
+function startNode(dir: string, port: number): ChildProcess {
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    `nodes-${port}.conf`,
+    '--cluster-node-timeout',
+    '2000',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+  ];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  child.once('error', () => undefined); // shows as no PING
+  return child;
+}
+
+/** Free ports whose bus port (+10000) is free too. */
+async function clusterPorts(count: number): Promise<number[]> {
+  const ports: number[] = [];
+  while (ports.length < count) {
+    const port = await freePort();
+    if (port + BUS_OFFSET > 65_535 || ports.includes(port)) continue;
+    if (await portIsFree(port + BUS_OFFSET)) ports.push(port);
+  }
+  return ports;
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function cli(port: number, ...command: string[]): string {
+  const out = spawnSync('redis-cli', ['-p', String(port), ...command], { encoding: 'utf8', timeout: 5_000 });
+  return (out.stdout ?? '').trim();
+}
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Redis Cluster: waited ${READY_TIMEOUT_MS} ms for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
+}

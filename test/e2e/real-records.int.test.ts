@@ -1,0 +1,187 @@
+import { readFileSync } from 'node:fs';
+import { validateResource } from '@medplum/core';
+import type { Resource } from '@medplum/fhirtypes';
+import type { EventJobResult } from '../../src/events/event-job.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { notify, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
+
+/**
+ * Real Dutch records in, the right key moments out: the public zib2020/MP9 examples of Nictiz
+ * (Nictiz/Nictiz-R4-zib2020, see test/fixtures/real/README.md) sent through the shipped mappings
+ * on the embedded EPD. Adapted only where a test says so: ids (a suffix per case, so cases do not
+ * share a patient), dates (today), the patient's age, and the code or link a case is about.
+ */
+
+type Json = Record<string, unknown>;
+const fixture = (name: string): Json =>
+  JSON.parse(readFileSync(new URL(`../fixtures/real/${name}.json`, import.meta.url), 'utf8')) as Json;
+
+/** The URA of the example HealthcareProvider (nl-core-HealthcareProvider-Organization-01): the department by identifier. */
+const URA_DEPARTMENT = 'http://fhir.nl/fhir/NamingSystem/ura|06020806';
+const PRK = 'urn:oid:2.16.840.1.113883.2.4.4.10';
+const ZIB_ROLE = 'urn:oid:2.16.840.1.113883.2.4.3.11.22.472';
+
+/** Gives every id and literal reference a short suffix (ids stay within FHIR's 64 characters), so each case has its own records. */
+function withSuffix<T>(value: T, suffix: string): T {
+  if (Array.isArray(value)) return value.map((item) => withSuffix(item, suffix)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const out: Json = {};
+  for (const [key, item] of Object.entries(value as Json)) {
+    if ((key === 'id' && typeof item === 'string' && 'resourceType' in (value as Json)) || key === 'reference')
+      out[key] = `${item as string}-${suffix}`;
+    else out[key] = withSuffix(item, suffix);
+  }
+  return out as T;
+}
+
+function birthDateForAge(age: number): string {
+  const birth = new Date();
+  birth.setUTCFullYear(birth.getUTCFullYear() - age);
+  birth.setUTCDate(birth.getUTCDate() - 30); // a month past the birthday: the age is stable today
+  return birth.toISOString().slice(0, 10);
+}
+
+interface CaseOptions {
+  age: number;
+  /** The Medication's coding; as shipped it is PRK 71587 (lisinopril). */
+  medicationCoding?: Json;
+  /** The ContactPerson's relationship; as shipped zib roles 01 and 07 only. */
+  contactRelationship?: Json[];
+  /** The Problem's code; as shipped SNOMED 267038008 (oedema). */
+  problemCoding?: Json;
+}
+
+/** Stores one case's records as the EPD would hold them; returns the stored resources by example name. */
+async function storeCase(stack: EmbeddedStack, suffix: string, options: CaseOptions) {
+  const adapt = <T extends Json>(name: string, change: (r: T) => T = (r) => r) =>
+    change(withSuffix(fixture(name), suffix) as T);
+  const organization = adapt('nl-core-HealthcareProvider-Organization-01');
+  // The agreement names its prescriber's role but the examples do not ship it: made here, at the example's organization.
+  const role = {
+    resourceType: 'PractitionerRole',
+    id: `nl-core-MedicationAgreement-01-PractitionerRole-01-${suffix}`,
+    organization: { reference: `Organization/${organization.id as string}`, type: 'Organization' },
+  };
+  const patient = adapt('nl-core-Patient-01', (p) => ({ ...p, birthDate: birthDateForAge(options.age) }));
+  const contact = adapt('nl-core-ContactPerson-01', (c) =>
+    options.contactRelationship ? { ...c, relationship: options.contactRelationship } : c,
+  );
+  const medication = adapt('nl-core-MedicationAgreement-01-Medication-01', (m) =>
+    options.medicationCoding ? { ...m, code: { coding: [options.medicationCoding] } } : m,
+  );
+  const agreement = adapt('nl-core-MedicationAgreement-01', (a) => ({ ...a, authoredOn: new Date().toISOString() }));
+  const problem = adapt('nl-core-Problem-01', (c) =>
+    options.problemCoding ? { ...c, code: { coding: [options.problemCoding] } } : c,
+  );
+  // The example Encounter names no patient, reason or department: linked here as a zib EPD records them.
+  const encounter = adapt('nl-core-Encounter-01', (e) => ({
+    ...e,
+    status: 'finished',
+    subject: { reference: `Patient/${patient.id as string}` },
+    period: { start: new Date(Date.now() - 86_400_000).toISOString(), end: new Date().toISOString() },
+    reasonReference: [{ reference: `Condition/${problem.id as string}` }],
+    serviceProvider: { reference: `Organization/${organization.id as string}` },
+  }));
+  const stored: Record<string, Resource & { id: string }> = {};
+  for (const [name, resource] of Object.entries({ organization, role, patient, contact, medication, problem })) {
+    stored[name] = await storeInEpd(stack, resource as unknown as Resource);
+  }
+  return { stored, agreement, encounter };
+}
+
+/** Sends a change as the EPD's bare-resource notification and waits for all work. */
+async function send(stack: EmbeddedStack, resource: Json): Promise<Resource & { id: string }> {
+  const stored = await storeInEpd(stack, resource as unknown as Resource);
+  expect((await notify(stack, stored)).status).toBe(202);
+  await settle(stack);
+  return stored;
+}
+
+/** Who the Tasks for a change went to, and why triggers skipped it (from the events job's result). */
+async function outcome(stack: EmbeddedStack, stored: Resource & { id: string }) {
+  const reference = `${stored.resourceType}/${stored.id}`;
+  const tasks = await tasksFor(stack, reference);
+  for (const task of tasks) expect(() => validateResource(task)).not.toThrow();
+  const jobs = await stack.service.queues.events.getCompleted();
+  const results = jobs
+    .filter((job) => job.data.reference === reference)
+    .map((job) => job.returnvalue as EventJobResult);
+  return {
+    owners: tasks.map((task) => task.owner?.reference).sort(),
+    moments: [...new Set(tasks.map((task) => task.reasonCode?.coding?.[0]?.code))],
+    reasons: results.flatMap((result) => result.skipped.map((skip) => skip.reason)),
+  };
+}
+
+describe('real zib2020/MP9 records through the shipped mappings', () => {
+  let stack: EmbeddedStack;
+  beforeAll(async () => {
+    stack = await startTestStack({
+      env: { ASTMA_DEPARTMENTS: `Organization/kinderlongziekten, ${URA_DEPARTMENT}` },
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await stack.close();
+  });
+
+  it('a medication agreement whose referenced Medication is lisinopril (as shipped) is no asthma key moment', async () => {
+    const { agreement } = await storeCase(stack, 'c1', { age: 14 });
+    const result = await outcome(stack, await send(stack, agreement));
+    expect(result.owners).toEqual([]);
+    expect(result.reasons).toEqual(
+      expect.arrayContaining([expect.stringContaining('PRK code 71587 does not match a code of value set')]),
+    );
+  });
+
+  it('a medication agreement with a referenced G-Standaard-only Medication invites the 14-year-old; the contact person (zib roles 01, 07) is no representative', async () => {
+    const { agreement, stored } = await storeCase(stack, 'c2', {
+      age: 14,
+      medicationCoding: { system: PRK, code: 'DEMO-PRK-FLUTICASON' },
+    });
+    const result = await outcome(stack, await send(stack, agreement));
+    expect(result.owners).toEqual([`Patient/${stored.patient!.id}`]);
+    expect(result.moments).toEqual(['medication-change']);
+    expect(result.reasons).toEqual([expect.stringMatching(/^no parent or guardian/)]);
+  });
+
+  it('for a child under 12, a contact person with zib role 24 (Wettelijke vertegenwoordiger) is invited', async () => {
+    const { agreement, stored } = await storeCase(stack, 'c3', {
+      age: 9,
+      medicationCoding: { system: PRK, code: 'DEMO-PRK-FLUTICASON' },
+      contactRelationship: [{ coding: [{ system: ZIB_ROLE, code: '24', display: 'Wettelijke vertegenwoordiger' }] }],
+    });
+    const result = await outcome(stack, await send(stack, agreement));
+    expect(result.owners).toEqual([`RelatedPerson/${stored.contact!.id}`]);
+  });
+
+  it('for a child under 12 with only the example contact person (roles 01, 07), nobody is invited and the reason says so', async () => {
+    const { agreement } = await storeCase(stack, 'c4', {
+      age: 9,
+      medicationCoding: { system: PRK, code: 'DEMO-PRK-FLUTICASON' },
+    });
+    const result = await outcome(stack, await send(stack, agreement));
+    expect(result.owners).toEqual([]);
+    expect(result.reasons).toEqual([expect.stringMatching(/^no parent or guardian/)]);
+  });
+
+  it('a finished encounter whose reasonReference is a childhood-asthma Condition invites for evaluation, after a medication change of the same child', async () => {
+    const { agreement, encounter, stored } = await storeCase(stack, 'c5', {
+      age: 14,
+      medicationCoding: { system: PRK, code: 'DEMO-PRK-FLUTICASON' },
+      problemCoding: { system: 'http://snomed.info/sct', code: '233678006', display: 'Childhood asthma' },
+    });
+    expect((await outcome(stack, await send(stack, agreement))).owners).toEqual([`Patient/${stored.patient!.id}`]);
+    const result = await outcome(stack, await send(stack, encounter));
+    expect(result.owners).toEqual([`Patient/${stored.patient!.id}`]);
+    expect(result.moments).toEqual(['evaluation']);
+  });
+
+  it('a finished encounter whose reason is the example Problem as shipped (oedema) is no asthma evaluation', async () => {
+    const { encounter } = await storeCase(stack, 'c6', { age: 14 });
+    const result = await outcome(stack, await send(stack, encounter));
+    expect(result.owners).toEqual([]);
+    expect(result.reasons).toEqual(
+      expect.arrayContaining([expect.stringContaining('SNOMED code 267038008 does not match a code of value set')]),
+    );
+  });
+});
