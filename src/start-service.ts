@@ -6,6 +6,7 @@ import type { Config } from './config/load-config.js';
 import { createInvitationAdapter } from './decision-aids/invitation-adapter.js';
 import { createInvitationJob } from './decision-aids/invitation-job.js';
 import { publicJwks } from './epd/smart-backend-auth.js';
+import { cancelWaitingInvitations } from './events/cancel-waiting-invitations.js';
 import { enqueueInvitations } from './events/enqueue-invitations.js';
 import { createEventJob } from './events/event-job.js';
 import { createThrottleStore } from './events/throttle-store.js';
@@ -121,6 +122,7 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
     ...(config.adminToken ? { kpi: { token: config.adminToken, kpi } } : {}),
     notify: {
       sources: config.sources,
+      epdBase: config.epd.baseUrl,
       maxBodyBytes: config.maxBodyBytes,
       relevantTypes: () => getMappings().resourceTypes,
       enqueueEvents: (events) => whenRedisReady(redis, () => enqueueEvents(queues, events, { metrics, redis })),
@@ -154,9 +156,11 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<R
       QUEUE.events,
       createEventJob({
         epd,
+        identity: { epdBase: config.epd.baseUrl, invitationIdSecret: config.invitationIdSecret },
         getMappings,
         throttle: createThrottleStore(parts.redis.worker, config.queuePrefix),
         enqueueInvitations: (planned) => enqueueInvitations(parts.queues.worker, planned, metrics),
+        cancelWaitingInvitations: (reference) => cancelWaitingInvitations(parts.queues.worker.invitations, reference),
         countThrottled: (decision) => countInvitation(metrics, decision, 'throttled'),
         objection: createObjectionPolicy(config.objection),
         epdBases: [config.epd.baseUrl, ...config.epd.trustedBaseUrls],

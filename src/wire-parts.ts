@@ -109,6 +109,7 @@ function wirePolling(parts: Omit<Parts, 'polling'>): PollService {
     sources,
     settings,
     epd: parts.epd,
+    epdBase: parts.config.epd.baseUrl,
     statusClient: createSubscriptionStatusClient({ get: parts.epdConnection.get, epd: parts.epd }),
     now,
     mappedTypes: () => parts.getMappings().resourceTypes,

@@ -49,6 +49,9 @@ export interface SimulationReport {
   notes: string[];
 }
 
+/** The EPD base a dry run keys its events under: it writes nothing, so ids and keys are only shown. */
+const SIMULATED_EPD = 'urn:sdm-bridge:simulated-epd';
+
 /** What a dry run needs. */
 export interface SimulateInput {
   /** The notification body as the EPD would post it (any shape /fhir/notify accepts). */
@@ -74,7 +77,11 @@ export interface SimulateInput {
  */
 export async function simulate(input: SimulateInput): Promise<SimulationReport> {
   const receivedAt = (input.now?.() ?? new Date()).toISOString();
-  const parsed = parseNotification(input.body, { source: input.source ?? 'cli', receivedAt });
+  const parsed = parseNotification(input.body, {
+    source: input.source ?? 'cli',
+    epdBase: SIMULATED_EPD,
+    receivedAt,
+  });
   const notes = ['throttle windows (one invitation per patient and aid per window) are not checked in a dry run'];
   if (parsed.kind !== 'events')
     return {
@@ -109,6 +116,8 @@ async function simulateEvent(
   const planned: PlannedInvitation[] = [];
   const job = createEventJob({
     epd,
+    // A dry run writes nothing: its invitation ids are only shown, so a fixed key is enough.
+    identity: { epdBase: SIMULATED_EPD, invitationIdSecret: 'sdm-bridge-dry-run' },
     getMappings: () => mappings,
     throttle: { claim: async () => true },
     enqueueInvitations: async (invitations) => {

@@ -15,6 +15,7 @@ import type { QueueSettingsByName } from '../queue/queue-settings.js';
 import { readQueueSettings } from './read-queue-settings.js';
 import { isPlaceholder, secretProblems } from '../shared/check-secret.js';
 import { plainConfigMessage } from './plain-config-message.js';
+import { derivedInvitationIdSecret } from '../events/invitation-id.js';
 
 /** A configured inbound source (the EPD or its integration engine) and how it proves who it is. */
 export type IntakeAuth = { type: 'bearer'; token: string } | { type: 'hmac'; secret: string; maxAgeSeconds?: number };
@@ -60,6 +61,8 @@ export interface Config {
   epd: { baseUrl: string; auth: EpdAuth; timeoutMs: number } & EpdTransportConfig;
   sources: IntakeSource[];
   pseudonymSecret: string;
+  /** Key of the invitation ids (HMAC); `INVITATION_ID_SECRET`, else derived from the pseudonym secret. */
+  invitationIdSecret: string;
   /** Where and as whom AuditEvents are written (base URL defaults to the EPD's; same auth and timeout). */
   audit: { baseUrl: string; sourceId: string; site?: string };
   /** What counts as the patient's objection (see docs/privacy-and-audit.md). */
@@ -159,6 +162,7 @@ const envSchema = z.object({
   EPD_CLIENT_KEY_FILE: z.string().optional(),
   INTAKE_SOURCES: z.string().default('epd'),
   PSEUDONYM_SECRET: z.string(), // length and placeholder: secretProblems
+  INVITATION_ID_SECRET: z.string().optional(), // length and placeholder: secretProblems
   AUDIT_BASE_URL: z.union([z.literal('').transform(() => undefined), z.url({ protocol: /^https?$/ })]).optional(),
   AUDIT_SOURCE_ID: z
     .string()
@@ -235,6 +239,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
     problems.push('POLL_MAX_WINDOW_MS: must be larger than POLL_OVERLAP_MS, or catching up never moves on');
   checkPorts(rawEnv, e, problems);
   if (e.PSEUDONYM_SECRET) problems.push(...secretProblems('PSEUDONYM_SECRET', e.PSEUDONYM_SECRET));
+  if (e.INVITATION_ID_SECRET) problems.push(...secretProblems('INVITATION_ID_SECRET', e.INVITATION_ID_SECRET));
   if (e.ADMIN_TOKEN) problems.push(...secretProblems('ADMIN_TOKEN', e.ADMIN_TOKEN));
   // The EPD's own credentials: their length is the EPD's business, a placeholder never works.
   for (const key of ['EPD_TOKEN', 'EPD_CLIENT_SECRET'] as const) {
@@ -255,6 +260,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
     epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS, ...epdTransport },
     sources,
     pseudonymSecret: e.PSEUDONYM_SECRET,
+    invitationIdSecret: e.INVITATION_ID_SECRET ?? derivedInvitationIdSecret(e.PSEUDONYM_SECRET),
     audit: {
       baseUrl: (e.AUDIT_BASE_URL ?? e.EPD_BASE_URL).replace(/\/+$/, ''),
       sourceId: e.AUDIT_SOURCE_ID,

@@ -23,15 +23,16 @@ import {
 const REQUEST_TYPES = new Set<ResourceType>(['MedicationRequest', 'CarePlan', 'ServiceRequest']);
 
 /**
- * The Task the care team sees in the EPD for one invitation: ready, for the patient, owned by the
- * recipient (patient or guardian), pointing at the change that triggered it and carrying the link.
- * With a `hold` (the recipient cannot be reached) it is `on-hold` with the reason and what to do.
- * Pure; the caller validates and writes it with `invitationTaskQuery` as the conditional create.
+ * The Task the care team sees in the EPD for one invitation: for the patient, owned by the
+ * recipient (patient or guardian), pointing at the change that triggered it. Without an invitation
+ * yet it is `requested` (written before the platform is called); with one it is `ready` and carries
+ * the link. With a `hold` (recipient unreachable, platform gave no link) it is `on-hold` with the
+ * reason and what to do. Pure; the caller validates and writes it (`invitationTaskQuery` finds it).
  */
 export function buildInvitationTask(
   job: InvitationJobData,
   aid: DecisionAid,
-  invitation: CreatedInvitation,
+  invitation: CreatedInvitation | undefined,
   now: string,
   hold?: TaskHold,
 ): Task {
@@ -48,7 +49,7 @@ export function buildInvitationTask(
     // Condition is nobody's request, so the Task only has it as its focus. The request as a whole
     // (any version) is what the Task serves, hence the version-less reference.
     ...(REQUEST_TYPES.has(focusType) ? { basedOn: [{ reference: withoutVersion(job.focus), type: focusType }] } : {}),
-    status: hold ? 'on-hold' : 'ready',
+    status: hold ? 'on-hold' : invitation ? 'ready' : 'requested',
     ...(hold ? { statusReason: hold.statusReason, businessStatus: hold.businessStatus } : {}),
     intent: 'order',
     priority: 'routine',
@@ -62,9 +63,9 @@ export function buildInvitationTask(
     reasonCode: {
       coding: [{ system: KEY_MOMENT_SYSTEM, code: job.keyMoment, display: KEY_MOMENT_DISPLAY[job.keyMoment] }],
     },
-    ...(invitation.expiresAt ? { restriction: { period: { end: invitation.expiresAt } } } : {}),
+    ...(invitation?.expiresAt ? { restriction: { period: { end: invitation.expiresAt } } } : {}),
     input: [
-      { type: inputType(TASK_INPUT.link), valueUrl: invitation.link },
+      ...(invitation ? [{ type: inputType(TASK_INPUT.link), valueUrl: invitation.link }] : []),
       {
         type: inputType(TASK_INPUT.recipientRole),
         valueCoding: {
@@ -75,6 +76,11 @@ export function buildInvitationTask(
       },
     ],
   };
+}
+
+/** The link an invitation Task carries, once the platform gave one. */
+export function invitationLinkOf(task: Task): string | undefined {
+  return task.input?.find((i) => i.type.coding?.some((c) => c.code === TASK_INPUT.link.code))?.valueUrl;
 }
 
 /** The search that finds the Task of an invitation: the `If-None-Exist` of its conditional create. */
@@ -100,11 +106,11 @@ function describe(aid: DecisionAid, job: InvitationJobData): string {
   return `Uitnodiging voor ${who} om keuzehulp '${aid.title}' te gebruiken bij de ${KEY_MOMENT_DISPLAY[job.keyMoment]}.`;
 }
 
-function narrative(description: string, job: InvitationJobData, invitation: CreatedInvitation): Narrative {
+function narrative(description: string, job: InvitationJobData, invitation: CreatedInvitation | undefined): Narrative {
   const rows = [
     ['Ontvanger', RECIPIENT_ROLE_DISPLAY[job.recipient.role]],
     ['Moment', KEY_MOMENT_DISPLAY[job.keyMoment]],
-    ['Geldig tot', invitation.expiresAt ?? 'onbeperkt'],
+    ['Geldig tot', invitation ? (invitation.expiresAt ?? 'onbeperkt') : 'nog niet verstuurd'],
   ];
   return xhtmlNarrative(
     [description],

@@ -11,13 +11,23 @@ const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
  */
 export class DecisionAidError extends AppError {
   readonly retryAfterMs?: number;
+  /** The platform accepted the invitation but its answer held no usable link. */
+  readonly linkMissing: boolean;
 
   constructor(
     message: string,
-    options: { status: number; retry: boolean; code: IssueCode; retryAfterMs?: number; cause?: unknown },
+    options: {
+      status: number;
+      retry: boolean;
+      code: IssueCode;
+      retryAfterMs?: number;
+      cause?: unknown;
+      linkMissing?: boolean;
+    },
   ) {
     super(message, { status: options.status, retry: options.retry, code: options.code, cause: options.cause });
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
+    this.linkMissing = options.linkMissing ?? false;
   }
 }
 

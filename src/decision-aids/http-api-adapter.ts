@@ -176,5 +176,6 @@ function invalidAnswer(aidId: string, what: string, cause?: unknown): DecisionAi
     retry: false,
     code: 'processing',
     cause,
+    linkMissing: true,
   });
 }

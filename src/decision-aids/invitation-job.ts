@@ -4,11 +4,14 @@ import type { JobContext } from '../queue/create-worker.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { AppError } from '../shared/errors.js';
-import { assertValidResource } from '../shared/fhir-definitions.js';
 import { recordInvitationAudit, type AuditDeps } from '../audit/record-audit.js';
-import { buildInvitationTask, invitationTaskQuery } from './build-invitation-task.js';
+import { buildInvitationTask } from './build-invitation-task.js';
+import { readWithdrawal, withdrawnStatusReason, type Withdrawal } from './change-withdrawn.js';
 import { checkRecipientContact, contactHold } from './contact-hold.js';
-import { subjectPseudonym, type InvitationAdapter } from './invitation-adapter.js';
+import { DecisionAidError } from './decision-aid-error.js';
+import { subjectPseudonym, type CreatedInvitation, type InvitationAdapter } from './invitation-adapter.js';
+import { findInvitationTask, isSettled, onHold, replaceTask, writeRequestedTask } from './invitation-task-writes.js';
+import { platformHold, type PlatformHoldReason } from './platform-hold.js';
 import type { DecisionAid } from '../rules/types.js';
 
 /** What the invitations job needs from the outside world. */
@@ -30,13 +33,18 @@ export interface InvitationJobResult {
   created: boolean;
   /** True when the recipient has no usable contact channel and the Task waits for the care team. */
   onHold?: boolean;
+  /** Set when the change was withdrawn during the reflection time: nobody was invited. */
+  withdrawn?: NonNullable<Withdrawal>;
   auditEventId?: string;
 }
 
 /**
- * Creates the invitation at the decision-aid platform, then records it in the EPD as a Task.
- * Both steps are idempotent on the invitation id (an `Idempotency-Key` at the platform, a
- * conditional create in the EPD), so a job retried after either step fails writes nothing twice.
+ * Records the invitation in the EPD, then creates it at the platform, then completes the record.
+ * Why in this order: a family is never invited while the care team sees nothing. The Task is
+ * written `requested` first (conditional create on the invitation id), the platform is called with
+ * the invitation id as `Idempotency-Key`, and the Task becomes `ready` with the link (`If-Match`).
+ * Every step is idempotent on the invitation id, so a retried or replayed job finishes what an
+ * earlier attempt started and writes nothing twice.
  */
 export function createInvitationJob(deps: InvitationJobDeps) {
   return async function invitationJob(job: InvitationJobData, ctx: JobContext): Promise<InvitationJobResult> {
@@ -47,24 +55,21 @@ export function createInvitationJob(deps: InvitationJobDeps) {
         retry: false,
       });
     }
-    const channel = await checkRecipientContact(
-      deps.epd,
-      job.recipient.reference,
-      aid.delivery.type,
-      deps.now().toISOString(),
-    );
-    const invitation = await deps.adapterFor(aid).createInvitation({
-      invitationId: job.invitationId,
-      decisionAid: aid,
-      keyMoment: job.keyMoment,
-      recipientRole: job.recipient.role,
-      subjectPseudonym: subjectPseudonym(job.patient, aid.id, deps.pseudonymSecret),
-    });
+    const withdrawal = await readWithdrawal(deps.epd, job.focus);
+    if (withdrawal) return cancelWithdrawn(deps, job, withdrawal, ctx);
+    const now = () => deps.now().toISOString();
+    const channel = await checkRecipientContact(deps.epd, job.recipient.reference, aid.delivery.type, now());
+    const requested = buildInvitationTask(job, aid, undefined, now());
+    const { task: stored, created } = await writeRequestedTask(deps.epd, requested, job.invitationId);
+    if (isSettled(stored)) {
+      ctx.log.info({ invitationId: job.invitationId, taskId: stored.id }, 'invitation already recorded');
+      return { taskId: stored.id, created: false, onHold: stored.status === 'on-hold' };
+    }
+    const invitation = await inviteOrHold(deps, job, aid, stored, ctx);
     const hold = contactHold(aid.delivery.type, channel);
-    const task = assertValidResource(buildInvitationTask(job, aid, invitation, deps.now().toISOString(), hold));
-    const { resource, created } = await deps.epd.createIfNoneExist<Task>(task, invitationTaskQuery(job.invitationId));
+    const task = await replaceTask(deps.epd, stored, buildInvitationTask(job, aid, invitation, now(), hold));
     // After the Task, so the trail only shows what is in the record; a retry finds the record it wrote.
-    const audit = await recordInvitationAudit(deps.audit, { job, aid, task: resource });
+    const audit = await recordInvitationAudit(deps.audit, { job, aid, task });
     if (!channel.usable) {
       ctx.log.warn(
         { invitationId: job.invitationId, reason: channel.reason },
@@ -77,17 +82,69 @@ export function createInvitationJob(deps: InvitationJobDeps) {
         invitationId: job.invitationId,
         triggerId: job.triggerId,
         keyMoment: job.keyMoment,
-        taskId: resource.id,
+        taskId: task.id,
         created,
         auditEventId: audit.auditEventId,
       },
-      created ? 'invitation recorded' : 'invitation already recorded',
+      'invitation recorded',
     );
-    return {
-      taskId: resource.id ?? '',
-      created,
-      onHold: resource.status === 'on-hold',
-      auditEventId: audit.auditEventId,
-    };
+    return { taskId: task.id, created, onHold: task.status === 'on-hold', auditEventId: audit.auditEventId };
   };
+}
+
+/**
+ * Creates the invitation at the platform. When that ends without a link for good (an answer without
+ * a usable link, a refusal, or the last attempt failing), the Task goes on hold with the reason
+ * before the error is thrown: the care team sees it, and a replay of the job makes it ready.
+ */
+async function inviteOrHold(
+  deps: InvitationJobDeps,
+  job: InvitationJobData,
+  aid: DecisionAid,
+  stored: Task & { id: string },
+  ctx: JobContext,
+): Promise<CreatedInvitation> {
+  try {
+    return await deps.adapterFor(aid).createInvitation({
+      invitationId: job.invitationId,
+      decisionAid: aid,
+      keyMoment: job.keyMoment,
+      recipientRole: job.recipient.role,
+      subjectPseudonym: subjectPseudonym(job.patient, aid.id, deps.pseudonymSecret),
+    });
+  } catch (err) {
+    const reason = holdReasonOf(err, ctx);
+    if (reason) {
+      await replaceTask(deps.epd, stored, onHold(stored, platformHold(reason), deps.now().toISOString()));
+      ctx.log.warn({ invitationId: job.invitationId, taskId: stored.id, reason }, 'invitation Task put on hold');
+    }
+    throw err;
+  }
+}
+
+/** Why a platform failure puts the Task on hold now; undefined while another attempt may still work. */
+function holdReasonOf(err: unknown, ctx: JobContext): PlatformHoldReason | undefined {
+  if (err instanceof DecisionAidError && err.linkMissing) return 'no-usable-link';
+  if (err instanceof AppError && !err.retry) return 'platform-refused';
+  return ctx.attempt >= ctx.maxAttempts ? 'platform-unreachable' : undefined;
+}
+
+/**
+ * The change was deleted, cancelled or entered in error during the reflection time: nobody is
+ * invited. A Task an earlier attempt wrote (still without a link) is cancelled with the reason.
+ */
+async function cancelWithdrawn(
+  deps: InvitationJobDeps,
+  job: InvitationJobData,
+  withdrawal: NonNullable<Withdrawal>,
+  ctx: JobContext,
+): Promise<InvitationJobResult> {
+  const stored = await findInvitationTask(deps.epd, job.invitationId);
+  if (stored && !isSettled(stored)) {
+    const now = deps.now().toISOString();
+    const statusReason = withdrawnStatusReason(withdrawal);
+    await replaceTask(deps.epd, stored, { ...stored, status: 'cancelled', statusReason, lastModified: now });
+  }
+  ctx.log.info({ invitationId: job.invitationId, withdrawal }, 'invitation withdrawn: change no longer stands');
+  return { taskId: stored?.id ?? '', created: false, withdrawn: withdrawal };
 }

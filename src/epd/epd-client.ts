@@ -19,6 +19,11 @@ export interface ConditionalCreateResult<T extends Resource> {
 export interface EpdClient {
   /** Reads `Type/id`, or `Type/id/_history/vid` for one version. */
   read<T extends Resource>(reference: string): Promise<T>;
+  /**
+   * The versions of `Type/id` (its `_history`, all pages), deleted ones left out. Optional: only
+   * the events job asks, to tell a create from an update when the notification did not say.
+   */
+  history?<T extends Resource>(reference: string): Promise<T[]>;
   /** Searches one resource type and returns the matching resources of all pages (`_count` pages). */
   search<T extends Resource>(resourceType: T['resourceType'], params: SearchParams): Promise<T[]>;
   /** Creates unless a resource matches `ifNoneExist` (a search query such as `identifier=sys|val`). */

@@ -58,6 +58,13 @@ export class FakeEpdClient implements EpdClient {
     return ((resource as Bundle | undefined)?.entry ?? []).map((e) => e.resource as T);
   }
 
+  async history<T extends Resource>(reference: string): Promise<T[]> {
+    const [type, id] = parseReference(reference);
+    const path = `${type}/${id}/_history`;
+    const { resource } = await this.send({ method: 'history', target: path }, 'GET', path);
+    return ((resource as Bundle | undefined)?.entry ?? []).flatMap((e) => (e.resource ? [e.resource as T] : []));
+  }
+
   async createIfNoneExist<T extends Resource>(resource: T, ifNoneExist: string): Promise<ConditionalCreateResult<T>> {
     const call: EpdCall = { method: 'createIfNoneExist', target: resource.resourceType };
     const result = await this.send(call, 'POST', resource.resourceType, resource, { 'if-none-exist': ifNoneExist });

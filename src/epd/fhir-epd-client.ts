@@ -81,18 +81,38 @@ class FhirEpdClient implements EpdClient {
 
   async search<T extends Resource>(resourceType: T['resourceType'], params: SearchParams): Promise<T[]> {
     const request = `GET ${resourceType}?…`;
-    const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
-    const found: T[] = [];
     const first = await this.call(request, (options) =>
       this.fhir.search({ resourceType, searchParams: params, options }),
     );
-    let page = asResource<Bundle>(request, first);
+    return this.allPages<T>(request, asResource<Bundle>(request, first), (entry) => {
+      const mode = entry.search?.mode; // included resources and outcomes are not results
+      return entry.resource?.resourceType === resourceType && (mode === undefined || mode === 'match');
+    });
+  }
+
+  async history<T extends Resource>(reference: string): Promise<T[]> {
+    const [resourceType, id] = parseReference(reference, this.baseUrl);
+    const request = `GET ${resourceType}/${id}/_history`;
+    const first = await this.call(request, (options) => this.fhir.resourceHistory({ resourceType, id, options }));
+    // A delete is an entry without a resource: only the versions that hold one are returned.
+    return this.allPages<T>(
+      request,
+      asResource<Bundle>(request, first),
+      (e) => e.resource?.resourceType === resourceType,
+    );
+  }
+
+  /** The kept entries' resources of `first` and every next page, up to `maxPages`; next links re-based as for searches. */
+  private async allPages<T extends Resource>(
+    request: string,
+    first: Bundle,
+    keep: (entry: NonNullable<Bundle['entry']>[number]) => boolean,
+  ): Promise<T[]> {
+    const maxPages = this.options.maxPages ?? DEFAULT_MAX_PAGES;
+    const found: T[] = [];
+    let page = first;
     for (let pages = 1; ; pages++) {
-      for (const entry of page.entry ?? []) {
-        const mode = entry.search?.mode; // included resources and outcomes are not results
-        if (entry.resource?.resourceType === resourceType && (mode === undefined || mode === 'match'))
-          found.push(entry.resource as T);
-      }
+      for (const entry of page.entry ?? []) if (keep(entry)) found.push(entry.resource as T);
       const next = page.link?.find((link) => link.relation === 'next')?.url;
       if (!next) return found;
       if (pages >= maxPages) {

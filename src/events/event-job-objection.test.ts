@@ -26,6 +26,7 @@ async function run(epd: FakeEpdClient, mappings: CompiledMappings, objection?: O
   const counted: SkippedTrigger[] = [];
   const job = createEventJob({
     epd,
+    identity: { epdBase: 'https://epd.example.org/fhir', invitationIdSecret: 'invitation-id-secret-for-tests' },
     getMappings: () => mappings,
     throttle: createFakeThrottleStore(),
     enqueueInvitations: async (planned) => void enqueued.push(...planned),

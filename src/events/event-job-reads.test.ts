@@ -23,6 +23,7 @@ async function run(epd: FakeEpdClient, mappings: CompiledMappings) {
   const enqueued: PlannedInvitation[] = [];
   const job = createEventJob({
     epd,
+    identity: { epdBase: 'https://epd.example.org/fhir', invitationIdSecret: 'invitation-id-secret-for-tests' },
     getMappings: () => mappings,
     throttle: createFakeThrottleStore(),
     enqueueInvitations: async (planned) => void enqueued.push(...planned),

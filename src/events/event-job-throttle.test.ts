@@ -67,6 +67,7 @@ async function inviteInTurn(mappings: CompiledMappings, references: string[]): P
       epd,
       getMappings: () => mappings,
       throttle,
+      identity: { epdBase: 'https://epd.example.org/fhir', invitationIdSecret: 'invitation-id-secret-for-tests' },
       enqueueInvitations: async (planned) => void enqueued.push(...planned),
     });
     await job(eventFor(reference), ctx);

@@ -1,6 +1,5 @@
 import type { EpdClient } from '../epd/epd-client.js';
 import type { JobContext } from '../queue/create-worker.js';
-import { jobIdFor } from '../queue/job-id.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import { evaluateRules } from '../rules/evaluate-rules.js';
@@ -9,6 +8,9 @@ import type { ObjectionPolicy } from '../rules/objection-policy.js';
 import type { InvitationDecision, RuleOutcome, SkippedTrigger } from '../rules/types.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { gatherFacts } from './gather-facts.js';
+import { invitationIdFor } from './invitation-id.js';
+import { createMatters } from './resolve-interaction.js';
+import { withdrawalOf } from '../decision-aids/change-withdrawn.js';
 import type { ThrottleStore } from './throttle-store.js';
 
 /** An invitation to enqueue: its data, its deterministic job id and its delay. */
@@ -21,6 +23,8 @@ export interface PlannedInvitation {
 /** What the events job needs from the outside world. */
 export interface EventJobDeps {
   epd: EpdClient;
+  /** What invitation ids are made of besides the change: the EPD's base URL and the secret (see invitation-id.ts). */
+  identity: InvitationIdentity;
   getMappings: () => CompiledMappings;
   throttle: ThrottleStore;
   enqueueInvitations: (invitations: PlannedInvitation[]) => Promise<void>;
@@ -30,8 +34,16 @@ export interface EventJobDeps {
   objection?: ObjectionPolicy;
   /** The EPD's FHIR base URLs: a patient named by an absolute reference elsewhere is never invited. */
   epdBases?: readonly string[];
+  /** Removes the invitations still waiting for a change that was withdrawn (deleted, cancelled); returns how many. */
+  cancelWaitingInvitations?: (reference: string) => Promise<number>;
   /** Called for each skip of an evaluation that has a code (`SkipCode`: objection, age-unknown, …), for metrics; a retried job calls it again. */
   countSkipped?: (skipped: SkippedTrigger) => void;
+}
+
+/** The EPD's base URL and the secret invitation ids are keyed with. */
+export interface InvitationIdentity {
+  epdBase: string;
+  invitationIdSecret: string;
 }
 
 /** What one event led to; returned as the job's result and shown on the dashboard. */
@@ -40,6 +52,8 @@ export interface EventJobResult {
   skipped: SkippedTrigger[];
   /** The patient's objection, when it stopped an invitation (`source` is a reference, never patient data). */
   objection?: RuleOutcome['objection'];
+  /** The change was withdrawn (deleted, cancelled, entered in error): invitations still waiting removed. */
+  cancelledWaiting?: number;
 }
 
 /**
@@ -51,13 +65,17 @@ export function createEventJob(deps: EventJobDeps) {
   return async function eventJob(event: EpdEvent, ctx: JobContext): Promise<EventJobResult> {
     const mappings = deps.getMappings();
     if (!mappings.resourceTypes.has(event.resourceType)) return { invitations: [], skipped: [] };
+    // A delete is evaluated by no rule (there is nothing left to read); it withdraws what still waits.
+    if (event.interaction === 'delete') return withdraw(deps, event, ctx);
     let keyMoment = false;
     const facts = await gatherFacts(
       event,
       deps.epd,
       (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)),
       deps.epdBases,
+      createMatters(mappings, event.resourceType),
     );
+    if (withdrawalOf(facts.resource)) return withdraw(deps, event, ctx);
     const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.
     const versionId = facts.resource.meta?.versionId ?? event.versionId;
@@ -74,7 +92,7 @@ export function createEventJob(deps: EventJobDeps) {
         deps.countThrottled?.(decision);
         continue;
       }
-      planned.push(planInvitation(event, decision, outcome.patient, focus));
+      planned.push(planInvitation(deps.identity, event, decision, outcome.patient, focus));
     }
     await deps.enqueueInvitations(planned);
     // Info only where the patient's record decided (the change itself was a key moment); the skips of an
@@ -95,6 +113,12 @@ export function createEventJob(deps: EventJobDeps) {
   };
 }
 
+async function withdraw(deps: EventJobDeps, event: EpdEvent, ctx: JobContext): Promise<EventJobResult> {
+  const cancelledWaiting = (await deps.cancelWaitingInvitations?.(event.reference)) ?? 0;
+  ctx.log.info({ eventKey: event.eventKey, cancelledWaiting }, 'change withdrawn: waiting invitations cancelled');
+  return { invitations: [], skipped: [], cancelledWaiting };
+}
+
 async function withinThrottle(
   throttle: ThrottleStore,
   decision: InvitationDecision,
@@ -111,17 +135,24 @@ async function withinThrottle(
   return throttle.claim(key, focus, decision.throttleMs);
 }
 
-/** The invitation id is derived from the resource version, not the event key, so a change that is both pushed and polled yields one invitation. */
+/**
+ * The invitation id comes from the EPD's resource version (base, type, id, version), the trigger and
+ * the recipient, never from the source or the route: a change pushed by one source and polled by
+ * another yields one invitation.
+ */
 export function planInvitation(
+  identity: InvitationIdentity,
   event: EpdEvent,
   decision: InvitationDecision,
   patient: string,
   focus: string,
 ): PlannedInvitation {
-  const invitationId = jobIdFor(
-    'inv',
-    `${event.source}|${focus}|${decision.triggerId}|${decision.recipient.reference}`,
-  );
+  const invitationId = invitationIdFor(identity.invitationIdSecret, {
+    epdBase: identity.epdBase,
+    focus,
+    triggerId: decision.triggerId,
+    recipient: decision.recipient.reference,
+  });
   return {
     jobId: invitationId,
     delayMs: decision.delayMs,

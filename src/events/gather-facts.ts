@@ -17,6 +17,7 @@ import { linkedReferencesOf, withLinkedResources } from '../rules/linked-resourc
 import type { RuleFacts } from '../rules/types.js';
 import { EpdError } from '../epd/epd-error.js';
 import type { EpdEvent } from '../intake/epd-event.js';
+import { resolveInteraction } from './resolve-interaction.js';
 
 type WithId<T> = T & { id: string };
 
@@ -35,13 +36,14 @@ export async function gatherFacts(
   epd: EpdClient,
   needsRecord: NeedsRecord = () => true,
   ownBases: readonly string[] = [],
+  createMatters = true,
 ): Promise<RuleFacts> {
   const read = await epd.read<WithId<Resource>>(
     event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
   );
   // Before `needsRecord`: the codes that decide whether this is a key moment may be on a linked Medication or Condition.
   const resource = withLinkedResources(read, await readLinked(epd, linkedReferencesOf(read)));
-  const interaction = interactionOf(event, resource);
+  const interaction = await resolveInteraction(event, resource, epd, createMatters);
   if (!needsRecord({ resource, interaction }))
     return { resource, interaction, occurredAt: event.occurredAt, relatedPersons: [] };
   // A patient on another server is not read: the same id here is another person.
@@ -138,14 +140,4 @@ function encounterReferenceOf(resource: Resource): string | undefined {
   if (resource.resourceType === 'Encounter') return undefined;
   const ref = (resource as { encounter?: { reference?: string } }).encounter?.reference;
   return ref?.startsWith('Encounter/') ? ref : undefined;
-}
-
-/**
- * An id-only notification names no version, so intake could only guess "update"; once the resource
- * is read, version 1 tells it was a create (the same rule intake applies when it sees the version).
- */
-function interactionOf(event: EpdEvent, resource: Resource): RuleFacts['interaction'] {
-  if (event.versionId === undefined && event.interaction === 'update' && resource.meta?.versionId === '1')
-    return 'create';
-  return event.interaction;
 }

@@ -38,6 +38,7 @@ function setup(status: SubscriptionCheck = { status: 'active', via: 'read' }, he
       queued.push(...events);
     },
     pageSize: 100,
+    epdBase: 'https://epd.example.org/fhir',
     now: () => new Date(clock.ms),
     lock: createFakePollLock(),
     counters: createFakeIntakeCounters(),

@@ -19,7 +19,12 @@ function setup() {
     },
     log: createLogger({ level: 'silent' }),
   });
-  const receive = (body: unknown) => watch('hix', parseNotification(body, { source: 'hix', receivedAt: AT }), AT);
+  const receive = (body: unknown) =>
+    watch(
+      'hix',
+      parseNotification(body, { source: 'hix', epdBase: 'https://epd.example.org/fhir', receivedAt: AT }),
+      AT,
+    );
   return { checks, counters, tracker, receive };
 }
 

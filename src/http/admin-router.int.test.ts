@@ -19,7 +19,13 @@ describe('queue dashboard at /admin/queues', () => {
   const app = createApp({
     log: createLogger({ level: 'silent' }),
     admin: { token: TOKEN, queues: [queue] },
-    notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
+    notify: {
+      sources: [],
+      epdBase: 'https://epd.example.org/fhir',
+      maxBodyBytes: 1024,
+      relevantTypes: () => new Set(),
+      enqueueEvents: async () => undefined,
+    },
   });
   beforeAll(async () => {
     await queue.add('Encounter', { reference: 'Encounter/1' } as never, { jobId: 'evt-dashboard-test' });

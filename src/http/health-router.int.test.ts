@@ -37,7 +37,13 @@ describe('GET /readyz on real Redis and the FHIR sandbox', () => {
         epd: { get: connectEpd({ baseUrl: fhir.baseUrl, auth: { type: 'none' }, timeoutMs: 2_000 }).get },
         getMappings: () => ({ files: ['paediatric-asthma.yaml'], triggers: [{}] }),
       }),
-      notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
+      notify: {
+        sources: [],
+        epdBase: 'https://epd.example.org/fhir',
+        maxBodyBytes: 1024,
+        relevantTypes: () => new Set(),
+        enqueueEvents: async () => undefined,
+      },
     });
 
   it(

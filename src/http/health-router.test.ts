@@ -7,7 +7,13 @@ function appWith(report?: ReadinessReport) {
   return createApp({
     log: createLogger({ level: 'silent' }),
     ...(report ? { readiness: async () => report } : {}),
-    notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
+    notify: {
+      sources: [],
+      epdBase: 'https://epd.example.org/fhir',
+      maxBodyBytes: 1024,
+      relevantTypes: () => new Set(),
+      enqueueEvents: async () => undefined,
+    },
   });
 }
 

@@ -20,7 +20,13 @@ const auth: SmartBackendAuth = {
 const appWith = (jwks?: ReturnType<typeof publicJwks>) =>
   createApp({
     log: createLogger({ level: 'silent' }),
-    notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
+    notify: {
+      sources: [],
+      epdBase: 'https://epd.example.org/fhir',
+      maxBodyBytes: 1024,
+      relevantTypes: () => new Set(),
+      enqueueEvents: async () => undefined,
+    },
     ...(jwks ? { jwks } : {}),
   });
 

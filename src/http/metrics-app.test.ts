@@ -120,7 +120,13 @@ describe('GET /metrics on the operations listener', () => {
     const app = createApp({
       log,
       metrics,
-      notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
+      notify: {
+        sources: [],
+        epdBase: 'https://epd.example.org/fhir',
+        maxBodyBytes: 1024,
+        relevantTypes: () => new Set(),
+        enqueueEvents: async () => undefined,
+      },
     });
     await request(app).get('/healthz');
     await request(app).post('/fhir/notify').send('{}');
@@ -140,7 +146,13 @@ describe('GET /metrics on the operations listener', () => {
     const app = createApp({
       log,
       metrics: createMetrics({ processMetrics: false }),
-      notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
+      notify: {
+        sources: [],
+        epdBase: 'https://epd.example.org/fhir',
+        maxBodyBytes: 1024,
+        relevantTypes: () => new Set(),
+        enqueueEvents: async () => undefined,
+      },
     });
     expect((await request(app).get('/metrics')).status).toBe(404);
   });

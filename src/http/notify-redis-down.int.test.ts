@@ -25,6 +25,7 @@ describe('POST /fhir/notify with Redis unavailable', () => {
     const app = createApp({
       log: createLogger({ level: 'silent' }),
       notify: {
+        epdBase: 'https://epd.example.org/fhir',
         sources: [{ id: 'hix', auth: { type: 'bearer', token: TOKEN } }],
         maxBodyBytes: 1024 * 1024,
         relevantTypes: () => new Set(['MedicationRequest']),

@@ -14,6 +14,7 @@ function appWith(options: { failQueue?: boolean; maxBodyBytes?: number } = {}) {
   const app = createApp({
     log: createLogger({ level: 'silent' }),
     notify: {
+      epdBase: 'https://epd.example.org/fhir',
       sources: [
         { id: 'hix', auth: { type: 'bearer', token: TOKEN } },
         { id: 'engine', auth: { type: 'hmac', secret: SECRET } },
@@ -51,7 +52,9 @@ describe('POST /fhir/notify', () => {
     expect(res.status).toBe(202);
     expect(res.body.resourceType).toBe('OperationOutcome');
     expect(queued.length).toBeGreaterThanOrEqual(atLeast);
-    expect(queued.every((e) => e.source === 'hix' && e.eventKey.startsWith('hix|'))).toBe(true);
+    expect(queued.every((e) => e.source === 'hix' && e.eventKey.startsWith('https://epd.example.org/fhir|'))).toBe(
+      true,
+    );
   });
 
   it.each(['subscription-handshake', 'subscription-heartbeat'] as const)(
@@ -63,6 +66,23 @@ describe('POST /fhir/notify', () => {
       expect(queued).toHaveLength(0);
     },
   );
+
+  it('accepts a Medplum delete notification ({} and the header) as a delete of that resource', async () => {
+    const { app, queued, pings } = appWith();
+    const res = await post(app, {}, { 'X-Medplum-Deleted-Resource': 'MedicationRequest/mr-9' });
+    expect(res.status).toBe(202);
+    expect(pings).toEqual([]);
+    expect(queued.map((e) => [e.reference, e.interaction, e.eventKey])).toEqual([
+      ['MedicationRequest/mr-9', 'delete', 'https://epd.example.org/fhir|MedicationRequest/mr-9|deleted'],
+    ]);
+  });
+
+  it('refuses a delete header that names no resource with 422, so the sender sees the fault', async () => {
+    const { app, queued } = appWith();
+    const res = await post(app, {}, { 'X-Medplum-Deleted-Resource': 'not a reference' });
+    expect(res.status).toBe(422);
+    expect(queued).toEqual([]);
+  });
 
   it('treats an empty body as a ping of the sending source', async () => {
     const { app, queued, pings } = appWith();

@@ -3,6 +3,7 @@ import type { IntakeSource } from '../config/load-config.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { jsonSyntaxMessage } from '../intake/json-limits.js';
 import { parseNotification, type ParsedNotification } from '../intake/parse-notification.js';
+import { DELETED_RESOURCE_HEADER, parseDeletedResource } from '../intake/parse-deleted-resource.js';
 import { AppError, badInput } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { REQUEST_ID_HEADER, requestIdOf } from '../shared/request-id.js';
@@ -11,6 +12,8 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySource } from './verify-sourc
 /** What the notify route needs. */
 export interface NotifyDeps {
   sources: readonly IntakeSource[];
+  /** The EPD's base URL: events are keyed by it, not by the source (see `versionEventKey`). */
+  epdBase: string;
   maxBodyBytes: number;
   /** Resource types some trigger listens to; other resources are accepted and not queued. */
   relevantTypes: () => ReadonlySet<string>;
@@ -41,10 +44,14 @@ export function notifyRouter(deps: NotifyDeps): Router {
     res.set(REQUEST_ID_HEADER, requestId);
     const log = deps.log.child({ source: source.id, requestId });
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
+    const ctx = { source: source.id, epdBase: deps.epdBase, receivedAt };
+    const deleted = req.get(DELETED_RESOURCE_HEADER);
     const parsed: ParsedNotification =
-      body === undefined
-        ? { kind: 'empty', eventNumbers: [] }
-        : parseNotification(body, { source: source.id, receivedAt });
+      deleted !== undefined
+        ? parseDeletedResource(deleted, ctx)
+        : body === undefined
+          ? { kind: 'empty', eventNumbers: [] }
+          : parseNotification(body, ctx);
     deps.countNotification?.(source.id, parsed.kind);
     // Noted (event numbers, liveness) while the events are queued, not before: one Redis round trip per request, not two.
     const noting = deps.onNotification?.(source.id, parsed, receivedAt) ?? Promise.resolve();

@@ -49,7 +49,13 @@ describe('the OpenAPI document covers every route createApp can mount', () => {
     kpi: { token: 'admin-token-0123456789', kpi: {} as KpiService }, // only its routes are listed here
     jwks: { keys: [jwk] },
     replay: { seen: { claim: async () => true, release: async () => undefined }, windowSeconds: 300 },
-    notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
+    notify: {
+      sources: [],
+      epdBase: 'https://epd.example.org/fhir',
+      maxBodyBytes: 1024,
+      relevantTypes: () => new Set(),
+      enqueueEvents: async () => undefined,
+    },
     results: {
       getMappings: () => ({}) as CompiledMappings,
       maxBodyBytes: 1024,

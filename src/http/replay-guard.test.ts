@@ -14,6 +14,7 @@ function appWith(options: { queueDown?: () => boolean; clock?: () => number } = 
   const app = createApp({
     log: createLogger({ level: 'silent' }),
     notify: {
+      epdBase: 'https://epd.example.org/fhir',
       sources: [
         { id: 'engine', auth: { type: 'hmac', secret: SECRET } },
         { id: 'hix', auth: { type: 'bearer', token: TOKEN } },

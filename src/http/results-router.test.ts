@@ -38,6 +38,7 @@ function appWith(options: { failQueue?: boolean; maxBodyBytes?: number } = {}) {
   const app = createApp({
     log: createLogger({ level: 'silent' }),
     notify: {
+      epdBase: 'https://epd.example.org/fhir',
       sources: [],
       maxBodyBytes: 1024 * 1024,
       relevantTypes: () => new Set(),

@@ -8,6 +8,7 @@ function app(maxBodyBytes = 2048) {
   return createApp({
     log: createLogger({ level: 'silent' }),
     notify: {
+      epdBase: 'https://epd.example.org/fhir',
       sources: [{ id: 'hix', auth: { type: 'bearer', token: TOKEN } }],
       maxBodyBytes,
       relevantTypes: () => new Set(),

@@ -2,28 +2,33 @@ import type { EpdEvent } from './epd-event.js';
 import { buildEvent, contentKey, dedupeEvents, interactionOf, occurredAtOf, type EventDraft } from './build-event.js';
 import { parseReference } from './reference-parts.js';
 
-const ctx = { source: 'hix', receivedAt: '2025-07-01T08:00:00.000Z' };
+const ctx = { source: 'hix', epdBase: 'https://epd.example.org/fhir', receivedAt: '2025-07-01T08:00:00.000Z' };
 
 function draft(reference: string, extra: Partial<EventDraft> = {}): EventDraft {
   return {
     shape: 'bundle',
     target: parseReference(reference)!,
     occurredAt: ctx.receivedAt,
-    unversionedKey: 'hix|fallback',
+    unversionedKey: 'https://epd.example.org/fhir|fallback',
     ...extra,
   };
 }
 
 describe('buildEvent', () => {
   it.each([
-    ['a version in the reference', draft('Encounter/e1/_history/3'), 'hix|Encounter/e1/_history/3', '3'],
+    [
+      'a version in the reference',
+      draft('Encounter/e1/_history/3'),
+      'https://epd.example.org/fhir|Encounter/e1/_history/3',
+      '3',
+    ],
     [
       'a version from meta, winning over the reference',
       draft('Encounter/e1/_history/3', { versionId: '4' }),
-      'hix|Encounter/e1/_history/4',
+      'https://epd.example.org/fhir|Encounter/e1/_history/4',
       '4',
     ],
-    ['no version', draft('Encounter/e1'), 'hix|fallback', undefined],
+    ['no version', draft('Encounter/e1'), 'https://epd.example.org/fhir|fallback', undefined],
   ])('keys %s', (_case, input, eventKey, versionId) => {
     const event = buildEvent(input, ctx);
     expect(event.eventKey).toBe(eventKey);
@@ -35,9 +40,10 @@ describe('buildEvent', () => {
     ['PUT', '1', 'update'],
     ['PATCH', undefined, 'update'],
     ['DELETE', '5', 'delete'],
-    [undefined, '1', 'create'],
-    [undefined, '2', 'update'],
-    [undefined, undefined, 'update'],
+    // No method: unknown whatever the version (real servers use UUIDs); the events job asks the history.
+    [undefined, '1', 'unknown'],
+    [undefined, '2', 'unknown'],
+    [undefined, undefined, 'unknown'],
   ])('method %s with version %s is a %s', (method, versionId, interaction) => {
     expect(buildEvent(draft('CarePlan/cp1', { method, versionId }), ctx).interaction).toBe(interaction);
   });
@@ -45,12 +51,12 @@ describe('buildEvent', () => {
   it('fills every field and leaves versionId out when unknown', () => {
     const event = buildEvent(draft('CarePlan/cp1', { shape: 'message', occurredAt: '2025-03-11T10:15:02+01:00' }), ctx);
     expect(event).toEqual({
-      eventKey: 'hix|fallback',
+      eventKey: 'https://epd.example.org/fhir|fallback',
       source: 'hix',
       shape: 'message',
       resourceType: 'CarePlan',
       reference: 'CarePlan/cp1',
-      interaction: 'update',
+      interaction: 'unknown',
       occurredAt: '2025-03-11T10:15:02+01:00',
     });
     expect('versionId' in event).toBe(false);
@@ -84,7 +90,7 @@ describe('occurredAtOf', () => {
 describe('contentKey', () => {
   it('hashes the content when there is some', () => {
     expect(contentKey(ctx, 'Patient/1', { resourceType: 'Patient', id: '1' }, { occurredAt: ctx.receivedAt })).toMatch(
-      /^hix\|Patient\/1\|sha256:[0-9a-f]{16}$/,
+      /^https:\/\/epd\.example\.org\/fhir\|Patient\/1\|sha256:[0-9a-f]{16}$/,
     );
   });
 

@@ -5,8 +5,10 @@ import { contentHash } from './resource-hash.js';
 
 /** Who sent a body and when it arrived; every event of the body carries these. */
 export interface IntakeContext {
-  /** Configured intake source id (e.g. `hix`). */
+  /** Configured intake source id (e.g. `hix`): who told us; never part of an event's identity. */
   source: string;
+  /** The EPD's base URL (`EPD_BASE_URL`): the namespace of event identity, shared by every source watching it. */
+  epdBase: string;
   /** ISO 8601 instant the body was received: the last resort for `occurredAt`. */
   receivedAt: string;
 }
@@ -40,8 +42,9 @@ const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 export function buildEvent(draft: EventDraft, ctx: IntakeContext): EpdEvent {
   const { target } = draft;
   const versionId = draft.versionId ?? target.versionId;
-  const eventKey = versionId ? versionEventKey(ctx.source, target.reference, versionId) : draft.unversionedKey;
-  const interaction = interactionOf(draft.method) ?? (versionId === '1' ? 'create' : 'update');
+  const eventKey = versionId ? versionEventKey(ctx.epdBase, target.reference, versionId) : draft.unversionedKey;
+  // Only what the sender said: a version number tells nothing (real servers use UUIDs); see resolve-interaction.ts.
+  const interaction = interactionOf(draft.method) ?? 'unknown';
   return {
     eventKey,
     source: ctx.source,
@@ -82,7 +85,7 @@ export function dedupeEvents(events: readonly EpdEvent[]): EpdEvent[] {
 }
 
 /**
- * `source|Type/id|sha256:…` of the resource as sent, or, without content (id-only, delete), of what
+ * `epdBase|Type/id|sha256:…` of the resource as sent, or, without content (id-only, delete), of what
  * is known of the change: a redelivery of the same body then gets the same key.
  */
 export function contentKey(
@@ -91,5 +94,5 @@ export function contentKey(
   content: unknown,
   change: { method?: string | undefined; occurredAt: string },
 ): string {
-  return `${ctx.source}|${reference}|${contentHash(content ?? { reference, ...change })}`;
+  return `${ctx.epdBase}|${reference}|${contentHash(content ?? { reference, ...change })}`;
 }

@@ -1,6 +1,9 @@
 /** How the EPD changed a resource. */
 export type Interaction = 'create' | 'update' | 'delete';
 
+/** What intake knows of the interaction: `unknown` when the sender did not say (the events job finds out). */
+export type EventInteraction = Interaction | 'unknown';
+
 /** The inbound shape an event arrived in (also a metrics label). */
 export type IntakeShape = 'subscription-notification' | 'message' | 'resource' | 'bundle' | 'poll';
 
@@ -10,7 +13,7 @@ export type IntakeShape = 'subscription-notification' | 'message' | 'resource' |
  * so no patient data waits in Redis.
  */
 export interface EpdEvent {
-  /** Stable across redeliveries and across push and poll: the job id on the events queue. */
+  /** Stable across redeliveries, push and poll, and sources (see `versionEventKey`): the job id on the events queue. */
   eventKey: string;
   /** Configured intake source id (e.g. `hix`). */
   source: string;
@@ -20,14 +23,18 @@ export interface EpdEvent {
   reference: string;
   /** The version the event is about, when the sender told us; the worker then reads that version. */
   versionId?: string;
-  interaction: Interaction;
+  interaction: EventInteraction;
   /** ISO 8601 instant: when the change happened (meta.lastUpdated, message timestamp) or was received. */
   occurredAt: string;
   /** The request that delivered it (src/shared/request-id.ts): on its jobs, Tasks, AuditEvents and log lines. */
   requestId?: string;
 }
 
-/** The event key of a known resource version: identical for pushed and polled copies of a change. */
-export function versionEventKey(source: string, reference: string, versionId: string): string {
-  return `${source}|${reference}/_history/${versionId}`;
+/**
+ * The event key of a known resource version: EPD base + `Type/id` + version. Why not the source:
+ * pushed and polled copies of one change, and copies from two sources watching one EPD (an engine
+ * pushing, a poller), must be one event.
+ */
+export function versionEventKey(epdBase: string, reference: string, versionId: string): string {
+  return `${epdBase}|${reference}/_history/${versionId}`;
 }

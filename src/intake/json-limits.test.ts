@@ -24,7 +24,7 @@ const statusOf = (fn: () => unknown) => {
     return err instanceof AppError ? err.status : `not an AppError: ${(err as Error).message}`;
   }
 };
-const ctx = { source: 'hix', receivedAt: '2025-03-01T12:00:00Z' };
+const ctx = { source: 'hix', epdBase: 'https://epd.example.org/fhir', receivedAt: '2025-03-01T12:00:00Z' };
 const bundle = (type: string, entry: unknown[]) => ({ resourceType: 'Bundle', type, entry });
 
 describe('checkJsonLimits', () => {

@@ -3,7 +3,7 @@ import { loadNotificationFixture } from '../../test/fixtures/notifications/load-
 import { parseMessageBundle } from './parse-message-bundle.js';
 import type { ResourceJson } from './resource-target.js';
 
-const ctx = { source: 'hix', receivedAt: '2025-07-01T08:00:00.000Z' };
+const ctx = { source: 'hix', epdBase: 'https://epd.example.org/fhir', receivedAt: '2025-07-01T08:00:00.000Z' };
 const HEADER_EVENT = { system: 'https://sdm-bridge.org/fhir/CodeSystem/epd-message-event', code: 'care-plan-changed' };
 
 function message(
@@ -58,22 +58,22 @@ describe('parseMessageBundle', () => {
       eventNumbers: [],
       events: [
         {
-          eventKey: 'hix|MedicationRequest/ma-5c21e9d4/_history/2',
+          eventKey: 'https://epd.example.org/fhir|MedicationRequest/ma-5c21e9d4/_history/2',
           source: 'hix',
           shape: 'message',
           resourceType: 'MedicationRequest',
           reference: 'MedicationRequest/ma-5c21e9d4',
           versionId: '2',
-          interaction: 'update',
+          interaction: 'unknown',
           occurredAt: '2025-04-02T15:20:44.000+02:00',
         },
         {
-          eventKey: 'hix|message/4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b7c|Encounter/enc-91d3c6e8',
+          eventKey: 'https://epd.example.org/fhir|message/4f5a6b7c-8d9e-4f0a-9b1c-2d3e4f5a6b7c|Encounter/enc-91d3c6e8',
           source: 'hix',
           shape: 'message',
           resourceType: 'Encounter',
           reference: 'Encounter/enc-91d3c6e8',
-          interaction: 'update',
+          interaction: 'unknown',
           occurredAt: '2025-04-02T15:20:45.000+02:00',
         },
       ],
@@ -87,7 +87,7 @@ describe('parseMessageBundle', () => {
       [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '1' }) }],
       {},
       {},
-      'hix|CarePlan/cp1/_history/1',
+      'https://epd.example.org/fhir|CarePlan/cp1/_history/1',
     ],
     [
       'a literal focus matching an entry by type and id',
@@ -95,7 +95,7 @@ describe('parseMessageBundle', () => {
       [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '7' }) }],
       {},
       {},
-      'hix|CarePlan/cp1/_history/7',
+      'https://epd.example.org/fhir|CarePlan/cp1/_history/7',
     ],
     [
       'an absolute focus with a version, entry without',
@@ -103,16 +103,23 @@ describe('parseMessageBundle', () => {
       [{ resource: carePlan() }],
       {},
       {},
-      'hix|CarePlan/cp1/_history/3',
+      'https://epd.example.org/fhir|CarePlan/cp1/_history/3',
     ],
-    ['no version: keyed by the header id', [{ reference: 'CarePlan/cp1' }], [], {}, {}, 'hix|message/mh1|CarePlan/cp1'],
+    [
+      'no version: keyed by the header id',
+      [{ reference: 'CarePlan/cp1' }],
+      [],
+      {},
+      {},
+      'https://epd.example.org/fhir|message/mh1|CarePlan/cp1',
+    ],
     [
       'no header id: keyed by the Bundle id',
       [{ reference: 'CarePlan/cp1' }],
       [],
       { id: undefined },
       {},
-      'hix|message/b1|CarePlan/cp1',
+      'https://epd.example.org/fhir|message/b1|CarePlan/cp1',
     ],
   ])('keys %s', (_case, focus, entries, header, bundle, key) => {
     expect(keys(message(focus, entries, header, bundle))).toEqual([key]);
@@ -121,11 +128,11 @@ describe('parseMessageBundle', () => {
   it('without any id, keys by a hash of the header, stable across deliveries', () => {
     const body = () => message([{ reference: 'CarePlan/cp1' }], [], { id: undefined }, { id: undefined });
     const [first] = keys(body());
-    expect(first).toMatch(/^hix\|message\/sha256:[0-9a-f]{16}\|CarePlan\/cp1$/);
+    expect(first).toMatch(/^https:\/\/epd\.example\.org\/fhir\|message\/sha256:[0-9a-f]{16}\|CarePlan\/cp1$/);
     expect(keys(body())).toEqual([first]);
   });
 
-  it('takes interaction create for version 1 and the header timestamp before the Bundle timestamp', () => {
+  it('leaves the interaction unknown for version 1 and takes the header timestamp before the Bundle timestamp', () => {
     const body = message(
       [{ reference: 'urn:uuid:c1' }],
       [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '1' }) }],
@@ -134,7 +141,7 @@ describe('parseMessageBundle', () => {
     );
     const result = parseMessageBundle(body, ctx);
     expect(result.kind === 'events' && result.events[0]).toEqual(
-      expect.objectContaining({ interaction: 'create', occurredAt: '2025-05-01T09:00:00+02:00' }),
+      expect.objectContaining({ interaction: 'unknown', occurredAt: '2025-05-01T09:00:00+02:00' }),
     );
   });
 
@@ -146,7 +153,7 @@ describe('parseMessageBundle', () => {
           [{ fullUrl: 'urn:uuid:c1', resource: carePlan({ versionId: '2' }) }],
         ),
       ),
-    ).toEqual(['hix|CarePlan/cp1/_history/2']);
+    ).toEqual(['https://epd.example.org/fhir|CarePlan/cp1/_history/2']);
   });
 
   it.each([

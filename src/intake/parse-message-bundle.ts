@@ -61,7 +61,7 @@ function focusEvent(
   const item = focusedItem(reference, path, entries, problems);
   if (!item) return undefined;
   const occurredAt = occurredAtOf([item.lastUpdated, ...scope.timestamps], scope.ctx);
-  const unversionedKey = `${scope.ctx.source}|message/${scope.messageId}|${item.target.reference}`;
+  const unversionedKey = `${scope.ctx.epdBase}|message/${scope.messageId}|${item.target.reference}`;
   return buildEvent({ shape: 'message', target: item.target, occurredAt, unversionedKey }, scope.ctx);
 }
 

@@ -5,7 +5,7 @@ import {
 } from '../../test/fixtures/notifications/load-notification-fixture.js';
 import { parseNotification } from './parse-notification.js';
 
-const ctx = { source: 'hix', receivedAt: '2025-07-01T08:00:00.000Z' };
+const ctx = { source: 'hix', epdBase: 'https://epd.example.org/fhir', receivedAt: '2025-07-01T08:00:00.000Z' };
 
 function refusal(body: unknown): { status: number; expressions: (string | undefined)[] } {
   try {
@@ -61,7 +61,7 @@ describe('parseNotification', () => {
       receivedAt: '2025-07-02T08:00:00.000Z',
     });
     const key = (r: typeof pushed) => (r.kind === 'events' ? r.events[0]?.eventKey : undefined);
-    expect(key(pushed)).toBe('hix|MedicationRequest/ma-5c21e9d4/_history/1');
+    expect(key(pushed)).toBe('https://epd.example.org/fhir|MedicationRequest/ma-5c21e9d4/_history/1');
     expect(key(posted)).toBe(key(pushed));
   });
 
@@ -74,14 +74,14 @@ describe('parseNotification', () => {
     [
       'with a version',
       { resourceType: 'CarePlan', id: 'cp1', meta: { versionId: '1' } },
-      'hix|CarePlan/cp1/_history/1',
-      'create',
+      'https://epd.example.org/fhir|CarePlan/cp1/_history/1',
+      'unknown',
     ],
     [
       'without a version',
       { resourceType: 'CarePlan', id: 'cp1', status: 'draft' },
-      /^hix\|CarePlan\/cp1\|sha256:[0-9a-f]{16}$/,
-      'update',
+      /^https:\/\/epd\.example\.org\/fhir\|CarePlan\/cp1\|sha256:[0-9a-f]{16}$/,
+      'unknown',
     ],
   ])('a single resource %s', (_case, body, key, interaction) => {
     const result = parseNotification(body, ctx);

@@ -3,7 +3,7 @@ import { loadNotificationFixture } from '../../test/fixtures/notifications/load-
 import { parseResourceBundle } from './parse-resource-bundle.js';
 import type { ResourceJson } from './resource-target.js';
 
-const ctx = { source: 'hix', receivedAt: '2025-07-01T08:00:00.000Z' };
+const ctx = { source: 'hix', epdBase: 'https://epd.example.org/fhir', receivedAt: '2025-07-01T08:00:00.000Z' };
 
 function bundle(type: string, entry: unknown[], extra: Record<string, unknown> = {}): ResourceJson {
   return { resourceType: 'Bundle', type, ...extra, entry };
@@ -34,9 +34,9 @@ describe('parseResourceBundle', () => {
     [
       'collection-bundle' as const,
       [
-        ['MedicationRequest/ma-5c21e9d4', 'update', '2'],
-        ['CarePlan/cp-2a7f0b13', 'update', '3'],
-        ['Encounter/enc-91d3c6e8', 'update', '2'],
+        ['MedicationRequest/ma-5c21e9d4', 'unknown', '2'],
+        ['CarePlan/cp-2a7f0b13', 'unknown', '3'],
+        ['Encounter/enc-91d3c6e8', 'unknown', '2'],
       ],
     ],
   ])('reads the %s fixture', (name, expected) => {
@@ -87,14 +87,14 @@ describe('parseResourceBundle', () => {
       );
       return result.kind === 'events' ? result.events[0]?.eventKey : undefined;
     };
-    expect(keyOf('finished')).toMatch(/^hix\|Encounter\/e1\|sha256:[0-9a-f]{16}$/);
+    expect(keyOf('finished')).toMatch(/^https:\/\/epd\.example\.org\/fhir\|Encounter\/e1\|sha256:[0-9a-f]{16}$/);
     expect(keyOf('finished')).toBe(keyOf('finished'));
     expect(keyOf('finished')).not.toBe(keyOf('in-progress'));
   });
 
   it('keeps one event for a change listed twice', () => {
     const entry = { resource: encounter('e1', { versionId: '2' }) };
-    expect(summary(bundle('collection', [entry, entry]))).toEqual([['Encounter/e1', 'update', '2']]);
+    expect(summary(bundle('collection', [entry, entry]))).toEqual([['Encounter/e1', 'unknown', '2']]);
   });
 
   it.each([

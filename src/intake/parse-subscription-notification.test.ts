@@ -7,7 +7,7 @@ import { parseSubscriptionNotification } from './parse-subscription-notification
 import type { ParsedNotification } from './parsed-notification.js';
 import type { ResourceJson } from './resource-target.js';
 
-const ctx = { source: 'hix', receivedAt: '2025-07-01T08:00:00.000Z' };
+const ctx = { source: 'hix', epdBase: 'https://epd.example.org/fhir', receivedAt: '2025-07-01T08:00:00.000Z' };
 const BASE = 'https://epd.example.org/fhir';
 const SUB = `${BASE}/Subscription/sub1`;
 
@@ -99,7 +99,7 @@ describe('parseSubscriptionNotification on the fixtures', () => {
       eventNumbers: [13, 14],
       events: [
         {
-          eventKey: 'hix|MedicationRequest/ma-5c21e9d4/_history/1',
+          eventKey: 'https://epd.example.org/fhir|MedicationRequest/ma-5c21e9d4/_history/1',
           source: 'hix',
           shape: 'subscription-notification',
           resourceType: 'MedicationRequest',
@@ -109,7 +109,7 @@ describe('parseSubscriptionNotification on the fixtures', () => {
           occurredAt: '2025-03-11T09:42:17.000+01:00',
         },
         {
-          eventKey: 'hix|CarePlan/cp-2a7f0b13/_history/3',
+          eventKey: 'https://epd.example.org/fhir|CarePlan/cp-2a7f0b13/_history/3',
           source: 'hix',
           shape: 'subscription-notification',
           resourceType: 'CarePlan',
@@ -127,13 +127,13 @@ describe('parseSubscriptionNotification on the fixtures', () => {
       'subscription-id-only',
       [
         {
-          eventKey: 'hix|Subscription/sdm-bridge-hix|event/15',
+          eventKey: 'https://epd.example.org/fhir|Subscription/sdm-bridge-hix|event/15',
           reference: 'Encounter/enc-91d3c6e8',
           interaction: 'update',
           occurredAt: '2025-06-17T11:31:45.220+02:00',
         },
         {
-          eventKey: 'hix|CarePlan/cp-2a7f0b13/_history/4',
+          eventKey: 'https://epd.example.org/fhir|CarePlan/cp-2a7f0b13/_history/4',
           reference: 'CarePlan/cp-2a7f0b13',
           interaction: 'update',
           occurredAt: '2025-06-17T11:40:08.900+02:00',
@@ -144,7 +144,7 @@ describe('parseSubscriptionNotification on the fixtures', () => {
       'subscription-r4b-id-only',
       [
         {
-          eventKey: 'hix|Encounter/enc-91d3c6e8/_history/3',
+          eventKey: 'https://epd.example.org/fhir|Encounter/enc-91d3c6e8/_history/3',
           reference: 'Encounter/enc-91d3c6e8',
           interaction: 'update',
           occurredAt: '2025-06-18T08:12:00.000+02:00',
@@ -168,9 +168,9 @@ describe('parseSubscriptionNotification', () => {
   it('a query-event answer gives events like an event notification', () => {
     expect(events(notification('query-event', [{ number: 4, focus: 'CarePlan/cp1/_history/2' }]))).toEqual([
       {
-        eventKey: 'hix|CarePlan/cp1/_history/2',
+        eventKey: 'https://epd.example.org/fhir|CarePlan/cp1/_history/2',
         reference: 'CarePlan/cp1',
-        interaction: 'update',
+        interaction: 'unknown',
         occurredAt: ctx.receivedAt,
       },
     ]);
@@ -191,7 +191,7 @@ describe('parseSubscriptionNotification', () => {
 
   it('without focus, every changed entry is an event; one event number names one entry', () => {
     const one = events(notification('event-notification', [{ number: 9 }], [{ fullUrl: `${BASE}/Encounter/e1` }]));
-    expect(one.map((e) => e.eventKey)).toEqual(['hix|Subscription/sub1|event/9']);
+    expect(one.map((e) => e.eventKey)).toEqual(['https://epd.example.org/fhir|Subscription/sub1|event/9']);
     const two = events(
       notification(
         'event-notification',
@@ -201,8 +201,8 @@ describe('parseSubscriptionNotification', () => {
     );
     expect(two.map((e) => e.reference)).toEqual(['Encounter/e1', 'Encounter/e2']);
     expect(two.map((e) => e.eventKey)).toEqual([
-      expect.stringMatching(/^hix\|Encounter\/e1\|sha256:/),
-      expect.stringMatching(/^hix\|Encounter\/e2\|sha256:/),
+      expect.stringMatching(/^https:\/\/epd\.example\.org\/fhir\|Encounter\/e1\|sha256:/),
+      expect.stringMatching(/^https:\/\/epd\.example\.org\/fhir\|Encounter\/e2\|sha256:/),
     ]);
   });
 
@@ -216,7 +216,10 @@ describe('parseSubscriptionNotification', () => {
       ],
     );
     expect(events(body)).toEqual([
-      expect.objectContaining({ eventKey: 'hix|CarePlan/cp1/_history/2', interaction: 'create' }),
+      expect.objectContaining({
+        eventKey: 'https://epd.example.org/fhir|CarePlan/cp1/_history/2',
+        interaction: 'create',
+      }),
     ]);
   });
 
@@ -226,7 +229,7 @@ describe('parseSubscriptionNotification', () => {
       [{ number: 2, focus: 'CarePlan/cp1/_history/5' }],
       [resourceEntry('CarePlan', 'cp1', { versionId: '4' })],
     );
-    expect(events(body).map((e) => e.eventKey)).toEqual(['hix|CarePlan/cp1/_history/5']);
+    expect(events(body).map((e) => e.eventKey)).toEqual(['https://epd.example.org/fhir|CarePlan/cp1/_history/5']);
   });
 
   it('takes the version from the focus when the matching entry has none', () => {
@@ -236,7 +239,10 @@ describe('parseSubscriptionNotification', () => {
       [resourceEntry('CarePlan', 'cp1')],
     );
     expect(events(body)).toEqual([
-      expect.objectContaining({ eventKey: 'hix|CarePlan/cp1/_history/5', interaction: 'update' }),
+      expect.objectContaining({
+        eventKey: 'https://epd.example.org/fhir|CarePlan/cp1/_history/5',
+        interaction: 'update',
+      }),
     ]);
   });
 

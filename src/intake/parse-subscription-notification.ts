@@ -107,5 +107,5 @@ function itemEvent(
 
 function numberedKey(event: NotificationEventInfo, scope: NotificationScope): string | undefined {
   if (event.eventNumber === undefined) return undefined;
-  return `${scope.ctx.source}|${scope.subscription}|event/${event.eventNumber}`;
+  return `${scope.ctx.epdBase}|${scope.subscription}|event/${event.eventNumber}`;
 }

@@ -12,11 +12,10 @@ export interface PolledEvents {
 
 /**
  * Turns search results into the same events a push of those changes gives: the key of a versioned
- * resource is `versionEventKey(source, Type/id, versionId)`, exactly as intake builds it, so a change
+ * resource is `versionEventKey(epdBase, Type/id, versionId)`, exactly as intake builds it, so a change
  * that is both pushed and polled is one job. A server without version ids gets the content key.
  */
-export function pollEvents(source: string, resources: readonly unknown[], receivedAt: string): PolledEvents {
-  const ctx: IntakeContext = { source, receivedAt };
+export function pollEvents(ctx: IntakeContext, resources: readonly unknown[]): PolledEvents {
   const events: EpdEvent[] = [];
   let newestMs: number | undefined;
   let unusable = 0;

@@ -13,6 +13,8 @@ export interface WindowReaderDeps {
   /** The same enqueue as intake: one events job per event, job id from the event key. */
   enqueueEvents: (events: EpdEvent[]) => Promise<void>;
   pageSize: number;
+  /** The EPD's base URL: polled events get the same keys as pushed ones (see `versionEventKey`). */
+  epdBase: string;
   now: () => Date;
 }
 
@@ -41,7 +43,7 @@ export async function readWindow(
       type as Resource['resourceType'],
       windowSearchParams(window, deps.pageSize),
     );
-    const polled = pollEvents(source, resources, deps.now().toISOString());
+    const polled = pollEvents({ source, epdBase: deps.epdBase, receivedAt: deps.now().toISOString() }, resources);
     if (polled.unusable > 0)
       log.warn({ source, resourceType: type, unusable: polled.unusable }, 'search results without a usable id skipped');
     const fresh = new Set(

@@ -18,6 +18,8 @@ export interface PollServiceDeps {
   sources: readonly IntakeSource[];
   settings: PollConfig;
   epd: EpdClient;
+  /** The EPD's base URL: the namespace of event keys. */
+  epdBase: string;
   statusClient: SubscriptionStatusClient;
   now: () => Date;
   /** Resource types to search when a source names none: what the mapping files need. */
@@ -78,6 +80,7 @@ export function createPollService(deps: PollServiceDeps): PollService {
       epd: deps.epd,
       enqueueEvents: deps.enqueueEvents,
       pageSize: settings.pageSize,
+      epdBase: deps.epdBase,
       now: deps.now,
       settings,
       typesFor: (source) => pollTypes.get(source) ?? [...deps.mappedTypes()],

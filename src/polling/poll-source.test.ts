@@ -39,6 +39,7 @@ function setup() {
       queued.push(...events);
     },
     pageSize: 100,
+    epdBase: 'https://epd.example.org/fhir',
     now: () => new Date(clock.ms),
     lock: createFakePollLock(),
     counters: createFakeIntakeCounters(),

@@ -18,7 +18,7 @@ export type EventJobData = EpdEvent;
 
 /** Data of an `invitations` job: everything the decision-aid adapter and the Task need, by reference. */
 export interface InvitationJobData {
-  /** Deterministic: hash of (resource version, trigger, recipient). Also the Task identifier value. */
+  /** Deterministic: keyed HMAC of (EPD base, resource version, trigger, recipient); see src/events/invitation-id.ts. Also the Task identifier value. */
   invitationId: string;
   eventKey: string;
   source: string;

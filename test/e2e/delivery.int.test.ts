@@ -1,8 +1,8 @@
 import { loadNotificationFixture } from '../fixtures/notifications/load-notification-fixture.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
-import { medicationAgreement, treatmentPlan } from '../../src/sandbox/seed-patients.js';
+import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
 import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
-import { freshChild, notify, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
+import { freshChild, notify, refOf, settle, startTestStack, storeInEpd, tasksFor } from '../helpers/embedded.js';
 
 /** Nothing sent twice, nothing lost: duplicates, throttle, and decision-aid failures on real parts. */
 describe('delivery guarantees end to end', () => {
@@ -38,10 +38,10 @@ describe('delivery guarantees end to end', () => {
     expect(atPlatform).toHaveLength(2);
   });
 
-  it('does not invite the same patient to the same aid twice within the throttle window', async () => {
+  it('does not invite the same patient to the same aid twice for one key moment within the throttle window', async () => {
     const child = await freshChild(stack, 8);
-    const first = await storeInEpd(stack, treatmentPlan(child.patient));
-    await notify(stack, notificationFor({ ...demoSteps(stack.seed)[1]!, shape: 'full-resource' }, first, 301));
+    const first = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03BA05' }));
+    await notify(stack, notificationFor(medicationStep(), first, 301));
     await settle(stack);
     const second = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03AC02' }));
     await notify(stack, notificationFor(medicationStep(), second, 302));
@@ -67,7 +67,7 @@ describe('delivery guarantees end to end', () => {
     expect(await stack.service.queues.invitations.getFailedCount()).toBe(0);
   });
 
-  it('fails an invitation at once, with the reason, when the platform refuses it (4xx)', async () => {
+  it('fails an invitation at once, with the reason on its Task, when the platform refuses it (4xx)', async () => {
     const child = await freshChild(stack, 5);
     const resource = await storeInEpd(stack, medicationAgreement(child.patient, { atc: 'R03DC03' }));
     stack.aid.failNext(400, 1);
@@ -79,6 +79,8 @@ describe('delivery guarantees end to end', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]!.attemptsMade).toBe(1);
     expect(failed[0]!.failedReason).toMatch(/400/);
-    expect(await tasksFor(stack, refOf(resource))).toHaveLength(0);
+    // The Task was written before the platform was asked: the care team sees the refusal.
+    const tasks = await tasksFor(stack, refOf(resource));
+    expect(tasks.map((t) => [t.status, t.statusReason?.coding?.[0]?.code])).toEqual([['on-hold', 'platform-refused']]);
   });
 });

@@ -1,8 +1,9 @@
+import { invitationLinkOf } from '../../src/decision-aids/build-invitation-task.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
 import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { createLogger } from '../../src/shared/logger.js';
-import { freshChild, notify, refOf, settle, storeInEpd, startTestStack } from '../helpers/embedded.js';
+import { freshChild, notify, refOf, settle, startTestStack, storeInEpd, tasksFor } from '../helpers/embedded.js';
 import { tasksByInvitation } from './proxied-stack.js';
 
 /** The fixture mappings give the platform 2 s to answer; a late answer comes well after that. */
@@ -93,13 +94,19 @@ describe('decision-aid platform faults', () => {
           reason: expect.stringMatching(/400/),
         }),
       );
-      expect(await tasksByInvitation(stack, focus)).toEqual(new Map());
+      // Task first: the refused invitation is on hold with the reason, not missing.
+      const held = await tasksFor(stack, focus);
+      expect(held.map((t) => [t.status, t.statusReason?.coding?.[0]?.code])).toEqual([['on-hold', 'platform-refused']]);
 
       // The cause is fixed (the stand-in accepts again); the operator replays the failed job.
       await failed!.retry('failed');
       await settle(stack, SETTLE_TIMEOUT_MS);
       const tasks = await tasksByInvitation(stack, focus);
       expect([...tasks.values()]).toEqual([1]);
+      // Finished: the link is on the Task and the refusal is gone from it.
+      const [finished] = await tasksFor(stack, focus);
+      expect(invitationLinkOf(finished!)).toMatch(/^https?:/);
+      expect(finished!.statusReason?.coding?.[0]?.code).not.toBe('platform-refused');
       expect(atPlatform([...tasks.keys()][0]!)).toBe(1);
       expect(await stack.service.queues.invitations.getFailedCount()).toBe(0);
     },

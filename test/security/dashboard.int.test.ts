@@ -24,7 +24,13 @@ describe('queue dashboard: it cannot hurt', () => {
     createApp({
       log: createLogger({ level: 'silent' }),
       admin: { token: TOKEN, queues: [queue], ...(allowActions === undefined ? {} : { allowActions }) },
-      notify: { sources: [], maxBodyBytes: 1024, relevantTypes: () => new Set(), enqueueEvents: async () => undefined },
+      notify: {
+        sources: [],
+        epdBase: 'https://epd.example.org/fhir',
+        maxBodyBytes: 1024,
+        relevantTypes: () => new Set(),
+        enqueueEvents: async () => undefined,
+      },
     });
   const waiting = () => queue.getJobCounts('waiting').then((c) => c.waiting);
 

@@ -52,6 +52,7 @@ async function run(epd: FakeEpdClient) {
     epd,
     getMappings: () => mappings,
     throttle: createFakeThrottleStore(),
+    identity: { epdBase: 'https://epd.example.org/fhir', invitationIdSecret: 'invitation-id-secret-for-tests' },
     enqueueInvitations: async (planned) => void enqueued.push(...planned),
     epdBases: [OUR_BASE],
   });
