@@ -8,13 +8,19 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform,
-  testEnvironment: 'node',
+  // The node environment with a guard: a file that leaves a worker, server, Redis connection or
+  // child process running fails (test/helpers/leak-guard-environment.js).
+  testEnvironment: '<rootDir>/test/helpers/leak-guard-environment.js',
 };
 
 export default {
   // A global option in jest (ignored inside a project): integration tests start a FHIR server, load
   // the FHIR definitions and talk to Redis, which takes seconds on a busy 2-core machine.
   testTimeout: 60000,
+  // Both cores, for both projects at once. Safe because every integration test has its own queue
+  // prefix (or its own Redis, in the chaos run) and its own ports; and worth it because much of an
+  // integration test is waiting (on Redis, child processes, retries), which the other worker fills.
+  maxWorkers: 2,
   projects: [
     {
       ...common,

@@ -15,6 +15,8 @@ import {
   RECIPIENT_ROLE_DISPLAY,
 } from '../decision-aids/invitation-task-codes.js';
 import type { InvitationJobData } from '../queue/job-types.js';
+import { requestIdTag } from '../shared/request-id.js';
+import { xhtmlNarrative } from '../shared/xhtml-narrative.js';
 import type { DecisionAid, KeyMoment } from '../rules/types.js';
 import { AUDIT_CODES, AUDIT_OUTCOMES, AUDIT_SYSTEMS } from './audit-codes.js';
 
@@ -76,7 +78,7 @@ export function buildInvitationAuditEvent(
   const platform: AuditEventAgent[] =
     aid.delivery.type === 'http-api' ? [platformAgent(AUDIT_CODES.destination, aid.title, aid.delivery.url)] : [];
   return {
-    ...header(auditKey('invitation-sent', job.invitationId), AUDIT_CODES.invitationSent, description),
+    ...header(auditKey('invitation-sent', job.invitationId), AUDIT_CODES.invitationSent, description, job.requestId),
     period: { start: task.authoredOn ?? recorded, end: recorded },
     recorded,
     outcome: AUDIT_OUTCOMES.success,
@@ -144,14 +146,12 @@ function header(
   key: string,
   subtype: Coding,
   description: string,
+  requestId?: string,
 ): Pick<AuditEvent, 'resourceType' | 'meta' | 'text' | 'type' | 'subtype' | 'action'> {
   return {
     resourceType: 'AuditEvent',
-    meta: { tag: [{ system: AUDIT_SYSTEMS.recordKey, code: key }] },
-    text: {
-      status: 'generated',
-      div: `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeHtml(description)}</p></div>`,
-    },
+    meta: { tag: [{ system: AUDIT_SYSTEMS.recordKey, code: key }, ...(requestId ? [requestIdTag(requestId)] : [])] },
+    text: xhtmlNarrative([description]),
     type: AUDIT_CODES.patientRecord,
     subtype: [subtype],
     action: 'C',
@@ -224,8 +224,4 @@ function resourceEntity(
 
 function typeOf(reference: string): ResourceType {
   return (reference.split('/')[0] ?? '') as ResourceType;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -27,7 +27,7 @@ export function startServiceProcess(
 ): ServiceProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', role], {
     cwd: ROOT,
-    env: { ...env, NODE_OPTIONS: '' }, // the test runner's VM-module flags are not the service's
+    env: { PATH: process.env.PATH, ...env, NODE_OPTIONS: '' }, // the test runner's VM-module flags are not the service's
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const kept: string[] = [];

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { CliIo } from './cli-command.js';
 import { CLI_COMMANDS } from './cli-commands.js';
 import { runCli } from './cli-run.js';
+import { TEST_REDIS_URL } from '../../test/helpers/redis.js';
 
 /** jest.config's per-project testTimeout is not applied (jest reads testTimeout globally), so the embedded parts get their time here. */
 const SLOW_MS = 30_000;
@@ -12,7 +13,7 @@ const SLOW_MS = 30_000;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = (name: string) => `${ROOT}test/fixtures/cli/${name}`;
 const MAPPINGS = `${ROOT}mappings`;
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
 /** The registered commands in this process (the binary itself is run by sdm-bridge.int.test.ts). */
 async function run(argv: string[], env: Record<string, string> = {}) {

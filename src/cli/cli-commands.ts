@@ -5,6 +5,7 @@ import { mappingsCheckCommand } from './cli-mappings-check.js';
 import { questionnairesSyncCommand } from './questionnaires-sync.js';
 import { replayCommand } from './cli-replay.js';
 import { simulateCommand } from './cli-simulate.js';
+import { traceCommand } from './cli-trace.js';
 
 /**
  * Every `sdm-bridge` subcommand, in the order `sdm-bridge --help` lists them. A new command is one
@@ -15,6 +16,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   simulateCommand,
   coverageCommand,
   replayCommand,
+  traceCommand,
   questionnairesSyncCommand,
   kpiCommand,
 ];

@@ -3,11 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { TEST_REDIS_URL } from '../../test/helpers/redis.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = fileURLToPath(new URL('./sdm-bridge.ts', import.meta.url));
 const FIXTURES = 'test/fixtures/cli';
-const REDIS_URL = 'redis://127.0.0.1:6379';
+const REDIS_URL = TEST_REDIS_URL;
 
 /** Runs the real command line in a child process, from the repository root, with only the given environment. */
 function cli(

@@ -1,6 +1,8 @@
 import { queuePrefixFor, readRedisTarget, type RedisTarget } from '../queue/redis-target.js';
 import { z } from 'zod';
-import { JWT_ALGS, readSmartBackend, type SmartBackendConfig } from './read-smart-backend.js';
+import type { EpdAuth } from '../epd/epd-auth.js';
+import { SMART_JWT_ALGS } from '../epd/smart-backend-auth.js';
+import { readSmartBackend } from './read-smart-backend.js';
 import { readEpdTransport, type EpdTransportConfig } from './read-epd-transport.js';
 import {
   createObjectionPolicy,
@@ -44,13 +46,6 @@ export interface PollConfig {
   maxLagIntervals?: number;
 }
 
-/** How the service authenticates to the EPD's FHIR API. */
-export type EpdAuthConfig =
-  | { type: 'none' }
-  | { type: 'bearer'; token: string }
-  | { type: 'client-credentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string }
-  | SmartBackendConfig;
-
 /** The whole, validated, frozen configuration of one process. */
 export interface Config {
   role: 'all' | 'api' | 'worker';
@@ -65,7 +60,7 @@ export interface Config {
   queuePrefix: string;
   mappingsDir: string;
   maxBodyBytes: number;
-  epd: { baseUrl: string; auth: EpdAuthConfig; timeoutMs: number } & EpdTransportConfig;
+  epd: { baseUrl: string; auth: EpdAuth; timeoutMs: number } & EpdTransportConfig;
   sources: IntakeSource[];
   pseudonymSecret: string;
   /** Key of the invitation ids (HMAC); `INVITATION_ID_SECRET`, else derived from the pseudonym secret. */
@@ -159,7 +154,7 @@ const envSchema = z.object({
     .string()
     .regex(/^[\x21-\x7e]{1,128}$/, 'printable ASCII without spaces, at most 128 characters')
     .optional(),
-  EPD_JWT_ALG: z.enum(JWT_ALGS).default('RS384'), // SMART Backend Services: servers must support RS384 and ES384
+  EPD_JWT_ALG: z.enum(SMART_JWT_ALGS).default('RS384'), // SMART Backend Services: servers must support RS384 and ES384
   SIGNATURE_MAX_AGE_SECONDS: int(300, 1), // signed intake requests older than 5 min are refused: clock drift fits, a replay does not
   EPD_TIMEOUT_MS: int(10_000, 100), // a FHIR read on a loaded EPD takes well under a second; 10 s means it is stuck
   EPD_MAX_RESPONSE_BYTES: int(16 * 1024 * 1024, 64 * 1024), // why 16 MiB: see src/epd/epd-transport.ts; under 64 KiB not even a CapabilityStatement fits
@@ -427,7 +422,7 @@ function checkSecret(name: string, value: string, problems: string[]): string {
   return value;
 }
 
-function readEpdAuth(e: Settings, problems: string[]): EpdAuthConfig {
+function readEpdAuth(e: Settings, problems: string[]): EpdAuth {
   if (e.EPD_AUTH === 'smart-backend') return readSmartBackend(e, problems);
   if (e.EPD_AUTH === 'bearer') {
     if (!e.EPD_TOKEN) problems.push('EPD_TOKEN: required when EPD_AUTH=bearer');

@@ -1,20 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-
-/** Signing algorithms allowed for the SMART client assertion (SMART names RS384 and ES384; RS512 for servers that want it). */
-export const JWT_ALGS = ['RS384', 'ES384', 'RS512'] as const;
-
-/** EPD auth by SMART Backend Services: a signed JWT client assertion instead of a client secret. */
-export interface SmartBackendConfig {
-  type: 'smart-backend';
-  tokenUrl: string;
-  clientId: string;
-  scope: string;
-  /** The private key as PEM (PKCS#8, or PKCS#1/SEC1); never logged. */
-  privateKeyPem: string;
-  keyId?: string;
-  alg: (typeof JWT_ALGS)[number];
-}
+// One shape and one list of algorithms for SMART Backend Services: the EPD client's, which uses them.
+import type { SmartBackendAuth, SmartJwtAlg } from '../epd/smart-backend-auth.js';
 
 /** The environment keys this reads. */
 export interface SmartBackendEnv {
@@ -24,7 +11,7 @@ export interface SmartBackendEnv {
   EPD_PRIVATE_KEY?: string;
   EPD_PRIVATE_KEY_FILE?: string;
   EPD_KEY_ID?: string;
-  EPD_JWT_ALG: (typeof JWT_ALGS)[number];
+  EPD_JWT_ALG: SmartJwtAlg;
 }
 
 const MIN_RSA_BITS = 2048; // SMART and NIST: RSA keys of at least 2048 bits
@@ -36,7 +23,7 @@ const ES384_CURVE = 'secp384r1';
  * `EPD_PRIVATE_KEY` (PEM; `\n` escapes allowed for one-line env files) or `EPD_PRIVATE_KEY_FILE`.
  * The key is parsed here, so a wrong key type or size stops the start with a clear problem.
  */
-export function readSmartBackend(e: SmartBackendEnv, problems: string[]): SmartBackendConfig {
+export function readSmartBackend(e: SmartBackendEnv, problems: string[]): SmartBackendAuth {
   for (const k of ['EPD_TOKEN_URL', 'EPD_CLIENT_ID', 'EPD_SCOPE'] as const) {
     if (!e[k]) problems.push(`${k}: required when EPD_AUTH=smart-backend`);
   }

@@ -1,6 +1,8 @@
-import type { CodeableConcept, Extension, Reference, ResourceType, Task } from '@medplum/fhirtypes';
+import type { CodeableConcept, Extension, Narrative, Reference, ResourceType, Task } from '@medplum/fhirtypes';
 import type { InvitationJobData } from '../queue/job-types.js';
 import { dutchDateTime } from '../shared/dutch-date.js';
+import { requestIdTag } from '../shared/request-id.js';
+import { xhtmlNarrative } from '../shared/xhtml-narrative.js';
 import type { DecisionAid } from '../rules/types.js';
 import type { TaskHold } from './contact-hold.js';
 import type { CreatedInvitation } from './invitation-adapter.js';
@@ -39,8 +41,9 @@ export function buildInvitationTask(
   const description = describe(aid, job);
   return {
     resourceType: 'Task',
+    ...(job.requestId ? { meta: { tag: [requestIdTag(job.requestId)] } } : {}),
     ...(aid.koppeltaal ? { extension: [koppeltaalInstantiates(aid)] } : {}),
-    text: { status: 'generated', div: narrative(description, job, invitation) },
+    text: narrative(description, job, invitation),
     identifier: [{ system: INVITATION_ID_SYSTEM, value: job.invitationId }],
     instantiatesCanonical: aid.activityDefinition,
     // Why basedOn only for requests: basedOn means "fulfils this request"; an Observation or a
@@ -104,7 +107,7 @@ function describe(aid: DecisionAid, job: InvitationJobData): string {
   return `Uitnodiging voor ${who} om keuzehulp '${aid.title}' te gebruiken bij de ${KEY_MOMENT_DISPLAY[job.keyMoment]}.`;
 }
 
-function narrative(description: string, job: InvitationJobData, invitation: CreatedInvitation | undefined): string {
+function narrative(description: string, job: InvitationJobData, invitation: CreatedInvitation | undefined): Narrative {
   const rows = [
     ['Ontvanger', RECIPIENT_ROLE_DISPLAY[job.recipient.role]],
     ['Moment', KEY_MOMENT_DISPLAY[job.keyMoment]],
@@ -113,10 +116,10 @@ function narrative(description: string, job: InvitationJobData, invitation: Crea
       invitation ? (invitation.expiresAt ? dutchDateTime(invitation.expiresAt) : 'onbeperkt') : 'nog niet verstuurd',
     ],
   ];
-  const items = rows
-    .map(([label, value]) => `<li>${escapeHtml(label ?? '')}: ${escapeHtml(value ?? '')}</li>`)
-    .join('');
-  return `<div xmlns="http://www.w3.org/1999/xhtml"><p>${escapeHtml(description)}</p><ul>${items}</ul></div>`;
+  return xhtmlNarrative(
+    [description],
+    rows.map(([label, value]) => `${label}: ${value}`),
+  );
 }
 
 function inputType(entry: { code: string; display: string }): CodeableConcept {
@@ -134,8 +137,4 @@ function withoutVersion(reference: string): string {
 
 function withoutCanonicalVersion(canonical: string): string {
   return canonical.split('|')[0] ?? canonical;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -94,7 +94,7 @@ describe('createFakeEpdClient behaves like createEpdClient on the FHIR sandbox',
 
   it('gives the same answers to the same calls', async () => {
     const real = await transcript(
-      createEpdClient({ baseUrl: sandbox.baseUrl, auth: { type: 'none' }, timeoutMs: 5000 }),
+      createEpdClient({ baseUrl: sandbox.baseUrl, auth: { type: 'none' }, timeoutMs: 30_000 }),
     );
     const fake = await transcript(createFakeEpdClient());
     expect(real).toEqual([

@@ -14,7 +14,7 @@ beforeAll(async () => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1'); // the sandbox only
   sandbox = await startFhirSandbox();
-  epd = createEpdClient({ baseUrl: sandbox.baseUrl, auth: { type: 'none' }, timeoutMs: 5000 });
+  epd = createEpdClient({ baseUrl: sandbox.baseUrl, auth: { type: 'none' }, timeoutMs: 30_000 });
 });
 afterAll(async () => {
   await sandbox.close();

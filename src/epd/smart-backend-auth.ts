@@ -12,6 +12,7 @@ export interface SmartBackendAuth {
   clientId: string;
   /** Required by SMART, e.g. `system/Patient.rs system/Task.cu` (v2) or `system/*.read system/Task.write` (v1). */
   scope: string;
+  /** The private key as PEM (PKCS#8, or PKCS#1/SEC1); never logged. */
   privateKeyPem: string;
   /** The `kid` in the JWT header and the JWKS; absent: the key's RFC 7638 thumbprint. */
   keyId?: string;

@@ -169,6 +169,7 @@ export function planInvitation(
       recipient: decision.recipient,
       focus,
       occurredAt: event.occurredAt,
+      ...(event.requestId ? { requestId: event.requestId } : {}),
     },
   };
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { createLogger } from '../shared/logger.js';
 import { createApp } from './create-app.js';
 import { adminRouter } from './admin-router.js';
+import { connectTestRedis } from '../../test/helpers/redis.js';
 
 /** jest.config's per-project testTimeout is not applied (jest reads testTimeout globally), so the embedded parts get their time here. */
 const SLOW_MS = 30_000;
@@ -14,7 +14,7 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 
 /** The queue dashboard on real Redis: served only with the admin token, and it shows our queues. */
 describe('queue dashboard at /admin/queues', () => {
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const redis = connectTestRedis();
   const queue = new Queue('events', { connection: redis, prefix: `sdm-test-admin-${randomUUID().slice(0, 8)}` });
   const app = createApp({
     log: createLogger({ level: 'silent' }),

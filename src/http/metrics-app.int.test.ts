@@ -1,7 +1,7 @@
 import { demoSteps, notificationFor } from '../sandbox/demo-scenario.js';
 import { medicationAgreement } from '../sandbox/seed-patients.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../sandbox/start-stack.js';
-import { freshChild, notify, settle, storeInEpd } from '../../test/helpers/embedded.js';
+import { type EmbeddedStack } from '../sandbox/start-stack.js';
+import { freshChild, notify, settle, storeInEpd, startTestStack } from '../../test/helpers/embedded.js';
 
 /** jest.config's per-project testTimeout is not applied (jest reads testTimeout globally), so the embedded parts get their time here. */
 const SLOW_MS = 30_000;
@@ -23,7 +23,7 @@ async function scrape(stack: EmbeddedStack): Promise<(line: string) => number | 
 describe('metrics of a running service', () => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ env: { METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' } });
+    stack = await startTestStack({ env: { METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' } });
   }, SLOW_MS);
   afterAll(async () => {
     await stack.close();

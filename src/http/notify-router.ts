@@ -10,6 +10,7 @@ import { AppError, badInput } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { refuseBeforeBody } from './cheap-refusals.js';
 import { replayGuard, type SeenSignatures } from './replay-guard.js';
+import { REQUEST_ID_HEADER, requestIdOf } from '../shared/request-id.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySource } from './verify-source.js';
 
 /** What the notify route needs. */
@@ -73,8 +74,11 @@ export function notifyRouter(deps: NotifyDeps): Router {
 function acceptNotification(deps: NotifyDeps, parse: ParseRequest) {
   return async (req: Request, res: Response): Promise<void> => {
     const source = res.locals.source as IntakeSource;
-    const log = deps.log.child({ source: source.id });
     const body = readBody(req);
+    // One id from here to the Tasks: the sender's own when it gives one, else new (src/shared/request-id.ts).
+    const requestId = requestIdOf(req.get(REQUEST_ID_HEADER), (body as { id?: unknown } | undefined)?.id);
+    res.set(REQUEST_ID_HEADER, requestId);
+    const log = deps.log.child({ source: source.id, requestId });
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
     const ctx = { source: source.id, epdBase: deps.epdBase, receivedAt };
     // A server that sends deletes names the resource in a header, with `{}` as the body (Medplum's rest hook).
@@ -101,7 +105,7 @@ function acceptNotification(deps: NotifyDeps, parse: ParseRequest) {
       return;
     }
     const relevant = deps.relevantTypes();
-    const events = parsed.events.filter((e) => relevant.has(e.resourceType));
+    const events = parsed.events.filter((e) => relevant.has(e.resourceType)).map((e) => ({ ...e, requestId }));
     try {
       await Promise.all([noting, deps.enqueueEvents(events)]);
     } catch (err) {

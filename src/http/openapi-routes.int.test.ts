@@ -1,6 +1,7 @@
-import { startEmbeddedStack, type EmbeddedStack } from '../sandbox/start-stack.js';
+import { type EmbeddedStack } from '../sandbox/start-stack.js';
 import { openApiDocument } from './openapi-document.js';
 import { documentedRoutes, routeLines, servedRoutes } from './openapi-routes.js';
+import { startTestStack } from '../../test/helpers/embedded.js';
 
 /** jest.config's per-project testTimeout is not applied (jest reads testTimeout globally), so the embedded parts get their time here. */
 const SLOW_MS = 30_000;
@@ -13,7 +14,7 @@ const SLOW_MS = 30_000;
 describe('GET /openapi.json describes exactly the routes served', () => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({
+    stack = await startTestStack({
       env: { ADMIN_TOKEN: 'admin-token-0123456789', METRICS_PORT: '0', METRICS_HOST: '127.0.0.1' },
     });
   }, SLOW_MS);

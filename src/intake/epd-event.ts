@@ -26,6 +26,8 @@ export interface EpdEvent {
   interaction: EventInteraction;
   /** ISO 8601 instant: when the change happened (meta.lastUpdated, message timestamp) or was received. */
   occurredAt: string;
+  /** The request that delivered it (src/shared/request-id.ts): on its jobs, Tasks, AuditEvents and log lines. */
+  requestId?: string;
 }
 
 /**

@@ -3,6 +3,7 @@ import type {
   MeasureReport,
   MeasureReportGroup,
   MeasureReportGroupPopulation,
+  Narrative,
   Quantity,
 } from '@medplum/fhirtypes';
 import { KEY_MOMENT_SYSTEM } from '../decision-aids/invitation-task-codes.js';
@@ -21,6 +22,7 @@ import {
   POPULATION_SYSTEM,
   URI_SYSTEM,
 } from './kpi-codes.js';
+import { xhtmlNarrative } from '../shared/xhtml-narrative.js';
 import { formatFigure, formatPercent } from './format-figure.js';
 import { decidedTogetherRule } from './render-kpi-page.js';
 import { addMonths, type Month } from './month-period.js';
@@ -80,7 +82,7 @@ export function buildMeasureReport(summary: KpiSummary, status: MeasureReport['s
   const month = summary.from;
   return {
     resourceType: 'MeasureReport',
-    text: { status: 'generated', div: narrative(summary) },
+    text: narrative(summary),
     identifier: [measureReportIdentifier(month)],
     status,
     type: 'summary',
@@ -214,15 +216,11 @@ function lastDayOf(month: Month): string {
   return new Date(next.getTime() - 86_400_000).toISOString().slice(0, 10);
 }
 
-function narrative(summary: KpiSummary): string {
+function narrative(summary: KpiSummary): Narrative {
   const c = summary.overall;
   const lines = [
     `Gedeelde besluitvorming, ${summary.from}: ${c.keyMomentEvents} sleutelmomenten, ${c.invitationsSent} uitnodigingen verstuurd, ${c.invitationsFailed} mislukt.`,
     `Afgerond: ${formatFigure(c.completed)}; respons ${formatPercent(c.completionRate)}; SDM-Q9 gemiddeld ${formatFigure(c.sdmQ9Mean)}; samen beslist ${formatPercent(c.decidedTogether)} (doel ${summary.settings.targetPercent}%).`,
   ];
-  return `<div xmlns="http://www.w3.org/1999/xhtml">${lines.map((l) => `<p>${escapeXml(l)}</p>`).join('')}</div>`;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  return xhtmlNarrative(lines);
 }

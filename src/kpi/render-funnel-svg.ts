@@ -1,5 +1,5 @@
 import { hasValue, type KpiCell } from './summarise-cell.js';
-import { escapeHtml } from './escape-html.js';
+import { escapeHtml } from '../shared/xhtml-narrative.js';
 import { formatNumber, SUPPRESSED_TEXT } from './format-figure.js';
 
 /** One bar of the funnel: its Dutch label and its count, or null when suppressed. */

@@ -1,5 +1,5 @@
 import type { KpiSummary } from './compute-kpis.js';
-import { escapeHtml } from './escape-html.js';
+import { escapeHtml } from '../shared/xhtml-narrative.js';
 import { formatFigure, formatNumber, formatPercent, formatRespondents } from './format-figure.js';
 import { renderFunnelSvg } from './render-funnel-svg.js';
 import { renderKpiTable } from './render-kpi-table.js';

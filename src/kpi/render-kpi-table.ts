@@ -1,4 +1,4 @@
-import { escapeHtml } from './escape-html.js';
+import { escapeHtml } from '../shared/xhtml-narrative.js';
 import { formatFigure, formatNumber, formatPercent, formatRespondents } from './format-figure.js';
 import type { Figure, KpiCell } from './summarise-cell.js';
 

@@ -1,5 +1,5 @@
 import type { KpiSummary } from './compute-kpis.js';
-import { escapeHtml } from './escape-html.js';
+import { escapeHtml } from '../shared/xhtml-narrative.js';
 import { formatNumber, formatPercent } from './format-figure.js';
 import type { Month } from './month-period.js';
 

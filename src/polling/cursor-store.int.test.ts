@@ -7,10 +7,11 @@ import { createGapTracker, type GapTracker } from '../gaps/gap-tracker.js';
 import { createFakeGapTracker } from '../gaps/fake-gap-tracker.js';
 import { createIntakeCounters } from './poll-counters.js';
 import { createPollLock } from './poll-lock.js';
+import { TEST_REDIS_URL } from '../../test/helpers/redis.js';
 
 /** The Redis stores of polling and gap detection behave like their in-memory fakes. */
 describe('poll state in Redis', () => {
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redis = new Redis(TEST_REDIS_URL);
   const prefix = `sdm-test-poll-${randomUUID().slice(0, 8)}`;
   afterAll(async () => {
     const keys = await redis.keys(`${prefix}:*`);

@@ -18,7 +18,8 @@ import {
   SURVEY_CATEGORY,
 } from './pro-codes.js';
 import { itemsByLinkId } from './questionnaire-items.js';
-import { answerText, dutchDate, escapeHtml, filledInBy, narrative, questionText } from './result-narrative.js';
+import { html, type Markup, xhtmlNarrative } from '../shared/xhtml-narrative.js';
+import { answerText, dutchDate, filledInBy, questionText } from './result-narrative.js';
 import { scoreResponse, type ComputedScore } from './score-questionnaire.js';
 import { STORE_EVERYTHING } from './storage-policy.js';
 
@@ -102,9 +103,9 @@ function scoreObservation(
   const quantity = (value: number) => ({ value, ...SCORE_UNIT });
   return {
     ...observationBase(response, fullUrl),
-    text: narrative([
-      `<b>${escapeHtml(score.sentence)}</b>`,
-      `Berekend uit de antwoorden van ${filledInBy(response.author?.reference ?? '')}, ingevuld op ${escapeHtml(dutchDate(response.authored ?? ''))}.`,
+    text: xhtmlNarrative([
+      html`<b>${score.sentence}</b>`,
+      `Berekend uit de antwoorden van ${filledInBy(response.author?.reference ?? '')}, ingevuld op ${dutchDate(response.authored ?? '')}.`,
     ]),
     identifier: [{ system: RESULT_OBSERVATION_ID_SYSTEM, value: `${identifierPrefix}/score/${score.code}` }],
     category: [{ coding: [{ ...SURVEY_CATEGORY }] }],
@@ -134,16 +135,14 @@ function responseNarrative(
   scores: readonly ComputedScore[],
 ) {
   const title = questionnaire.title ?? questionnaire.name ?? draft.questionnaire;
-  const heading = `<b>${escapeHtml(title)}</b>, ingevuld door ${filledInBy(author)} op ${escapeHtml(dutchDate(draft.authored))}.`;
+  const heading = html`<b>${title}</b>, ingevuld door ${filledInBy(author)} op ${dutchDate(draft.authored)}.`;
   const definitions = itemsByLinkId(questionnaire);
-  const lines: string[] = [];
+  const lines: Markup[] = [];
   const walk = (items: readonly QuestionnaireResponseItem[] | undefined) => {
     for (const item of items ?? []) {
       const definition: QuestionnaireItem = definitions.get(item.linkId) ?? { linkId: item.linkId, type: 'string' };
       if (item.answer?.length)
-        lines.push(
-          `${escapeHtml(questionText(definition))} — <b>${item.answer.map((a) => escapeHtml(answerText(a))).join('; ')}</b>`,
-        );
+        lines.push(html`${questionText(definition)} — <b>${item.answer.map(answerText).join('; ')}</b>`);
       walk(item.item);
       for (const answer of item.answer ?? []) walk(answer.item);
     }
@@ -151,9 +150,9 @@ function responseNarrative(
   walk(draft.item);
   const byPatient = (draft.patientItems ?? []).map((linkId) => definitions.get(linkId)).filter((d) => d !== undefined);
   const patientPart = byPatient.length
-    ? [`${byPatient.map((d) => `'${escapeHtml(questionText(d))}'`).join(' en ')}: beantwoord door de patiënt zelf.`]
+    ? [`${byPatient.map((d) => `'${questionText(d)}'`).join(' en ')}: beantwoord door de patiënt zelf.`]
     : [];
-  return narrative([heading, ...patientPart, ...scores.map((s) => escapeHtml(s.sentence))], lines);
+  return xhtmlNarrative([heading, ...patientPart, ...scores.map((s) => s.sentence)], lines);
 }
 
 function withoutDerivedFrom(observation: Observation): Observation {

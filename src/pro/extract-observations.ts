@@ -15,7 +15,8 @@ import {
   SURVEY_CATEGORY,
 } from './pro-codes.js';
 import { extensionOf, isQuestion } from './questionnaire-items.js';
-import { answerText, dutchDate, escapeHtml, filledInBy, narrative, questionText } from './result-narrative.js';
+import { html, xhtmlNarrative } from '../shared/xhtml-narrative.js';
+import { answerText, dutchDate, filledInBy, questionText } from './result-narrative.js';
 
 /** What extraction needs besides the Questionnaire: the response and how to point at it. */
 export interface ExtractionInput {
@@ -113,10 +114,10 @@ function answerObservation(
   return {
     ...base,
     ...(performer ? { performer } : {}),
-    text: narrative([
-      `<b>${escapeHtml(questionText(definition))}</b>`,
-      `Antwoord van ${filledInBy(performer?.[0]?.reference ?? '')}: ${escapeHtml(answerText(answer))}`,
-      `Uit de vragenlijst '${escapeHtml(questionnaire.title ?? questionnaire.name ?? '')}', ingevuld op ${escapeHtml(dutchDate(response.authored ?? ''))}.`,
+    text: xhtmlNarrative([
+      html`<b>${questionText(definition)}</b>`,
+      `Antwoord van ${filledInBy(performer?.[0]?.reference ?? '')}: ${answerText(answer)}`,
+      `Uit de vragenlijst '${questionnaire.title ?? questionnaire.name ?? ''}', ingevuld op ${dutchDate(response.authored ?? '')}.`,
     ]),
     identifier: [{ system: RESULT_OBSERVATION_ID_SYSTEM, value: `${input.identifierPrefix}/${key}` }],
     category: categoriesOf(questionnaire, chain),

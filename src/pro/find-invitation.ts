@@ -9,6 +9,7 @@ import type { EpdClient } from '../epd/epd-client.js';
 import { EpdError } from '../epd/epd-error.js';
 import { KEY_MOMENTS, type DecisionAid, type KeyMoment, type RecipientRole } from '../rules/types.js';
 import { AppError, badInput } from '../shared/errors.js';
+import { CLOSED_TASK_STATES } from './pro-codes.js';
 import type { InvitationKey } from './result-submission.js';
 
 /** The invitation a result belongs to, by reference: its Task, the patient, and who was invited. */
@@ -26,9 +27,6 @@ export interface FoundInvitation {
 /** Far above the 36 characters of the ids this service hands out; anything longer is not one of them. */
 const MAX_INVITATION_ID_LENGTH = 128;
 
-/** Invitations that ended without a result: a result for one is refused, so nobody reopens it by accident. */
-const CLOSED_STATES = new Set(['cancelled', 'rejected', 'failed', 'entered-in-error']);
-
 /**
  * Finds the invitation Task a result names and checks that the posting aid may answer it: the
  * Task exists, was made for this aid (its ActivityDefinition), and is still open or completed.
@@ -45,7 +43,7 @@ export async function findInvitation(epd: EpdClient, key: InvitationKey, aid: De
       retry: false,
     });
   }
-  if (CLOSED_STATES.has(task.status)) {
+  if (CLOSED_TASK_STATES.has(task.status)) {
     throw new AppError(`invitation ${invitationId} is ${task.status}; it takes no result`, {
       status: 409,
       code: 'conflict',

@@ -65,3 +65,9 @@ export const SCORE_UNIT = { unit: 'score', system: 'http://unitsofmeasure.org', 
  * to the Task with the invitation identifier). R4's basedOn does not allow a Task as its target.
  */
 export const INVITATION_EXTENSION = 'https://sdm-bridge.org/fhir/StructureDefinition/invitation';
+
+/**
+ * Task states in which an invitation is over without a result: a result for one is refused at
+ * intake (find-invitation.ts), and a late one already accepted is stored but does not reopen it (write-result.ts).
+ */
+export const CLOSED_TASK_STATES: ReadonlySet<string> = new Set(['cancelled', 'rejected', 'failed', 'entered-in-error']);

@@ -1,21 +1,4 @@
-import type { Narrative, QuestionnaireItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
-
-/** The XHTML namespace FHIR requires on `text.div`. */
-const XHTML = 'http://www.w3.org/1999/xhtml';
-
-/** A generated narrative of the given paragraphs and optional list items (both already escaped HTML). */
-export function narrative(paragraphs: readonly string[], listItems: readonly string[] = []): Narrative {
-  const list = listItems.length ? `<ul>${listItems.map((li) => `<li>${li}</li>`).join('')}</ul>` : '';
-  return {
-    status: 'generated',
-    div: `<div xmlns="${XHTML}">${paragraphs.map((p) => `<p>${p}</p>`).join('')}${list}</div>`,
-  };
-}
-
-/** Text safe inside XHTML: the five characters with a meaning there become character references. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import type { QuestionnaireItem, QuestionnaireResponseItemAnswer } from '@medplum/fhirtypes';
 
 /** Dates in narratives as a Dutch reader expects them, in the hospital's time zone (one helper for the service). */
 export { dutchDate } from '../shared/dutch-date.js';

@@ -1,7 +1,6 @@
 import type { Identifier, Resource } from '@medplum/fhirtypes';
 import type { EpdClient } from '../epd/epd-client.js';
 import { AppError } from '../shared/errors.js';
-import { INVITATION_EXTENSION } from './pro-codes.js';
 
 /** Whose a result is: the invitation's patient and its Task, both as `Type/id`. */
 export interface ResultOwner {

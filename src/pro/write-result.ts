@@ -4,9 +4,10 @@ import { EpdError } from '../epd/epd-error.js';
 import { storedEntriesOrThrow } from '../epd/transaction-answer.js';
 import { AppError } from '../shared/errors.js';
 import { assertValidResource } from '../shared/fhir-definitions.js';
-import { TASK_OUTPUT_RESULT, TASK_OUTPUT_SCORE, TASK_OUTPUT_TYPE_SYSTEM } from './pro-codes.js';
+import { CLOSED_TASK_STATES, TASK_OUTPUT_RESULT, TASK_OUTPUT_SCORE, TASK_OUTPUT_TYPE_SYSTEM } from './pro-codes.js';
 import { assertNoForeignResults, belongsTo, foreignResult } from './result-ownership.js';
-import { dutchDate, escapeHtml } from './result-narrative.js';
+import { withParagraph } from '../shared/xhtml-narrative.js';
+import { dutchDate } from './result-narrative.js';
 
 /** One resource to create unless a resource with its identifier is already in the EPD. */
 export interface ConditionalEntry {
@@ -40,9 +41,6 @@ export interface ResultWriteOutcome {
 
 /** The largest transaction with conditional creates the in-process FHIR server accepts; larger ones are refused. */
 export const DEFAULT_MAX_TRANSACTION_ENTRIES = 8;
-
-/** Task states in which an invitation is over without a result: a late result is stored but does not reopen them. */
-const CLOSED_STATES = new Set(['cancelled', 'rejected', 'failed', 'entered-in-error']);
 
 /**
  * Writes a result to the EPD so that it is correct whether or not transactions are atomic and
@@ -135,7 +133,7 @@ async function completeTask(
   completedAt: string,
 ): Promise<ResultWriteOutcome['task']> {
   const task = await epd.read<Task>(reference);
-  if (CLOSED_STATES.has(task.status)) return 'left-as-is';
+  if (CLOSED_TASK_STATES.has(task.status)) return 'left-as-is';
   const missing = outputs.filter((ref) => !(task.output ?? []).some((o) => o.valueReference?.reference === ref));
   if (task.status === 'completed' && missing.length === 0) return 'already-completed';
   const completed = assertValidResource<Task & { id: string }>({
@@ -177,10 +175,7 @@ async function completeTask(
 }
 
 function withCompletionNote(div: string | undefined, completedAt: string): Task['text'] {
-  const note = `<p>Afgerond op ${escapeHtml(dutchDate(completedAt))}: het resultaat staat in het dossier.</p>`;
-  const base =
-    div && div.endsWith('</div>') ? div.slice(0, -'</div>'.length) : '<div xmlns="http://www.w3.org/1999/xhtml">';
-  return { status: 'generated', div: `${base}${note}</div>` };
+  return withParagraph(div, `Afgerond op ${dutchDate(completedAt)}: het resultaat staat in het dossier.`);
 }
 
 /** A copy with every `reference` that names an earlier fullUrl replaced by the stored `Type/id`. */

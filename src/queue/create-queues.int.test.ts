@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { readQueueSettings } from '../config/read-queue-settings.js';
 import { createQueues } from './create-queues.js';
 import { createRedisConnection } from './redis-connection.js';
+import { TEST_REDIS_URL } from '../../test/helpers/redis.js';
 
 describe('createQueues', () => {
   it('gives each queue its own attempts, backoff and retention', async () => {
-    const redis = createRedisConnection(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', 'worker');
+    const redis = createRedisConnection(TEST_REDIS_URL, 'worker');
     const settings = readQueueSettings({ INVITATION_ATTEMPTS: '20', EVENT_RETAIN_COMPLETED_SECONDS: '60' }, []);
     const queues = createQueues(redis, { queuePrefix: `sdm-test-${randomUUID().slice(0, 8)}`, queues: settings });
     try {

@@ -52,7 +52,7 @@ export function createWorker<D, R>(options: {
     options.queue,
     async (job: Job<D, R>) => {
       const ctx: JobContext = {
-        log: log.child({ jobId: job.id }),
+        log: log.child({ jobId: job.id, ...requestIdOfJob(job.data) }),
         jobId: job.id ?? '',
         attempt: job.attemptsMade + 1,
         maxAttempts: job.opts.attempts ?? 1,
@@ -120,3 +120,9 @@ function toQueueError(err: unknown): Error {
 }
 
 export { BACKOFF_TYPE };
+
+/** The request id a job carries (src/shared/request-id.ts), as a log field: every line about the job can be traced. */
+function requestIdOfJob(data: unknown): { requestId?: string } {
+  const requestId = (data as { requestId?: unknown } | null)?.requestId;
+  return typeof requestId === 'string' ? { requestId } : {};
+}

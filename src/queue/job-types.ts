@@ -31,6 +31,8 @@ export interface InvitationJobData {
   /** `Type/id/_history/vid` (or `Type/id`) of the resource that triggered the invitation. */
   focus: string;
   occurredAt: string;
+  /** The request that delivered the event (src/shared/request-id.ts). */
+  requestId?: string;
 }
 
 /** Why a `poll` job runs: its schedule, an empty ping, a sweep, a gap in event numbers, or a heartbeat check. */

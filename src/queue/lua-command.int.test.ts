@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { luaCommand } from './lua-command.js';
+import { TEST_REDIS_URL } from '../../test/helpers/redis.js';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const INCR_BY_ARG = `return redis.call('INCRBY', KEYS[1], ARGV[1])`;
 
 describe('luaCommand: a script sent by its SHA', () => {
@@ -9,7 +9,7 @@ describe('luaCommand: a script sent by its SHA', () => {
   const key = `sdm-test:lua-command:${process.pid}`;
 
   beforeAll(() => {
-    redis = new Redis(REDIS_URL);
+    redis = new Redis(TEST_REDIS_URL);
   });
   afterAll(async () => {
     await redis.del(key);

@@ -27,7 +27,11 @@ async function runDemo(): Promise<number> {
   }
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', pretty: true });
   // EPD_SANDBOX_STRICT=1: the sandbox EPD behaves like a production server (see docs/reliability.md).
-  const stack = await startEmbeddedStack({ log, strict: process.env.EPD_SANDBOX_STRICT === '1' });
+  const stack = await startEmbeddedStack({
+    log,
+    strict: process.env.EPD_SANDBOX_STRICT === '1',
+    env: { ...process.env }, // the operator's settings win
+  });
   try {
     print(`sdm-bridge demo: EPD ${stack.fhir.baseUrl}, decision-aid platform ${stack.aid.baseUrl}, Redis ${redisUrl}`);
     print(`mapping files: ${stack.service.mappings.files.join(', ')}\n`);

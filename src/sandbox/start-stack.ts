@@ -31,7 +31,8 @@ export interface EmbeddedStack {
 export async function startEmbeddedStack(
   options: {
     log?: Logger;
-    env?: Record<string, string>;
+    /** Settings over the embedded defaults; nothing is read from process.env (the demo passes it here). */
+    env?: Record<string, string | undefined>;
     overrides?: ServiceOverrides;
     /** Where the service reaches the sandbox EPD, given its base URL: e.g. through a fault-injecting proxy. */
     epdBaseUrl?: (sandboxBaseUrl: string) => string | Promise<string>;
@@ -43,7 +44,6 @@ export async function startEmbeddedStack(
   const seed = await seedSandbox(fhir.repo);
   const aid = await startDecisionAidStandIn({ token: 'embedded-aid-token-0123456789' });
   const env: Record<string, string | undefined> = {
-    ...process.env,
     EPD_BASE_URL: options.epdBaseUrl ? await options.epdBaseUrl(fhir.baseUrl) : fhir.baseUrl,
     INTAKE_SOURCES: 'hix',
     INTAKE_HIX_TOKEN: EMBEDDED_INTAKE_TOKEN,

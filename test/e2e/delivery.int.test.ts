@@ -1,14 +1,14 @@
 import { loadNotificationFixture } from '../fixtures/notifications/load-notification-fixture.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
-import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { freshChild, notify, refOf, settle, startTestStack, storeInEpd, tasksFor } from '../helpers/embedded.js';
 
 /** Nothing sent twice, nothing lost: duplicates, throttle, and decision-aid failures on real parts. */
 describe('delivery guarantees end to end', () => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startEmbeddedStack();
+    stack = await startTestStack();
   });
   afterAll(async () => {
     await stack.close();

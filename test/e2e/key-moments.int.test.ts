@@ -1,8 +1,8 @@
 import { validateResource } from '@medplum/core';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
-import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { freshChild, notify, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 
 /**
  * The spine end to end, on real Redis and the in-process FHIR server over HTTP: an EPD event for
@@ -18,7 +18,7 @@ describe.each([
   let stack: EmbeddedStack;
   beforeAll(async () => {
     // The shipped mapping takes its reflection time from MEDICATION_REFLECTION_DELAY (the embedded default is PT1S).
-    stack = await startEmbeddedStack({ strict, env: { MEDICATION_REFLECTION_DELAY: 'PT2H' } });
+    stack = await startTestStack({ strict, env: { MEDICATION_REFLECTION_DELAY: 'PT2H' } });
   });
   afterAll(async () => {
     await stack.close();

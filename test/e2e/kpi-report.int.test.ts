@@ -1,8 +1,9 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { monthLabel as monthName } from '../../src/kpi/render-share-chart-svg.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { expectedFrom, fixtureMonths, kpiFixturePlan, storeKpiFixture } from '../fixtures/kpi/kpi-fixtures.js';
+import { startTestStack } from '../helpers/embedded.js';
 
 /** Debian's browser; nothing is downloaded (.ci/run installs the package when it is missing). */
 const CHROMIUM = '/usr/bin/chromium';
@@ -36,7 +37,7 @@ describe('the KPI page in a real browser', () => {
   const months = fixtureMonths();
   const plan = kpiFixturePlan(months);
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ env: { ADMIN_TOKEN } });
+    stack = await startTestStack({ env: { ADMIN_TOKEN } });
     await storeKpiFixture(stack.fhir.repo, plan);
   }, 60_000);
   afterAll(async () => {

@@ -6,10 +6,10 @@ import { KPI_SCHEDULER_ID } from '../../src/kpi/kpi-scheduler.js';
 import { monthOf } from '../../src/kpi/month-period.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { platformResult } from '../fixtures/results/result-fixtures.js';
 import { expectedFrom, fixtureMonths, kpiFixturePlan, storeKpiFixture } from '../fixtures/kpi/kpi-fixtures.js';
-import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { freshChild, notify, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 
 /** The admin token of this stack: the KPI routes are behind it. */
 const KPI_ADMIN_TOKEN = 'kpi-admin-token-0123456789';
@@ -30,7 +30,7 @@ describe('KPIs from the record, end to end', () => {
   const months = fixtureMonths();
   const plan = kpiFixturePlan(months);
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ env: { ADMIN_TOKEN: KPI_ADMIN_TOKEN } });
+    stack = await startTestStack({ env: { ADMIN_TOKEN: KPI_ADMIN_TOKEN } });
     await storeKpiFixture(stack.fhir.repo, plan);
   }, SLOW_MS);
   afterAll(async () => {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { treatmentPlan } from '../../src/sandbox/seed-patients.js';
-import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { EMBEDDED_INTAKE_TOKEN, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { backportNotification } from '../helpers/backport-notification.js';
-import { freshChild, notify, refOf, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { freshChild, notify, refOf, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 import { pollState, waitFor } from '../helpers/polling.js';
 
 /** A test waits for grace periods, checks and polls: longer than jest's default 5 s. */
@@ -19,7 +19,7 @@ describe('gaps, empty pings and heartbeats of a pushing source', () => {
   const lines: string[] = [];
   beforeAll(async () => {
     const destination = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
-    stack = await startEmbeddedStack({
+    stack = await startTestStack({
       env: {
         INTAKE_HIX_MODE: 'push',
         GAP_GRACE_MS: '1000',

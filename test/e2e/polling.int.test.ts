@@ -2,10 +2,10 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load-config.js';
 import { notificationFor, demoSteps } from '../../src/sandbox/demo-scenario.js';
 import { treatmentPlan } from '../../src/sandbox/seed-patients.js';
-import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { EMBEDDED_INTAKE_TOKEN, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { startService } from '../../src/start-service.js';
-import { freshChild, notify, refOf, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { freshChild, notify, refOf, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 import { pollState, startFaultyProxy, waitFor } from '../helpers/polling.js';
 
 /** Settings that make polling quick enough for a test; everything else is the production default. */
@@ -31,7 +31,7 @@ describe('polling a source that never pushes (INTAKE_HIX_MODE=poll)', () => {
   let stack: EmbeddedStack;
   let state: ReturnType<typeof pollState>;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ env: { ...FAST_POLLING, INTAKE_HIX_MODE: 'poll' } });
+    stack = await startTestStack({ env: { ...FAST_POLLING, INTAKE_HIX_MODE: 'poll' } });
     state = pollState(stack);
   }, TEST_TIMEOUT_MS);
   afterAll(async () => {
@@ -86,7 +86,7 @@ describe('push and poll together (INTAKE_HIX_MODE=both)', () => {
   let stack: EmbeddedStack;
   let state: ReturnType<typeof pollState>;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({
+    stack = await startTestStack({
       env: { ...FAST_POLLING, INTAKE_HIX_MODE: 'both', RECONCILE_INTERVAL_MS: '2000', RECONCILE_WINDOW_MS: '7200000' },
     });
     state = pollState(stack);
@@ -140,7 +140,7 @@ describe('two worker processes polling the same source', () => {
   let stack: EmbeddedStack;
   let second: Awaited<ReturnType<typeof startService>>;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ env: { ...FAST_POLLING, INTAKE_HIX_MODE: 'poll' } });
+    stack = await startTestStack({ env: { ...FAST_POLLING, INTAKE_HIX_MODE: 'poll' } });
     const config = loadConfig({ ...stack.env, SDM_ROLE: 'worker' } as Record<string, string>);
     second = await startService(config, createLogger({ level: 'silent' }), { env: stack.env });
   }, TEST_TIMEOUT_MS);
@@ -181,7 +181,7 @@ describe('an EPD that answers 503', () => {
   beforeAll(async () => {
     proxy = await startFaultyProxy();
     const destination = new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) });
-    stack = await startEmbeddedStack({
+    stack = await startTestStack({
       env: { ...FAST_POLLING, INTAKE_HIX_MODE: 'poll', EPD_BASE_URL: proxy.baseUrl },
       log: createLogger({ level: 'info', destination }),
     });

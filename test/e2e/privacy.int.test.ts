@@ -7,10 +7,10 @@ import type { EventJobResult } from '../../src/events/event-job.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { startFhirSandbox, type FhirSandbox } from '../../src/sandbox/fhir-server.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { INVITATION_ID_SYSTEM } from '../../src/decision-aids/invitation-task-codes.js';
 import { platformResult } from '../fixtures/results/result-fixtures.js';
-import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { freshChild, notify, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 
 /** Per hook and test: a stack start or a settle takes seconds on a loaded 2-core machine (jest's default is 5 s). */
 const SLOW_MS = 30_000;
@@ -114,7 +114,7 @@ describe('privacy and audit end to end', () => {
   };
 
   beforeAll(async () => {
-    stack = await startEmbeddedStack({
+    stack = await startTestStack({
       env: { OBJECTION_PATIENT_FHIRPATH: `extension('${FLAG_URL}').valueBoolean`, AUDIT_SOURCE_ID: 'sdm-bridge-e2e' },
       overrides: { epd: epd.client },
     });
@@ -310,7 +310,7 @@ describe('audit trail on its own FHIR server (AUDIT_BASE_URL)', () => {
   let audit: FhirSandbox;
   beforeAll(async () => {
     audit = await startFhirSandbox();
-    stack = await startEmbeddedStack({ env: { AUDIT_BASE_URL: audit.baseUrl } });
+    stack = await startTestStack({ env: { AUDIT_BASE_URL: audit.baseUrl } });
   }, SLOW_MS);
   afterAll(async () => {
     await stack.close();

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { validateResource } from '@medplum/core';
 import type { Resource } from '@medplum/fhirtypes';
 import type { EventJobResult } from '../../src/events/event-job.js';
-import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
-import { notify, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { EMBEDDED_INTAKE_TOKEN, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { notify, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 
 /**
  * Real Dutch records in, the right key moments out: the public zib2020/MP9 examples of Nictiz
@@ -125,7 +125,7 @@ async function codeSkips(stack: EmbeddedStack): Promise<number> {
 describe('real zib2020/MP9 records through the shipped mappings', () => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({
+    stack = await startTestStack({
       env: { ASTMA_DEPARTMENTS: `Organization/kinderlongziekten, ${URA_DEPARTMENT}` },
     });
   }, 60_000);

@@ -9,9 +9,9 @@ import { expectAllowedReferenceTargets } from '../helpers/reference-targets.js';
 import { platformResult, questionnaireUrl } from '../fixtures/results/result-fixtures.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { assertValidResource } from '../../src/shared/fhir-definitions.js';
-import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { freshChild, notify, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 
 /**
  * An EPD client in front of the sandbox whose next transactions can fail: before the server sees
@@ -71,7 +71,7 @@ describe('results end to end: invitation → result → record', () => {
   const epd = faultyEpd();
   let eventNumber = 900;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ overrides: { epd: epd.client } });
+    stack = await startTestStack({ overrides: { epd: epd.client } });
     epd.connect(stack.fhir.baseUrl);
   }, SLOW_MS);
   afterAll(async () => {

@@ -1,7 +1,7 @@
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
-import { freshChild, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { freshChild, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 import { pollState, waitFor } from '../helpers/polling.js';
 
 const ENGINE_TOKEN = 'embedded-engine-token-not-for-production';
@@ -30,7 +30,7 @@ describe('two sources (one push, one poll) watching one EPD', () => {
   let stack: EmbeddedStack;
   let state: ReturnType<typeof pollState>;
   beforeAll(async () => {
-    stack = await startEmbeddedStack({ env: TWO_SOURCES });
+    stack = await startTestStack({ env: TWO_SOURCES });
     state = pollState(stack);
   }, TEST_TIMEOUT_MS);
   afterAll(async () => {

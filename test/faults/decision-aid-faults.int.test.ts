@@ -1,9 +1,9 @@
 import { invitationLinkOf } from '../../src/decision-aids/build-invitation-task.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { medicationAgreement } from '../../src/sandbox/seed-patients.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { createLogger } from '../../src/shared/logger.js';
-import { freshChild, notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { freshChild, notify, refOf, settle, startTestStack, storeInEpd, tasksFor } from '../helpers/embedded.js';
 import { tasksByInvitation } from './proxied-stack.js';
 
 /** The fixture mappings give the platform 2 s to answer; a late answer comes well after that. */
@@ -22,7 +22,7 @@ describe('decision-aid platform faults', () => {
       level: 'info',
       destination: { write: (line: string) => void logLines.push(JSON.parse(line) as Record<string, unknown>) },
     });
-    stack = await startEmbeddedStack({
+    stack = await startTestStack({
       log,
       env: { MAPPINGS_DIR: 'test/fixtures/chaos-mappings', RETRY_BACKOFF_MS: '50', JOB_ATTEMPTS: '8' },
     });

@@ -1,7 +1,7 @@
 import { startFaultProxy, type FaultProxy } from '../../src/sandbox/fault-proxy.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import type { Logger } from '../../src/shared/logger.js';
-import { tasksFor } from '../helpers/embedded.js';
+import { tasksFor, startTestStack } from '../helpers/embedded.js';
 
 /** The embedded stack with the service reaching its EPD through a fault proxy. */
 export interface ProxiedStack {
@@ -13,7 +13,7 @@ export interface ProxiedStack {
 /** Starts the embedded stack behind a fault proxy (recording every request); `env` as for startEmbeddedStack. */
 export async function startProxiedStack(env: Record<string, string> = {}, log?: Logger): Promise<ProxiedStack> {
   let proxy: FaultProxy | undefined;
-  const stack = await startEmbeddedStack({
+  const stack = await startTestStack({
     env,
     ...(log ? { log } : {}),
     epdBaseUrl: async (sandboxUrl) => {

@@ -1,7 +1,16 @@
 import type { Bundle, Resource, Task } from '@medplum/fhirtypes';
 import type { Job, JobType } from 'bullmq';
-import { EMBEDDED_INTAKE_TOKEN, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { waitForQueuesToDrain } from '../../src/sandbox/wait-for-queues.js';
+import { TEST_REDIS_URL } from './redis.js';
+
+/**
+ * The embedded stack on the test Redis, configured by the test alone: the settings here and in
+ * `options.env`, never the environment the tests happen to run in.
+ */
+export function startTestStack(options: Parameters<typeof startEmbeddedStack>[0] = {}): Promise<EmbeddedStack> {
+  return startEmbeddedStack({ ...options, env: { REDIS_URL: TEST_REDIS_URL, ...options.env } });
+}
 
 /** Writes a resource into the sandbox EPD over HTTP, as the EPD itself would store it. */
 export async function storeInEpd<T extends Resource>(stack: EmbeddedStack, resource: T): Promise<T & { id: string }> {

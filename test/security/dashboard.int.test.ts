@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import request from 'supertest';
 import { createApp } from '../../src/http/create-app.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { connectTestRedis } from '../helpers/redis.js';
 
 /**
  * Finding (medium): the dashboard was read-write for anyone with the admin token — a forged
@@ -18,7 +18,7 @@ const bearer = `Bearer ${TOKEN}`;
 const FORGED = { name: 'result', data: JSON.stringify({ task: 'Task/of-another-patient' }), options: '{}' };
 
 describe('queue dashboard: it cannot hurt', () => {
-  const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+  const redis = connectTestRedis();
   const queue = new Queue('results', { connection: redis, prefix: `sdm-test-dash-${randomUUID().slice(0, 8)}` });
   const appWith = (allowActions?: boolean) =>
     createApp({

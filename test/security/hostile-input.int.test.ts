@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { servedRoutes } from '../../src/http/openapi-routes.js';
 import { MAX_BUNDLE_ENTRIES } from '../../src/intake/json-limits.js';
-import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { EMBEDDED_INTAKE_TOKEN, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { brokenBundles, invalidJson, notFhir, wrongResourceType, type BodyCase } from './hostile-bodies.js';
 import {
@@ -17,7 +17,7 @@ import {
 import { hostileResults, type KnownInvitation } from './hostile-results.js';
 import { deepNesting, injections, longStrings, tooManyEntries, unicode } from './hostile-shapes.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
-import { notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { notify, refOf, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
 
 const ENGINE_SECRET = 'engine-hmac-secret-0123456789';
 /** Types the service writes into the EPD: none may appear because of hostile input. */
@@ -101,7 +101,7 @@ describe('hostile and malformed input against the running service (real Redis, s
 
   beforeAll(async () => {
     const log = createLogger({ level: 'warn', destination: { write: (line: string) => void logLines.push(line) } });
-    stack = await startEmbeddedStack({
+    stack = await startTestStack({
       log,
       env: { INTAKE_SOURCES: 'hix,engine', INTAKE_ENGINE_HMAC_SECRET: ENGINE_SECRET },
     });

@@ -4,10 +4,10 @@ import { queueList } from '../../src/queue/queue-list.js';
 import { demoSteps, notificationFor } from '../../src/sandbox/demo-scenario.js';
 import { startFaultProxy, type FaultProxy } from '../../src/sandbox/fault-proxy.js';
 import { SEED_PEOPLE } from '../../src/sandbox/seed-people.js';
-import { startEmbeddedStack, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
+import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { platformResult } from '../fixtures/results/result-fixtures.js';
-import { notify, refOf, settle, storeInEpd, tasksFor } from '../helpers/embedded.js';
+import { notify, refOf, settle, startTestStack, storeInEpd, tasksFor } from '../helpers/embedded.js';
 import { startLoopbackServer, type LoopbackServer } from '../helpers/loopback-server.js';
 
 /** Per hook and test: a stack start or a settle takes seconds on a loaded 2-core machine. */
@@ -79,7 +79,7 @@ describe('patient data stays out of the logs and the job payloads (whole flow, e
 
   beforeAll(async () => {
     const log = createLogger({ level: 'trace', destination: { write: (line: string) => void lines.push(line) } });
-    stack = await startEmbeddedStack({ log });
+    stack = await startTestStack({ log });
   }, SLOW_MS);
   afterAll(async () => {
     await stack?.close();
@@ -178,7 +178,7 @@ describe('patient data quoted in remote errors stays out of logs, jobs and answe
     platform = await startLoopbackServer((_req, res) => {
       res.writeHead(422, { 'content-type': 'application/json' }).end(quotingOutcome(person));
     });
-    stack = await startEmbeddedStack({
+    stack = await startTestStack({
       log,
       env: { ASTMA_KEUZEHULP_URL: `${platform.origin}/api/invitations`, ADMIN_TOKEN },
       epdBaseUrl: async (target) => {
