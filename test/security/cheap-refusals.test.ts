@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
-import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { request, type ClientRequest } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { MAX_UNVERIFIED_BODIES_PER_CLIENT } from '../../src/http/cheap-refusals.js';
 import { createApp } from '../../src/http/create-app.js';
 import { listenApi } from '../../src/http/listen-api.js';
@@ -22,6 +22,8 @@ const BIG = 5 * 1024 * 1024;
 
 let server: Server;
 let port: number;
+/** The server's side of each open connection, by the client's port. */
+const connections = new Map<number, Socket>();
 const queued: EpdEvent[] = [];
 beforeAll(async () => {
   const app = createApp({
@@ -40,6 +42,11 @@ beforeAll(async () => {
   });
   server = await listenApi(app, 0, '127.0.0.1');
   port = (server.address() as AddressInfo).port;
+  server.on('connection', (socket) => {
+    const clientPort = socket.remotePort!;
+    connections.set(clientPort, socket);
+    socket.once('close', () => connections.delete(clientPort));
+  });
 });
 afterAll(async () => {
   server.closeAllConnections();
@@ -63,7 +70,20 @@ function startUpload(headers: Record<string, string>) {
     req.on('error', () => resolve(0)); // aborted by the test, or closed by the server without an answer
   });
   req.write(Buffer.alloc(1024, 'a'));
-  return { status, abort: () => req.destroy() };
+  return { status, abort: () => abortUpload(req) };
+}
+
+/**
+ * Aborts an upload and resolves once the server has closed its side too. Only then has the server
+ * released the upload's place among the unverified bodies in flight: without the wait, the next
+ * request could still find the place taken, depending on which socket the server saw first.
+ */
+async function abortUpload(req: ClientRequest): Promise<void> {
+  const clientPort = req.socket?.localPort;
+  req.destroy();
+  const serverSide = clientPort === undefined ? undefined : connections.get(clientPort);
+  if (serverSide && !serverSide.closed) await new Promise((resolve) => serverSide.once('close', resolve));
+  await new Promise((resolve) => setImmediate(resolve)); // the response's own close listeners run after the socket's
 }
 
 async function post(headers: Record<string, string>, body = BODY): Promise<number> {
@@ -85,7 +105,7 @@ describe('cheap refusals', () => {
     // Only 1 kB of the declared 5 MB is ever sent: an answer proves the body was not waited for.
     const upload = startUpload(headers);
     expect(await upload.status).toBe(401);
-    upload.abort();
+    await upload.abort();
   });
 
   it(`reads at most ${MAX_UNVERIFIED_BODIES_PER_CLIENT} unverified bodies per client at once (429 beyond)`, async () => {
@@ -98,8 +118,8 @@ describe('cheap refusals', () => {
     await post({}); // a round trip, so the held uploads have surely reached the server
     const extra = startUpload(signedLooking());
     expect(await extra.status).toBe(429);
-    extra.abort();
-    for (const upload of held) upload.abort();
+    await extra.abort();
+    await Promise.all(held.map((upload) => upload.abort()));
     // A bearer sender is never held up by the cap: it is known from its headers.
     expect(await post({ authorization: `Bearer ${TOKEN}` })).toBe(202);
   });

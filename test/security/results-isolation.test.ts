@@ -1,16 +1,18 @@
-import type { DocumentReference, Observation, QuestionnaireResponse, Task } from '@medplum/fhirtypes';
+import type { DocumentReference, Observation, QuestionnaireResponse, Resource, Task } from '@medplum/fhirtypes';
 import { INVITATION_ID_SYSTEM } from '../../src/decision-aids/invitation-task-codes.js';
 import { createFakeEpdClient, type FakeEpdClient } from '../../src/epd/fake-epd-client.js';
 import { acceptResult } from '../../src/pro/accept-result.js';
 import { loadQuestionnaires } from '../../src/pro/load-questionnaires.js';
 import { planResultWrite } from '../../src/pro/plan-result-write.js';
+import { PRO_SCORE_SYSTEM } from '../../src/pro/pro-codes.js';
 import type { QuestionnaireSet } from '../../src/pro/questionnaire-set.js';
 import { scopedResultIdentifier } from '../../src/pro/result-identifier.js';
 import { writeResult } from '../../src/pro/write-result.js';
-import type { DecisionAid } from '../../src/rules/types.js';
+import type { DecisionAid, StoragePolicy } from '../../src/rules/types.js';
 import type { AppError } from '../../src/shared/errors.js';
 import {
   ASTHMA_AID,
+  ASTHMA_RESULTS,
   platformResult,
   questionnaireUrl,
   storeInvitationTask,
@@ -27,6 +29,20 @@ const AID_B: DecisionAid = {
   id: 'astma-tweede',
   activityDefinition: 'https://tweede.example.org/fhir/ActivityDefinition/astma|1',
 };
+
+/** Both aids with the SDM-Q9 stored as `store` says (absent: its default, the score only). */
+function aidsStoring(store: Partial<StoragePolicy> | undefined): { a: DecisionAid; b: DecisionAid } {
+  const withStore = (aid: DecisionAid): DecisionAid => ({
+    ...aid,
+    results: {
+      ...ASTHMA_RESULTS,
+      questionnaires: ASTHMA_RESULTS.questionnaires.map((q) =>
+        q.questionnaire === questionnaireUrl('sdm-q9') ? { ...q, store } : q,
+      ),
+    },
+  });
+  return { a: withStore(AID_A), b: withStore(AID_B) };
+}
 const RECEIVED = '2026-03-02T20:16:00.000Z';
 const PLATFORM_SYSTEM = 'https://keuzehulp.example.org/results';
 
@@ -70,13 +86,38 @@ const failure = (work: Promise<unknown>) =>
     (err: unknown) => err as AppError,
   );
 
-/** The responses a Task's output points at. */
-async function outputsOf(task: string): Promise<QuestionnaireResponse[]> {
+type Written = QuestionnaireResponse | Observation;
+
+/** What a Task's output points at: responses, or score Observations where no response is written. */
+async function outputsOf(task: string): Promise<Written[]> {
   const read = await epd.read<Task>(task);
-  return Promise.all((read.output ?? []).map((o) => epd.read<QuestionnaireResponse>(o.valueReference!.reference!)));
+  return Promise.all((read.output ?? []).map((o) => epd.read<Written>(o.valueReference!.reference!)));
 }
 
-const codesOf = (response: QuestionnaireResponse) => response.item!.map((i) => i.answer![0]!.valueCoding!.code);
+/** Every Observation of a result: its outputs that are Observations and those derived from its responses. */
+async function observationsOf(outputs: readonly Written[]): Promise<Observation[]> {
+  const derived = await Promise.all(
+    outputs
+      .filter((r) => r.resourceType === 'QuestionnaireResponse')
+      .map((r) => epd.search<Observation>('Observation', { 'derived-from': `QuestionnaireResponse/${r.id}` })),
+  );
+  return [...outputs.filter((r): r is Observation => r.resourceType === 'Observation'), ...derived.flat()];
+}
+
+/** The SDM-Q9 totals among Observations (100: every answer 5, 0: every answer 0). */
+const sdmTotalsOf = (observations: readonly Observation[]) =>
+  observations
+    .filter((o) => o.code.coding?.some((c) => c.system === PRO_SCORE_SYSTEM && c.code === 'sdm-q9-total'))
+    .map((o) => o.valueQuantity?.value);
+
+/** The answer codes of each written response (none where the policy writes no response). */
+const answersOf = (outputs: readonly Written[]) =>
+  outputs
+    .filter((r): r is QuestionnaireResponse => r.resourceType === 'QuestionnaireResponse')
+    .map((r) => r.item!.map((i) => i.answer![0]!.valueCoding!.code));
+
+const subjectsOf = (resources: readonly Written[]) => resources.map((r) => r.subject?.reference);
+const referenceOf = (resource: Resource) => `${resource.resourceType}/${resource.id}`;
 
 async function counts() {
   const [responses, observations] = await Promise.all([
@@ -86,44 +127,59 @@ async function counts() {
   return { responses: responses.length, observations: observations.length };
 }
 
-describe('results isolation: a platform cannot touch another invitation or patient', () => {
-  it("attack 1: aid A answers patient A under the identifier of aid B's result for patient B", async () => {
-    await submit(AID_B, sdmResponse(invitations.b.invitationId, 'shared-77', '1'));
-    const before = await outputsOf(invitations.b.task);
-    await submit(AID_A, sdmResponse(invitations.a.invitationId, 'shared-77', '5'));
+describe.each([
+  ['the default storage policy (the SDM-Q9 writes its score only)', undefined],
+  ['a policy writing the SDM-Q9 response and every answer', { response: true, scores: true, items: true }],
+] as const)('results isolation under %s: a platform cannot touch another invitation or patient', (_name, store) => {
+  const aids = aidsStoring(store);
+  const writesResponse = store?.response ?? false;
 
-    const [ofA] = await outputsOf(invitations.a.task);
-    expect(ofA!.subject?.reference).toBe('Patient/patient-a');
-    expect(codesOf(ofA!)).toEqual(Array(9).fill('5'));
+  it("attack 1: aid A answers patient A under the identifier of aid B's result for patient B", async () => {
+    await submit(aids.b, sdmResponse(invitations.b.invitationId, 'shared-77', '1'));
+    const before = await outputsOf(invitations.b.task);
+    await submit(aids.a, sdmResponse(invitations.a.invitationId, 'shared-77', '5'));
+
+    const ofA = await outputsOf(invitations.a.task);
+    expect(ofA.length).toBeGreaterThan(0);
+    expect(subjectsOf(ofA)).toEqual(ofA.map(() => 'Patient/patient-a'));
+    expect(sdmTotalsOf(await observationsOf(ofA))).toEqual([100]);
+    expect(answersOf(ofA)).toEqual(writesResponse ? [Array(9).fill('5')] : []);
     const afterB = await outputsOf(invitations.b.task);
     expect(afterB.map((r) => [r.id, r.meta?.versionId, r.subject?.reference])).toEqual(
       before.map((r) => [r.id, r.meta?.versionId, 'Patient/patient-b']),
     );
-    expect(ofA!.id).not.toBe(afterB[0]!.id);
+    expect(sdmTotalsOf(await observationsOf(afterB))).toEqual([20]);
+    const ofB = new Set(afterB.map(referenceOf));
+    expect(ofA.map(referenceOf).filter((ref) => ofB.has(ref))).toEqual([]);
   });
 
   it('attack 1 with the platform JSON: the same result id at two aids is two results', async () => {
-    await submit(AID_B, platformResult(invitations.b.invitationId, { id: 'r-1' }));
-    await submit(AID_A, platformResult(invitations.a.invitationId, { id: 'r-1' }));
+    await submit(aids.b, platformResult(invitations.b.invitationId, { id: 'r-1' }));
+    await submit(aids.a, platformResult(invitations.a.invitationId, { id: 'r-1' }));
     const ofA = await outputsOf(invitations.a.task);
     const ofB = await outputsOf(invitations.b.task);
-    expect(ofA.map((r) => r.subject?.reference)).toEqual(['Patient/patient-a', 'Patient/patient-a']);
-    expect(ofB.map((r) => r.subject?.reference)).toEqual(['Patient/patient-b', 'Patient/patient-b']);
+    expect(subjectsOf(ofA)).toEqual(['Patient/patient-a', 'Patient/patient-a']);
+    expect(subjectsOf(ofB)).toEqual(['Patient/patient-b', 'Patient/patient-b']);
+    const referencesOfB = new Set(ofB.map(referenceOf));
+    expect(ofA.map(referenceOf).filter((ref) => referencesOfB.has(ref))).toEqual([]);
   });
 
   it("attack 2: aid A writes first under aid B's future id for patient C; C's Task and Observations stay C's", async () => {
-    await submit(AID_A, sdmResponse(invitations.a.invitationId, 'future-9', '5'));
-    await submit(AID_B, sdmResponse(invitations.c.invitationId, 'future-9', '0'));
+    await submit(aids.a, sdmResponse(invitations.a.invitationId, 'future-9', '5'));
+    await submit(aids.b, sdmResponse(invitations.c.invitationId, 'future-9', '0'));
 
-    const [ofC] = await outputsOf(invitations.c.task);
-    expect([ofC!.subject?.reference, ...new Set(codesOf(ofC!))]).toEqual(['Patient/patient-c', '0']);
-    const observations = await epd.search<Observation>('Observation', {
-      'derived-from': `QuestionnaireResponse/${ofC!.id}`,
-    });
-    expect(observations.length).toBeGreaterThan(0);
+    const ofC = await outputsOf(invitations.c.task);
+    expect(ofC.length).toBeGreaterThan(0);
+    expect(subjectsOf(ofC)).toEqual(ofC.map(() => 'Patient/patient-c'));
+    expect(answersOf(ofC)).toEqual(writesResponse ? [Array(9).fill('0')] : []);
+    const observations = await observationsOf(ofC);
+    // C's score is made of C's answers (all 0), not A's (all 5, a total of 100).
+    expect(sdmTotalsOf(observations)).toEqual([0]);
+    expect(observations.length).toBe(writesResponse ? 10 : 1); // with the answers: nine items and the total
     for (const observation of observations) expect(observation.subject?.reference).toBe('Patient/patient-c');
-    const [ofA] = await outputsOf(invitations.a.task);
-    expect(ofA!.id).not.toBe(ofC!.id);
+    const referencesOfC = new Set(ofC.map(referenceOf));
+    const ofA = await outputsOf(invitations.a.task);
+    expect(ofA.map(referenceOf).filter((ref) => referencesOfC.has(ref))).toEqual([]);
   });
 
   it('refuses with 409 and writes nothing when a resource with the scoped identifier belongs to another patient', async () => {
@@ -131,7 +187,7 @@ describe('results isolation: a platform cannot touch another invitation or patie
     const planted = sdmResponse(invitations.a.invitationId, 'planted', '5');
     const scoped = scopedResultIdentifier(
       { system: PLATFORM_SYSTEM, value: 'future-9' },
-      AID_B.id,
+      aids.b.id,
       invitations.c.invitationId,
     );
     await epd.createIfNoneExist(
@@ -139,31 +195,40 @@ describe('results isolation: a platform cannot touch another invitation or patie
       'identifier=none|none',
     );
     const before = await counts();
-    const refused = await failure(submit(AID_B, sdmResponse(invitations.c.invitationId, 'future-9', '0')));
+    const refused = await failure(submit(aids.b, sdmResponse(invitations.c.invitationId, 'future-9', '0')));
     expect(refused).toMatchObject({ status: 409, retry: false });
     expect(refused!.message).not.toMatch(/patient-a|planted/);
     expect(await counts()).toEqual(before);
     expect((await epd.read<Task>(invitations.c.task)).status).toBe('ready');
   });
 
-  it('the results job refuses too (409, nothing written), when the foreign resource appears after intake', async () => {
-    const job = await acceptResult(AID_B, sdmResponse(invitations.c.invitationId, 'late', '0'), RECEIVED, {
+  it('the results job refuses too (409, nothing written), when a foreign resource it would write appears after intake', async () => {
+    const job = await acceptResult(aids.b, sdmResponse(invitations.c.invitationId, 'late', '0'), RECEIVED, {
       epd,
       questionnaires,
     });
-    await epd.createIfNoneExist(
-      {
-        ...sdmResponse(invitations.a.invitationId, 'x', '5'),
-        identifier: job.responses[0]!.identifier,
-        subject: { reference: 'Patient/patient-a' },
-      },
-      'identifier=none|none',
+    const { plan } = planResultWrite(job, questionnaires, RECEIVED);
+    // Each resource the job would write, in turn, already in the EPD with its identifier but about patient A.
+    expect(plan.entries.map((e) => e.resource.resourceType)).toContain(
+      writesResponse ? 'QuestionnaireResponse' : 'Observation',
     );
-    const before = await counts();
-    const refused = await failure(writeResult(epd, planResultWrite(job, questionnaires, RECEIVED).plan));
-    expect(refused).toMatchObject({ status: 409, retry: false });
-    expect(await counts()).toEqual(before);
-    expect((await epd.read<Task>(invitations.c.task)).status).toBe('ready');
+    for (const [index, entry] of plan.entries.entries()) {
+      const { resource: planted } = await epd.createIfNoneExist<Resource>(
+        { ...entry.resource, subject: { reference: 'Patient/patient-a' } } as Resource,
+        'identifier=none|none',
+      );
+      const before = await counts();
+      const refused = await failure(writeResult(epd, plan));
+      expect([index, refused?.status, refused?.retry]).toEqual([index, 409, false]);
+      expect(await counts()).toEqual(before);
+      expect((await epd.read<Task>(invitations.c.task)).status).toBe('ready');
+      // Out of the way for the next entry: the planted resource under an identifier of its own.
+      const aside = { system: 'https://example.org/aside', value: String(index) };
+      await epd.update({
+        ...planted,
+        identifier: planted.resourceType === 'Observation' ? [aside] : aside,
+      } as Resource & { id: string });
+    }
   });
 });
 
@@ -178,9 +243,9 @@ describe("results isolation: a completed Task's output must be this invitation's
     };
   }
 
-  it("refuses another patient's response and document without quoting them, as it refuses an unknown id", async () => {
+  it("refuses another patient's result and document without quoting them, as it refuses an unknown id", async () => {
     await submit(AID_B, sdmResponse(invitations.b.invitationId, 'b-1', '1'));
-    const [ofB] = await outputsOf(invitations.b.task);
+    const [ofB] = await outputsOf(invitations.b.task); // the SDM-Q9 score: the default policy writes no response
     const { resource: document } = await epd.createIfNoneExist<DocumentReference>(
       {
         resourceType: 'DocumentReference',
@@ -193,7 +258,7 @@ describe("results isolation: a completed Task's output must be this invitation's
     );
     const answers: string[] = [];
     for (const reference of [
-      `QuestionnaireResponse/${ofB!.id}`,
+      referenceOf(ofB!),
       `DocumentReference/${document.id}`,
       'QuestionnaireResponse/does-not-exist',
     ]) {
@@ -212,7 +277,7 @@ describe("results isolation: a completed Task's output must be this invitation's
     await submit(AID_A, sdmResponse(other.invitationId, 'a-other', '2'));
     const [ofOther] = await outputsOf(other.task);
     const refused = await failure(
-      acceptResult(AID_A, await completedTaskPointingAt(`QuestionnaireResponse/${ofOther!.id}`), RECEIVED, {
+      acceptResult(AID_A, await completedTaskPointingAt(referenceOf(ofOther!)), RECEIVED, {
         epd,
         questionnaires,
       }),
