@@ -50,6 +50,7 @@ describe('chaos run (small)', () => {
       expect(report.faults.epdLostAnswers).toBeGreaterThan(0);
       expect(report.faults.epdConflicts).toBeGreaterThan(0);
       expect(Object.keys(report.sendsBySource).sort()).toEqual(['engine', 'hix']);
+      expect(report.crossSourceCopies).toBeGreaterThan(0);
       expect(report.faults.aidLateAnswers).toBeGreaterThan(0);
       expect(report.duplicatesSent).toBeGreaterThan(0);
     },
