@@ -201,10 +201,10 @@ describe('withResultAudit', () => {
   };
   const ctx = { log: createLogger({ level: 'silent' }), jobId: 'res-1', attempt: 1, maxAttempts: 3 };
 
-  it('records each result once, after the write, with the aid title', async () => {
+  it('records each result once, after the write, naming its outputs (responses and scores in place of one), with the aid title', async () => {
     const deps: AuditDeps = { client: createFakeEpdClient(), source: SOURCE, now: () => NOW };
     const handler = withResultAudit(
-      async () => ({ responses: ['QuestionnaireResponse/qr-1'] }),
+      async () => ({ outputs: ['QuestionnaireResponse/qr-1', 'Observation/sdm-q9-total-1'] }),
       deps,
       () => 'Keuzehulp astma',
     );
@@ -220,6 +220,7 @@ describe('withResultAudit', () => {
       'Patient/kind-1',
       'Task/task-1',
       'QuestionnaireResponse/qr-1',
+      'Observation/sdm-q9-total-1',
     ]);
   });
 

@@ -8,9 +8,11 @@ import { recordResultAudit, type AuditDeps } from './record-audit.js';
  * job stays as it is; the record's key is the job's `resultKey`, so a retried job (the result write
  * is idempotent too) finds the record it wrote before. An audit write that fails fails the job,
  * which is then retried: a result is never recorded without its AuditEvent for long.
+ * The record names what the invitation Task's output names: the responses, and the scores written
+ * in place of a response the storage policy keeps out of the record.
  * Failed result writes are not recorded here: their messages may quote answers.
  */
-export function withResultAudit<R extends { responses: string[] }>(
+export function withResultAudit<R extends { outputs: string[] }>(
   handler: JobHandler<ResultJobData, R>,
   deps: AuditDeps,
   titleOf: (decisionAidId: string) => string | undefined = () => undefined,
@@ -24,7 +26,7 @@ export function withResultAudit<R extends { responses: string[] }>(
       task: job.task,
       invitationId: job.invitationId,
       ...(title ? { decisionAidTitle: title } : {}),
-      written: result.responses,
+      written: result.outputs,
       writtenAt: job.receivedAt,
     });
     ctx.log.info(

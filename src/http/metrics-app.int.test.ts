@@ -80,6 +80,7 @@ describe('metrics of a running service', () => {
         'redis',
         'epd',
         'mappings',
+        'polling', // the embedded source pushes and polls (INTAKE_*_MODE both, the default)
       ]);
     },
     SLOW_MS,

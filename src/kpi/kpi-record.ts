@@ -9,8 +9,13 @@ export interface Dimension {
 
 /** What an invitation Task's status means for the figures. */
 export type InvitationState =
-  /** requested … in-progress, completed: the invitation reached the platform and the recipient. */
+  /** ready, in-progress, completed: the platform gave the invitation and its link for the recipient. */
   | 'sent'
+  /**
+   * requested, received, accepted: not delivered yet. The Task is written `requested` before the
+   * platform is called and becomes `ready` with the link; counted as neither sent nor failed.
+   */
+  | 'pending'
   /** failed, rejected, on-hold (could not be delivered: no usable contact channel). */
   | 'failed';
 

@@ -163,6 +163,32 @@ describe('readKpiRecords from the record', () => {
     ]);
   });
 
+  it('counts an invitation as sent from ready on: requested, received and accepted are not delivered yet', async () => {
+    const statuses = ['requested', 'received', 'accepted', 'ready', 'in-progress', 'on-hold'] as const;
+    const own = createFakeEpdClient();
+    await storeKpiFixture(
+      own.repo,
+      statuses.map((status, i) => ({
+        id: `s${i}`,
+        authoredOn: '2026-10-05T09:00:00Z',
+        keyMoment: 'evaluation' as const,
+        trigger: `s${i}`,
+        department: 'longziekten' as const,
+        aid: 'astma' as const,
+        status,
+      })),
+    );
+    const records = await readKpiRecords({ epd: own, timeZone: 'Europe/Amsterdam', aidTitle }, '2026-10', '2026-10');
+    expect(Object.fromEntries(records.map((r) => [r.task, r.state]))).toEqual({
+      'Task/s0': 'pending',
+      'Task/s1': 'pending',
+      'Task/s2': 'pending',
+      'Task/s3': 'sent',
+      'Task/s4': 'sent',
+      'Task/s5': 'failed',
+    });
+  });
+
   it('leaves cancelled invitations out and reads a department only once per run', async () => {
     epd.calls.length = 0;
     const records = await read('2026-09', '2026-11');

@@ -34,9 +34,9 @@ const DAY_MS = 86_400_000;
 
 /** Task statuses by what they mean for the figures; the others (draft, cancelled, entered-in-error) are left out. */
 const STATE_OF: Readonly<Record<string, InvitationState>> = {
-  requested: 'sent',
-  received: 'sent',
-  accepted: 'sent',
+  requested: 'pending',
+  received: 'pending',
+  accepted: 'pending',
   ready: 'sent',
   'in-progress': 'sent',
   completed: 'sent',

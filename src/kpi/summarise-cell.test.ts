@@ -51,6 +51,11 @@ describe('summariseCell', () => {
       [rec({ state: 'failed' }), rec(), rec({ state: 'failed', trigger: 'X/1' }), rec({ trigger: 'X/1' })],
       { keyMomentEvents: 3, invitationsSent: 2, invitationsFailed: 2 },
     ],
+    [
+      'a Task still requested (platform not yet called) is neither sent nor failed',
+      [rec({ state: 'pending' }), rec(), rec({ state: 'failed' })],
+      { invitationsSent: 1, invitationsFailed: 1 },
+    ],
   ])('counts: %s', (_name, records, expected) => {
     expect(summariseCell(records, SETTINGS)).toMatchObject(expected);
   });

@@ -31,7 +31,7 @@ export const BAND_BELOW_RESPONDENTS = 20; // from 20 on, one dissenting answer m
 export interface KpiCell {
   /** Distinct triggering resources that led to at least one invitation Task. */
   keyMomentEvents: number;
-  /** Invitation Tasks that reached the recipient (see InvitationState). */
+  /** Invitation Tasks that reached the recipient (see InvitationState); a Task still `requested` is not counted. */
   invitationsSent: number;
   /** Invitation Tasks that failed or could not be delivered. */
   invitationsFailed: number;
@@ -70,7 +70,7 @@ export function summariseCell(
   return {
     keyMomentEvents: new Set(records.map((r) => r.trigger)).size,
     invitationsSent: sent.length,
-    invitationsFailed: records.length - sent.length,
+    invitationsFailed: records.filter((r) => r.state === 'failed').length,
     completed: figure(completed.length, () => completed.length),
     completionRate: share(sent.length, completed.length, completed.length),
     medianDaysToCompletion: figure(days.length, () => median(days)),

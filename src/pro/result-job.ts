@@ -21,6 +21,11 @@ export interface ResultJobDeps {
 export interface ResultJobResult extends Pick<ResultWriteOutcome, 'created' | 'existing' | 'task'> {
   /** `QuestionnaireResponse/id` of each response. */
   responses: string[];
+  /**
+   * What the invitation Task's output names, as stored: each response, and for a questionnaire
+   * written without its response (a rating of the clinician) its score Observations instead.
+   */
+  outputs: string[];
   /** Number of Observations (extracted answers and scores) the result has in the EPD. */
   observations: number;
 }
@@ -51,6 +56,7 @@ export function createResultJob(deps: ResultJobDeps) {
       existing: outcome.existing,
       task: outcome.task,
       responses,
+      outputs: plan.outputs.map((fullUrl) => outcome.stored[fullUrl] ?? fullUrl),
       observations: plan.entries.length - responses.length,
     };
   };

@@ -2,7 +2,13 @@ import { mkdir, stat } from 'node:fs/promises';
 import { chromium, type Browser } from 'playwright-core';
 import { monthLabel as monthName } from '../../src/kpi/render-share-chart-svg.js';
 import { type EmbeddedStack } from '../../src/sandbox/start-stack.js';
-import { expectedFrom, fixtureMonths, kpiFixturePlan, storeKpiFixture } from '../fixtures/kpi/kpi-fixtures.js';
+import {
+  expectedFrom,
+  expectedMonthShares,
+  fixtureMonths,
+  kpiFixturePlan,
+  storeKpiFixture,
+} from '../fixtures/kpi/kpi-fixtures.js';
 import { startTestStack } from '../helpers/embedded.js';
 
 /** Debian's browser; nothing is downloaded (.ci/run installs the package when it is missing). */
@@ -79,7 +85,11 @@ describe('the KPI page in a real browser', () => {
       expect(await tile('completed')).toBe(String(expected.completed));
       expect(await tile('sdm-q9-mean')).toBe(dutch(expected.mean));
       expect(await tile('decided-together')).toBe(`${dutch(expected.share)}%`);
-      expect(await page.locator('[data-kpi="decided-together"] .n').innerText()).toBe(`n = ${expected.respondents}`);
+      // One answer per patient per key moment: n counts those answers, then the patients behind them.
+      expect(expected.respondents).toBeLessThan(expected.completed); // a child and a parent who both answered count once
+      expect(await page.locator('[data-kpi="decided-together"] .n').innerText()).toBe(
+        `n = ${expected.respondents}, ${expected.patients} patiënten`,
+      );
 
       const funnel = page.locator('svg.funnel');
       await expect(funnel.isVisible()).resolves.toBe(true);
@@ -89,13 +99,36 @@ describe('the KPI page in a real browser', () => {
       const share = page.locator('svg.share');
       const shareTexts = await share.locator('text').allTextContents();
       expect(shareTexts).toContain('doel 75%');
-      expect(shareTexts).toContain('n<5'); // the sparse month, suppressed rather than 0%
-      for (const month of months.filter((_, i) => i !== 1)) {
-        const mine = expectedFrom(plan.filter((p) => p.authoredOn.startsWith(month)));
-        expect(shareTexts).toContain(`${dutch(mine.share)}%`);
+      const monthly = expectedMonthShares(plan, months);
+      expect(monthly[1]?.shown).toBe('suppressed'); // the sparse month: suppressed rather than 0%
+      // the sparse month alone would follow from the total: a second month is suppressed with it
+      expect(monthly.filter((m) => m.shown === 'suppressed')).toHaveLength(2);
+      const shownAs = (m: (typeof monthly)[number]) =>
+        m.shown === 'suppressed'
+          ? 'n<5'
+          : m.shown === 'band'
+            ? `${dutch(m.low)}–${dutch(m.high)}%`
+            : `${dutch(m.share)}%`;
+      // month by month, in order: the bar's figure, or n<5
+      expect(await share.locator('text.bar-value, text.suppressed-text').allTextContents()).toEqual(
+        monthly.map(shownAs),
+      );
+      const headings = await page.locator('#per-maand thead th').allInnerTexts();
+      const together = headings.indexOf('Samen beslist');
+      expect(together).toBeGreaterThan(0);
+      for (const m of monthly.filter((x) => x.shown === 'suppressed')) {
+        const row = page.locator('#per-maand tbody tr', { hasText: monthName(m.month) });
+        // first column is a th: the td of heading i is td i - 1
+        expect(
+          (
+            await row
+              .locator('td')
+              .nth(together - 1)
+              .innerText()
+          ).trim(),
+        ).toBe('onderdrukt');
       }
       const sparseRow = await page.locator('#per-maand tbody tr', { hasText: monthName(months[1]!) }).innerText();
-      expect(sparseRow).toContain('onderdrukt');
       expect(sparseRow).not.toContain('0%');
       expect(await page.locator('#per-afdeling').innerText()).toContain('Algemene kindergeneeskunde');
       await context.close();

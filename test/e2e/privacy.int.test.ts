@@ -276,12 +276,18 @@ describe('privacy and audit end to end', () => {
         outcome: '0',
         agent: [{ requestor: true }, { who: { display: 'Keuzehulp astma voor kinderen en ouders' } }],
       });
+      // The aid's own response, and the SDM-Q9 as its score only (a rating of the clinician keeps its answers out of the record).
       expect(results[0]!.entity?.map((e) => e.what?.type)).toEqual([
         'Patient',
         'Task',
         'QuestionnaireResponse',
-        'QuestionnaireResponse',
+        'Observation',
       ]);
+      const completed = (await tasksFor(stack, refOf(resource))).find((t) => t.id === task.id)!;
+      expect(completed.status).toBe('completed');
+      expect(results[0]!.entity?.slice(2).map((e) => e.what?.reference)).toEqual(
+        completed.output?.map((o) => o.valueReference?.reference),
+      );
       expect(epd.pending()).toBe(0); // the answer to the result's audit write was lost once; the retry found the record
       expect(await stack.service.queues.results.getFailedCount()).toBe(0);
     },
