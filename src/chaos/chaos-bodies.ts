@@ -82,6 +82,12 @@ export function planSends(
   });
 }
 
+/** Copies of a change sent by the other source than its first send: what only a source-free event identity makes one. */
+export function countCrossSourceCopies(sends: readonly PlannedSend[]): number {
+  const firstSource = new Map(sends.filter((s) => !s.duplicate).map((s) => [s.caseIndex, s.source]));
+  return sends.filter((s) => s.duplicate && s.source !== firstSource.get(s.caseIndex)).length;
+}
+
 /** The body of one send in its shape. */
 export function bodyFor(resource: Resource & { id: string }, shape: SendShape, number: number): unknown {
   if (shape === 'resource') return resource;

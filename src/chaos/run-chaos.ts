@@ -1,7 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { EmbeddedStack } from '../sandbox/start-stack.js';
 import { waitForQueuesToDrain } from '../sandbox/wait-for-queues.js';
-import { planSends, type PlannedSend } from './chaos-bodies.js';
+import { countCrossSourceCopies, planSends, type PlannedSend } from './chaos-bodies.js';
 import { scheduleFaults, type FaultSchedule } from './chaos-faults.js';
 import {
   CHAOS_TOKENS,
@@ -61,6 +61,8 @@ export interface ChaosReport extends TaskTally {
   send: SendReport;
   /** Sends per intake source. */
   sendsBySource: Record<string, number>;
+  /** Copies of a change sent by the other source than its first send. */
+  crossSourceCopies: number;
   faults: {
     epdRequests: number;
     epd503: number;
@@ -121,6 +123,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       durationMs,
       send,
       sendsBySource: countBy(sends, (s) => s.source),
+      crossSourceCopies: countCrossSourceCopies(sends),
     };
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
