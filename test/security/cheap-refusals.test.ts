@@ -8,6 +8,7 @@ import { memorySeenSignatures } from '../../src/http/replay-guard.js';
 import { signRequest } from '../../src/http/verify-source.js';
 import type { EpdEvent } from '../../src/intake/epd-event.js';
 import { createLogger } from '../../src/shared/logger.js';
+import { waitFor } from '../helpers/polling.js';
 
 /**
  * Finding (low): bodies were read and decompressed before credentials were checked (50
@@ -120,6 +121,9 @@ describe('cheap refusals', () => {
     expect(await extra.status).toBe(429);
     await extra.abort();
     await Promise.all(held.map((upload) => upload.abort()));
+    // The places come back once the server has seen the dropped uploads close: a signed-looking
+    // request is read again (and refused for its bogus signature, 401) instead of 429.
+    await waitFor('the unverified places to be given back', async () => (await post(signedLooking())) === 401);
     // A bearer sender is never held up by the cap: it is known from its headers.
     expect(await post({ authorization: `Bearer ${TOKEN}` })).toBe(202);
   });
