@@ -1,6 +1,7 @@
 import type { Resource } from '@medplum/fhirtypes';
 import type { EpdClient } from '../epd/epd-client.js';
 import type { Logger } from '../shared/logger.js';
+import { requestIdOf } from '../shared/request-id.js';
 import type { CursorStore } from './cursor-store.js';
 import type { EpdEvent } from '../intake/epd-event.js';
 import { pollEvents } from './poll-events.js';
@@ -52,7 +53,11 @@ export async function readWindow(
         polled.events.map((e) => e.eventKey),
       ),
     );
-    const toQueue = polled.events.filter((e) => fresh.has(e.eventKey));
+    // One id per read, as a notification has one per request: `sdm-bridge trace <id>` follows a polled change too.
+    const requestId = requestIdOf();
+    const toQueue = polled.events.filter((e) => fresh.has(e.eventKey)).map((e) => ({ ...e, requestId }));
+    if (toQueue.length)
+      log.info({ source, resourceType: type, requestId, queued: toQueue.length }, 'polled changes queued');
     await deps.enqueueEvents(toQueue);
     await deps.cursors.markSeen(source, [...fresh], deps.now().getTime());
     result.found += polled.events.length;

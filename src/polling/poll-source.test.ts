@@ -88,6 +88,19 @@ describe('pollSource', () => {
     expect(await pollSource(deps, schedule, log)).toMatchObject({ queued: 0 });
   });
 
+  it('gives the events of each read a request id of their own, as intake does per notification', async () => {
+    const { clock, deps, change, queued } = setup();
+    await change(-MIN);
+    await pollSource(deps, schedule, log);
+    await change(10_000);
+    clock.ms += MIN;
+    await pollSource(deps, schedule, log);
+    const [first, second] = queued.map((e) => e.requestId);
+    expect(first).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second).not.toBe(first);
+  });
+
   it('does not lose a resource stamped with the same instant as the cursor', async () => {
     const { clock, deps, change, refs } = setup();
     const first = await change(10_000);
