@@ -21,6 +21,8 @@ export default {
   // prefix (or its own Redis, in the chaos run) and its own ports; and worth it because much of an
   // integration test is waiting (on Redis, child processes, retries), which the other worker fills.
   maxWorkers: 2,
+  // Long files first, also on a fresh clone without timings (test/helpers/slow-first-sequencer.js).
+  testSequencer: '<rootDir>/test/helpers/slow-first-sequencer.js',
   projects: [
     {
       ...common,
