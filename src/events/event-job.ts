@@ -69,13 +69,11 @@ export function createEventJob(deps: EventJobDeps) {
     // A delete is evaluated by no rule (there is nothing left to read); it withdraws what still waits.
     if (event.interaction === 'delete') return withdraw(deps, event, ctx);
     let keyMoment = false;
-    const facts = await gatherFacts(
-      event,
-      deps.epd,
-      (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)),
-      deps.epdBases,
-      createMatters(mappings, event.resourceType),
-    );
+    const facts = await gatherFacts(event, deps.epd, {
+      needsRecord: (resourceFacts) => (keyMoment = mayInvite(mappings, resourceFacts)),
+      ...(deps.epdBases ? { ownBases: deps.epdBases } : {}),
+      createMatters: createMatters(mappings, event.resourceType),
+    });
     if (withdrawalOf(facts.resource)) return withdraw(deps, event, ctx);
     const outcome = evaluateRules(mappings, facts, { objection: deps.objection });
     // The version actually read, so an id-only notification of a later change is not taken for an earlier one.

@@ -24,6 +24,16 @@ type WithId<T> = T & { id: string };
 /** Whether the rules need the patient's record for this resource version (see `mayInvite`). */
 export type NeedsRecord = (facts: Pick<RuleFacts, 'resource' | 'interaction'>) => boolean;
 
+/** What narrows the reads of `gatherFacts`. */
+export interface GatherOptions {
+  /** False when the resource alone rules out every trigger: nothing more is read. */
+  needsRecord?: NeedsRecord;
+  /** The EPD's own base URLs: a patient named on another server is not read. */
+  ownBases?: readonly string[];
+  /** Whether some trigger tells a create from an update (then an unknown interaction is looked up in the history). */
+  createMatters?: boolean;
+}
+
 /**
  * Reads from the EPD what the rules may look at: the resource version the event is about with the
  * Medication or Conditions it links to for its codes, its patient, the patient's RelatedPersons,
@@ -31,13 +41,8 @@ export type NeedsRecord = (facts: Pick<RuleFacts, 'resource' | 'interaction'>) =
  * PractitionerRole and the department Organizations. The rules stay pure. When `needsRecord` says the resource alone rules
  * out every trigger, only the resource is read: one request instead of four or five.
  */
-export async function gatherFacts(
-  event: EpdEvent,
-  epd: EpdClient,
-  needsRecord: NeedsRecord = () => true,
-  ownBases: readonly string[] = [],
-  createMatters = true,
-): Promise<RuleFacts> {
+export async function gatherFacts(event: EpdEvent, epd: EpdClient, options: GatherOptions = {}): Promise<RuleFacts> {
+  const { needsRecord = () => true, ownBases = [], createMatters = true } = options;
   const read = await epd.read<WithId<Resource>>(
     event.versionId ? `${event.reference}/_history/${event.versionId}` : event.reference,
   );
