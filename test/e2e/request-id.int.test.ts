@@ -38,7 +38,8 @@ const tagOf = (resource: { meta?: { tag?: { system?: string; code?: string }[] }
 describe('request id from notification to Task', () => {
   let stack: EmbeddedStack;
   beforeAll(async () => {
-    stack = await startTestStack();
+    // Push only: in mode both a poll may find the change first, and its event (same key) carries the poll's id.
+    stack = await startTestStack({ env: { INTAKE_HIX_MODE: 'push' } });
   });
   afterAll(async () => {
     await stack.close();
