@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './private-redis.js';
+import { stopChild } from './stop-child.js';
 
 /** A Redis Cluster of our own on loopback: masters only, each a redis-server process we started. */
 export interface LocalRedisCluster {
@@ -122,11 +123,4 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
     if (Date.now() > deadline) throw new Error(`Redis Cluster: waited ${READY_TIMEOUT_MS} ms for ${what}`);
     await sleep(100);
   }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await exited;
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { freePort } from './private-redis.js';
+import { stopChild } from './stop-child.js';
 
 /** A master watched by one Sentinel, both redis-server processes of our own on loopback. */
 export interface LocalRedisSentinel {
@@ -82,11 +83,4 @@ async function waitForMaster(sentinelPort: number): Promise<void> {
       );
     await sleep(100);
   }
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGKILL');
-  await exited;
 }
