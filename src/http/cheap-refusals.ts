@@ -51,11 +51,17 @@ export function refuseBeforeBody(
     if (reading >= MAX_UNVERIFIED_BODIES_PER_CLIENT)
       return refuse(res, 429, 'throttled', 'too many unverified requests in flight from this client', next);
     inFlight.set(client, reading + 1);
-    res.once('close', () => {
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
       const left = (inFlight.get(client) ?? 1) - 1;
       if (left > 0) inFlight.set(client, left);
       else inFlight.delete(client);
-    });
+    };
+    res.once('close', release);
+    // A client that dropped the connection before this ran has had its 'close' already: give the place back now.
+    if (res.closed || req.socket.destroyed) release();
     res.locals.preCheck = {} satisfies PreCheck;
     next();
   };
