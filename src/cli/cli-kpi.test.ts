@@ -51,7 +51,7 @@ describe('sdm-bridge kpi', () => {
     );
     expect(io.lines.join('\n')).toContain('Keuzehulp astma voor kinderen en ouders:');
     expect(io.lines.join('\n')).toMatch(
-      /sleutelmomenten \d+ → uitnodigingen verstuurd \d+ \(mislukt \d+\) → resultaat ontvangen \d+/,
+      /sleutelmomenten \d+ → uitnodigingen verstuurd \d+ \(mislukt \d+, nog niet bezorgd \d+\) → resultaat ontvangen \d+/,
     );
   });
 

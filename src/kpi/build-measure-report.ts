@@ -219,7 +219,7 @@ function lastDayOf(month: Month): string {
 function narrative(summary: KpiSummary): Narrative {
   const c = summary.overall;
   const lines = [
-    `Gedeelde besluitvorming, ${summary.from}: ${c.keyMomentEvents} sleutelmomenten, ${c.invitationsSent} uitnodigingen verstuurd, ${c.invitationsFailed} mislukt.`,
+    `Gedeelde besluitvorming, ${summary.from}: ${c.keyMomentEvents} sleutelmomenten, ${c.invitationsSent} uitnodigingen verstuurd, ${c.invitationsFailed} mislukt, ${c.invitationsPending} nog niet bezorgd.`,
     `Afgerond: ${formatFigure(c.completed)}; respons ${formatPercent(c.completionRate)}; SDM-Q9 gemiddeld ${formatFigure(c.sdmQ9Mean)}; samen beslist ${formatPercent(c.decidedTogether)} (doel ${summary.settings.targetPercent}%).`,
   ];
   return xhtmlNarrative(lines);

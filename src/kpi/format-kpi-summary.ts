@@ -25,14 +25,14 @@ function section(title: string, rows: readonly KpiRow[]): string[] {
 
 function cellLines(c: KpiCell, indent: string): string[] {
   return [
-    `${indent}sleutelmomenten ${c.keyMomentEvents} → uitnodigingen verstuurd ${c.invitationsSent} (mislukt ${c.invitationsFailed}) → resultaat ontvangen ${formatFigure(c.completed)}`,
+    `${indent}sleutelmomenten ${c.keyMomentEvents} → uitnodigingen verstuurd ${c.invitationsSent} (mislukt ${c.invitationsFailed}, nog niet bezorgd ${c.invitationsPending}) → resultaat ontvangen ${formatFigure(c.completed)}`,
     `${indent}respons ${withN(formatPercent(c.completionRate), c.completionRate)}; mediane doorlooptijd ${withN(formatFigure(c.medianDaysToCompletion), c.medianDaysToCompletion, ' dagen')}`,
     `${indent}SDM-Q9 gemiddeld ${withN(formatFigure(c.sdmQ9Mean), c.sdmQ9Mean)}; samen beslist ${withN(formatPercent(c.decidedTogether), c.decidedTogether)}${target(c)}`,
   ];
 }
 
 function oneLine(c: KpiCell): string {
-  return `sleutelmomenten ${c.keyMomentEvents}, verstuurd ${c.invitationsSent}, mislukt ${c.invitationsFailed}, afgerond ${formatFigure(c.completed)}, SDM-Q9 ${formatFigure(c.sdmQ9Mean)}, samen beslist ${withN(formatPercent(c.decidedTogether), c.decidedTogether)}`;
+  return `sleutelmomenten ${c.keyMomentEvents}, verstuurd ${c.invitationsSent}, mislukt ${c.invitationsFailed}, nog niet bezorgd ${c.invitationsPending}, afgerond ${formatFigure(c.completed)}, SDM-Q9 ${formatFigure(c.sdmQ9Mean)}, samen beslist ${withN(formatPercent(c.decidedTogether), c.decidedTogether)}`;
 }
 
 function withN(text: string, figure: KpiCell['completed'], unit = ''): string {

@@ -68,6 +68,7 @@ function renderTiles(summary: KpiSummary): string {
     ['key-moments', 'Sleutelmomenten', formatNumber(c.keyMomentEvents), ''],
     ['sent', 'Uitnodigingen verstuurd', formatNumber(c.invitationsSent), ''],
     ['failed', 'Mislukt of in de wacht', formatNumber(c.invitationsFailed), ''],
+    ['pending', 'Nog niet bezorgd', formatNumber(c.invitationsPending), ''],
     ['completed', 'Resultaat ontvangen', formatFigure(c.completed), ''],
     ['completion-rate', 'Respons', formatPercent(c.completionRate), formatRespondents(c.completionRate)],
     [

@@ -28,6 +28,7 @@ const COLUMNS: readonly { heading: string; value: (c: KpiCell) => string; derive
   { heading: 'Sleutelmomenten', value: (c) => formatNumber(c.keyMomentEvents) },
   { heading: 'Verstuurd', value: (c) => formatNumber(c.invitationsSent) },
   { heading: 'Mislukt', value: (c) => formatNumber(c.invitationsFailed) },
+  { heading: 'Nog niet bezorgd', value: (c) => formatNumber(c.invitationsPending) },
   { heading: 'Afgerond', value: (c) => plain(c.completed), derived: true },
   { heading: 'Respons', value: (c) => percent(c.completionRate), derived: true },
   { heading: 'Mediane doorlooptijd (dagen)', value: (c) => withN(plain)(c.medianDaysToCompletion), derived: true },
@@ -54,6 +55,6 @@ export function renderKpiTable(id: string, firstHeading: string, rows: readonly 
 }
 
 function cellValue(column: (typeof COLUMNS)[number], cell: KpiCell): string {
-  const empty = cell.invitationsSent + cell.invitationsFailed === 0;
+  const empty = cell.invitationsSent + cell.invitationsFailed + cell.invitationsPending === 0;
   return column.derived && empty ? NONE : column.value(cell);
 }

@@ -40,7 +40,7 @@ describe('median', () => {
 
 describe('summariseCell', () => {
   it.each([
-    ['no invitations', [], { keyMomentEvents: 0, invitationsSent: 0, invitationsFailed: 0 }],
+    ['no invitations', [], { keyMomentEvents: 0, invitationsSent: 0, invitationsFailed: 0, invitationsPending: 0 }],
     [
       'three recipients of one key moment count as one event',
       times(3, () => rec({ trigger: 'MedicationRequest/m1' })),
@@ -53,8 +53,8 @@ describe('summariseCell', () => {
     ],
     [
       'a Task still requested (platform not yet called) is neither sent nor failed',
-      [rec({ state: 'pending' }), rec(), rec({ state: 'failed' })],
-      { invitationsSent: 1, invitationsFailed: 1 },
+      [rec({ state: 'pending' }), rec(), rec({ state: 'failed' }), rec({ state: 'pending' })],
+      { invitationsSent: 1, invitationsFailed: 1, invitationsPending: 2 },
     ],
   ])('counts: %s', (_name, records, expected) => {
     expect(summariseCell(records, SETTINGS)).toMatchObject(expected);

@@ -35,6 +35,12 @@ export interface KpiCell {
   invitationsSent: number;
   /** Invitation Tasks that failed or could not be delivered. */
   invitationsFailed: number;
+  /**
+   * Invitation Tasks not delivered yet: written `requested` before the platform is called, and
+   * still so (the platform call is under way or being retried). Counted on their own so a backlog
+   * shows, and in neither sent nor failed.
+   */
+  invitationsPending: number;
   /** Invitations with results received (Task completed with output); respondents = the same count. */
   completed: Figure;
   /** completed ÷ sent, in percent; respondents = completed. */
@@ -71,6 +77,7 @@ export function summariseCell(
     keyMomentEvents: new Set(records.map((r) => r.trigger)).size,
     invitationsSent: sent.length,
     invitationsFailed: records.filter((r) => r.state === 'failed').length,
+    invitationsPending: records.filter((r) => r.state === 'pending').length,
     completed: figure(completed.length, () => completed.length),
     completionRate: share(sent.length, completed.length, completed.length),
     medianDaysToCompletion: figure(days.length, () => median(days)),

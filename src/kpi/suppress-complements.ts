@@ -35,7 +35,7 @@ export function suppressComplements<T extends KpiCell>(total: KpiCell, rows: rea
 
 /** A row without any invitation hides nothing: its suppressed figures are empty, not small. */
 function hasAnswers(row: KpiCell): boolean {
-  return row.invitationsSent + row.invitationsFailed > 0;
+  return row.invitationsSent + row.invitationsFailed + row.invitationsPending > 0;
 }
 
 function respondentsOf(figure: Figure): number {

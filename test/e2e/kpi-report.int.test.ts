@@ -82,11 +82,14 @@ describe('the KPI page in a real browser', () => {
       expect(await tile('key-moments')).toBe(String(expected.keyMomentEvents));
       expect(await tile('sent')).toBe(String(expected.sent));
       expect(await tile('failed')).toBe(String(expected.failed));
+      expect(expected.pending).toBeGreaterThan(0);
+      expect(await tile('pending')).toBe(String(expected.pending));
       expect(await tile('completed')).toBe(String(expected.completed));
       expect(await tile('sdm-q9-mean')).toBe(dutch(expected.mean));
       expect(await tile('decided-together')).toBe(`${dutch(expected.share)}%`);
       // One answer per patient per key moment: n counts those answers, then the patients behind them.
       expect(expected.respondents).toBeLessThan(expected.completed); // a child and a parent who both answered count once
+      expect(expected.patients).toBeLessThan(expected.respondents); // a child with two key moments is one patient
       expect(await page.locator('[data-kpi="decided-together"] .n').innerText()).toBe(
         `n = ${expected.respondents}, ${expected.patients} patiënten`,
       );

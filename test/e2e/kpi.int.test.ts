@@ -46,10 +46,17 @@ describe('KPIs from the record, end to end', () => {
         keyMomentEvents: expected.keyMomentEvents,
         invitationsSent: expected.sent,
         invitationsFailed: expected.failed,
+        invitationsPending: expected.pending,
         completed: { value: expected.completed, respondents: expected.completed },
         sdmQ9Mean: { value: expected.mean, respondents: expected.respondents },
-        decidedTogether: { value: expected.share, respondents: expected.respondents, numerator: expected.together },
+        decidedTogether: {
+          value: expected.share,
+          respondents: expected.respondents,
+          numerator: expected.together,
+          patients: expected.patients,
+        },
       });
+      expect(expected.patients).toBeLessThan(expected.respondents); // some children had two key moments
       let complements = 0;
       for (const [i, month] of months.entries()) {
         const mine = expectedFrom(plan.filter((p) => p.authoredOn.startsWith(month)));
