@@ -6,6 +6,7 @@ import { demoSteps, notificationFor, type DemoStep } from './demo-scenario.js';
 import { demoResults } from './demo-results.js';
 import { formatKpiSummary } from '../kpi/format-kpi-summary.js';
 import { monthOf } from '../kpi/month-period.js';
+import { historyMonths, kpiHistoryPlan, storeKpiHistory } from './kpi-history.js';
 import { EMBEDDED_INTAKE_TOKEN, startEmbeddedStack, type EmbeddedStack } from './start-stack.js';
 import { waitForQueuesToDrain } from './wait-for-queues.js';
 
@@ -50,10 +51,24 @@ async function runDemo(): Promise<number> {
     print(
       `\n${formatKpiSummary(await stack.service.kpi.summary({ from: month, to: month }, { fresh: true })).join('\n')}`,
     );
+    await printSampleHalfYear(stack);
     return invitations !== 0 || results !== 0 ? 1 : 0;
   } finally {
     await stack.close();
   }
+}
+
+/**
+ * Too few answers in one run to show a figure, so the demo also writes a generated half year of
+ * invitations and answers into the sandbox EPD (sample data, said so) and prints its figures: one
+ * answer per patient per key moment, n answers and the patients behind them, suppression, bands.
+ */
+async function printSampleHalfYear(stack: EmbeddedStack): Promise<void> {
+  const months = historyMonths();
+  await storeKpiHistory(stack.fhir.repo, kpiHistoryPlan(months));
+  const summary = await stack.service.kpi.summary({ from: months[0]!, to: months.at(-1)! }, { fresh: true });
+  print(`\nThe same figures for a generated half year (sample data written into the sandbox EPD):`);
+  print(formatKpiSummary(summary).join('\n'));
 }
 
 /** Writes the resource into the EPD (as HiX would) and posts the EPD's notification to /fhir/notify. */
