@@ -52,6 +52,8 @@ export interface ResultAuditInput {
   writtenAt: string;
   /** Set when the write failed permanently: recorded as a serious failure with this description. */
   failure?: string;
+  /** The request that posted the result: tagged on the record so `sdm-bridge trace` finds it. */
+  requestId?: string;
 }
 
 /**
@@ -116,7 +118,7 @@ export function buildResultAuditEvent(source: AuditSource, input: ResultAuditInp
       ]
     : [];
   return {
-    ...header(auditKey('result-written', input.resultKey), AUDIT_CODES.resultWritten, description),
+    ...header(auditKey('result-written', input.resultKey), AUDIT_CODES.resultWritten, description, input.requestId),
     period: { start: input.writtenAt, end: recorded },
     recorded,
     outcome: input.failure ? AUDIT_OUTCOMES.seriousFailure : AUDIT_OUTCOMES.success,

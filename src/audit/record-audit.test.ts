@@ -5,6 +5,7 @@ import type { DecisionAid, DeliveryConfig } from '../rules/types.js';
 import { AppError } from '../shared/errors.js';
 import { assertValidResource, loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { createLogger } from '../shared/logger.js';
+import { requestIdTag } from '../shared/request-id.js';
 import { AUDIT_SYSTEMS } from './audit-codes.js';
 import { auditKeyOf, buildInvitationAuditEvent, buildResultAuditEvent } from './build-audit-event.js';
 import { assertAuditCodes } from './check-audit-codes.js';
@@ -222,6 +223,15 @@ describe('withResultAudit', () => {
       'QuestionnaireResponse/qr-1',
       'Observation/sdm-q9-total-1',
     ]);
+  });
+
+  it('tags the record with the request that posted the result, so trace finds it', async () => {
+    const deps: AuditDeps = { client: createFakeEpdClient(), source: SOURCE, now: () => NOW };
+    const handler = withResultAudit(async () => ({ outputs: ['QuestionnaireResponse/qr-1'] }), deps);
+    await handler({ ...job, requestId: 'platform-req-42' }, ctx);
+    const [event] = await deps.client.search<AuditEvent>('AuditEvent', {});
+    expect(event?.meta?.tag).toContainEqual(requestIdTag('platform-req-42'));
+    expect(() => assertValidResource(event!)).not.toThrow();
   });
 
   it('records nothing when the write fails', async () => {

@@ -28,6 +28,7 @@ export function withResultAudit<R extends { outputs: string[] }>(
       ...(title ? { decisionAidTitle: title } : {}),
       written: result.outputs,
       writtenAt: job.receivedAt,
+      ...(job.requestId ? { requestId: job.requestId } : {}),
     });
     ctx.log.info(
       { invitationId: job.invitationId, auditEventId: audit.auditEventId, created: audit.created },

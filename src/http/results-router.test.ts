@@ -82,6 +82,18 @@ describe('POST /decision-aids/{aidId}/results', () => {
       task,
       responses: [expect.anything(), expect.anything()],
     });
+    expect(queued[0]!.requestId).toBe(res.get('x-request-id')); // a new id when the platform sends none
+  });
+
+  it("carries the platform's X-Request-Id into the job (its AuditEvent is tagged with it)", async () => {
+    const { app, queued } = appWith();
+    const { invitationId } = await storeInvitationTask(epd);
+    const res = await post(app, 'astma-kind', platformResult(invitationId), { 'x-request-id': 'platform-req-42' });
+    expect([res.status, res.get('x-request-id'), queued[0]!.requestId]).toEqual([
+      202,
+      'platform-req-42',
+      'platform-req-42',
+    ]);
   });
 
   it('accepts a signed result of an aid that signs (x-sdm-timestamp, x-sdm-signature)', async () => {

@@ -4,6 +4,7 @@ import type { ResultJobData } from '../queue/job-types.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import type { DecisionAid } from '../rules/types.js';
 import { AppError, badInput } from '../shared/errors.js';
+import { REQUEST_ID_HEADER, requestIdOf } from '../shared/request-id.js';
 import type { Logger } from '../shared/logger.js';
 import { refuseBeforeBody } from './cheap-refusals.js';
 import { replayGuard, type SeenSignatures } from './replay-guard.js';
@@ -66,7 +67,9 @@ export function resultsRouter(deps: ResultsDeps): Router {
   router.post(RESULTS_PATH, ...checks, async (req, res) => {
     const aid = res.locals.aid as DecisionAid;
     const receivedAt = (deps.now?.() ?? new Date()).toISOString();
-    const job = await deps.acceptResult(aid, readJson(req), receivedAt);
+    const requestId = requestIdOf(req.get(REQUEST_ID_HEADER));
+    res.set(REQUEST_ID_HEADER, requestId);
+    const job = { ...(await deps.acceptResult(aid, readJson(req), receivedAt)), requestId };
     try {
       await deps.enqueueResult(job);
     } catch (err) {
@@ -79,7 +82,7 @@ export function resultsRouter(deps: ResultsDeps): Router {
       });
     }
     deps.log.info(
-      { aidId: aid.id, invitationId: job.invitationId, task: job.task, responses: job.responses.length },
+      { aidId: aid.id, requestId, invitationId: job.invitationId, task: job.task, responses: job.responses.length },
       'result accepted',
     );
     const text = `result accepted for invitation ${job.invitationId}: ${job.responses.length} questionnaire response(s) will be written`;

@@ -72,6 +72,8 @@ export interface ResultResponseDraft {
 export interface ResultJobData {
   /** `aidId|…` of the result: the job id is derived from it. */
   resultKey: string;
+  /** The id of the request that posted it (see src/shared/request-id.ts): on its AuditEvent and log lines. */
+  requestId?: string;
   decisionAidId: string;
   invitationId: string;
   /** `Task/id` of the invitation Task. */
