@@ -6,6 +6,8 @@ import { bounded, withinBudget } from './bounded-fhir-path.js';
 export interface CompiledPath {
   expression: string;
   atom: FhirPathAtom;
+  /** How a skip reason names the path when the expression would say less than a name (a default path). */
+  label?: string;
 }
 
 /**

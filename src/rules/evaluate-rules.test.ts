@@ -143,7 +143,7 @@ describe('evaluateRules: each filter of a trigger', () => {
         }),
       },
       [],
-      /^no code of the wanted system at medication/,
+      /^no code of the wanted system at the usual codes of MedicationRequest/,
     ],
     ['patient unknown', { patient: undefined }, [], /^patient unknown/],
     ['patient deceased', { patient: patient({ deceasedDateTime: '2024-04-01' }) }, [], /^patient is deceased$/],

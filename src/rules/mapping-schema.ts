@@ -292,7 +292,12 @@ export const triggerSchema = triggerFields.transform((trigger, ctx) => {
   };
   const condition = trigger.condition && compileOn(trigger.condition.expression, ['condition']);
   const codes = (trigger.codes ?? []).map((filter, index) => ({
-    path: compileOn(filter.path ?? defaultCodePath(resourceType), ['codes', index, 'path']),
+    path: filter.path
+      ? compileOn(filter.path, ['codes', index, 'path'])
+      : withLabel(
+          compileOn(defaultCodePath(resourceType), ['codes', index, 'path']),
+          `the usual codes of ${resourceType}`,
+        ),
     system: filter.system,
     code: filter.code,
     prefix: filter.prefix,
@@ -324,4 +329,9 @@ function isHttpUrl(text: string): boolean {
 
 function isUnique(values: readonly string[]): boolean {
   return new Set(values).size === values.length;
+}
+
+/** A default code path, named in skip reasons by what it reads rather than by its long expression (see default-code-paths.ts). */
+function withLabel(path: CompiledPath | undefined, label: string): CompiledPath | undefined {
+  return path && { ...path, label };
 }

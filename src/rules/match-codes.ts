@@ -52,7 +52,7 @@ export function describeWanted(filters: readonly CompiledCodeFilter[]): WantedCo
   });
   return {
     wanted: [...new Set(wanted)].join(' or '),
-    paths: [...new Set(filters.map((filter) => filter.path.expression))].join(' / '),
+    paths: [...new Set(filters.map((filter) => filter.path.label ?? filter.path.expression))].join(' / '),
   };
 }
 

@@ -20,6 +20,8 @@ const fixture = (name: string): Json =>
 const URA_DEPARTMENT = 'http://fhir.nl/fhir/NamingSystem/ura|06020806';
 const PRK = 'urn:oid:2.16.840.1.113883.2.4.4.10';
 const ZIB_ROLE = 'urn:oid:2.16.840.1.113883.2.4.3.11.22.472';
+const VERIFICATION_STATUS = 'http://terminology.hl7.org/CodeSystem/condition-ver-status';
+const CHILDHOOD_ASTHMA = { system: 'http://snomed.info/sct', code: '233678006', display: 'Childhood asthma' };
 
 /** Gives every id and literal reference a short suffix (ids stay within FHIR's 64 characters), so each case has its own records. */
 function withSuffix<T>(value: T, suffix: string): T {
@@ -49,6 +51,10 @@ interface CaseOptions {
   contactRelationship?: Json[];
   /** The Problem's code; as shipped SNOMED 267038008 (oedema). */
   problemCoding?: Json;
+  /** The Problem's verification status code; as shipped `confirmed`. */
+  problemVerification?: string;
+  /** Keep the Encounter's status as shipped (`unknown`: zib2020 has no contact status); else `finished`. */
+  encounterStatusAsShipped?: boolean;
 }
 
 /** Stores one case's records as the EPD would hold them; returns the stored resources by example name. */
@@ -70,13 +76,17 @@ async function storeCase(stack: EmbeddedStack, suffix: string, options: CaseOpti
     options.medicationCoding ? { ...m, code: { coding: [options.medicationCoding] } } : m,
   );
   const agreement = adapt('nl-core-MedicationAgreement-01', (a) => ({ ...a, authoredOn: new Date().toISOString() }));
-  const problem = adapt('nl-core-Problem-01', (c) =>
-    options.problemCoding ? { ...c, code: { coding: [options.problemCoding] } } : c,
-  );
+  const problem = adapt('nl-core-Problem-01', (c) => ({
+    ...c,
+    ...(options.problemCoding ? { code: { coding: [options.problemCoding] } } : {}),
+    ...(options.problemVerification
+      ? { verificationStatus: { coding: [{ system: VERIFICATION_STATUS, code: options.problemVerification }] } }
+      : {}),
+  }));
   // The example Encounter names no patient, reason or department: linked here as a zib EPD records them.
   const encounter = adapt('nl-core-Encounter-01', (e) => ({
     ...e,
-    status: 'finished',
+    ...(options.encounterStatusAsShipped ? {} : { status: 'finished' }),
     subject: { reference: `Patient/${patient.id as string}` },
     period: { start: new Date(Date.now() - 86_400_000).toISOString(), end: new Date().toISOString() },
     reasonReference: [{ reference: `Condition/${problem.id as string}` }],
@@ -200,6 +210,32 @@ describe('real zib2020/MP9 records through the shipped mappings', () => {
     const result = await outcome(stack, await send(stack, encounter));
     expect(result.owners).toEqual([`Patient/${stored.patient!.id}`]);
     expect(result.moments).toEqual(['evaluation']);
+  });
+
+  it('an encounter with the status as shipped (unknown: zib2020 has none) counts once its end has passed', async () => {
+    const { encounter, stored } = await storeCase(stack, 'c8', {
+      age: 14,
+      problemCoding: CHILDHOOD_ASTHMA,
+      encounterStatusAsShipped: true,
+    });
+    expect(encounter.status).toBe('unknown');
+    const result = await outcome(stack, await send(stack, encounter));
+    expect([result.owners, result.moments]).toEqual([[`Patient/${stored.patient!.id}`], ['evaluation']]);
+  });
+
+  it('an encounter whose asthma Condition was ruled out (zib "Uitgesloten": refuted) is no asthma evaluation', async () => {
+    const { encounter } = await storeCase(stack, 'c9', {
+      age: 14,
+      problemCoding: CHILDHOOD_ASTHMA,
+      problemVerification: 'refuted',
+    });
+    const result = await outcome(stack, await send(stack, encounter));
+    expect(result.owners).toEqual([]);
+    expect(result.reasons).toEqual(
+      expect.arrayContaining([
+        'no code of the wanted system at the usual codes of Encounter (wanted a code of value set valuesets/astma-aandoeningen.json)',
+      ]),
+    );
   });
 
   it('a finished encounter whose reason is the example Problem as shipped (oedema) is no asthma evaluation', async () => {
