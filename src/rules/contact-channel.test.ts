@@ -11,6 +11,20 @@ const email: ContactPoint = { system: 'email', value: 'ouder@example.org' };
 const mobile: ContactPoint = { system: 'phone', value: '+31600000000', use: 'mobile' };
 const landline: ContactPoint = { system: 'phone', value: '+31300000000', use: 'home' };
 const sms: ContactPoint = { system: 'sms', value: '+31600000000' };
+/** A zib2020 telecom (nl-core-ContactInformation-TelephoneNumbers): the kind of number in an extension on `system`. */
+const zibNumber = (code: string): ContactPoint =>
+  ({
+    system: 'phone',
+    _system: {
+      extension: [
+        {
+          url: 'http://nictiz.nl/fhir/StructureDefinition/ext-CodeSpecification',
+          valueCodeableConcept: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-AddressUse', code }] },
+        },
+      ],
+    },
+    value: '+31611234567',
+  }) as ContactPoint;
 
 describe('findContactChannel', () => {
   it.each<[string, DeliveryType, ContactPoint[], string | undefined]>([
@@ -22,6 +36,8 @@ describe('findContactChannel', () => {
     ['signed-link: a mobile number', 'signed-link', [mobile], 'phone'],
     ['signed-link: e-mail', 'signed-link', [landline, email], 'email'],
     ['signed-link: a home landline cannot carry a link', 'signed-link', [landline], undefined],
+    ['signed-link: a zib2020 mobile number (TelecomType MC on system)', 'signed-link', [zibNumber('MC')], 'phone'],
+    ['signed-link: a zib2020 landline (TelecomType LL)', 'signed-link', [zibNumber('LL')], undefined],
     ['an old address does not count', 'http-api', [{ ...email, use: 'old' }], undefined],
     ['an empty value does not count', 'http-api', [{ system: 'email', value: ' ' }], undefined],
     ['a number that ended before the day', 'http-api', [{ ...mobile, period: { end: '2024-04-30' } }], undefined],

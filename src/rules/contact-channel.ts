@@ -1,4 +1,4 @@
-import type { ContactPoint, Patient, RelatedPerson } from '@medplum/fhirtypes';
+import type { ContactPoint, Extension, Patient, RelatedPerson } from '@medplum/fhirtypes';
 import { coversDay } from './covers-day.js';
 import type { DeliveryConfig } from './types.js';
 
@@ -26,10 +26,32 @@ const CHANNELS: Record<DeliveryType, { accepts: (point: ContactPoint) => boolean
   },
   'signed-link': {
     accepts: (point) =>
-      point.system === 'email' || point.system === 'sms' || (point.system === 'phone' && point.use === 'mobile'),
+      point.system === 'email' || point.system === 'sms' || (point.system === 'phone' && isMobile(point)),
     wanted: 'e-mail address or mobile number',
   },
 };
+
+/** zib2020's way to say what kind of number a telecom is: an extension on `system` (ext-CodeSpecification). */
+const CODE_SPECIFICATION = 'http://nictiz.nl/fhir/StructureDefinition/ext-CodeSpecification';
+/** zib TelecomType "MC" (mobile), from HL7 v3 AddressUse. */
+const MOBILE_CODE = { system: 'http://terminology.hl7.org/CodeSystem/v3-AddressUse', code: 'MC' };
+
+/**
+ * A phone number that can receive a text message: `use: mobile` (plain R4), or as zib2020 records
+ * it, the TelecomType MC in the ext-CodeSpecification extension on `system` (nl-core profiles;
+ * a zib EPD leaves `use` for home/work).
+ */
+function isMobile(point: ContactPoint): boolean {
+  if (point.use === 'mobile') return true;
+  const specification = (point as { _system?: { extension?: Extension[] } })._system?.extension ?? [];
+  return specification.some(
+    (extension) =>
+      extension.url === CODE_SPECIFICATION &&
+      extension.valueCodeableConcept?.coding?.some(
+        (coding) => coding.system === MOBILE_CODE.system && coding.code === MOBILE_CODE.code,
+      ),
+  );
+}
 
 /** Preference when several channels are usable: the one most likely read soon. */
 const SYSTEM_ORDER = ['sms', 'email', 'phone'] as const;
