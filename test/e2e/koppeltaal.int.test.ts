@@ -123,6 +123,14 @@ describe('Koppeltaal 2.0 route end to end', () => {
     ).toBe(true);
   });
 
+  it('publishes the Koppeltaal client’s public key for the domain to register', async () => {
+    const jwks = (await (await fetch(`${stack.service.url}/.well-known/jwks.json`)).json()) as {
+      keys: { n?: string }[];
+    };
+    const publicJwk = keys.publicKey.export({ format: 'jwk' });
+    expect(jwks.keys.map((key) => key.n)).toEqual([publicJwk.n]);
+  });
+
   it('writes no second KT2Task when the invitation job is replayed', async () => {
     const { reference } = await change('999911132');
     await settle(stack);
