@@ -107,6 +107,8 @@ describe('writeKt2Task', () => {
   it('passes a store failure on as retryable', async () => {
     const { store, deps, job } = await setUp();
     store.failNext(1);
-    await expect(writeKt2Task(deps, { job, aid, epdTask })).rejects.toMatchObject({ retry: true });
+    const failure = writeKt2Task(deps, { job, aid, epdTask });
+    await expect(failure).rejects.toMatchObject({ retry: true, status: 503 });
+    await expect(failure).rejects.toThrow(/^Koppeltaal store: /); // which server failed, for whoever reads the job
   });
 });

@@ -1,5 +1,6 @@
 import type { AuditEvent, Patient, Task } from '@medplum/fhirtypes';
 import type { EpdClient } from '../epd/epd-client.js';
+import { EpdError } from '../epd/epd-error.js';
 import type { InvitationJobData } from '../queue/job-types.js';
 import type { DecisionAid } from '../rules/types.js';
 import { AppError } from '../shared/errors.js';
@@ -55,13 +56,13 @@ export async function writeKt2Task(deps: Kt2WriteDeps, input: Kt2WriteInput): Pr
     deviceId: deps.settings.deviceId,
     now,
   });
-  const written = await deps.store.createIfNoneExist<Task>(assertValidResource(task), kt2TaskQuery(job.invitationId));
+  const written = await inStore(() =>
+    deps.store.createIfNoneExist<Task>(assertValidResource(task), kt2TaskQuery(job.invitationId)),
+  );
   const taskRef = `Task/${written.resource.id ?? ''}`;
   const auditInput = { task: taskRef, patient, invitationId: job.invitationId, deviceId: deps.settings.deviceId };
-  const audit = await deps.store.createIfNoneExist<AuditEvent>(
-    assertValidResource(buildKt2AuditEvent({ ...auditInput, recorded: now })),
-    kt2AuditQuery(auditInput),
-  );
+  const event = assertValidResource(buildKt2AuditEvent({ ...auditInput, recorded: now }));
+  const audit = await inStore(() => deps.store.createIfNoneExist<AuditEvent>(event, kt2AuditQuery(auditInput)));
   return { taskId: written.resource.id ?? '', created: written.created, auditEventId: audit.resource.id ?? '' };
 }
 
@@ -74,13 +75,31 @@ async function storePatient(deps: Kt2WriteDeps, epdPatient: string): Promise<str
   const patient = await deps.epd.read<Patient>(epdPatient);
   const identifier = storeIdentifierOf(patient, deps.settings.patientIdentifierSystem);
   const query = `identifier=${identifier.system}|${encodeURIComponent(identifier.value ?? '')}`;
-  const [found] = await deps.store.search<Patient>('Patient', {
-    identifier: `${identifier.system}|${identifier.value}`,
-  });
-  if (found?.id) return `Patient/${found.id}`;
-  const created = await deps.store.createIfNoneExist<Patient>(
-    assertValidResource(buildKt2Patient(patient, identifier, deps.settings.deviceId)),
-    query,
+  const [found] = await inStore(() =>
+    deps.store.search<Patient>('Patient', { identifier: `${identifier.system}|${identifier.value}` }),
   );
+  if (found?.id) return `Patient/${found.id}`;
+  const kt2Patient = assertValidResource(buildKt2Patient(patient, identifier, deps.settings.deviceId));
+  const created = await inStore(() => deps.store.createIfNoneExist<Patient>(kt2Patient, query));
   return `Patient/${created.resource.id ?? ''}`;
+}
+
+/**
+ * The store is reached with the EPD's client code, whose errors say "EPD …". Why rename: an operator
+ * reading a failed job must see which server failed; status, retry and Retry-After stay as they were.
+ */
+async function inStore<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!(err instanceof EpdError)) throw err;
+    const rename = (text: string) => text.replace(/^EPD /, 'Koppeltaal store: ');
+    throw new EpdError(rename(err.message), {
+      status: err.status,
+      retry: err.retry,
+      problems: err.problems.map((problem) => ({ ...problem, message: rename(problem.message) })),
+      ...(err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {}),
+      cause: err,
+    });
+  }
 }
