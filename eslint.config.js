@@ -67,6 +67,13 @@ export default tseslint.config(
             })),
             { target: './src', from: './src/**/fake-*.ts', message: 'fakes are for tests' },
             { target: './src', from: './src/main.ts', message: 'nothing imports the process entry' },
+            {
+              // The Koppeltaal route builds on the invitation job, not the other way round: the job
+              // gets the KT2Task writer as a dependency, so decision-aids works without a store.
+              target: './src/decision-aids',
+              from: './src/koppeltaal',
+              message: 'decision-aids does not import koppeltaal: pass the writer in (InvitationJobDeps.koppeltaal)',
+            },
           ],
         },
       ],

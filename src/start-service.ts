@@ -97,6 +97,7 @@ export async function startService(
       parts.redis.intake.disconnect();
       parts.redis.worker.disconnect();
       await parts.epdConnection.close();
+      await parts.koppeltaal?.connection.close();
     },
   };
 }
@@ -111,7 +112,7 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
     log,
     readiness: parts.readiness,
     metrics,
-    jwks: publicJwks(config.epd.auth),
+    jwks: publishedKeys(config),
     // Results of signing aids use the default window, so the guard always remembers at least that long.
     replay: {
       seen: createRedisSeenSignatures(redis, config.queuePrefix),
@@ -142,6 +143,15 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
   const { port } = server.address() as AddressInfo;
   log.info({ port }, 'api listening');
   return { app, server, url: `http://${config.host === '0.0.0.0' ? '127.0.0.1' : config.host}:${port}` };
+}
+
+/** The public keys of this service's SMART clients (the EPD's and the Koppeltaal store's), each once. */
+function publishedKeys(config: Config): ReturnType<typeof publicJwks> {
+  const keys = [
+    ...publicJwks(config.epd.auth).keys,
+    ...(config.koppeltaal ? publicJwks(config.koppeltaal.auth).keys : []),
+  ];
+  return { keys: keys.filter((key, index) => keys.findIndex((other) => other.kid === key.kid) === index) };
 }
 
 /** One worker per queue, each with its handler and its queue's settings; then the schedules. */
@@ -178,6 +188,7 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<{
         pseudonymSecret: config.pseudonymSecret,
         now,
         audit,
+        ...(parts.koppeltaal ? { koppeltaal: parts.koppeltaal.write } : {}),
       }),
       invitationObserver(metrics, QUEUE.invitations),
     ),

@@ -3,6 +3,9 @@ import type { AuditDeps } from './audit/record-audit.js';
 import type { Config } from './config/load-config.js';
 import { connectEpd, type EpdConnection } from './epd/connect-epd.js';
 import type { EpdClient } from './epd/epd-client.js';
+import { connectKoppeltaal } from './koppeltaal/connect-koppeltaal.js';
+import { writeKt2Task } from './koppeltaal/write-kt2-task.js';
+import type { KoppeltaalWrite } from './decision-aids/invitation-job.js';
 import { createSubscriptionStatusClient } from './gaps/gap-status-client.js';
 import { createReadinessCheck } from './http/readiness.js';
 import { enqueueEvents } from './intake/enqueue-events.js';
@@ -52,6 +55,8 @@ export interface Parts {
   /** The way to the EPD every call shares (transport and token); closed when the process stops. */
   epdConnection: EpdConnection;
   audit: AuditDeps;
+  /** The Koppeltaal store's connection (its own token) and the KT2Task writer; absent without KOPPELTAAL_BASE_URL. */
+  koppeltaal?: { connection: EpdConnection; write: KoppeltaalWrite };
   metrics: Metrics;
   kpi: KpiService;
   readiness: ReturnType<typeof createReadinessCheck>;
@@ -77,6 +82,7 @@ export function wireParts(
   const auditClient = config.audit.baseUrl === config.epd.baseUrl ? epd : epdConnection.clientFor(config.audit.baseUrl);
   const { sourceId, site } = config.audit;
   const audit: AuditDeps = { client: auditClient, source: { sourceId, ...(site ? { site } : {}) }, now };
+  const koppeltaal = wireKoppeltaal(config, epd, now);
   const metrics = overrides.metrics ?? createMetrics();
   metrics.watchQueues(queueList(queues.intake)); // the fail-fast connection: a scrape never waits for a Redis that is away
   const pollLag = createPollLag({
@@ -113,6 +119,7 @@ export function wireParts(
     epd,
     epdConnection,
     audit,
+    ...(koppeltaal ? { koppeltaal } : {}),
     metrics,
     kpi,
     readiness,
@@ -146,6 +153,14 @@ function wirePolling(parts: Omit<Parts, 'polling'>): PollService {
     // Polled events take the intake path's enqueue, so a change both pushed and polled is one job.
     enqueueEvents: (events) => enqueueEvents(queues.worker, events, { metrics, redis: redis.worker }),
   });
+}
+
+/** The Koppeltaal store, reached with its own transport and token (never the EPD's). */
+function wireKoppeltaal(config: Config, epd: EpdClient, now: () => Date): Parts['koppeltaal'] {
+  if (!config.koppeltaal) return undefined;
+  const connection = connectKoppeltaal(config.koppeltaal, config.epd.maxResponseBytes);
+  const deps = { store: connection.client, epd, settings: config.koppeltaal, now };
+  return { connection, write: (input) => writeKt2Task(deps, input) };
 }
 
 function openRedis(config: Config, kind: 'intake' | 'worker', log: Logger): RedisConnection {

@@ -49,9 +49,26 @@ export async function checkStartup(env: Readonly<Record<string, string | undefin
   const dir = config?.mappingsDir ?? (env.MAPPINGS_DIR?.trim() || DEFAULT_MAPPINGS_DIR);
   const mappings = await collect(() => loadMappings(dir, env), dir, problems);
   if (mappings) problems.push(...elementNameProblems(mappings).map((issue) => inDir(dir, issue)));
+  const storeSet = config ? config.koppeltaal !== undefined : Boolean(env.KOPPELTAAL_BASE_URL?.trim());
+  if (mappings && !storeSet) problems.push(...koppeltaalStoreProblems(mappings, dir));
   const questionnaires = mappings && (await readQuestionnaires(dir, mappings, problems));
   if (problems.length || !config || !mappings || !questionnaires) throw new StartupError(problems);
   return { config, mappings, questionnaires };
+}
+
+/** An aid with `koppeltaal: true` writes a KT2Task to the Koppeltaal store: without one it cannot work. */
+function koppeltaalStoreProblems(mappings: CompiledMappings, dir: string): string[] {
+  return [...mappings.decisionAids.values()]
+    .filter((aid) => aid.koppeltaal)
+    .map((aid) => {
+      const source = mappings.aidSources.get(aid.id);
+      const where = source ? `${join(dir, source.file)}${source.line ? `:${source.line}` : ''}: ` : '';
+      return (
+        `${where}decision aid ${aid.id} has koppeltaal: true, but no Koppeltaal store is configured: ` +
+        'set KOPPELTAAL_BASE_URL with its KOPPELTAAL_TOKEN_URL, KOPPELTAAL_CLIENT_ID, KOPPELTAAL_SCOPE, ' +
+        'KOPPELTAAL_PRIVATE_KEY (or _FILE) and KOPPELTAAL_DEVICE_ID (docs/koppeltaal.md)'
+      );
+    });
 }
 
 async function readQuestionnaires(

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { EpdAuth } from '../epd/epd-auth.js';
 import { SMART_JWT_ALGS } from '../epd/smart-backend-auth.js';
 import { readSmartBackend } from './read-smart-backend.js';
+import { readKoppeltaal } from './read-koppeltaal.js';
+import type { KoppeltaalSettings } from '../koppeltaal/koppeltaal-settings.js';
 import { readEpdTransport, type EpdTransportConfig } from './read-epd-transport.js';
 import {
   createObjectionPolicy,
@@ -67,6 +69,8 @@ export interface Config {
   invitationIdSecret: string;
   /** Where and as whom AuditEvents are written (base URL defaults to the EPD's; same auth and timeout). */
   audit: { baseUrl: string; sourceId: string; site?: string };
+  /** The Koppeltaal 2.0 store (KOPPELTAAL_BASE_URL and its own auth); undefined: no Koppeltaal route (docs/koppeltaal.md). */
+  koppeltaal?: KoppeltaalSettings;
   /** What counts as the patient's objection (see docs/privacy-and-audit.md). */
   objection: { purposes: PurposeCode[]; patientFlag?: string };
   /** Concurrency, attempts, backoff and retention of each queue (see src/config/read-queue-settings.ts). */
@@ -162,6 +166,26 @@ const envSchema = z.object({
   EPD_CA_FILE: z.string().optional(),
   EPD_CLIENT_CERT_FILE: z.string().optional(),
   EPD_CLIENT_KEY_FILE: z.string().optional(),
+  KOPPELTAAL_BASE_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the http(s) URL of the Koppeltaal FHIR store' })
+    .optional(),
+  KOPPELTAAL_TOKEN_URL: z
+    .url({ protocol: /^https?$/, error: 'must be the http(s) URL of the token endpoint' })
+    .optional(),
+  KOPPELTAAL_CLIENT_ID: z.string().optional(),
+  KOPPELTAAL_SCOPE: z.string().optional(),
+  KOPPELTAAL_PRIVATE_KEY: z.string().optional(),
+  KOPPELTAAL_PRIVATE_KEY_FILE: z.string().optional(),
+  KOPPELTAAL_KEY_ID: z
+    .string()
+    .regex(/^[\x21-\x7e]{1,128}$/, 'printable ASCII without spaces, at most 128 characters')
+    .optional(),
+  KOPPELTAAL_JWT_ALG: z.enum(SMART_JWT_ALGS).default('RS384'), // as EPD_JWT_ALG
+  KOPPELTAAL_DEVICE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]{1,64}$/, 'must be a FHIR id: 1-64 letters, digits, "-" or "."')
+    .optional(),
+  KOPPELTAAL_PATIENT_IDENTIFIER_SYSTEM: z.url({ error: 'must be an identifier system URI' }).optional(),
   INTAKE_SOURCES: z.string().default('epd'),
   PSEUDONYM_SECRET: z.string(), // length and placeholder: secretProblems
   INVITATION_ID_SECRET: z.string().optional(), // length and placeholder: secretProblems
@@ -239,6 +263,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
   const epdAuth = readEpdAuth(e, problems);
   const epdTransport = readEpdTransport(e, problems);
   const objection = readObjection(e, problems);
+  const koppeltaal = readKoppeltaal(e, problems);
   if (e.POLL_MAX_WINDOW_MS <= e.POLL_OVERLAP_MS)
     problems.push('POLL_MAX_WINDOW_MS: must be larger than POLL_OVERLAP_MS, or catching up never moves on');
   checkPorts(rawEnv, e, problems);
@@ -270,6 +295,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
       sourceId: e.AUDIT_SOURCE_ID,
       ...(e.AUDIT_SITE ? { site: e.AUDIT_SITE } : {}),
     },
+    ...(koppeltaal ? { koppeltaal } : {}),
     objection,
     queues,
     workers: {

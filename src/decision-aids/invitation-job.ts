@@ -23,9 +23,21 @@ export interface InvitationJobDeps {
   now: () => Date;
   /** Where the AuditEvent of each invitation goes (NEN 7513 trail). */
   audit: AuditDeps;
+  /**
+   * Writes the invitation to the Koppeltaal store (KT2Task + KT2AuditEvent) for an aid with
+   * `koppeltaal: true`; absent when no store is configured (such an aid then fails the job).
+   */
+  koppeltaal?: KoppeltaalWrite;
   /** Counts an invitation recorded on hold because the recipient cannot be reached (metrics). */
   countOnHold?: (job: InvitationJobData) => void;
 }
+
+/** Writes one delivered invitation to the Koppeltaal store; idempotent on the invitation id. */
+export type KoppeltaalWrite = (input: {
+  job: InvitationJobData;
+  aid: DecisionAid;
+  epdTask: Task;
+}) => Promise<{ taskId: string; auditEventId: string }>;
 
 /** The job's result: which Task records the invitation, and whether this attempt wrote it. */
 export interface InvitationJobResult {
@@ -36,6 +48,8 @@ export interface InvitationJobResult {
   /** Set when the change was withdrawn during the reflection time: nobody was invited. */
   withdrawn?: NonNullable<Withdrawal>;
   auditEventId?: string;
+  /** The KT2Task in the Koppeltaal store, for a Koppeltaal aid. */
+  koppeltaalTaskId?: string;
 }
 
 /**
@@ -66,12 +80,14 @@ export function createInvitationJob(deps: InvitationJobDeps) {
       const audit = invitationLinkOf(stored)
         ? await recordInvitationAudit(deps.audit, { job, aid, task: stored })
         : undefined;
+      const kt2 = audit ? await writeKoppeltaal(deps, job, aid, stored) : undefined;
       ctx.log.info({ invitationId: job.invitationId, taskId: stored.id }, 'invitation already recorded');
       return {
         taskId: stored.id,
         created: false,
         onHold: stored.status === 'on-hold',
         ...(audit ? { auditEventId: audit.auditEventId } : {}),
+        ...(kt2 ? { koppeltaalTaskId: kt2.taskId } : {}),
       };
     }
     const invitation = await inviteOrHold(deps, job, aid, stored, ctx);
@@ -79,6 +95,8 @@ export function createInvitationJob(deps: InvitationJobDeps) {
     const task = await replaceTask(deps.epd, stored, buildInvitationTask(job, aid, invitation, now(), hold));
     // After the Task, so the trail only shows what is in the record; a retry finds the record it wrote.
     const audit = await recordInvitationAudit(deps.audit, { job, aid, task });
+    // Last: the care team's Task and trail are in the EPD whatever the Koppeltaal store answers.
+    const kt2 = await writeKoppeltaal(deps, job, aid, task);
     if (!channel.usable) {
       ctx.log.warn(
         { invitationId: job.invitationId, reason: channel.reason },
@@ -94,11 +112,36 @@ export function createInvitationJob(deps: InvitationJobDeps) {
         taskId: task.id,
         created,
         auditEventId: audit.auditEventId,
+        ...(kt2 ? { koppeltaalTaskId: kt2.taskId } : {}),
       },
       'invitation recorded',
     );
-    return { taskId: task.id, created, onHold: task.status === 'on-hold', auditEventId: audit.auditEventId };
+    return {
+      taskId: task.id,
+      created,
+      onHold: task.status === 'on-hold',
+      auditEventId: audit.auditEventId,
+      ...(kt2 ? { koppeltaalTaskId: kt2.taskId } : {}),
+    };
   };
+}
+
+/** The KT2Task of a Koppeltaal aid; nothing for other aids. No configured store fails the job for good. */
+async function writeKoppeltaal(
+  deps: InvitationJobDeps,
+  job: InvitationJobData,
+  aid: DecisionAid,
+  epdTask: Task,
+): Promise<{ taskId: string; auditEventId: string } | undefined> {
+  // A Task the care team closed, completed or cancelled is not offered in Koppeltaal any more.
+  if (!aid.koppeltaal || (epdTask.status !== 'ready' && epdTask.status !== 'on-hold')) return undefined;
+  if (!deps.koppeltaal)
+    throw new AppError(`decision aid "${aid.id}" has koppeltaal: true, but no Koppeltaal store is configured`, {
+      status: 500,
+      retry: false,
+      code: 'not-supported',
+    });
+  return deps.koppeltaal({ job, aid, epdTask });
 }
 
 /**

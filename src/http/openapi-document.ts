@@ -259,10 +259,11 @@ function jwksPaths(): Record<string, unknown> {
   return {
     '/.well-known/jwks.json': {
       [SERVED_ON]: ['api'],
-      [MOUNTED_WHEN]: 'EPD_AUTH=smart-backend',
+      [MOUNTED_WHEN]: 'EPD_AUTH=smart-backend or KOPPELTAAL_BASE_URL is set',
       get: {
         summary: "The public keys of this service's SMART Backend Services client assertions",
-        description: "The JWKS URL to register with the EPD's authorisation server. Public key members only.",
+        description:
+          "The JWKS URL to register with the EPD's authorisation server and the Koppeltaal domain's. Public key members only.",
         tags: ['epd'],
         security: public_,
         responses: {

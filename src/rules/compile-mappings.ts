@@ -98,6 +98,7 @@ export function compileMappings(
   const decisionAids = new Map<string, DecisionAid>();
   const declaredAids = new Set(parsed.flatMap((file) => file.declaredAidIds.map((declared) => declared.id)));
   const triggers: CompiledTrigger[] = [];
+  const guardianChecks: (() => void)[] = []; // after the loop: an aid may be declared in a later file
   for (const file of parsed) {
     for (const { index, entry } of file.decisionAids) {
       const aid = resolveDecisionAid(entry, env, (path, message) =>
@@ -110,7 +111,15 @@ export function compileMappings(
         const codes = expandValueSets(entry.codes, valueSets, (path, message) =>
           issues.push(file.issue(['triggers', index, 'codes', ...path], message)),
         );
-        if (codes) triggers.push(toCompiledTrigger({ ...entry, codes }, file.name, file.lineOf(['triggers', index])));
+        if (codes) {
+          const trigger = toCompiledTrigger({ ...entry, codes }, file.name, file.lineOf(['triggers', index]));
+          triggers.push(trigger);
+          guardianChecks.push(() =>
+            checkKoppeltaalRecipients(trigger, decisionAids, (message) =>
+              issues.push(file.issue(['triggers', index, 'recipients'], message)),
+            ),
+          );
+        }
       } else if (allFilesRead) {
         const known = [...declaredAids].join(', ') || 'none';
         issues.push(
@@ -122,6 +131,7 @@ export function compileMappings(
       }
     }
   }
+  for (const check of guardianChecks) check();
   if (issues.length) throw new MappingError(sortIssues(issues));
   return {
     decisionAids,
@@ -296,6 +306,23 @@ function toCompiledTrigger(
       : defaultRepresentativeCodes(entry.representatives?.stepAndFosterParents),
     ...(entry.sampling ? { sampling: { ...entry.sampling, salt: entry.sampling.salt ?? entry.id } } : {}),
   };
+}
+
+/**
+ * KT2Task (Koppeltaal 2.0, v0.8) allows a Patient, Practitioner or CareTeam as owner, not a
+ * RelatedPerson: a Koppeltaal aid can only invite the patient, so a trigger that may invite a
+ * guardian for one is refused here rather than failing each invitation later.
+ */
+function checkKoppeltaalRecipients(
+  trigger: CompiledTrigger,
+  aids: ReadonlyMap<string, DecisionAid>,
+  report: (message: string) => void,
+): void {
+  if (!aids.get(trigger.decisionAidId)?.koppeltaal || !trigger.recipients.includes('guardian')) return;
+  report(
+    `may invite a guardian for Koppeltaal aid "${trigger.decisionAidId}", but a KT2Task's owner cannot be a ` +
+      'RelatedPerson (Koppeltaal 2.0 v0.8): set recipients: [patient]',
+  );
 }
 
 function groupByType(triggers: readonly CompiledTrigger[]): Map<string, CompiledTrigger[]> {

@@ -119,7 +119,7 @@ export interface DecisionAid {
   title: string;
   /** Canonical URL (optionally `|version`) of the ActivityDefinition that describes the aid. */
   activityDefinition: string;
-  /** Record the aid with Koppeltaal's `instantiates` extension on the Task (Koppeltaal route). */
+  /** Koppeltaal 2.0 route: also a KT2Task + KT2AuditEvent in the Koppeltaal store (docs/koppeltaal.md). */
   koppeltaal: boolean;
   delivery: DeliveryConfig;
   /** How the platform posts results back (`POST /decision-aids/{id}/results`); absent: it does not. */

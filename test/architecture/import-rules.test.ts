@@ -49,6 +49,12 @@ describe('import rules', () => {
       'import-x/no-restricted-paths',
     ],
     [
+      'the invitation job importing the Koppeltaal route',
+      'src/decision-aids/probe.ts',
+      "import { writeKt2Task } from '../koppeltaal/write-kt2-task.js';\nexport const w = writeKt2Task;\n",
+      'import-x/no-restricted-paths',
+    ],
+    [
       'production code importing the bench',
       'src/kpi/probe.ts',
       "import { percentile } from '../../bench/percentile.js';\nexport const p = percentile;\n",
@@ -62,6 +68,12 @@ describe('import rules', () => {
     const code =
       "import { createFakeEpdClient } from '../epd/fake-epd-client.js';\nexport const f = createFakeEpdClient;\n";
     expect(await ruleIdsFor('src/events/probe.test.ts', code)).toEqual([]);
+  });
+
+  it('lets the Koppeltaal route build on the invitation job', async () => {
+    const code =
+      "import { createInvitationJob } from '../decision-aids/invitation-job.js';\nexport const c = createInvitationJob;\n";
+    expect(await ruleIdsFor('src/koppeltaal/probe.ts', code)).toEqual([]);
   });
 
   it('lets the file that loads mapping files read the disk', async () => {
