@@ -186,6 +186,7 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<{
         getMappings,
         adapterFor: (aid) => createInvitationAdapter(aid),
         pseudonymSecret: config.pseudonymSecret,
+        contactKeySecret: config.invitationIdSecret,
         now,
         audit,
         ...(parts.koppeltaal ? { koppeltaal: parts.koppeltaal.write } : {}),

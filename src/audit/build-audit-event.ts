@@ -86,7 +86,7 @@ export function buildInvitationAuditEvent(
     outcome: AUDIT_OUTCOMES.success,
     outcomeDesc: description,
     purposeOfEvent: purposes(job.keyMoment),
-    agent: [serviceAgent(source, job.triggerId), recipientAgent(job.recipient.reference), ...platform],
+    agent: [serviceAgent(source, job.triggerId), recipientAgent(job.recipient), ...platform],
     source: auditSource(source),
     entity: [
       patientEntity(job.patient),
@@ -178,12 +178,15 @@ function serviceAgent(source: AuditSource, triggerId: string | undefined): Audit
   };
 }
 
-function recipientAgent(reference: string): AuditEventAgent {
-  return {
-    type: { coding: [AUDIT_CODES.informationRecipient] },
-    who: { reference, type: typeOf(reference) },
-    requestor: false,
-  };
+function recipientAgent(recipient: InvitationJobData['recipient']): AuditEventAgent {
+  // A parent known only as a Patient.contact has no resource of its own to point at (the Task contains it).
+  const who = recipient.contact
+    ? {
+        type: 'RelatedPerson' as const,
+        display: 'ouder of vertegenwoordiger, contactpersoon bij de patiënt (Patient.contact)',
+      }
+    : { reference: recipient.reference, type: typeOf(recipient.reference) };
+  return { type: { coding: [AUDIT_CODES.informationRecipient] }, who, requestor: false };
 }
 
 /** A decision-aid platform by title, with its host when it was called over the network. */

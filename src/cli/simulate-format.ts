@@ -27,12 +27,18 @@ function formatEvent(sim: EventSimulation): string[] {
     lines.push('  Did not lead to an invitation:');
     for (const s of sim.skipped) lines.push(`    ✗ ${s.triggerId}${at(s.at)}: ${s.reason}`);
   }
-  lines.push(`  Invitations that would go out: ${sim.invitations.length}`);
-  for (const i of sim.invitations) {
+  const holds = sim.invitations.filter((i) => i.noRepresentative);
+  const invitations = sim.invitations.filter((i) => !i.noRepresentative);
+  lines.push(`  Invitations that would go out: ${invitations.length}`);
+  for (const i of invitations) {
+    const contact = i.recipient.contact ? ' (a Patient.contact, contained in the Task)' : '';
     lines.push(
-      `    → ${i.decisionAidId} (${i.keyMoment}) to ${i.recipient.role} ${i.recipient.reference}, ${delay(i.delayMs)}  [job ${i.invitationId}]`,
+      `    → ${i.decisionAidId} (${i.keyMoment}) to ${i.recipient.role} ${i.recipient.reference}${contact}, ${delay(i.delayMs)}  [job ${i.invitationId}]`,
     );
   }
+  if (holds.length) lines.push(`  On-hold Tasks for the care team (no parent or guardian to invite): ${holds.length}`);
+  for (const h of holds)
+    lines.push(`    ⏸ ${h.decisionAidId} (${h.keyMoment}) for ${h.recipient.reference}  [job ${h.invitationId}]`);
   return lines;
 }
 

@@ -92,7 +92,7 @@ describe('simulate (dry run of one notification)', () => {
       'without the mother, the guardian invitation is missing and says so',
       { facts: [fixture('patient-child-13')] as Resource[] },
       [
-        'no parent or guardian of Patient/child-13 (active RelatedPerson with a representative code of the trigger: v3 parent/guardian or zib role 11/24 by default)',
+        'no parent or guardian of Patient/child-13 (RelatedPerson or Patient.contact with a representative code of the trigger: v3 parent/guardian or zib role 11/24 by default)',
         'patient 13y older than maxAge 11',
       ],
     ],

@@ -31,8 +31,11 @@ export interface EventSimulation {
     triggerId: string;
     keyMoment: string;
     decisionAidId: string;
-    recipient: { role: string; reference: string };
+    /** `contact`: a parent known only as a Patient.contact (its keyed hash). */
+    recipient: { role: string; reference: string; contact?: string };
     delayMs: number;
+    /** Nobody may be invited: only an on-hold Task for the care team would be written. */
+    noRepresentative?: true;
   }[];
   /** Set when the event could not be evaluated (e.g. its resource is not in the files). */
   error?: string;
@@ -154,6 +157,7 @@ async function simulateEvent(
         decisionAidId: data.decisionAidId,
         recipient: data.recipient,
         delayMs,
+        ...(data.noRepresentative ? { noRepresentative: true as const } : {}),
       })),
     };
   } catch (err) {

@@ -1,10 +1,19 @@
-import type { CodeableConcept, Extension, Narrative, Reference, ResourceType, Task } from '@medplum/fhirtypes';
+import type {
+  CodeableConcept,
+  Extension,
+  Narrative,
+  Reference,
+  RelatedPerson,
+  ResourceType,
+  Task,
+} from '@medplum/fhirtypes';
 import type { InvitationJobData } from '../queue/job-types.js';
 import { dutchDateTime } from '../shared/dutch-date.js';
 import { requestIdTag } from '../shared/request-id.js';
 import { xhtmlNarrative } from '../shared/xhtml-narrative.js';
 import type { DecisionAid } from '../rules/types.js';
 import type { TaskHold } from './contact-hold.js';
+import { CONTACT_ONLY_NOTE } from './contact-recipient.js';
 import type { CreatedInvitation } from './invitation-adapter.js';
 import {
   INVITATION_ID_SYSTEM,
@@ -28,7 +37,9 @@ const REQUEST_TYPES = new Set<ResourceType>(['MedicationRequest', 'CarePlan', 'S
  * recipient (patient or guardian), pointing at the change that triggered it. Without an invitation
  * yet it is `requested` (written before the platform is called); with one it is `ready` and carries
  * the link. With a `hold` (recipient unreachable, platform gave no link) it is `on-hold` with the
- * reason and what to do. Pure; the caller validates and writes it (`invitationTaskQuery` finds it).
+ * reason and what to do. A parent known only as a `Patient.contact` (`contained`) is contained in
+ * the Task and named as its owner (`#…`), with a note for the care team. Pure; the caller validates
+ * and writes it (`invitationTaskQuery` finds it).
  */
 export function buildInvitationTask(
   job: InvitationJobData,
@@ -36,14 +47,16 @@ export function buildInvitationTask(
   invitation: CreatedInvitation | undefined,
   now: string,
   hold?: TaskHold,
+  contained?: RelatedPerson,
 ): Task {
   const focusType = typeOf(job.focus);
   const description = describe(aid, job);
   return {
     resourceType: 'Task',
     ...(job.requestId ? { meta: { tag: [requestIdTag(job.requestId)] } } : {}),
+    ...(contained ? { contained: [contained] } : {}),
     ...(aid.koppeltaal ? { extension: [koppeltaalInstantiates(aid)] } : {}),
-    text: narrative(description, job, invitation),
+    text: narrative(description, job, invitation, contained !== undefined),
     identifier: [{ system: INVITATION_ID_SYSTEM, value: job.invitationId }],
     instantiatesCanonical: aid.activityDefinition,
     // Why basedOn only for requests: basedOn means "fulfils this request"; an Observation or a
@@ -60,7 +73,10 @@ export function buildInvitationTask(
     for: { reference: job.patient, type: 'Patient' },
     authoredOn: now,
     lastModified: now,
-    owner: { reference: job.recipient.reference, type: typeOf(job.recipient.reference) },
+    owner: contained
+      ? { reference: `#${contained.id ?? ''}`, type: 'RelatedPerson' }
+      : { reference: job.recipient.reference, type: typeOf(job.recipient.reference) },
+    ...(contained ? { note: [{ text: CONTACT_ONLY_NOTE }] } : {}),
     reasonCode: {
       coding: [{ system: KEY_MOMENT_SYSTEM, code: job.keyMoment, display: KEY_MOMENT_DISPLAY[job.keyMoment] }],
     },
@@ -107,9 +123,15 @@ function describe(aid: DecisionAid, job: InvitationJobData): string {
   return `Uitnodiging voor ${who} om keuzehulp '${aid.title}' te gebruiken bij de ${KEY_MOMENT_DISPLAY[job.keyMoment]}.`;
 }
 
-function narrative(description: string, job: InvitationJobData, invitation: CreatedInvitation | undefined): Narrative {
+function narrative(
+  description: string,
+  job: InvitationJobData,
+  invitation: CreatedInvitation | undefined,
+  contactOnly: boolean,
+): Narrative {
+  const who = RECIPIENT_ROLE_DISPLAY[job.recipient.role];
   const rows = [
-    ['Ontvanger', RECIPIENT_ROLE_DISPLAY[job.recipient.role]],
+    ['Ontvanger', contactOnly ? `${who} (alleen bekend als contactpersoon bij de patiënt)` : who],
     ['Moment', KEY_MOMENT_DISPLAY[job.keyMoment]],
     [
       'Geldig tot',
@@ -117,7 +139,7 @@ function narrative(description: string, job: InvitationJobData, invitation: Crea
     ],
   ];
   return xhtmlNarrative(
-    [description],
+    contactOnly ? [description, CONTACT_ONLY_NOTE] : [description],
     rows.map(([label, value]) => `${label}: ${value}`),
   );
 }

@@ -73,6 +73,7 @@ function deps(epd: FakeEpdClient, adapter: InvitationAdapter): InvitationJobDeps
     getMappings: () => mappings,
     adapterFor: () => adapter,
     pseudonymSecret: 'pseudonym-secret-for-tests',
+    contactKeySecret: 'contact-key-secret-for-tests',
     now: () => NOW,
     audit: { client: epd, source: { sourceId: 'sdm-bridge-test' }, now: () => NOW },
   };

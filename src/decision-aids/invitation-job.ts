@@ -7,7 +7,9 @@ import { AppError } from '../shared/errors.js';
 import { recordInvitationAudit, type AuditDeps } from '../audit/record-audit.js';
 import { buildInvitationTask, invitationLinkOf } from './build-invitation-task.js';
 import { readWithdrawal, withdrawnStatusReason, type Withdrawal } from './change-withdrawn.js';
-import { checkRecipientContact, contactHold } from './contact-hold.js';
+import { contactHold } from './contact-hold.js';
+import { resolveRecipient } from './contact-recipient.js';
+import { buildNoRepresentativeTask } from './no-representative-task.js';
 import { DecisionAidError } from './decision-aid-error.js';
 import { subjectPseudonym, type CreatedInvitation, type InvitationAdapter } from './invitation-adapter.js';
 import { findInvitationTask, isSettled, onHold, replaceTask, writeRequestedTask } from './invitation-task-writes.js';
@@ -20,6 +22,8 @@ export interface InvitationJobDeps {
   getMappings: () => CompiledMappings;
   adapterFor: (aid: DecisionAid) => InvitationAdapter;
   pseudonymSecret: string;
+  /** The secret contact keys are made with (the invitation id secret, as in the events job): finds a Patient.contact recipient again. */
+  contactKeySecret: string;
   now: () => Date;
   /** Where the AuditEvent of each invitation goes (NEN 7513 trail). */
   audit: AuditDeps;
@@ -71,9 +75,11 @@ export function createInvitationJob(deps: InvitationJobDeps) {
     }
     const withdrawal = await readWithdrawal(deps.epd, job.focus);
     if (withdrawal) return cancelWithdrawn(deps, job, withdrawal, ctx);
+    if (job.noRepresentative) return recordNoRepresentative(deps, job, aid, ctx);
     const now = () => deps.now().toISOString();
-    const channel = await checkRecipientContact(deps.epd, job.recipient.reference, aid.delivery.type, now());
-    const requested = buildInvitationTask(job, aid, undefined, now());
+    const recipient = await resolveRecipient(deps.epd, job, deps.contactKeySecret, aid.delivery.type, now());
+    const { channel, contained } = recipient;
+    const requested = buildInvitationTask(job, aid, undefined, now(), undefined, contained);
     const { task: stored, created } = await writeRequestedTask(deps.epd, requested, job.invitationId);
     if (isSettled(stored)) {
       // Delivered by an earlier attempt: its AuditEvent may be what that attempt did not get to write.
@@ -92,7 +98,7 @@ export function createInvitationJob(deps: InvitationJobDeps) {
     }
     const invitation = await inviteOrHold(deps, job, aid, stored, ctx);
     const hold = contactHold(aid.delivery.type, channel);
-    const task = await replaceTask(deps.epd, stored, buildInvitationTask(job, aid, invitation, now(), hold));
+    const task = await replaceTask(deps.epd, stored, buildInvitationTask(job, aid, invitation, now(), hold, contained));
     // After the Task, so the trail only shows what is in the record; a retry finds the record it wrote.
     const audit = await recordInvitationAudit(deps.audit, { job, aid, task });
     // Last: the care team's Task and trail are in the EPD whatever the Koppeltaal store answers.
@@ -142,6 +148,27 @@ async function writeKoppeltaal(
       code: 'not-supported',
     });
   return deps.koppeltaal({ job, aid, epdTask });
+}
+
+/**
+ * A child without anyone who may be invited: one on-hold Task for the care team (conditional create
+ * on the invitation id, so a replayed or polled change writes no second one), no platform call.
+ * No AuditEvent: nothing about the patient left the hospital, and the Task itself is the record.
+ */
+async function recordNoRepresentative(
+  deps: InvitationJobDeps,
+  job: InvitationJobData,
+  aid: DecisionAid,
+  ctx: JobContext,
+): Promise<InvitationJobResult> {
+  const task = buildNoRepresentativeTask(job, aid, deps.now().toISOString());
+  const { task: stored, created } = await writeRequestedTask(deps.epd, task, job.invitationId);
+  if (created) deps.countOnHold?.(job);
+  ctx.log.info(
+    { invitationId: job.invitationId, triggerId: job.triggerId, taskId: stored.id, created },
+    'no representative: on-hold Task recorded',
+  );
+  return { taskId: stored.id, created, onHold: stored.status === 'on-hold' };
 }
 
 /**

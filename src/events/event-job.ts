@@ -11,6 +11,7 @@ import type { EpdEvent } from '../intake/epd-event.js';
 import { gatherFacts } from './gather-facts.js';
 import { invitationIdFor } from './invitation-id.js';
 import { createMatters } from './resolve-interaction.js';
+import { contactKeyFor } from '../rules/contact-representatives.js';
 import { withdrawalOf } from '../decision-aids/change-withdrawn.js';
 import type { ThrottleStore } from './throttle-store.js';
 
@@ -93,6 +94,9 @@ export function createEventJob(deps: EventJobDeps) {
       }
       planned.push(planInvitation(deps.identity, event, decision, outcome.patient, focus));
     }
+    // One on-hold Task per trigger and change when a child has nobody who may be invited (the skip stays counted).
+    for (const hold of outcome.noRepresentative ?? [])
+      if (outcome.patient) planned.push(planInvitation(deps.identity, event, hold, outcome.patient, focus, true));
     await deps.enqueueInvitations(planned);
     // Info only where the patient's record decided (the change itself was a key moment); the skips of an
     // everyday change (another medicine, another clinic) are in the job's result and at debug level.
@@ -138,7 +142,8 @@ async function withinThrottle(
 /**
  * The invitation id comes from the EPD's resource version (base, type, id, version), the trigger and
  * the recipient, never from the source or the route: a change pushed by one source and polled by
- * another yields one invitation.
+ * another yields one invitation. A `Patient.contact` recipient is keyed by its hashed natural key
+ * (not its place in the array); the on-hold Task for "no representative" by that reason.
  */
 export function planInvitation(
   identity: InvitationIdentity,
@@ -146,12 +151,18 @@ export function planInvitation(
   decision: InvitationDecision,
   patient: string,
   focus: string,
+  noRepresentative = false,
 ): PlannedInvitation {
+  const { role, reference } = decision.recipient;
+  const contact =
+    decision.recipient.contact === undefined
+      ? undefined
+      : contactKeyFor(identity.invitationIdSecret, patient, decision.recipient.contact);
   const invitationId = invitationIdFor(identity.invitationIdSecret, {
     epdBase: identity.epdBase,
     focus,
     triggerId: decision.triggerId,
-    recipient: decision.recipient.reference,
+    recipient: noRepresentative ? `${patient}#no-representative` : contact ? `${reference}#${contact}` : reference,
   });
   return {
     jobId: invitationId,
@@ -164,7 +175,8 @@ export function planInvitation(
       keyMoment: decision.keyMoment,
       decisionAidId: decision.decisionAidId,
       patient,
-      recipient: decision.recipient,
+      recipient: { role, reference, ...(contact ? { contact } : {}) },
+      ...(noRepresentative ? { noRepresentative: true as const } : {}),
       focus,
       occurredAt: event.occurredAt,
       ...(event.requestId ? { requestId: event.requestId } : {}),

@@ -7,7 +7,7 @@ export interface InvitationKey {
   /** `Type/id/_history/vid` (or `Type/id`) of the change. */
   focus: string;
   triggerId: string;
-  /** `Patient/id` or `RelatedPerson/id` of the recipient. */
+  /** `Patient/id` or `RelatedPerson/id` of the recipient; `Patient/id#contact-…` for a Patient.contact, `Patient/id#no-representative` for the on-hold Task without one. */
   recipient: string;
 }
 

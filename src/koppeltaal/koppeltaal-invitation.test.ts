@@ -60,6 +60,7 @@ function deps(withStore = true): InvitationJobDeps {
     getMappings: () => mappings,
     adapterFor: () => adapter,
     pseudonymSecret: 'pseudonym-secret-for-tests',
+    contactKeySecret: 'contact-key-secret-for-tests',
     now: () => NOW,
     audit: { client: epd, source: { sourceId: 'sdm-bridge-test' }, now: () => NOW },
     ...(withStore ? { koppeltaal: (input) => writeKt2Task(kt2, input) } : {}),

@@ -31,7 +31,7 @@ export interface ResultParties {
   invitationId: string;
   /** `Patient/id` */
   patient: string;
-  /** `Patient/id` or `RelatedPerson/id`: who filled it in. */
+  /** `Patient/id` or `RelatedPerson/id`: who filled it in; `#id` for a parent the invitation Task contains. */
   author: string;
 }
 
@@ -71,8 +71,7 @@ export function buildResultResources(
     status: 'completed',
     subject: { reference: parties.patient, type: 'Patient' },
     authored: draft.authored,
-    author: { reference: parties.author, type: typeOf(parties.author) },
-    source: { reference: parties.author, type: typeOf(parties.author) as 'Patient' | 'RelatedPerson' },
+    ...authorAndSource(parties.author),
     item: draft.item,
   };
   const identifierPrefix = createHash('sha256').update(key).digest('hex').slice(0, 24);
@@ -94,6 +93,26 @@ export function buildResultResources(
   return { fullUrl, response, observations, scores, storeResponse: store.response };
 }
 
+/**
+ * Who filled it in. A parent known only as a Patient.contact is contained in the invitation Task,
+ * and a reference cannot reach into another resource's contained: the response then names the
+ * parent in words (without personal data); the Task it points at has the person.
+ */
+function authorAndSource(author: string): Pick<QuestionnaireResponse, 'author' | 'source'> {
+  if (author.startsWith('#')) {
+    const contactOnly = { type: 'RelatedPerson' as const, display: CONTACT_AUTHOR_DISPLAY };
+    return { author: contactOnly, source: contactOnly };
+  }
+  return {
+    author: { reference: author, type: typeOf(author) },
+    source: { reference: author, type: typeOf(author) as 'Patient' | 'RelatedPerson' },
+  };
+}
+
+/** The words for a parent known only as a Patient.contact (see the invitation Task's owner). */
+export const CONTACT_AUTHOR_DISPLAY =
+  'ouder of vertegenwoordiger (contactpersoon bij de patiënt, zie de uitnodigingstaak)';
+
 function scoreObservation(
   score: ComputedScore,
   response: QuestionnaireResponse,
@@ -105,7 +124,7 @@ function scoreObservation(
     ...observationBase(response, fullUrl),
     text: xhtmlNarrative([
       html`<b>${score.sentence}</b>`,
-      `Berekend uit de antwoorden van ${filledInBy(response.author?.reference ?? '')}, ingevuld op ${dutchDate(response.authored ?? '')}.`,
+      `Berekend uit de antwoorden van ${filledInBy(response.author?.reference ?? `#${response.author?.type ?? ''}`)}, ingevuld op ${dutchDate(response.authored ?? '')}.`,
     ]),
     identifier: [{ system: RESULT_OBSERVATION_ID_SYSTEM, value: `${identifierPrefix}/score/${score.code}` }],
     category: [{ coding: [{ ...SURVEY_CATEGORY }] }],

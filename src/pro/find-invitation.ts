@@ -52,7 +52,7 @@ export async function findInvitation(epd: EpdClient, key: InvitationKey, aid: De
   }
   const patient = task.for?.reference;
   const owner = task.owner?.reference;
-  if (!patient?.startsWith('Patient/') || !(owner?.startsWith('Patient/') || owner?.startsWith('RelatedPerson/'))) {
+  if (!patient?.startsWith('Patient/') || !(owner && isRecipientOwner(task, owner))) {
     throw new AppError(`invitation Task ${task.id} names no patient or recipient`, {
       status: 422,
       code: 'processing',
@@ -90,13 +90,25 @@ async function readTask(epd: EpdClient, key: InvitationKey): Promise<Task> {
   }
 }
 
+/**
+ * An owner the service writes: the Patient, a RelatedPerson, or a RelatedPerson the Task contains
+ * (a parent known only as a Patient.contact). A result's author is taken from it.
+ */
+function isRecipientOwner(task: Task, owner: string): boolean {
+  if (owner.startsWith('Patient/') || owner.startsWith('RelatedPerson/')) return true;
+  return (
+    owner.startsWith('#') &&
+    (task.contained ?? []).some((r) => r.resourceType === 'RelatedPerson' && `#${r.id ?? ''}` === owner)
+  );
+}
+
 /** The recipient role recorded on the Task; a RelatedPerson owner is a guardian when the input is missing. */
 function roleOf(task: Task, owner: string): RecipientRole {
   const coded = task.input?.flatMap((i) =>
     i.valueCoding?.system === RECIPIENT_ROLE_SYSTEM ? [i.valueCoding.code] : [],
   )[0];
   if (coded === 'patient' || coded === 'guardian') return coded;
-  return owner.startsWith('RelatedPerson/') ? 'guardian' : 'patient';
+  return owner.startsWith('RelatedPerson/') || owner.startsWith('#') ? 'guardian' : 'patient';
 }
 
 /** The key moment coded on the Task's reasonCode. */

@@ -3,9 +3,11 @@ import type { QuestionnaireItem, QuestionnaireResponseItemAnswer } from '@medplu
 /** Dates in narratives as a Dutch reader expects them, in the hospital's time zone (one helper for the service). */
 export { dutchDate } from '../shared/dutch-date.js';
 
-/** Who filled in a questionnaire, in words: the reference type tells a parent from the patient. */
+/** Who filled in a questionnaire, in words: the reference type tells a parent (also one the Task contains, `#…`) from the patient. */
 export function filledInBy(authorReference: string): string {
-  return authorReference.startsWith('RelatedPerson/') ? 'de ouder of voogd' : 'de patiënt';
+  return authorReference.startsWith('RelatedPerson/') || authorReference.startsWith('#')
+    ? 'de ouder of voogd'
+    : 'de patiënt';
 }
 
 /** An answer as a person reads it: the display of a coding, yes/nee, or the value itself. */

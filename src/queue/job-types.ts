@@ -27,7 +27,13 @@ export interface InvitationJobData {
   decisionAidId: string;
   /** `Patient/id` */
   patient: string;
-  recipient: { role: RecipientRole; reference: string };
+  /**
+   * `Patient/id` or `RelatedPerson/id`; for a parent known only as a `Patient.contact`, the patient
+   * with `contact` the keyed hash of that contact (src/rules/contact-representatives.ts), never a name.
+   */
+  recipient: { role: RecipientRole; reference: string; contact?: string };
+  /** Set when no parent or guardian may be invited: only an on-hold Task is written, the platform is not called. */
+  noRepresentative?: true;
   /** `Type/id/_history/vid` (or `Type/id`) of the resource that triggered the invitation. */
   focus: string;
   occurredAt: string;

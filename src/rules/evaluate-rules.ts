@@ -3,10 +3,11 @@ import { checkTrigger } from './check-trigger.js';
 import { DEFAULT_OBJECTION_POLICY, findObjection, type Objection, type ObjectionPolicy } from './objection-policy.js';
 import { rolesByAge } from './recipient-policy.js';
 import { selectGuardians } from './select-guardians.js';
+import { selectContactRepresentatives } from './contact-representatives.js';
 import { createEventMemo } from './event-memo.js';
 import { inSample } from './in-sample.js';
 import { selectTriggers } from './trigger-index.js';
-import type { InvitationDecision, RecipientRole, RuleFacts, RuleOutcome } from './types.js';
+import type { DecidedRecipient, InvitationDecision, RecipientRole, RuleFacts, RuleOutcome } from './types.js';
 
 export { patientReferenceOf } from './patient-reference-of.js';
 
@@ -74,29 +75,51 @@ function addInvitations(trigger: CompiledTrigger, patient: string, facts: RuleFa
     }
     roles = byAge.roles;
   }
+  const invitations: InvitationDecision[] = [];
   for (const role of roles) {
-    const references = recipientsFor(trigger, role, patient, facts);
-    if (!references.length) {
-      const reason = `no parent or guardian of ${patient} (active RelatedPerson with a representative code of the trigger: v3 parent/guardian or zib role 11/24 by default)`;
+    const recipients = recipientsFor(trigger, role, patient, facts);
+    if (!recipients.length) {
+      const reason = `no parent or guardian of ${patient} (RelatedPerson or Patient.contact with a representative code of the trigger: v3 parent/guardian or zib role 11/24 by default)`;
       outcome.skipped.push({ triggerId: trigger.id, reason, code: 'no-guardian' });
     }
-    outcome.invitations.push(...references.map((reference) => decision(trigger, role, reference)));
+    invitations.push(...recipients.map((recipient) => decision(trigger, recipient)));
+  }
+  outcome.invitations.push(...invitations);
+  // A child who is not invited itself and has nobody who may be: the care team gets an on-hold Task
+  // instead of a count only, so the key moment is not silently lost. Not throttled and without
+  // reflection time: the care team can act (register a parent) before the family would have heard.
+  if (!invitations.length && !roles.includes('patient') && roles.includes('guardian')) {
+    const hold = decision(trigger, { role: 'guardian', reference: patient });
+    (outcome.noRepresentative ??= []).push({ ...hold, delayMs: 0, throttleMs: 0 });
   }
 }
 
-function recipientsFor(trigger: CompiledTrigger, role: RecipientRole, patient: string, facts: RuleFacts): string[] {
-  if (role === 'patient') return [patient];
-  return selectGuardians(patient, facts.relatedPersons, facts.occurredAt, trigger.representativeCodes).map(
-    (person) => `RelatedPerson/${person.id}`,
+/**
+ * The recipients of one role. Parents and guardians are RelatedPersons first; only when none
+ * qualifies, a `Patient.contact` with a representative code (the fallback zib EPDs need, where a
+ * parent is often recorded on the Patient only).
+ */
+function recipientsFor(
+  trigger: CompiledTrigger,
+  role: RecipientRole,
+  patient: string,
+  facts: RuleFacts,
+): DecidedRecipient[] {
+  if (role === 'patient') return [{ role, reference: patient }];
+  const related = selectGuardians(patient, facts.relatedPersons, facts.occurredAt, trigger.representativeCodes);
+  if (related.length || !facts.patient)
+    return related.map((person) => ({ role, reference: `RelatedPerson/${person.id}` }));
+  return selectContactRepresentatives(facts.patient, facts.occurredAt, trigger.representativeCodes).map(
+    ({ naturalKey }) => ({ role, reference: patient, contact: naturalKey }),
   );
 }
 
-function decision(trigger: CompiledTrigger, role: RecipientRole, reference: string): InvitationDecision {
+function decision(trigger: CompiledTrigger, recipient: DecidedRecipient): InvitationDecision {
   return {
     triggerId: trigger.id,
     keyMoment: trigger.keyMoment,
     decisionAidId: trigger.decisionAidId,
-    recipient: { role, reference },
+    recipient,
     delayMs: trigger.delayMs,
     throttleMs: trigger.throttleMs,
     throttleScope: trigger.throttleScope,

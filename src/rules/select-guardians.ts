@@ -1,4 +1,5 @@
-import type { RelatedPerson } from '@medplum/fhirtypes';
+import type { CodeableConcept, RelatedPerson } from '@medplum/fhirtypes';
+import { coversDay } from './covers-day.js';
 import { toPatientReference } from './patient-reference-of.js';
 
 /** HL7 v3 RoleCode, by URL (FHIR R4) and by OID (how Dutch HL7v3-era systems still send it). */
@@ -68,21 +69,16 @@ export function selectGuardians<T extends RelatedPerson>(
       toPatientReference(person.patient?.reference) === patientReference &&
       person.active !== false &&
       coversDay(person.period, day) &&
-      isParentOrGuardian(person, codes),
+      hasRepresentativeCode(person.relationship, codes),
   );
 }
 
-function isParentOrGuardian(person: RelatedPerson, codes: RepresentativeCodes): boolean {
-  return (person.relationship ?? []).some((concept) =>
+/** Whether a relationship (of a RelatedPerson or a Patient.contact) carries one of the representative codes. */
+export function hasRepresentativeCode(
+  relationship: readonly CodeableConcept[] | undefined,
+  codes: RepresentativeCodes,
+): boolean {
+  return (relationship ?? []).some((concept) =>
     (concept.coding ?? []).some((coding) => codes.has(`${coding.system ?? ''}|${coding.code ?? ''}`)),
   );
-}
-
-// Compared as text on the calendar date (YYYY-MM-DD); a partial date (`2024`, `2024-05`) covers its whole year or month.
-function coversDay(period: RelatedPerson['period'], day: string): boolean {
-  const start = period?.start?.slice(0, 10);
-  const end = period?.end?.slice(0, 10);
-  if (start && day.slice(0, start.length) < start) return false;
-  if (end && day.slice(0, end.length) > end) return false;
-  return true;
 }

@@ -47,12 +47,23 @@ export interface InvitationDecision {
   triggerId: string;
   keyMoment: KeyMoment;
   decisionAidId: string;
-  recipient: { role: RecipientRole; reference: string };
+  recipient: DecidedRecipient;
   /** Reflection time before the invitation goes out, in milliseconds (0 = now). */
   delayMs: number;
   /** No second invitation for the same patient and aid (and key moment, see `throttleScope`) within this window, in ms (0 = no throttle). */
   throttleMs: number;
   throttleScope: 'key-moment' | 'decision-aid';
+}
+
+/**
+ * Who an invitation goes to: `Patient/id` or `RelatedPerson/id`; or, for a parent known only as a
+ * `Patient.contact` (no id of its own), the patient's reference with the contact's natural key. The
+ * natural key holds a name: the events job replaces it by a keyed hash before anything is stored.
+ */
+export interface DecidedRecipient {
+  role: RecipientRole;
+  reference: string;
+  contact?: string;
 }
 
 /** A trigger that looked at the event and did not fire, with the reason in plain words. */
@@ -84,6 +95,11 @@ export interface RuleOutcome {
   patient?: string;
   invitations: InvitationDecision[];
   skipped: SkippedTrigger[];
+  /**
+   * Triggers that would invite only parents or guardians of a child and found none: each becomes one
+   * on-hold Task for the care team (recipient: the patient's reference, as no representative is known).
+   */
+  noRepresentative?: InvitationDecision[];
   /** The patient's objection, when one stopped a trigger that would otherwise have invited. */
   objection?: { source: string; reason: string };
 }

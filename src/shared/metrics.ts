@@ -157,6 +157,8 @@ export interface JobAttempt<D = unknown, R = unknown> {
 export interface InvitationLabels {
   keyMoment: string;
   decisionAidId: string;
+  /** An on-hold Task for a child without a representative: counted as a `no-representative` skip, not as an invitation. */
+  noRepresentative?: true;
 }
 
 /** Counts one invitation outcome. */
@@ -182,7 +184,7 @@ export function invitationObserver(
   return (attempt) => {
     base(attempt);
     if (attempt.outcome === 'failed') countInvitation(metrics, attempt.data, 'failed');
-    if (attempt.outcome === 'completed') {
+    if (attempt.outcome === 'completed' && !attempt.data.noRepresentative) {
       const created = (attempt.result as { created?: boolean } | undefined)?.created;
       countInvitation(metrics, attempt.data, created === false ? 'already-recorded' : 'sent');
     }

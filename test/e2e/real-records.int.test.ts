@@ -4,6 +4,7 @@ import type { Resource } from '@medplum/fhirtypes';
 import type { EventJobResult } from '../../src/events/event-job.js';
 import { EMBEDDED_INTAKE_TOKEN, type EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { notify, settle, storeInEpd, tasksFor, startTestStack } from '../helpers/embedded.js';
+import { expectAllowedReferenceTargets } from '../helpers/reference-targets.js';
 
 /**
  * Real Dutch records in, the right key moments out: the public zib2020/MP9 examples of Nictiz
@@ -49,6 +50,8 @@ interface CaseOptions {
   medicationCoding?: Json;
   /** The ContactPerson's relationship; as shipped zib roles 01 and 07 only. */
   contactRelationship?: Json[];
+  /** The relationship of the Patient's own `contact`; as shipped zib roles 01 and 07 only. */
+  patientContactRelationship?: Json[];
   /** The Problem's code; as shipped SNOMED 267038008 (oedema). */
   problemCoding?: Json;
   /** The Problem's verification status code; as shipped `confirmed`. */
@@ -68,7 +71,13 @@ async function storeCase(stack: EmbeddedStack, suffix: string, options: CaseOpti
     id: `nl-core-MedicationAgreement-01-PractitionerRole-01-${suffix}`,
     organization: { reference: `Organization/${organization.id as string}`, type: 'Organization' },
   };
-  const patient = adapt('nl-core-Patient-01', (p) => ({ ...p, birthDate: birthDateForAge(options.age) }));
+  const patient = adapt('nl-core-Patient-01', (p) => ({
+    ...p,
+    birthDate: birthDateForAge(options.age),
+    ...(options.patientContactRelationship
+      ? { contact: (p.contact as Json[]).map((c) => ({ ...c, relationship: options.patientContactRelationship })) }
+      : {}),
+  }));
   const contact = adapt('nl-core-ContactPerson-01', (c) =>
     options.contactRelationship ? { ...c, relationship: options.contactRelationship } : c,
   );
@@ -112,11 +121,13 @@ async function outcome(stack: EmbeddedStack, stored: Resource & { id: string }) 
   const reference = `${stored.resourceType}/${stored.id}`;
   const tasks = await tasksFor(stack, reference);
   for (const task of tasks) expect(() => validateResource(task)).not.toThrow();
+  expectAllowedReferenceTargets(tasks);
   const jobs = await stack.service.queues.events.getCompleted();
   const results = jobs
     .filter((job) => job.data.reference === reference)
     .map((job) => job.returnvalue as EventJobResult);
   return {
+    tasks,
     owners: tasks.map((task) => task.owner?.reference).sort(),
     moments: [...new Set(tasks.map((task) => task.reasonCode?.coding?.[0]?.code))],
     reasons: results.flatMap((result) => result.skipped.map((skip) => skip.reason)),
@@ -190,14 +201,59 @@ describe('real zib2020/MP9 records through the shipped mappings', () => {
     expect(result.owners).toEqual([`RelatedPerson/${stored.contact!.id}`]);
   });
 
-  it('for a child under 12 with only the example contact person (roles 01, 07), nobody is invited and the reason says so', async () => {
-    const { agreement } = await storeCase(stack, 'c4', {
+  it('for a child under 12 with only the example contact persons (roles 01, 07), one on-hold Task asks the care team for a representative', async () => {
+    const { agreement, stored } = await storeCase(stack, 'c4', {
       age: 9,
       medicationCoding: { system: PRK, code: 'DEMO-PRK-FLUTICASON' },
     });
-    const result = await outcome(stack, await send(stack, agreement));
-    expect(result.owners).toEqual([]);
+    const platformCalls = stack.aid.invitations.length;
+    const saved = await send(stack, agreement);
+    const result = await outcome(stack, saved);
     expect(result.reasons).toEqual([expect.stringMatching(/^no parent or guardian/)]);
+    expect(result.tasks.map((t) => [t.status, t.statusReason?.coding?.[0]?.code, t.owner, t.for?.reference])).toEqual([
+      ['on-hold', 'no-representative', undefined, `Patient/${stored.patient!.id}`],
+    ]);
+    expect(result.tasks[0]?.businessStatus?.text).toMatch(/^Leg een ouder of wettelijk vertegenwoordiger vast/);
+    expect(stack.aid.invitations.length).toBe(platformCalls); // the platform was not called
+    // The same change notified again (a retry, or found by a poll): still one Task.
+    expect((await notify(stack, saved)).status).toBe(202);
+    await settle(stack);
+    expect((await outcome(stack, saved)).tasks.map((t) => t.id)).toEqual(result.tasks.map((t) => t.id));
+  });
+
+  it('for a child under 12 whose legal representative is only in Patient.contact (zib role 24), that contact is invited through a contained RelatedPerson', async () => {
+    const { agreement, stored } = await storeCase(stack, 'c8', {
+      age: 9,
+      medicationCoding: { system: PRK, code: 'DEMO-PRK-FLUTICASON' },
+      patientContactRelationship: [
+        { coding: [{ system: ZIB_ROLE, code: '24', display: 'Wettelijke vertegenwoordiger' }] },
+      ],
+    });
+    const saved = await send(stack, agreement);
+    const { tasks, owners } = await outcome(stack, saved);
+    expect(owners).toEqual(['#vertegenwoordiger']);
+    const [task] = tasks;
+    expect(task?.status).toBe('ready');
+    expect(task?.contained).toEqual([
+      expect.objectContaining({
+        resourceType: 'RelatedPerson',
+        patient: { reference: `Patient/${stored.patient!.id}`, type: 'Patient' },
+        name: [expect.objectContaining({ text: 'J.P.M. van Putten-van der Giessen' })],
+      }),
+    ]);
+    expect(task?.note?.[0]?.text).toMatch(/alleen bekend als contactpersoon bij de patiënt/);
+    // Nothing new in the patient's record, and no name in the queues: the job holds a hash of the contact.
+    const people = await (
+      await fetch(`${stack.fhir.baseUrl}/RelatedPerson?patient=Patient/${stored.patient!.id}`)
+    ).json();
+    expect((people as { entry?: unknown[] }).entry ?? []).toHaveLength(1);
+    const jobs = await stack.service.queues.invitations.getCompleted();
+    const job = jobs.find((j) => j.data.focus.startsWith(`MedicationRequest/${saved.id}`));
+    expect(job?.data.recipient.contact).toMatch(/^contact-[0-9a-f]{24}$/);
+    expect(JSON.stringify(job?.data)).not.toMatch(/Putten|giesput/);
+    expect((await notify(stack, saved)).status).toBe(202);
+    await settle(stack);
+    expect((await outcome(stack, saved)).tasks.map((t) => t.id)).toEqual([task?.id]);
   });
 
   it('a finished encounter whose reasonReference is a childhood-asthma Condition invites for evaluation, after a medication change of the same child', async () => {
