@@ -84,7 +84,8 @@ async function resolveOne(
     if (!(err instanceof TerminologyError)) throw err;
     serverProblem = err.message;
   }
-  const cached = await deps.cache?.read(name);
+  if (!deps.cache) return { failure: `${serverProblem}: without it the trigger would match nothing` };
+  const cached = await deps.cache.read(name);
   if (!cached)
     return {
       failure: `${serverProblem}, and no earlier expansion is cached (TERMINOLOGY_CACHE_DIR): the trigger would match nothing`,
