@@ -120,5 +120,7 @@ function networkReason(err: unknown): string {
   if ((err as Error)?.name === 'TimeoutError') return 'timed out';
   const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
   if (typeof cause?.code === 'string') return cause.code;
+  // Node's own fetch wraps the socket error of another undici version without its code: its message says it.
+  if (typeof cause?.message === 'string' && cause.message) return cause.message.slice(0, MAX_REASON_LENGTH);
   return (err as Error)?.name ?? 'error';
 }
