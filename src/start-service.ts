@@ -90,12 +90,7 @@ export async function startService(
   // Only where the events worker runs: the API never matches codes, so it has no use for new ones.
   const valueSets =
     live && config.role !== 'api'
-      ? keepValueSetsFresh(live, config.terminology, {
-          swapMappings: parts.swapMappings,
-          countFailure: (name) => metrics.terminologyRefreshFailures.inc({ value_set: name }),
-          log,
-          now: parts.now,
-        })
+      ? keepValueSetsFresh(live, config.terminology, { swapMappings: parts.swapMappings, metrics, log, now: parts.now })
       : undefined;
   const ops = config.metrics ? await startMetricsListener({ ...config.metrics, metrics, readiness, log }) : undefined;
   const api = config.role !== 'worker' ? await startApi(parts) : undefined;

@@ -1,5 +1,6 @@
 import type { CompiledMappings } from '../rules/compile-mappings.js';
 import type { Logger } from '../shared/logger.js';
+import type { Metrics } from '../shared/metrics.js';
 import { createFileExpansionCache } from './expansion-cache.js';
 import type { LiveMappings } from './load-live-mappings.js';
 import { createValueSetRefresh } from './refresh-value-sets.js';
@@ -36,19 +37,22 @@ export function keepValueSetsFresh(
   settings: TerminologySettings | undefined,
   deps: {
     swapMappings(next: CompiledMappings): void;
-    countFailure(name: string): void;
+    metrics: Pick<Metrics, 'terminologyRefreshFailures'>;
     log: Logger;
     now: () => Date;
   },
 ): FreshValueSets | undefined {
   if (!settings || !live.expansions.size) return undefined;
+  const failures = deps.metrics.terminologyRefreshFailures;
+  // Exported at 0 from the start, like every other counter, so increase() sees the first failure.
+  for (const name of live.expansions.keys()) failures.inc({ value_set: name }, 0);
   const client = createTerminologyClient(settings);
   const refresher = createValueSetRefresh({
     client,
     cache: createFileExpansionCache(settings.cacheDir),
     current: live.expansions,
     apply: (expansions) => deps.swapMappings(live.recompile(expansions)),
-    countFailure: deps.countFailure,
+    countFailure: (name) => failures.inc({ value_set: name }),
     log: deps.log,
     now: deps.now,
   });
