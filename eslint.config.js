@@ -115,6 +115,7 @@ export default tseslint.config(
                 '../kpi/*',
                 '../audit/*',
                 '../cli/*',
+                '../terminology/*',
                 '../shared/logger.js',
                 '../shared/metrics.js',
               ],

@@ -19,8 +19,8 @@ async function main(): Promise<void> {
   }
   const log = createLogger({ level: checked.config.logLevel, pretty: checked.config.logPretty });
   await assertRedisAnswers(checked.config.redis);
-  const { config, mappings, questionnaires } = checked;
-  const service = await startService(config, log, { mappings, questionnaires });
+  const { config, mappings, questionnaires, live } = checked;
+  const service = await startService(config, log, { mappings, questionnaires, live });
   log.info({ role: config.role }, 'sdm-bridge started');
 
   let stopping = false;

@@ -29,10 +29,11 @@ import { whenRedisReady } from './queue/fail-fast.js';
 import { QUEUE, type QueueName } from './queue/job-types.js';
 import { queueList } from './queue/queue-list.js';
 import type { CompiledMappings } from './rules/compile-mappings.js';
-import { loadMappings } from './rules/load-mappings.js';
 import { createObjectionPolicy } from './rules/objection-policy.js';
 import { loadResourceDefinitions, SERVICE_RESOURCE_TYPES } from './shared/fhir-definitions.js';
 import type { Logger } from './shared/logger.js';
+import { keepValueSetsFresh, logValueSets } from './terminology/keep-value-sets-fresh.js';
+import { loadLiveMappings } from './terminology/load-live-mappings.js';
 import { wireParts, type Parts, type ServiceOverrides } from './wire-parts.js';
 
 export type { ServiceOverrides } from './wire-parts.js';
@@ -61,6 +62,8 @@ export interface RunningService {
   kpi: KpiService;
   /** The express apps, for the test that compares the served routes with the OpenAPI document. */
   apps: { api?: ReturnType<typeof createApp>; metrics?: MetricsListener['app'] };
+  /** Asks the terminology server again for the value sets it expands now (else on TERMINOLOGY_REFRESH). */
+  refreshValueSets(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -73,10 +76,22 @@ export async function startService(
   log: Logger,
   overrides: ServiceOverrides = {},
 ): Promise<RunningService> {
-  const mappings = overrides.mappings ?? (await loadMappings(config.mappingsDir, overrides.env ?? process.env));
+  const env = overrides.env ?? process.env;
+  const live =
+    overrides.live ??
+    (overrides.mappings
+      ? undefined
+      : await loadLiveMappings(config.mappingsDir, env, { terminology: config.terminology }));
+  const mappings = overrides.mappings ?? live!.mappings;
   const questionnaires = overrides.questionnaires ?? (await prepareResults(config.mappingsDir, mappings));
   const parts = wireParts(config, log, overrides, mappings, questionnaires);
   const { metrics, readiness } = parts;
+  if (live) logValueSets(live.valueSets, log);
+  // Only where the events worker runs: the API never matches codes, so it has no use for new ones.
+  const valueSets =
+    live && config.role !== 'api'
+      ? keepValueSetsFresh(live, config.terminology, { swapMappings: parts.swapMappings, metrics, log, now: parts.now })
+      : undefined;
   const ops = config.metrics ? await startMetricsListener({ ...config.metrics, metrics, readiness, log }) : undefined;
   const api = config.role !== 'worker' ? await startApi(parts) : undefined;
   const workers = config.role !== 'api' ? await startWorkers(parts, mappings) : [];
@@ -89,7 +104,9 @@ export async function startService(
     audit: parts.audit,
     ...(ops ? { metricsUrl: ops.url } : {}),
     apps: { ...(api ? { api: api.app } : {}), ...(ops ? { metrics: ops.app } : {}) },
+    refreshValueSets: async () => valueSets?.refresh(),
     async close() {
+      await valueSets?.stop();
       await ops?.close();
       if (api) await new Promise<void>((resolve) => api.server.close(() => resolve()));
       await Promise.all(workers.map((w) => w.close()));

@@ -24,6 +24,7 @@ import { queueList } from './queue/queue-list.js';
 import { createRedisConnection } from './queue/redis-connection.js';
 import type { CompiledMappings } from './rules/compile-mappings.js';
 import type { Logger } from './shared/logger.js';
+import type { LiveMappings } from './terminology/load-live-mappings.js';
 import { createMetrics, type Metrics } from './shared/metrics.js';
 
 // The shared half of the composition root (start-service.ts is the other): the connections,
@@ -39,6 +40,8 @@ export interface ServiceOverrides {
   metrics?: Metrics;
   /** The Questionnaires results are checked against (default: `<MAPPINGS_DIR>/questionnaires/*.json`). */
   questionnaires?: QuestionnaireSet;
+  /** Mappings as the start-up check loaded them, with their server-expanded value sets (main passes these). */
+  live?: LiveMappings;
 }
 
 /** What every part of one process shares; built once by `wireParts`. */
@@ -47,6 +50,8 @@ export interface Parts {
   log: Logger;
   now: () => Date;
   getMappings: () => CompiledMappings;
+  /** Puts newly compiled mappings in use (a value-set refresh); every later `getMappings` sees them. */
+  swapMappings(next: CompiledMappings): void;
   questionnaires: QuestionnaireSet;
   /** `intake` fails fast (the HTTP edge answers 503 at once); `worker` waits out a Redis restart. */
   redis: { intake: RedisConnection; worker: RedisConnection };
@@ -72,7 +77,13 @@ export function wireParts(
   questionnaires: QuestionnaireSet,
 ): Parts {
   const now = overrides.now ?? (() => new Date());
-  const getMappings = () => mappings;
+  // Why a variable behind a getter: a value-set refresh swaps in newly compiled mappings while jobs
+  // run; each job reads them once through getMappings, so it sees one consistent set.
+  let current = mappings;
+  const getMappings = () => current;
+  const swapMappings = (next: CompiledMappings) => {
+    current = next;
+  };
   const redis = { intake: openRedis(config, 'intake', log), worker: openRedis(config, 'worker', log) };
   const queues = { intake: createQueues(redis.intake, config), worker: createQueues(redis.worker, config) };
   // One transport and one token for every EPD call: FHIR requests, token requests, $status and /metadata.
@@ -113,6 +124,7 @@ export function wireParts(
     log,
     now,
     getMappings,
+    swapMappings,
     questionnaires,
     redis,
     queues,

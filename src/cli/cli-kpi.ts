@@ -6,8 +6,8 @@ import { formatKpiSummary } from '../kpi/format-kpi-summary.js';
 import { createKpiService } from '../kpi/kpi-service.js';
 import { isMonth } from '../kpi/month-period.js';
 import type { CompiledMappings } from '../rules/compile-mappings.js';
-import { loadMappings } from '../rules/load-mappings.js';
 import { AppError } from '../shared/errors.js';
+import { loadLiveMappings } from '../terminology/load-live-mappings.js';
 import { EXIT, UsageError, type CliCommand, type CliInput } from './cli-command.js';
 
 /** `sdm-bridge kpi`: a month's figures from the record, and on request its MeasureReport into the EPD. */
@@ -35,7 +35,14 @@ export async function runKpi(
   if (period !== undefined && !isMonth(period)) throw new UsageError(`--period: "${period}" is not a month (YYYY-MM)`);
   const config = loadConfig({ ...env }); // a ConfigError becomes exit 78 with every problem listed
   const epd = epdOverride ?? createEpdClient(config.epd);
-  const mappings = await loadMappings(config.mappingsDir, env).catch(() => undefined); // only for the aids' names
+  // Only for the aids' names; value sets by canonical URL come from the cache when the server is away.
+  const mappings = await loadLiveMappings(
+    config.mappingsDir,
+    env,
+    config.terminology ? { terminology: config.terminology } : {},
+  )
+    .then((live) => live.mappings)
+    .catch(() => undefined);
   if (!mappings && !json)
     io.err(`note: mapping files in ${config.mappingsDir} not loaded; decision aids are shown by their canonical URL`);
   const kpi = createKpiService({

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startTerminologyServer, type TestTerminologyServer } from '../../test/helpers/terminology-server.js';
 import { checkMappings } from './mappings-check.js';
 
 const AID = [
@@ -96,4 +97,61 @@ describe('checkMappings', () => {
       `${dir}: 1 file, 1 decision aid, 0 triggers (medication-change 0, treatment-choice 0, evaluation 0)\n`,
     ]);
   }, 30_000);
+});
+
+describe('checkMappings: value sets by canonical URL', () => {
+  const VS = 'https://terminology.example.org/fhir/ValueSet/astma-medicatie';
+  const WITH_URL = TRIGGERS.replace(
+    '    recipients: [patient, guardian]',
+    `    recipients: [patient, guardian]\n    codes:\n      - valueSet: ${VS}|2026-03`,
+  );
+  let dir: string;
+  let server: TestTerminologyServer;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mappings-check-'));
+    await writeFile(join(dir, 'aids.yaml'), AID);
+    await writeFile(join(dir, 'triggers.yml'), WITH_URL);
+    server = await startTerminologyServer();
+    server.setValueSet(
+      VS,
+      [
+        { system: 'http://www.whocc.no/atc', code: 'R03BA05' },
+        { system: 'http://www.whocc.no/atc', code: 'R03AK06' },
+      ],
+      '2026-03',
+    );
+  });
+  afterEach(async () => {
+    await server.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('with a server, expands each one and says how many codes it holds, writing no cache', async () => {
+    const cacheDir = join(dir, 'cache');
+    const env = { ...ENV, TERMINOLOGY_SERVER_URL: server.baseUrl, TERMINOLOGY_CACHE_DIR: cacheDir };
+    expect(await checkMappings(dir, env)).toEqual({
+      ok: true,
+      lines: [
+        `${dir}: 2 files, 1 decision aid, 2 triggers (medication-change 1, treatment-choice 0, evaluation 1)`,
+        `value set ${VS}|2026-03: 2 codes from the terminology server`,
+      ],
+    });
+    await expect(readdir(cacheDir)).rejects.toThrow(); // the check proves the server; it keeps nothing
+  });
+
+  it('without a server, names file:line and the variable to set', async () => {
+    expect(await checkMappings(dir, ENV)).toEqual({
+      ok: false,
+      lines: [
+        `${join(dir, 'triggers.yml')}:8 triggers[0].codes[0].valueSet: value set ${VS}|2026-03 is not a file under valuesets/: set TERMINOLOGY_SERVER_URL to expand it through a terminology server, or add a ValueSet file with this url`,
+      ],
+    });
+  });
+
+  it('with the server down, names the value set and does not fall back on an old expansion', async () => {
+    server.mode = '500';
+    const result = await checkMappings(dir, { ...ENV, TERMINOLOGY_SERVER_URL: server.baseUrl });
+    expect(result.ok).toBe(false);
+    expect(result.lines).toEqual([expect.stringContaining(`value set ${VS}|2026-03: terminology server answered 500`)]);
+  });
 });

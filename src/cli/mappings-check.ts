@@ -8,21 +8,26 @@ const DEFAULT_DIR = 'mappings';
 /**
  * Runs the service's own start-up check (`checkStartup`, the function `main` runs) with `dir` as
  * MAPPINGS_DIR, and says what came of it: one line per problem (settings as `SETTING: message`,
- * mapping files as `dir/file:line field: message`), or one summary line when all is well.
+ * mapping files as `dir/file:line field: message`), or a summary line when all is well, followed
+ * by one line per value set the terminology server expanded, with its number of codes. The server
+ * is asked here, never the cache: the check proves the server answers now.
  */
 export async function checkMappings(
   dir: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<{ ok: boolean; lines: string[] }> {
   try {
-    const { mappings: compiled } = await checkStartup({ ...env, MAPPINGS_DIR: dir });
+    const { mappings: compiled, live } = await checkStartup({ ...env, MAPPINGS_DIR: dir }, { useCache: false });
     const perMoment = KEY_MOMENTS.map(
       (moment) => `${moment} ${compiled.triggers.filter((t) => t.keyMoment === moment).length}`,
     );
     const summary =
       `${dir}: ${plural(compiled.files.length, 'file')}, ${plural(compiled.decisionAids.size, 'decision aid')}, ` +
       `${plural(compiled.triggers.length, 'trigger')} (${perMoment.join(', ')})`;
-    return { ok: true, lines: [summary] };
+    const valueSets = live.valueSets.map(
+      (set) => `value set ${set.name}: ${plural(set.codes, 'code')} from the terminology server`,
+    );
+    return { ok: true, lines: [summary, ...valueSets] };
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
     return { ok: false, lines: err.problems };

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTerminologyServer } from '../../test/helpers/terminology-server.js';
 import { MappingError } from '../rules/load-mappings.js';
 import { loadMappingsForDryRun } from './simulate-mappings.js';
 
@@ -61,5 +62,25 @@ describe('loadMappingsForDryRun', () => {
       aid('{ type: signed-link, baseUrl: "not a url", secretEnv: AID_LINK_SECRET }'),
     );
     await expect(loadMappingsForDryRun(dir, {})).rejects.toBeInstanceOf(MappingError);
+  });
+
+  it('expands a value set named by canonical URL through TERMINOLOGY_SERVER_URL, as the service does', async () => {
+    const url = 'https://terminology.example.org/fhir/ValueSet/astma';
+    const server = await startTerminologyServer();
+    server.setValueSet(url, [{ system: 'http://snomed.info/sct', code: '233678006' }]);
+    const withValueSet = aid(
+      '{ type: signed-link, baseUrl: "http://127.0.0.1:1/x", secretEnv: AID_LINK_SECRET }',
+    ).replace('recipients: [patient] }', `recipients: [patient], codes: [{ valueSet: "${url}" }] }`);
+    await writeFile(join(dir, 'aid.yaml'), withValueSet);
+    try {
+      await expect(loadMappingsForDryRun(dir, {})).rejects.toThrow(/set TERMINOLOGY_SERVER_URL/);
+      const env = { TERMINOLOGY_SERVER_URL: server.baseUrl, TERMINOLOGY_CACHE_DIR: join(dir, 'cache') };
+      const loaded = await loadMappingsForDryRun(dir, env);
+      expect(loaded.mappings.triggers[0]!.codes).toEqual([
+        expect.objectContaining({ code: '233678006', valueSet: url }),
+      ]);
+    } finally {
+      await server.close();
+    }
   });
 });

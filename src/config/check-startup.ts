@@ -4,21 +4,19 @@ import { QUESTIONNAIRES_SUBDIR, QuestionnaireError } from '../pro/load-questionn
 import { prepareResults } from '../pro/prepare-results.js';
 import type { QuestionnaireSet } from '../pro/questionnaire-set.js';
 import { unknownElementNames } from '../rules/check-element-names.js';
-import {
-  formatMappingIssue,
-  loadMappings,
-  MappingError,
-  type CompiledMappings,
-  type MappingIssue,
-} from '../rules/load-mappings.js';
+import { formatMappingIssue, MappingError, type CompiledMappings, type MappingIssue } from '../rules/load-mappings.js';
 import { loadResourceDefinitions } from '../shared/fhir-definitions.js';
+import { loadLiveMappings, type LiveMappings } from '../terminology/load-live-mappings.js';
 import { ConfigError, loadConfig, type Config } from './load-config.js';
+import { readTerminology } from './read-terminology.js';
 
 /** What a start needs, checked: the configuration, the compiled mapping files and the Questionnaires. */
 export interface CheckedStart {
   config: Readonly<Config>;
   mappings: CompiledMappings;
   questionnaires: QuestionnaireSet;
+  /** The mappings with their server-expanded value sets, for the refresh while the service runs. */
+  live: LiveMappings;
 }
 
 /** The start-up check found problems: every one of them, config and mapping files alike. */
@@ -36,8 +34,13 @@ const DEFAULT_MAPPINGS_DIR = 'mappings';
  * The start-up check, the one the service runs and `sdm-bridge mappings check` runs: settings,
  * mapping files (schema, secrets, resource types, FHIRPath element names), Questionnaires and the
  * results mappings against them. Reports every problem at once; mapping problems as `file:line`.
+ * Value sets named by canonical URL are expanded by the terminology server, else taken from the
+ * cache; `useCache: false` (`mappings check`) asks the server only and writes nothing.
  */
-export async function checkStartup(env: Readonly<Record<string, string | undefined>>): Promise<CheckedStart> {
+export async function checkStartup(
+  env: Readonly<Record<string, string | undefined>>,
+  options: { useCache?: boolean } = {},
+): Promise<CheckedStart> {
   const problems: string[] = [];
   let config: Readonly<Config> | undefined;
   try {
@@ -47,13 +50,20 @@ export async function checkStartup(env: Readonly<Record<string, string | undefin
     problems.push(...err.problems);
   }
   const dir = config?.mappingsDir ?? (env.MAPPINGS_DIR?.trim() || DEFAULT_MAPPINGS_DIR);
-  const mappings = await collect(() => loadMappings(dir, env), dir, problems);
+  // Without a usable config its problems are listed already; the server is still asked when it is named.
+  const terminology = config ? config.terminology : readTerminology(env, []);
+  const live = await collect(
+    () => loadLiveMappings(dir, env, { ...(terminology ? { terminology } : {}), useCache: options.useCache ?? true }),
+    dir,
+    problems,
+  );
+  const mappings = live?.mappings;
   if (mappings) problems.push(...elementNameProblems(mappings).map((issue) => inDir(dir, issue)));
   const storeSet = config ? config.koppeltaal !== undefined : Boolean(env.KOPPELTAAL_BASE_URL?.trim());
   if (mappings && !storeSet) problems.push(...koppeltaalStoreProblems(mappings, dir));
   const questionnaires = mappings && (await readQuestionnaires(dir, mappings, problems));
-  if (problems.length || !config || !mappings || !questionnaires) throw new StartupError(problems);
-  return { config, mappings, questionnaires };
+  if (problems.length || !config || !live || !mappings || !questionnaires) throw new StartupError(problems);
+  return { config, mappings, questionnaires, live };
 }
 
 /** An aid with `koppeltaal: true` writes a KT2Task to the Koppeltaal store: without one it cannot work. */

@@ -15,6 +15,8 @@ import {
 import { DECIDED_TOGETHER_MEASURES, DEFAULT_KPI_SETTINGS, type KpiSettings } from '../kpi/kpi-settings.js';
 import type { QueueSettingsByName } from '../queue/queue-settings.js';
 import { readQueueSettings } from './read-queue-settings.js';
+import { readTerminology } from './read-terminology.js';
+import type { TerminologySettings } from '../terminology/terminology-settings.js';
 import { derivedInvitationIdSecret } from '../events/invitation-id.js';
 import { isPlaceholder, secretProblems } from '../shared/check-secret.js';
 import { plainConfigMessage } from './plain-config-message.js';
@@ -94,6 +96,8 @@ export interface Config {
   adminDashboardActions: boolean;
   /** On SIGTERM: how long in-flight requests and jobs may take before the process exits anyway. */
   shutdownGraceMs: number;
+  /** The terminology server that expands value sets named by canonical URL; undefined: none (docs/operations.md). */
+  terminology?: TerminologySettings;
 }
 
 /** Thrown by `loadConfig` with every problem found, so one start shows them all. */
@@ -258,6 +262,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
   const sources = readSources(env, problems);
   const queues = readQueueSettings(env, problems);
   const redis = readRedisTarget(env, problems);
+  const terminology = readTerminology(env, problems);
   for (const source of sources)
     if (source.auth.type === 'hmac') source.auth.maxAgeSeconds = e.SIGNATURE_MAX_AGE_SECONDS;
   const epdAuth = readEpdAuth(e, problems);
@@ -327,6 +332,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
       timeZone: e.KPI_TIME_ZONE,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    ...(terminology ? { terminology } : {}),
   });
 }
 

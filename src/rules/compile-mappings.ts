@@ -7,7 +7,7 @@ import { parseMappingFile, type FieldPath, type ParsedMappingFile } from './pars
 import { resolveResults } from './resolve-results.js';
 import type { RecipientAgePolicy } from './recipient-policy.js';
 import { defaultRepresentativeCodes, type RepresentativeCodes } from './select-guardians.js';
-import { readValueSet, type LocalValueSet } from './read-value-set.js';
+import { expandValueSets, readValueSets, type RemoteExpansions } from './expand-value-sets.js';
 import { indexTriggers, type TriggerIndex } from './trigger-index.js';
 import type { AidAuth, DecisionAid, DeliveryConfig, KeyMoment, RecipientRole, SamplingRule } from './types.js';
 
@@ -80,12 +80,15 @@ const MIN_LINK_SECRET_LENGTH = 32;
 /**
  * Checks and compiles mapping files given as text (no disk access): schema, `${ENV}` and secrets,
  * unique ids across files, decision-aid references, and the value-set files their code filters
- * name (expanded here into one filter per code). Throws one `MappingError` with every problem.
+ * name (expanded here into one filter per code), local files first, then `remote`: the expansions
+ * a terminology server gave for canonical URLs no file provides (fetched at the I/O edge, given here
+ * as data). Throws one `MappingError` with every problem.
  */
 export function compileMappings(
   files: readonly MappingSource[],
   env: Env,
   valueSetFiles: readonly MappingSource[] = [],
+  remote: RemoteExpansions = new Map(),
 ): CompiledMappings {
   const issues: MappingIssue[] = [];
   const valueSets = readValueSets(valueSetFiles, issues);
@@ -108,7 +111,7 @@ export function compileMappings(
     }
     for (const { index, entry } of file.triggers) {
       if (declaredAids.has(entry.decisionAid)) {
-        const codes = expandValueSets(entry.codes, valueSets, (path, message) =>
+        const codes = expandValueSets(entry.codes, valueSets, remote, (path, message) =>
           issues.push(file.issue(['triggers', index, 'codes', ...path], message)),
         );
         if (codes) {
@@ -230,55 +233,6 @@ function resolveDelivery(delivery: DecisionAidEntry['delivery'], env: Env, repor
     linkField,
     timeoutMs: delivery.timeout ?? DEFAULT_TIMEOUT_MS,
   };
-}
-
-/** Value sets by file name and by canonical URL; `null` for a file that has problems of its own (reported already). */
-type ValueSetLookup = ReadonlyMap<string, LocalValueSet | null>;
-
-function readValueSets(files: readonly MappingSource[], issues: MappingIssue[]): ValueSetLookup {
-  const lookup = new Map<string, LocalValueSet | null>();
-  for (const file of files) {
-    const valueSet = readValueSet(file.name, file.text, issues);
-    if (!valueSet) {
-      lookup.set(file.name, null);
-      continue;
-    }
-    lookup.set(file.name, valueSet);
-    if (valueSet.url) lookup.set(valueSet.url, valueSet);
-  }
-  return lookup;
-}
-
-/** The trigger's code filters with each `valueSet` replaced by one filter per code; `undefined` when one is unknown. */
-function expandValueSets(
-  codes: TriggerEntry['codes'],
-  valueSets: ValueSetLookup,
-  report: Report,
-): CompiledCodeFilter[] | undefined {
-  let known = true;
-  const expanded = codes.flatMap((filter, index): CompiledCodeFilter[] => {
-    if (filter.valueSet === undefined) {
-      const { valueSet: _none, system, ...rest } = filter;
-      return [{ ...rest, system: system! }]; // the schema requires system when there is no valueSet
-    }
-    const name = filter.valueSet;
-    const valueSet = valueSets.get(name) ?? valueSets.get(name.split('|')[0]!);
-    if (valueSet === null) {
-      known = false; // the file's own problems say why
-      return [];
-    }
-    if (!valueSet) {
-      const files = [...valueSets.keys()].filter((key) => key.endsWith('.json')).join(', ') || 'none';
-      report(
-        [index, 'valueSet'],
-        `no value set "${name}" under the mappings directory (valuesets/*.json, by file name or url; found: ${files})`,
-      );
-      known = false;
-      return [];
-    }
-    return valueSet.codes.map((code) => ({ path: filter.path, ...code, valueSet: name }));
-  });
-  return known ? expanded : undefined;
 }
 
 function toCompiledTrigger(

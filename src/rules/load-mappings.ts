@@ -1,11 +1,13 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileMappings, type CompiledMappings, type MappingSource } from './compile-mappings.js';
-import { MappingError } from './mapping-error.js';
+import type { RemoteExpansions } from './expand-value-sets.js';
+import { MappingError, type MappingIssue } from './mapping-error.js';
 
 export { compileMappings } from './compile-mappings.js';
 export type { CompiledMappings, CompiledTrigger, MappingSource } from './compile-mappings.js';
 export { MappingError, formatMappingIssue, type MappingIssue } from './mapping-error.js';
+export type { RemoteExpansions } from './expand-value-sets.js';
 
 /** Mapping files by extension; other files (README, questionnaires/ JSON) are left alone. */
 const MAPPING_FILE = /\.ya?ml$/i;
@@ -13,37 +15,48 @@ const MAPPING_FILE = /\.ya?ml$/i;
 const VALUE_SET_DIR = 'valuesets';
 const VALUE_SET_FILE = /\.json$/i;
 
+/** The texts of the mapping files and the value-set files, as read from the mappings directory. */
+export interface MappingSources {
+  files: MappingSource[];
+  valueSets: MappingSource[];
+}
+
 /**
  * Reads every `*.yaml`/`*.yml` file directly in `dir` (not in subfolders), in name order, and
- * the ValueSet files in `dir/valuesets/`, and compiles them. The only function in rules/ that touches the disk. Throws one `MappingError`
- * listing every problem, including an empty or unreadable directory.
+ * the ValueSet files in `dir/valuesets/`, and compiles them; `remote` holds the expansions a
+ * terminology server gave (see src/terminology/). Throws one `MappingError` listing every
+ * problem, including an empty or unreadable directory.
  */
 export async function loadMappings(
   dir: string,
   env: Readonly<Record<string, string | undefined>>,
+  remote?: RemoteExpansions,
 ): Promise<CompiledMappings> {
+  const { files, valueSets } = await readMappingSources(dir);
+  return compileMappings(files, env, valueSets, remote);
+}
+
+/** The only function in rules/ that touches the disk: the mapping and value-set files' texts, or one `MappingError`. */
+export async function readMappingSources(dir: string): Promise<MappingSources> {
   const names = await mappingFileNames(dir);
   if (!names.length)
     throw new MappingError([{ file: dir, field: '', message: 'no mapping files (*.yaml, *.yml) in this directory' }]);
-  const files: MappingSource[] = [];
-  const unreadable = [];
-  for (const name of names) {
-    try {
-      files.push({ name, text: await readFile(join(dir, name), 'utf8') });
-    } catch (err) {
-      unreadable.push({ file: name, field: '', message: `cannot read the file (${codeOf(err)})` });
+  const unreadable: MappingIssue[] = [];
+  const read = async (list: string[]): Promise<MappingSource[]> => {
+    const sources: MappingSource[] = [];
+    for (const name of list) {
+      try {
+        sources.push({ name, text: await readFile(join(dir, name), 'utf8') });
+      } catch (err) {
+        unreadable.push({ file: name, field: '', message: `cannot read the file (${codeOf(err)})` });
+      }
     }
-  }
-  const valueSets: MappingSource[] = [];
-  for (const name of await valueSetFileNames(dir)) {
-    try {
-      valueSets.push({ name, text: await readFile(join(dir, name), 'utf8') });
-    } catch (err) {
-      unreadable.push({ file: name, field: '', message: `cannot read the file (${codeOf(err)})` });
-    }
-  }
+    return sources;
+  };
+  const files = await read(names);
+  const valueSets = await read(await valueSetFileNames(dir));
   if (unreadable.length) throw new MappingError(unreadable);
-  return compileMappings(files, env, valueSets);
+  return { files, valueSets };
 }
 
 /** `valuesets/<name>.json` under the mappings directory, in name order; none when the folder is absent. */

@@ -156,9 +156,25 @@ describe('compileMappings: code filters that name a value set', () => {
         file: 'a.yaml',
         line: 13,
         field: 'triggers[0].codes[0].valueSet',
-        message: expect.stringMatching(/^no value set/),
+        message: expect.stringMatching(/^no file under valuesets\/ has url .*set TERMINOLOGY_SERVER_URL/),
       }),
     ]);
+  });
+
+  it('takes a canonical URL no file provides from the expansions a terminology server gave', () => {
+    const name = 'https://example.org/fhir/ValueSet/asthma-gs|1.0';
+    const remote = new Map([[name, { name, codes: [{ system: PRK, code: '777' }] }]]);
+    const fromServer = compileMappings([{ name: 'a.yaml', text: MAPPING }], {}, VALUE_SETS.slice(0, 1), remote);
+    expect(fromServer.triggers[0]!.codes).toContainEqual(
+      expect.objectContaining({ system: PRK, code: '777', valueSet: name }),
+    );
+  });
+
+  it('leaves a value set the server step reported (null) to that report', () => {
+    const remote = new Map([['https://example.org/fhir/ValueSet/asthma-gs|1.0', null]]);
+    expect(() => compileMappings([{ name: 'a.yaml', text: MAPPING }], {}, VALUE_SETS.slice(0, 1), remote)).not.toThrow(
+      MappingError,
+    );
   });
 
   it('does not take valueSet together with system or code', () => {

@@ -26,6 +26,8 @@ export interface Metrics {
   invitations: Counter<'key_moment' | 'decision_aid' | 'outcome'>;
   /** Changes a trigger listened to and did not fire on, by trigger and reason class (src/rules/skip-class.ts). */
   triggerSkips: Counter<'trigger' | 'reason'>;
+  /** Refreshes of a server-expanded value set that failed (server down, error, no codes): the last good expansion stayed. */
+  terminologyRefreshFailures: Counter<'value_set'>;
   /** Results written back to the EPD, by decision aid and outcome (written, already-written, failed). */
   resultsWritten: Counter<'decision_aid' | 'outcome'>;
   /** Duration of one job attempt, by queue and outcome (completed, retry, failed). */
@@ -95,6 +97,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       'sdm_trigger_skips_total',
       'Changes a trigger listened to and did not fire on, by trigger and reason class',
       ['trigger', 'reason'],
+    ),
+    terminologyRefreshFailures: counter(
+      registry,
+      'sdm_terminology_refresh_failures_total',
+      'Value-set refreshes from the terminology server that failed; the last good expansion stayed',
+      ['value_set'],
     ),
     resultsWritten: counter(
       registry,

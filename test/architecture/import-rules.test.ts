@@ -25,6 +25,12 @@ describe('import rules', () => {
       'no-restricted-imports',
     ],
     [
+      'the pure core importing the terminology client',
+      'src/rules/probe.ts',
+      "import { createTerminologyClient } from '../terminology/terminology-client.js';\nexport const c = createTerminologyClient;\n",
+      'no-restricted-imports',
+    ],
+    [
       'the pure core calling fetch',
       'src/rules/probe.ts',
       "export const f = () => fetch('http://127.0.0.1/');\n",
