@@ -6,6 +6,7 @@ import type { ConditionalCreateResult, EpdClient, SearchParams } from './epd-cli
 import { EpdError } from './epd-error.js';
 import { createEpdTransport, withDeadline, type EpdTransport, type EpdTransportOptions } from './epd-transport.js';
 import { answerOf, asResource, failureOf, type Answer } from './fhir-kit-answer.js';
+import { historySaysDeleted } from './history-deleted.js';
 import { FHIR_ID, parseReference } from './parse-reference.js';
 import { quietLibraryDebug } from './quiet-library-debug.js';
 import { rebasePageLink } from './rebase-page-link.js';
@@ -99,6 +100,17 @@ class FhirEpdClient implements EpdClient {
       request,
       asResource<Bundle>(request, first),
       (e) => e.resource?.resourceType === resourceType,
+    );
+  }
+
+  async historyEndsDeleted(reference: string): Promise<boolean> {
+    const [resourceType, id] = parseReference(reference, this.baseUrl);
+    const request = `GET ${resourceType}/${id}/_history`;
+    return historySaysDeleted(async () =>
+      asResource<Bundle>(
+        request,
+        await this.call(request, (options) => this.fhir.resourceHistory({ resourceType, id, options })),
+      ),
     );
   }
 
