@@ -58,7 +58,7 @@ export async function startLocalRedisSentinel(options: { replicas?: number } = {
       nodes.set(port, child);
       children.push(child);
     };
-    node(masterPort);
+    node(masterPort, ['--repl-diskless-sync-delay', '0']); // replicas sync at once, not after Redis' 5 s wait for more
     for (let i = 0; i < (options.replicas ?? 0); i++)
       node(await freePort(), ['--replicaof', '127.0.0.1', String(masterPort)]);
     const sentinelPort = await freePort();
@@ -70,6 +70,8 @@ export async function startLocalRedisSentinel(options: { replicas?: number } = {
       const replicas = (await s.call('SENTINEL', 'replicas', MASTER_NAME)) as unknown[];
       return Boolean(master?.length) && replicas.length >= (options.replicas ?? 0);
     });
+    // Known to the Sentinel is not yet in sync: a write before the first sync ends would exist on the master alone.
+    for (const port of [...nodes.keys()].slice(1)) await waitFor(sentinelPort, () => linkUp(port));
     const masterPortNow = async () => {
       const master = await ask(sentinelPort, ['get-master-addr-by-name', MASTER_NAME]);
       return Number((master as string[])[1]);
@@ -159,6 +161,16 @@ async function answersAsMaster(port: number): Promise<boolean> {
     return false;
   } finally {
     probe.disconnect();
+  }
+}
+
+/** True once the replica on `port` has finished its first sync with its master. */
+async function linkUp(port: number): Promise<boolean> {
+  const replica = connect(port);
+  try {
+    return (await replica.info('replication')).includes('master_link_status:up');
+  } finally {
+    replica.disconnect();
   }
 }
 
