@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startLocalRedisCluster, type LocalRedisCluster } from '../../src/chaos/local-redis-cluster.js';
 import { startLocalRedisSentinel, type LocalRedisSentinel } from '../../src/chaos/local-redis-sentinel.js';
 import { INVITATION_ID_SYSTEM } from '../../src/decision-aids/invitation-task-codes.js';
 import { settle } from '../helpers/embedded.js';
@@ -23,9 +24,12 @@ const HOLD_READ_MS = 2_500;
  * moment of a crash.
  */
 function serviceOn(sentinel: LocalRedisSentinel, minReplicasAck: string): Promise<ProxiedStack> {
+  return serviceWith({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: sentinel.name }, minReplicasAck);
+}
+
+function serviceWith(topology: Record<string, string>, minReplicasAck: string): Promise<ProxiedStack> {
   return startProxiedStack({
-    REDIS_SENTINELS: sentinel.sentinels,
-    REDIS_SENTINEL_NAME: sentinel.name,
+    ...topology,
     REDIS_MIN_REPLICAS_ACK: minReplicasAck,
     INTAKE_HIX_MODE: 'push',
     MEDICATION_REFLECTION_DELAY: 'PT3S',
@@ -165,6 +169,35 @@ describe('the same crash without REDIS_MIN_REPLICAS_ACK (what the setting is for
       expect(lost.filter((focus) => !acceptedMeanwhile.includes(focus))).toEqual([]);
       expect(doubled).toEqual([]);
       expect(await invitedWithoutTask(env)).toEqual([]);
+    },
+    CASE_TIMEOUT_MS,
+  );
+});
+
+describe('failover of a Redis Cluster master during a run, with REDIS_MIN_REPLICAS_ACK=1', () => {
+  const prefix = `sdm-cluster-failover-${process.pid}`;
+  let cluster: LocalRedisCluster;
+  let env: ProxiedStack;
+  beforeAll(async () => {
+    cluster = await startLocalRedisCluster(3, { replicasPerMaster: 1 });
+    env = await serviceWith({ REDIS_CLUSTER_NODES: cluster.nodes, QUEUE_PREFIX: prefix }, '1');
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await env?.close();
+    await cluster?.close();
+  }, START_TIMEOUT_MS);
+
+  it(
+    'a controlled failover (CLUSTER FAILOVER on the replica of the master holding the queues) loses nothing and doubles nothing',
+    async () => {
+      const stream = startChangeStream(env.stack);
+      await stream.until(CHANGES_EACH_SIDE);
+      const { master, replica } = cluster.holdersOf(`{${prefix}}:events`);
+      await cluster.failover(replica!);
+      expect(cluster.holdersOf(`{${prefix}}:events`).master).not.toBe(master);
+      await stream.until(stream.accepted.length + CHANGES_EACH_SIDE); // MOVED answers lead the clients to the new master
+      await stream.stop();
+      await expectNothingLost(env, stream);
     },
     CASE_TIMEOUT_MS,
   );
