@@ -26,6 +26,7 @@ import { createResultJob } from './pro/result-job.js';
 import type { Queues } from './queue/create-queues.js';
 import { createWorker, type JobHandler } from './queue/create-worker.js';
 import { whenRedisReady } from './queue/fail-fast.js';
+import { confirmReplicated } from './queue/replica-ack.js';
 import { QUEUE, type QueueName } from './queue/job-types.js';
 import { queueList } from './queue/queue-list.js';
 import type { CompiledMappings } from './rules/compile-mappings.js';
@@ -124,6 +125,12 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
   const { config, log, metrics, kpi, epd, questionnaires, getMappings, polling } = parts;
   const { intake: redis } = parts.redis;
   const { intake: queues } = parts.queues;
+  // What a sender is told 2xx about: on Redis, and on the replicas asked for (a crashed master's last writes die with it).
+  const accepted = (write: () => Promise<void>) =>
+    whenRedisReady(redis, async () => {
+      await write();
+      await confirmReplicated(redis, config.redisMinReplicasAck);
+    });
   if (!config.adminToken) log.info('queue dashboard off: set ADMIN_TOKEN to serve it at /admin/queues');
   const app = createApp({
     log,
@@ -144,7 +151,7 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
       epdBase: config.epd.baseUrl,
       maxBodyBytes: config.maxBodyBytes,
       relevantTypes: () => getMappings().resourceTypes,
-      enqueueEvents: (events) => whenRedisReady(redis, () => enqueueEvents(queues, events, { metrics, redis })),
+      enqueueEvents: (events) => accepted(() => enqueueEvents(queues, events, { metrics, redis })),
       countNotification: (source, kind) => metrics.notifications.inc({ source, kind }),
       onEmptyPing: (source) => polling.onEmptyPing(source),
       onNotification: polling.onNotification,
@@ -153,7 +160,7 @@ async function startApi(parts: Parts): Promise<{ app: ReturnType<typeof createAp
       getMappings,
       maxBodyBytes: config.maxBodyBytes,
       acceptResult: (aid, body, receivedAt) => acceptResult(aid, body, receivedAt, { epd, questionnaires }),
-      enqueueResult: (job) => whenRedisReady(redis, () => enqueueResult(queues.results, job)),
+      enqueueResult: (job) => accepted(() => enqueueResult(queues.results, job)),
     },
   });
   const server = await listenApi(app, config.port, config.host);

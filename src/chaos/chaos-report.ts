@@ -48,6 +48,8 @@ export function formatReport(r: ChaosReport): string {
   const lines = rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`);
   for (const [kind, keys] of Object.entries(r.examples))
     if (keys.length) lines.push(`${kind}, e.g.: ${keys.join(', ')}`);
+  for (const lost of r.lostJobs)
+    lines.push(`lost ${lost.key}: events job ${lost.events}; invitation job ${lost.invitation}`);
   lines.push(passed(r) ? 'PASS: nothing lost, nothing doubled' : 'FAIL');
   return `${lines.join('\n')}\n`;
 }

@@ -12,6 +12,10 @@ export interface LocalRedisCluster {
   nodes: string;
   ports: number[];
   pids: number[];
+  /** The master serving `key`'s slot now, and one of its replicas (undefined without replicas). */
+  holdersOf(key: string): { master: number; replica?: number };
+  /** `CLUSTER FAILOVER` on a replica (a controlled failover); resolves once it answers as master. */
+  failover(replicaPort: number): Promise<void>;
   /** Stops every node by its pid (SIGKILL: nothing of it needs to survive) and removes the data directory. */
   close(): Promise<void>;
 }
@@ -27,7 +31,11 @@ const READY_TIMEOUT_MS = 30_000;
  * over the masters), and waits until every node reports `cluster_state:ok`. Fails with a clear
  * message when redis-server or redis-cli is missing (Debian's redis-server package brings both).
  */
-export async function startLocalRedisCluster(masters = 3): Promise<LocalRedisCluster> {
+export async function startLocalRedisCluster(
+  masters = 3,
+  options: { replicasPerMaster?: number } = {},
+): Promise<LocalRedisCluster> {
+  const replicas = options.replicasPerMaster ?? 0;
   requireBinary('redis-server');
   requireBinary('redis-cli');
   const dir = await mkdtemp(join(tmpdir(), 'sdm-redis-cluster-'));
@@ -37,19 +45,43 @@ export async function startLocalRedisCluster(masters = 3): Promise<LocalRedisClu
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const ports = await clusterPorts(masters);
+    const ports = await clusterPorts(masters * (1 + replicas));
     for (const port of ports) children.push(startNode(dir, port));
     await Promise.all(ports.map((port) => waitFor(() => cli(port, 'ping') === 'PONG', `node ${port} to answer PING`)));
     const created = spawnSync(
       'redis-cli',
-      ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
+      [
+        '--cluster',
+        'create',
+        ...ports.map((p) => `127.0.0.1:${p}`),
+        '--cluster-replicas',
+        String(replicas),
+        '--cluster-yes',
+      ],
       { encoding: 'utf8', timeout: READY_TIMEOUT_MS },
     );
     if (created.status !== 0) throw new Error(`redis-cli --cluster create failed:\n${created.stdout}${created.stderr}`);
     await Promise.all(
       ports.map((port) => waitFor(() => cli(port, 'cluster', 'info').includes('cluster_state:ok'), `node ${port} ok`)),
     );
-    return { nodes: ports.map((p) => `127.0.0.1:${p}`).join(','), ports, pids: children.map((c) => c.pid!), close };
+    // In the cluster is not yet in sync: a write before a replica's first sync would be on its master alone.
+    await Promise.all(
+      ports.map((port) =>
+        waitFor(() => !cli(port, 'role').startsWith('slave') || linkUp(port), `replica ${port} in sync`),
+      ),
+    );
+    return {
+      nodes: ports.map((p) => `127.0.0.1:${p}`).join(','),
+      ports,
+      pids: children.map((c) => c.pid!),
+      holdersOf: (key) => holdersOf(ports[0]!, key),
+      async failover(replicaPort) {
+        if (cli(replicaPort, 'cluster', 'failover') !== 'OK')
+          throw new Error(`node ${replicaPort} refused CLUSTER FAILOVER`);
+        await waitFor(() => cli(replicaPort, 'role').startsWith('master'), `node ${replicaPort} to take over`);
+      },
+      close,
+    };
   } catch (err) {
     await close();
     throw err;
@@ -110,6 +142,33 @@ async function portIsFree(port: number): Promise<boolean> {
     server.once('error', () => resolve(false));
     server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+function linkUp(port: number): boolean {
+  return cli(port, 'info', 'replication').includes('master_link_status:up');
+}
+
+/** From `CLUSTER NODES`: the master whose slot ranges hold `key`'s slot, and a replica naming it as its master. */
+function holdersOf(anyPort: number, key: string): { master: number; replica?: number } {
+  const slot = Number(cli(anyPort, 'cluster', 'keyslot', key));
+  const nodes = cli(anyPort, 'cluster', 'nodes')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .map(([id, address, flags, masterId, , , , , ...slots]) => ({
+      id: id!,
+      port: Number(/:(\d+)@/.exec(address ?? '')?.[1]),
+      master: (flags ?? '').includes('master'),
+      masterId: masterId!,
+      slots: slots.filter((range) => !range.startsWith('[')),
+    }));
+  const holds = (range: string) => {
+    const [from, to = from] = range.split('-').map(Number);
+    return slot >= from! && slot <= to!;
+  };
+  const master = nodes.find((n) => n.master && n.slots.some(holds));
+  if (!master) throw new Error(`no master serves slot ${slot}`);
+  const replica = nodes.find((n) => n.masterId === master.id);
+  return { master: master.port, ...(replica ? { replica: replica.port } : {}) };
 }
 
 function cli(port: number, ...command: string[]): string {

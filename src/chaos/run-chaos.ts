@@ -14,6 +14,7 @@ import {
 import { buildPopulation, type ChaosCase } from './chaos-population.js';
 import { seededRandom } from './seeded-random.js';
 import { sendEvents, type SendReport } from './send-events.js';
+import { explainLost, type LostJobs } from './explain-lost.js';
 import { tallyTasks, type TaskTally } from './tally-tasks.js';
 
 /** What to send and which faults to inject; defaults are those of `npm run chaos`. */
@@ -74,7 +75,12 @@ export interface ChaosReport extends TaskTally {
     redisRestarts: number;
   };
   failedJobs: { events: number; invitations: number };
+  /** Per lost invitation (the first LOST_EXPLAINED), what became of its events and invitation jobs. */
+  lostJobs: LostJobs[];
 }
+
+/** Lost invitations whose jobs the report looks up: enough to see a pattern, few enough to read. */
+const LOST_EXPLAINED = 20;
 
 /** Requests in flight from the sender: an integration engine's usual handful of connections, times a few. */
 const SEND_CONCURRENCY = 32;
@@ -202,6 +208,7 @@ async function report(parts: ChaosParts, cases: readonly ChaosCase[], faults: Fa
       events: await stack.service.queues.events.getFailedCount(),
       invitations: await stack.service.queues.invitations.getFailedCount(),
     },
+    lostJobs: await explainLost(stack.service.queues, tally.lostKeys.slice(0, LOST_EXPLAINED)),
   };
 }
 

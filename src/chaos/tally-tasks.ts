@@ -15,6 +15,8 @@ export interface TaskTally {
   unexpected: number;
   /** Invitations at the decision-aid platform that no Task in the EPD carries: invited while the care team sees nothing. */
   invitedWithoutTask: number;
+  /** Every lost key (`Type/id|aid|recipient`), for the report to say what became of its jobs. */
+  lostKeys: string[];
   /** A few of the keys (invitation ids for `invitedWithoutTask`) behind non-zero counts, to start looking. */
   examples: { duplicates: string[]; lost: string[]; unexpected: string[]; invitedWithoutTask: string[] };
 }
@@ -54,6 +56,7 @@ export async function tallyTasks(
     lost: lost.length,
     unexpected: unexpected.length,
     invitedWithoutTask: withoutTask.length,
+    lostKeys: lost,
     examples: {
       invitedWithoutTask: withoutTask.slice(0, EXAMPLES),
       duplicates: duplicates.slice(0, EXAMPLES).map(([key]) => key),

@@ -62,6 +62,8 @@ export interface Config {
   redis: RedisTarget;
   /** With a hash tag (`{sdm}`) on a cluster, so each queue's keys share a slot. */
   queuePrefix: string;
+  /** Replicas that must hold an accepted job before intake answers 2xx (`WAIT`; 0: not asked). */
+  redisMinReplicasAck: number;
   mappingsDir: string;
   maxBodyBytes: number;
   epd: { baseUrl: string; auth: EpdAuth; timeoutMs: number } & EpdTransportConfig;
@@ -139,6 +141,7 @@ const envSchema = z.object({
   REDIS_SENTINELS: z.string().optional(),
   REDIS_SENTINEL_NAME: z.string().optional(),
   REDIS_SENTINEL_PASSWORD: z.string().optional(),
+  REDIS_MIN_REPLICAS_ACK: int(0, 0), // 0: one Redis has no replica to wait for; 1 with Sentinel or Cluster
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:{}_-]+$/)
@@ -289,6 +292,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
     redisUrl: e.REDIS_URL,
     redis,
     queuePrefix: queuePrefixFor(redis, e.QUEUE_PREFIX),
+    redisMinReplicasAck: e.REDIS_MIN_REPLICAS_ACK,
     mappingsDir: e.MAPPINGS_DIR,
     maxBodyBytes: e.MAX_BODY_BYTES,
     epd: { baseUrl: e.EPD_BASE_URL.replace(/\/+$/, ''), auth: epdAuth, timeoutMs: e.EPD_TIMEOUT_MS, ...epdTransport },

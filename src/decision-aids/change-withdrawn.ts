@@ -13,14 +13,24 @@ export type Withdrawal = 'deleted' | 'cancelled' | 'entered-in-error' | undefine
  * Reads the current version of the change an invitation is about (the focus without its version).
  * Why at delivery: a change deleted, cancelled or entered in error during the reflection time must
  * not reach the family, whichever route told us (a delete notification, a poll, or none at all).
+ *
+ * Only the EPD's own word makes a change deleted: 410 Gone, or a history whose newest entry is a
+ * delete. A bare 404 is retried (and in the end fails the job, visibly): a server with read-after-
+ * write lag, a read replica behind, or an id the server re-based answers 404 for a change that
+ * stands, and taking that for a delete would drop a real invitation without a trace.
  */
 export async function readWithdrawal(epd: EpdClient, focus: string): Promise<Withdrawal> {
+  const reference = withoutVersion(focus);
   let current: Resource;
   try {
-    current = await epd.read<Resource>(withoutVersion(focus));
+    current = await epd.read<Resource>(reference);
   } catch (err) {
-    if (err instanceof EpdError && (err.status === 404 || err.status === 410)) return 'deleted';
-    throw err;
+    if (!(err instanceof EpdError) || (err.status !== 404 && err.status !== 410)) throw err;
+    if (err.status === 410 || (await epd.historyEndsDeleted?.(reference))) return 'deleted';
+    throw new EpdError(
+      'EPD answered 404 for the change of this invitation without saying it was deleted (no 410, no delete in its history); tried again',
+      { status: 404, retry: true, code: 'not-found', cause: err },
+    );
   }
   return withdrawalOf(current);
 }

@@ -24,6 +24,12 @@ export interface EpdClient {
    * the events job asks, to tell a create from an update when the notification did not say.
    */
   history?<T extends Resource>(reference: string): Promise<T[]>;
+  /**
+   * True when the newest entry of `Type/id`'s `_history` is a delete (or the history answers 410).
+   * Optional: asked only when a read answered 404, to tell a deleted change from one the EPD
+   * does not show (yet); without it a 404 is never taken for a delete.
+   */
+  historyEndsDeleted?(reference: string): Promise<boolean>;
   /** Searches one resource type and returns the matching resources of all pages (`_count` pages). */
   search<T extends Resource>(resourceType: T['resourceType'], params: SearchParams): Promise<T[]>;
   /** Creates unless a resource matches `ifNoneExist` (a search query such as `identifier=sys|val`). */

@@ -1,11 +1,13 @@
 import { getStatus } from '@medplum/core';
-import { FhirRouter, MemoryRepository, type HttpMethod } from '@medplum/fhir-router';
+import { FhirRouter, type MemoryRepository, type HttpMethod } from '@medplum/fhir-router';
 import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 import { batchOfReads, readBatchResponse, type BatchAnswer } from './batch-answer.js';
 import type { ConditionalCreateResult, EpdClient, SearchParams } from './epd-client.js';
 import { EpdError, epdHttpError } from './epd-error.js';
+import { historySaysDeleted } from './history-deleted.js';
 import { parseReference } from './parse-reference.js';
+import { TombstoneRepository } from './fake-tombstone-repository.js';
 import { weakETag } from './weak-etag.js';
 
 /** One call the fake received, for assertions such as "nothing was written". */
@@ -23,7 +25,7 @@ export interface EpdCall {
  */
 export function createFakeEpdClient(options: { repo?: MemoryRepository } = {}): FakeEpdClient {
   loadFhirDefinitions(); // search parameters must be indexed, or every search finds nothing
-  return new FakeEpdClient(options.repo ?? new MemoryRepository());
+  return new FakeEpdClient(options.repo ?? new TombstoneRepository()); // a deleted resource answers 410, as on real servers
 }
 
 /** An in-memory `EpdClient` for handler tests, with its store, its call log and injectable failures. */
@@ -63,6 +65,13 @@ export class FakeEpdClient implements EpdClient {
     const path = `${type}/${id}/_history`;
     const { resource } = await this.send({ method: 'history', target: path }, 'GET', path);
     return ((resource as Bundle | undefined)?.entry ?? []).flatMap((e) => (e.resource ? [e.resource as T] : []));
+  }
+
+  async historyEndsDeleted(reference: string): Promise<boolean> {
+    const [type, id] = parseReference(reference);
+    const path = `${type}/${id}/_history`;
+    const call: EpdCall = { method: 'historyEndsDeleted', target: path };
+    return historySaysDeleted(async () => (await this.send(call, 'GET', path)).resource as Bundle);
   }
 
   async createIfNoneExist<T extends Resource>(resource: T, ifNoneExist: string): Promise<ConditionalCreateResult<T>> {

@@ -5,7 +5,8 @@ import { batchOfReads, readBatchResponse, readOneByOne, type BatchAnswer } from 
 import type { ConditionalCreateResult, EpdClient, SearchParams } from './epd-client.js';
 import { EpdError } from './epd-error.js';
 import { createEpdTransport, withDeadline, type EpdTransport, type EpdTransportOptions } from './epd-transport.js';
-import { answerOf, asResource, failureOf, type Answer } from './fhir-kit-answer.js';
+import { answerOf, asBundle, asResource, failureOf, type Answer } from './fhir-kit-answer.js';
+import { historySaysDeleted } from './history-deleted.js';
 import { FHIR_ID, parseReference } from './parse-reference.js';
 import { quietLibraryDebug } from './quiet-library-debug.js';
 import { rebasePageLink } from './rebase-page-link.js';
@@ -95,10 +96,17 @@ class FhirEpdClient implements EpdClient {
     const request = `GET ${resourceType}/${id}/_history`;
     const first = await this.call(request, (options) => this.fhir.resourceHistory({ resourceType, id, options }));
     // A delete is an entry without a resource: only the versions that hold one are returned.
-    return this.allPages<T>(
-      request,
-      asResource<Bundle>(request, first),
-      (e) => e.resource?.resourceType === resourceType,
+    return this.allPages<T>(request, asBundle(request, first), (e) => e.resource?.resourceType === resourceType);
+  }
+
+  async historyEndsDeleted(reference: string): Promise<boolean> {
+    const [resourceType, id] = parseReference(reference, this.baseUrl);
+    const request = `GET ${resourceType}/${id}/_history`;
+    return historySaysDeleted(async () =>
+      asBundle(
+        request,
+        await this.call(request, (options) => this.fhir.resourceHistory({ resourceType, id, options })),
+      ),
     );
   }
 

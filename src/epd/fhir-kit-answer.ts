@@ -1,4 +1,4 @@
-import type { Resource } from '@medplum/fhirtypes';
+import type { Bundle, Resource } from '@medplum/fhirtypes';
 import { Client, type FhirResource } from 'fhir-kit-client';
 import { EpdError, epdHttpError, epdNetworkError } from './epd-error.js';
 
@@ -47,4 +47,17 @@ export function asResource<T extends Resource>(request: string, answer: Answer):
     throw new EpdError(`EPD ${request} answered without a resource`, { status: 502, retry: true, code: 'processing' });
   }
   return answer.resource as T;
+}
+
+/** The answer as a Bundle, or a retryable EpdError: a proxy's page or a stray resource is no empty result. */
+export function asBundle(request: string, answer: Answer): Bundle {
+  const resource = asResource<Resource>(request, answer);
+  if (resource.resourceType !== 'Bundle') {
+    throw new EpdError(`EPD ${request} answered a ${resource.resourceType}, not a Bundle`, {
+      status: 502,
+      retry: true,
+      code: 'processing',
+    });
+  }
+  return resource;
 }

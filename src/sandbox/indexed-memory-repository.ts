@@ -17,11 +17,11 @@ import {
 import {
   FhirRepository,
   getExtraEntries,
-  MemoryRepository,
   type CreateResourceOptions,
   type DeleteResourceOptions,
 } from '@medplum/fhir-router';
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '@medplum/fhirtypes';
+import { TombstoneRepository } from '../epd/fake-tombstone-repository.js';
 import { loadFhirDefinitions } from '../shared/fhir-definitions.js';
 
 /**
@@ -56,7 +56,7 @@ const SEP = '\u0000';
  * the index cannot narrow (other parameters, modifiers, bare ids, chained parameters, `_sort`) go
  * to the plain repository.
  */
-export class IndexedMemoryRepository extends MemoryRepository {
+export class IndexedMemoryRepository extends TombstoneRepository {
   private readonly parameters: ReadonlySet<string>;
   /** `type␀parameter␀value` → ids of the resources of that type with that value. */
   private readonly postings = new Map<string, Set<string>>();

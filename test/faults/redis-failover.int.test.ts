@@ -1,0 +1,204 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startLocalRedisCluster, type LocalRedisCluster } from '../../src/chaos/local-redis-cluster.js';
+import { startLocalRedisSentinel, type LocalRedisSentinel } from '../../src/chaos/local-redis-sentinel.js';
+import { INVITATION_ID_SYSTEM } from '../../src/decision-aids/invitation-task-codes.js';
+import { settle } from '../helpers/embedded.js';
+import { startChangeStream, type ChangeStream } from './change-stream.js';
+import { startProxiedStack, tasksByInvitation, type ProxiedStack } from './proxied-stack.js';
+
+const START_TIMEOUT_MS = 90_000;
+const CASE_TIMEOUT_MS = 90_000;
+const SETTLE_TIMEOUT_MS = 45_000;
+/** Changes accepted before the failover, and again after it (intake works on the new master). */
+const CHANGES_EACH_SIDE = 8;
+/** How long the replica is frozen before the master dies: writes of that time exist on the master alone. */
+const UNREPLICATED_MS = 1_500;
+/** The events job's read of the change is held this long, so jobs are active when the master dies. */
+const HOLD_READ_MS = 2_500;
+
+/**
+ * A master with two replicas behind a Sentinel, the service on it in `push` mode (no poll to find
+ * what is lost), a steady stream of changes; during the stream the master is failed over. Then
+ * every change has exactly one Task per recipient, and the platform knows no invitation without a
+ * Task. The reflection delay (3 s) keeps the invitations of the last changes in Redis alone at the
+ * moment of a crash.
+ */
+function serviceOn(sentinel: LocalRedisSentinel, minReplicasAck: string): Promise<ProxiedStack> {
+  return serviceWith({ REDIS_SENTINELS: sentinel.sentinels, REDIS_SENTINEL_NAME: sentinel.name }, minReplicasAck);
+}
+
+function serviceWith(topology: Record<string, string>, minReplicasAck: string): Promise<ProxiedStack> {
+  return startProxiedStack({
+    ...topology,
+    REDIS_MIN_REPLICAS_ACK: minReplicasAck,
+    INTAKE_HIX_MODE: 'push',
+    MEDICATION_REFLECTION_DELAY: 'PT3S',
+    RETRY_BACKOFF_MS: '50',
+    JOB_LOCK_MS: '2000',
+    JOB_STALLED_CHECK_MS: '1000',
+  });
+}
+
+/**
+ * Freezes the replicas and cuts their links, so the master takes writes alone (a frozen replica
+ * cannot reconnect and catch up; without the cut it would still read them from its socket), kills
+ * the master and thaws the replicas: one of them takes over without the master's last writes.
+ */
+async function crashUnreplicated(sentinel: LocalRedisSentinel): Promise<number> {
+  const master = await sentinel.masterPort();
+  const replicas = sentinel.nodePorts.filter((port) => port !== master);
+  for (const replica of replicas) await sentinel.signal(replica, 'SIGSTOP');
+  await sentinel.cutReplication();
+  await sleep(UNREPLICATED_MS);
+  await sentinel.signal(master, 'SIGKILL');
+  for (const replica of replicas) await sentinel.signal(replica, 'SIGCONT');
+  return sentinel.waitForNewMaster(master);
+}
+
+/** Changes without their two Tasks, and Task counts above one per invitation. */
+async function tally(env: ProxiedStack, stream: ChangeStream): Promise<{ lost: string[]; doubled: string[] }> {
+  const lost: string[] = [];
+  const doubled: string[] = [];
+  for (const focus of stream.accepted) {
+    const counts = [...(await tasksByInvitation(env.stack, focus)).values()];
+    if (counts.length < 2) lost.push(focus);
+    if (counts.some((n) => n > 1)) doubled.push(focus);
+  }
+  return { lost, doubled };
+}
+
+/** Invitation ids the platform received that no Task in the EPD carries. */
+async function invitedWithoutTask(env: ProxiedStack): Promise<string[]> {
+  const bundle = await env.stack.fhir.repo.search({ resourceType: 'Task', count: 10_000 });
+  const ids = new Set(
+    (bundle.entry ?? []).flatMap((e) =>
+      ((e.resource as { identifier?: { system?: string; value?: string }[] }).identifier ?? [])
+        .filter((id) => id.system === INVITATION_ID_SYSTEM)
+        .map((id) => id.value),
+    ),
+  );
+  return env.stack.aid.invitations.map((i) => i.invitationId).filter((id) => !ids.has(id));
+}
+
+async function expectNothingLost(env: ProxiedStack, stream: ChangeStream): Promise<void> {
+  await settle(env.stack, SETTLE_TIMEOUT_MS);
+  expect(await tally(env, stream)).toEqual({ lost: [], doubled: [] });
+  expect(await invitedWithoutTask(env)).toEqual([]);
+  expect(await env.stack.service.queues.events.getFailedCount()).toBe(0);
+  expect(await env.stack.service.queues.invitations.getFailedCount()).toBe(0);
+}
+
+describe('failover of the Redis master during a run, with REDIS_MIN_REPLICAS_ACK=1', () => {
+  let sentinel: LocalRedisSentinel;
+  let env: ProxiedStack;
+  beforeAll(async () => {
+    sentinel = await startLocalRedisSentinel({ replicas: 2 });
+    env = await serviceOn(sentinel, '1');
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await env?.close();
+    await sentinel?.close();
+  }, START_TIMEOUT_MS);
+
+  it(
+    'a controlled failover (SENTINEL FAILOVER) loses nothing and doubles nothing',
+    async () => {
+      const stream = startChangeStream(env.stack);
+      await stream.until(CHANGES_EACH_SIDE);
+      const before = await sentinel.masterPort();
+      const after = await sentinel.failover();
+      expect(after).not.toBe(before);
+      await stream.until(stream.accepted.length + CHANGES_EACH_SIDE); // intake and workers follow the new master
+      await stream.stop();
+      await expectNothingLost(env, stream);
+    },
+    CASE_TIMEOUT_MS,
+  );
+
+  it(
+    'a crash of the master with writes the replica never saw loses nothing: intake answered 503 until a replica had the job',
+    async () => {
+      const stream = startChangeStream(env.stack);
+      await stream.until(CHANGES_EACH_SIDE);
+      env.proxy.addRule({
+        method: 'GET',
+        path: /^\/fhir\/MedicationRequest\//,
+        fault: { kind: 'delay', ms: HOLD_READ_MS },
+      });
+      await sleep(HOLD_READ_MS / 2); // jobs taken by a worker, replicated as active
+      const active = await env.stack.service.queues.events.getActiveCount();
+      const refusedBefore = stream.refusals;
+      await crashUnreplicated(sentinel);
+      env.proxy.clearRules();
+      expect(active).toBeGreaterThan(0); // jobs active on the old master come back (stalled) or finish on the new one
+      expect(stream.refusals).toBeGreaterThan(refusedBefore); // not acknowledged while no replica confirmed
+      await stream.until(stream.accepted.length + CHANGES_EACH_SIDE);
+      await stream.stop();
+      await expectNothingLost(env, stream);
+    },
+    CASE_TIMEOUT_MS,
+  );
+});
+
+describe('the same crash without REDIS_MIN_REPLICAS_ACK (what the setting is for)', () => {
+  let sentinel: LocalRedisSentinel;
+  let env: ProxiedStack;
+  beforeAll(async () => {
+    sentinel = await startLocalRedisSentinel({ replicas: 2 });
+    env = await serviceOn(sentinel, '0');
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await env?.close();
+    await sentinel?.close();
+  }, START_TIMEOUT_MS);
+
+  it(
+    'loses changes answered 202 whose jobs existed on the crashed master alone, and still doubles nothing',
+    async () => {
+      const stream = startChangeStream(env.stack);
+      await stream.until(CHANGES_EACH_SIDE);
+      const acceptedBefore = stream.accepted.length;
+      await crashUnreplicated(sentinel);
+      const acceptedMeanwhile = stream.accepted.slice(acceptedBefore, stream.accepted.length);
+      await stream.until(stream.accepted.length + CHANGES_EACH_SIDE);
+      await stream.stop();
+      await settle(env.stack, SETTLE_TIMEOUT_MS);
+      const { lost, doubled } = await tally(env, stream);
+      // Answered 202 while the replica was frozen, and gone with the master: the sender will not send them again.
+      expect(lost.length).toBeGreaterThan(0);
+      expect(lost.filter((focus) => !acceptedMeanwhile.includes(focus))).toEqual([]);
+      expect(doubled).toEqual([]);
+      expect(await invitedWithoutTask(env)).toEqual([]);
+    },
+    CASE_TIMEOUT_MS,
+  );
+});
+
+describe('failover of a Redis Cluster master during a run, with REDIS_MIN_REPLICAS_ACK=1', () => {
+  const prefix = `sdm-cluster-failover-${process.pid}`;
+  let cluster: LocalRedisCluster;
+  let env: ProxiedStack;
+  beforeAll(async () => {
+    cluster = await startLocalRedisCluster(3, { replicasPerMaster: 1 });
+    env = await serviceWith({ REDIS_CLUSTER_NODES: cluster.nodes, QUEUE_PREFIX: prefix }, '1');
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await env?.close();
+    await cluster?.close();
+  }, START_TIMEOUT_MS);
+
+  it(
+    'a controlled failover (CLUSTER FAILOVER on the replica of the master holding the queues) loses nothing and doubles nothing',
+    async () => {
+      const stream = startChangeStream(env.stack);
+      await stream.until(CHANGES_EACH_SIDE);
+      const { master, replica } = cluster.holdersOf(`{${prefix}}:events`);
+      await cluster.failover(replica!);
+      expect(cluster.holdersOf(`{${prefix}}:events`).master).not.toBe(master);
+      await stream.until(stream.accepted.length + CHANGES_EACH_SIDE); // MOVED answers lead the clients to the new master
+      await stream.stop();
+      await expectNothingLost(env, stream);
+    },
+    CASE_TIMEOUT_MS,
+  );
+});
