@@ -59,9 +59,12 @@ export function refuseBeforeBody(
       if (left > 0) inFlight.set(client, left);
       else inFlight.delete(client);
     };
+    // Whichever closes first ends the read: the response (answered, or its connection dropped) or
+    // the request (its body read, or destroyed). Both, so no path can keep a place taken for good.
     res.once('close', release);
+    req.once('close', release);
     // A client that dropped the connection before this ran has had its 'close' already: give the place back now.
-    if (res.closed || req.socket.destroyed) release();
+    if (res.closed || req.destroyed || req.socket.destroyed) release();
     res.locals.preCheck = {} satisfies PreCheck;
     next();
   };

@@ -123,7 +123,13 @@ describe('cheap refusals', () => {
     await Promise.all(held.map((upload) => upload.abort()));
     // The places come back once the server has seen the dropped uploads close: a signed-looking
     // request is read again (and refused for its bogus signature, 401) instead of 429.
-    await waitFor('the unverified places to be given back', async () => (await post(signedLooking())) === 401);
+    const seen: number[] = [];
+    await waitFor(
+      'the unverified places to be given back',
+      async () => seen.push(await post(signedLooking())) && seen.at(-1) === 401,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; answers meanwhile: ${[...new Set(seen)].join(', ')}`);
+    });
     // A bearer sender is never held up by the cap: it is known from its headers.
     expect(await post({ authorization: `Bearer ${TOKEN}` })).toBe(202);
   });
