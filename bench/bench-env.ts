@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseDocument, isMap, isSeq } from 'yaml';
 import { isPlaceholder } from '../src/shared/check-secret.js';
+import { quoteFlowVariables } from '../src/rules/quote-flow-variables.js';
 
 /** Bearer token of the bench's intake source (loopback only). */
 export const BENCH_INTAKE_TOKEN = 'bench-hix-token-loopback-only-0123456789';
@@ -71,7 +72,9 @@ export async function delayFreeMappings(mappingsDir: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'sdm-bench-mappings-'));
   await cp(mappingsDir, dir, { recursive: true });
   for (const name of (await readdir(dir)).filter((n) => /\.ya?ml$/i.test(n))) {
-    const doc = parseDocument(await readFile(join(dir, name), 'utf8'));
+    // As the service reads them: a `${VAR}` inside a flow list is quoted first, else it is no YAML.
+    const doc = parseDocument(quoteFlowVariables(await readFile(join(dir, name), 'utf8')));
+    if (doc.errors.length) throw new Error(`${name}: ${doc.errors[0]!.message}`);
     const triggers = doc.get('triggers');
     if (isSeq(triggers)) for (const trigger of triggers.items) if (isMap(trigger)) trigger.delete('delay');
     await writeFile(join(dir, name), doc.toString());
