@@ -1,7 +1,6 @@
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { compileMappings, type CompiledMappings, type MappingSource } from '../src/rules/compile-mappings.js';
+import { compileMappings, type CompiledMappings } from '../src/rules/compile-mappings.js';
 import { evaluateRules } from '../src/rules/evaluate-rules.js';
+import { readMappingSources } from '../src/rules/load-mappings.js';
 import type { RuleFacts } from '../src/rules/types.js';
 import { generatedMappingFile, GENERATED_AIDS_ENV } from './generate-triggers.js';
 import { ruleBenchEvents } from './rule-events.js';
@@ -38,8 +37,9 @@ export async function runRulesBench(options: {
   durationMs: number;
   mappingsDir: string;
 }): Promise<RulesFigure[]> {
-  const examples = await readExampleFiles(options.mappingsDir);
-  const exampleTriggers = compileMappings(examples, EXAMPLE_ENV).triggers.length;
+  // The shipped files and their value sets, read as the service reads them.
+  const { files: examples, valueSets } = await readMappingSources(options.mappingsDir);
+  const exampleTriggers = compileMappings(examples, EXAMPLE_ENV, valueSets).triggers.length;
   const events = ruleBenchEvents();
   const sets = options.counts.map((count) => {
     const generated = Math.max(0, count - exampleTriggers);
@@ -47,7 +47,7 @@ export async function runRulesBench(options: {
       ...examples,
       ...(generated ? [{ name: 'generated.yaml', text: generatedMappingFile(generated) }] : []),
     ];
-    return compileMappings(files, { ...EXAMPLE_ENV, ...GENERATED_AIDS_ENV });
+    return compileMappings(files, { ...EXAMPLE_ENV, ...GENERATED_AIDS_ENV }, valueSets);
   });
   const best = sets.map(() => ({ usPerEvent: Infinity, invitationsPerPass: 0, passes: 0 }));
   for (const compiled of sets) timeSlice(compiled, events, WARMUP_MS);
@@ -78,11 +78,6 @@ function timeSlice(compiled: CompiledMappings, events: readonly RuleFacts[], dur
   }
   const elapsedMs = performance.now() - started;
   return { usPerEvent: (elapsedMs * 1000) / (passes * events.length), invitationsPerPass, passes };
-}
-
-async function readExampleFiles(dir: string): Promise<MappingSource[]> {
-  const names = (await readdir(dir)).filter((name) => /\.ya?ml$/i.test(name)).sort();
-  return Promise.all(names.map(async (name) => ({ name, text: await readFile(join(dir, name), 'utf8') })));
 }
 
 function round(value: number, digits: number): number {
