@@ -269,7 +269,7 @@ describe('real zib2020/MP9 records through the shipped mappings', () => {
   });
 
   it('an encounter with the status as shipped (unknown: zib2020 has none) counts once its end has passed', async () => {
-    const { encounter, stored } = await storeCase(stack, 'c8', {
+    const { encounter, stored } = await storeCase(stack, 'c10', {
       age: 14,
       problemCoding: CHILDHOOD_ASTHMA,
       encounterStatusAsShipped: true,
