@@ -105,7 +105,7 @@ export async function startService(
     audit: parts.audit,
     ...(ops ? { metricsUrl: ops.url } : {}),
     apps: { ...(api ? { api: api.app } : {}), ...(ops ? { metrics: ops.app } : {}) },
-    refreshValueSets: async () => valueSets?.refresh(),
+    refreshValueSets: async () => void (await valueSets?.refresh()),
     async close() {
       await valueSets?.stop();
       await ops?.close();

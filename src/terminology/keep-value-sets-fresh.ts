@@ -10,7 +10,7 @@ import type { TerminologySettings } from './terminology-settings.js';
 
 /** A running refresh of the server-expanded value sets; `refresh` runs one now (operations and tests). */
 export interface FreshValueSets {
-  refresh(): Promise<void>;
+  refresh(): Promise<boolean>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +56,9 @@ export function keepValueSetsFresh(
     log: deps.log,
     now: deps.now,
   });
-  const timer = refresher.start(settings.refreshMs);
+  // Started from the cache (the server was down): ask again soon rather than after a whole interval.
+  const stale = live.valueSets.some((valueSet) => valueSet.from === 'cache');
+  const timer = refresher.start(settings.refreshMs, { stale });
   return {
     refresh: refresher.refresh,
     async stop() {

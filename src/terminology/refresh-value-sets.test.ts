@@ -97,6 +97,32 @@ describe('value-set refresh', () => {
     expect(applied.map((m) => m.get(VS)?.codes)).toEqual([NEW]);
   });
 
+  it('says whether every value set was fetched', async () => {
+    expect(await refresher.refresh()).toBe(true);
+    server.mode = 'down';
+    expect(await refresher.refresh()).toBe(false);
+  });
+
+  it('asks again soon while the codes are stale (started from the cache), then at the interval', async () => {
+    server.mode = 'down';
+    server.setValueSet(VS, NEW);
+    const timer = refresher.start(60_000, { stale: true, retryMs: 50 });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(applied).toHaveLength(0); // still down: retried every 50 ms, nothing to swap in
+      const failedSoFar = failures.length;
+      expect(failedSoFar).toBeGreaterThan(1);
+      server.mode = 'ok';
+      for (let i = 0; i < 40 && applied.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(applied).toHaveLength(1); // long before the 60 s interval
+      const triesAfterSuccess = server.requests.length;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(server.requests.length).toBe(triesAfterSuccess); // fresh again: the next try waits for the interval
+    } finally {
+      timer.stop();
+    }
+  });
+
   it('runs one refresh at a time', async () => {
     server.setValueSet(VS, NEW);
     await Promise.all([refresher.refresh(), refresher.refresh()]);

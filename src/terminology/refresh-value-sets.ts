@@ -18,10 +18,15 @@ export interface ValueSetRefreshDeps {
   now: () => Date;
 }
 
-/** Asks the server again for every value set; `start` does it every `intervalMs` until stopped. */
+/**
+ * Asks the server again for every value set; `refresh` resolves true when every one was fetched and
+ * usable. `start` does it every `intervalMs` until stopped, but every `retryMs` while the codes in
+ * use are stale: after a failed refresh, and from the start when `stale` (the service started from
+ * the cache because the server was down), so a short outage does not leave old codes for a day.
+ */
 export interface ValueSetRefresh {
-  refresh(): Promise<void>;
-  start(intervalMs: number): { stop(): void };
+  refresh(): Promise<boolean>;
+  start(intervalMs: number, options?: { retryMs?: number; stale?: boolean }): { stop(): void };
 }
 
 /**
@@ -34,27 +39,31 @@ export interface ValueSetRefresh {
  */
 export function createValueSetRefresh(deps: ValueSetRefreshDeps): ValueSetRefresh {
   let current = deps.current;
-  let running: Promise<void> | undefined;
-  const refreshAll = async () => {
+  let running: Promise<boolean> | undefined;
+  const refreshAll = async (): Promise<boolean> => {
     const next = new Map(current);
     const changed: string[] = [];
+    let fetchedAll = true;
     for (const name of current.keys()) {
       const codes = await fetchOne(name, deps);
+      if (!codes) fetchedAll = false;
       if (!codes || sameCodes(codes, current.get(name)!.codes)) continue;
       next.set(name, asValueSet(name, codes));
       changed.push(name);
     }
-    if (!changed.length) return;
+    if (!changed.length) return fetchedAll;
     try {
       deps.apply(next);
       current = next;
       deps.log.info({ valueSets: changed }, 'terminology: new expansions in use');
+      return fetchedAll;
     } catch (err) {
       for (const name of changed) deps.countFailure(name);
       deps.log.error(
         { valueSets: changed, reason: (err as Error).message },
         'terminology: new expansions not usable; the last good ones stay',
       );
+      return false;
     }
   };
   const refresh = () => {
@@ -63,17 +72,35 @@ export function createValueSetRefresh(deps: ValueSetRefreshDeps): ValueSetRefres
   };
   return {
     refresh,
-    start(intervalMs) {
-      const tick = () =>
-        refresh().catch((err: unknown) =>
-          deps.log.error({ reason: (err as Error).message }, 'terminology: refresh stopped by an error'),
-        );
-      const timer = setInterval(() => void tick(), intervalMs);
-      timer.unref();
-      return { stop: () => clearInterval(timer) };
+    start(intervalMs, options = {}) {
+      const retryMs = Math.min(options.retryMs ?? RETRY_WHILE_STALE_MS, intervalMs);
+      let timer: NodeJS.Timeout | undefined;
+      let stopped = false;
+      const schedule = (delayMs: number) => {
+        if (stopped) return;
+        timer = setTimeout(() => void tick(), delayMs);
+        timer.unref();
+      };
+      const tick = async () => {
+        const fresh = await refresh().catch((err: unknown) => {
+          deps.log.error({ reason: (err as Error).message }, 'terminology: refresh stopped by an error');
+          return false;
+        });
+        schedule(fresh ? intervalMs : retryMs);
+      };
+      schedule(options.stale ? retryMs : intervalMs);
+      return {
+        stop: () => {
+          stopped = true;
+          clearTimeout(timer);
+        },
+      };
     },
   };
 }
+
+/** While the codes in use are stale, the server is asked again this often (at most every interval). */
+const RETRY_WHILE_STALE_MS = 5 * 60_000;
 
 /** New codes from the server (also kept in the cache), or `undefined` after logging and counting why not. */
 async function fetchOne(name: string, deps: ValueSetRefreshDeps): Promise<ValueSetCode[] | undefined> {
