@@ -149,3 +149,6 @@ describe('http-api adapter against the decision-aid stand-in', () => {
     standIn = await startDecisionAidStandIn(); // afterEach closes a running one
   });
 });
+
+// nock patches node:http for the whole worker process; undo it so later test files get the real one.
+afterAll(() => nock.restore());

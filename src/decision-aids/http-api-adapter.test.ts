@@ -203,3 +203,6 @@ describe('toInvitation', () => {
     expect(() => toInvitation({}, 'constructor.name', 'aid')).toThrow(DecisionAidError);
   });
 });
+
+// nock patches node:http for the whole worker process; undo it so later test files get the real one.
+afterAll(() => nock.restore());

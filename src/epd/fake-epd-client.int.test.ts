@@ -124,3 +124,6 @@ describe('createFakeEpdClient behaves like createEpdClient on the FHIR sandbox',
     expect(fake).toEqual(real);
   });
 });
+
+// nock patches node:http for the whole worker process; undo it so later test files get the real one.
+afterAll(() => nock.restore());

@@ -190,3 +190,6 @@ describe('createEpdClient: transaction', () => {
     expect(result.entry?.map((e) => e.response?.status)).toEqual(['201', '409']);
   });
 });
+
+// nock patches node:http for the whole worker process; undo it so later test files get the real one.
+afterAll(() => nock.restore());

@@ -105,3 +105,6 @@ describe('createEpdClient against the FHIR sandbox', () => {
     await expect(epd.read<Task>(`Task/${resource.id}`)).resolves.toMatchObject({ status: 'in-progress' });
   });
 });
+
+// nock patches node:http for the whole worker process; undo it so later test files get the real one.
+afterAll(() => nock.restore());

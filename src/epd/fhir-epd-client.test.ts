@@ -278,3 +278,6 @@ describe('createEpdClient: batch reads', () => {
     expect(await epd.readBatch(URLS)).toEqual([{ resource: patient }, { resource: searchset }]);
   });
 });
+
+// nock patches node:http for the whole worker process; undo it so later test files get the real one.
+afterAll(() => nock.restore());

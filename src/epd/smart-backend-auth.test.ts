@@ -190,3 +190,6 @@ describe('SMART Backend Services token requests', () => {
     expect(forms).toHaveLength(1);
   });
 });
+
+// nock patches node:http for the whole worker process; undo it so later test files get the real one.
+afterAll(() => nock.restore());

@@ -75,3 +75,6 @@ describe('subscription status client', () => {
     },
   );
 });
+
+// nock patches node:http for the whole worker process; undo it so later test files get the real one.
+afterAll(() => nock.restore());

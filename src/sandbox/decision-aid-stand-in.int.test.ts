@@ -64,3 +64,6 @@ describe('decision-aid stand-in', () => {
     expect(standIn.invitations).toHaveLength(1);
   });
 });
+
+// nock patches node:http for the whole worker process; undo it so later test files get the real one.
+afterAll(() => nock.restore());

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
-import { request, type ClientRequest } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { MAX_UNVERIFIED_BODIES_PER_CLIENT } from '../../src/http/cheap-refusals.js';
 import { createApp } from '../../src/http/create-app.js';
 import { listenApi } from '../../src/http/listen-api.js';
@@ -54,24 +53,35 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-/** Starts a 5 MB upload and sends only its first kilobyte; resolves with the answer's status (0: no answer). */
+/**
+ * Starts a 5 MB upload and sends only its first kilobyte; resolves with the answer's status (0: no
+ * answer). Over a plain TCP socket, not node:http: an HTTP client patched by an interceptor (nock,
+ * loaded by another test file in the same worker, patches node:http for the whole process) may keep
+ * the real connection open after it was aborted, which would hold the server's place for good.
+ */
 function startUpload(headers: Record<string, string>) {
-  const req = request({
-    host: '127.0.0.1',
-    port,
-    method: 'POST',
-    path: '/fhir/notify',
-    headers: { 'content-type': 'application/fhir+json', 'content-length': String(BIG), ...headers },
-  });
+  const socket = connect(port, '127.0.0.1');
+  const head =
+    `POST /fhir/notify HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/fhir+json\r\n` +
+    `Content-Length: ${BIG}\r\n` +
+    Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('') +
+    '\r\n';
+  const connected = new Promise<void>((resolve) => socket.once('connect', () => resolve()));
   const status = new Promise<number>((resolve) => {
-    req.on('response', (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+      const line = /^HTTP\/1\.1 (\d{3})/.exec(answer);
+      if (line) resolve(Number(line[1]));
     });
-    req.on('error', () => resolve(0)); // aborted by the test, or closed by the server without an answer
+    socket.on('close', () => resolve(0)); // aborted by the test, or closed by the server without an answer
+    socket.on('error', () => resolve(0));
   });
-  req.write(Buffer.alloc(1024, 'a'));
-  return { status, abort: () => abortUpload(req) };
+  socket.write(head);
+  socket.write(Buffer.alloc(1024, 'a'));
+  return { status, abort: () => abortUpload(socket, connected) };
 }
 
 /**
@@ -79,10 +89,10 @@ function startUpload(headers: Record<string, string>) {
  * released the upload's place among the unverified bodies in flight: without the wait, the next
  * request could still find the place taken, depending on which socket the server saw first.
  */
-async function abortUpload(req: ClientRequest): Promise<void> {
-  const clientPort = req.socket?.localPort;
-  req.destroy();
-  const serverSide = clientPort === undefined ? undefined : connections.get(clientPort);
+async function abortUpload(socket: Socket, connected: Promise<void>): Promise<void> {
+  await connected;
+  const serverSide = connections.get(socket.localPort!);
+  socket.destroy();
   if (serverSide && !serverSide.closed) await new Promise((resolve) => serverSide.once('close', resolve));
   await new Promise((resolve) => setImmediate(resolve)); // the response's own close listeners run after the socket's
 }
