@@ -90,29 +90,34 @@ async function expectNothingLost(env: ProxiedStack, stream: ChangeStream): Promi
   expect(await env.stack.service.queues.invitations.getFailedCount()).toBe(0);
 }
 
-describe('failover of the Redis master during a run, with REDIS_MIN_REPLICAS_ACK=1', () => {
-  let sentinel: LocalRedisSentinel;
-  let env: ProxiedStack;
+/** A Sentinel with two replicas and the service on it, started for the tests of one describe block. */
+function sentinelService(minReplicasAck: string, mode = 'push'): { sentinel: LocalRedisSentinel; env: ProxiedStack } {
+  const ctx = {} as { sentinel: LocalRedisSentinel; env: ProxiedStack };
   beforeAll(async () => {
-    sentinel = await startLocalRedisSentinel({ replicas: 2 });
-    env = await serviceOn(sentinel, '1');
+    ctx.sentinel = await startLocalRedisSentinel({ replicas: 2 });
+    ctx.env = await serviceOn(ctx.sentinel, minReplicasAck, mode);
   }, START_TIMEOUT_MS);
   afterAll(async () => {
-    await env?.close();
-    await sentinel?.close();
+    await ctx.env?.close();
+    await ctx.sentinel?.close();
   }, START_TIMEOUT_MS);
+  return ctx;
+}
+
+describe('failover of the Redis master during a run, with REDIS_MIN_REPLICAS_ACK=1', () => {
+  const ctx = sentinelService('1');
 
   it(
     'a controlled failover (SENTINEL FAILOVER) loses nothing and doubles nothing',
     async () => {
-      const stream = startChangeStream(env.stack);
+      const stream = startChangeStream(ctx.env.stack);
       await stream.until(CHANGES_EACH_SIDE);
-      const before = await sentinel.masterPort();
-      const after = await sentinel.failover();
+      const before = await ctx.sentinel.masterPort();
+      const after = await ctx.sentinel.failover();
       expect(after).not.toBe(before);
       await stream.until(stream.accepted.length + CHANGES_EACH_SIDE); // intake and workers follow the new master
       await stream.stop();
-      await expectNothingLost(env, stream);
+      await expectNothingLost(ctx.env, stream);
     },
     CASE_TIMEOUT_MS,
   );
@@ -120,81 +125,63 @@ describe('failover of the Redis master during a run, with REDIS_MIN_REPLICAS_ACK
   it(
     'a crash of the master with writes the replica never saw loses nothing: intake answered 503 until a replica had the job',
     async () => {
-      const stream = startChangeStream(env.stack);
+      const stream = startChangeStream(ctx.env.stack);
       await stream.until(CHANGES_EACH_SIDE);
-      env.proxy.addRule({
+      ctx.env.proxy.addRule({
         method: 'GET',
         path: /^\/fhir\/MedicationRequest\//,
         fault: { kind: 'delay', ms: HOLD_READ_MS },
       });
       await sleep(HOLD_READ_MS / 2); // jobs taken by a worker, replicated as active
-      const active = await env.stack.service.queues.events.getActiveCount();
+      const active = await ctx.env.stack.service.queues.events.getActiveCount();
       const refusedBefore = stream.refusals;
-      await crashUnreplicated(sentinel);
-      env.proxy.clearRules();
+      await crashUnreplicated(ctx.sentinel);
+      ctx.env.proxy.clearRules();
       expect(active).toBeGreaterThan(0); // jobs active on the old master come back (stalled) or finish on the new one
       expect(stream.refusals).toBeGreaterThan(refusedBefore); // not acknowledged while no replica confirmed
       await stream.until(stream.accepted.length + CHANGES_EACH_SIDE);
       await stream.stop();
-      await expectNothingLost(env, stream);
+      await expectNothingLost(ctx.env, stream);
     },
     CASE_TIMEOUT_MS,
   );
 });
 
 describe('the same crash without REDIS_MIN_REPLICAS_ACK (what the setting is for)', () => {
-  let sentinel: LocalRedisSentinel;
-  let env: ProxiedStack;
-  beforeAll(async () => {
-    sentinel = await startLocalRedisSentinel({ replicas: 2 });
-    env = await serviceOn(sentinel, '0');
-  }, START_TIMEOUT_MS);
-  afterAll(async () => {
-    await env?.close();
-    await sentinel?.close();
-  }, START_TIMEOUT_MS);
+  const ctx = sentinelService('0');
 
   it(
     'loses changes answered 202 whose jobs existed on the crashed master alone, and still doubles nothing',
     async () => {
-      const stream = startChangeStream(env.stack);
+      const stream = startChangeStream(ctx.env.stack);
       await stream.until(CHANGES_EACH_SIDE);
       const acceptedBefore = stream.accepted.length;
-      await crashUnreplicated(sentinel);
+      await crashUnreplicated(ctx.sentinel);
       const acceptedMeanwhile = stream.accepted.slice(acceptedBefore, stream.accepted.length);
       await stream.until(stream.accepted.length + CHANGES_EACH_SIDE);
       await stream.stop();
-      await settle(env.stack, SETTLE_TIMEOUT_MS);
-      const { lost, doubled } = await tally(env, stream);
+      await settle(ctx.env.stack, SETTLE_TIMEOUT_MS);
+      const { lost, doubled } = await tally(ctx.env, stream);
       // Answered 202 while the replica was frozen, and gone with the master: the sender will not send them again.
       expect(lost.length).toBeGreaterThan(0);
       expect(lost.filter((focus) => !acceptedMeanwhile.includes(focus))).toEqual([]);
       expect(doubled).toEqual([]);
-      expect(await invitedWithoutTask(env)).toEqual([]);
+      expect(await invitedWithoutTask(ctx.env)).toEqual([]);
     },
     CASE_TIMEOUT_MS,
   );
 });
 
 describe('the same crash without REDIS_MIN_REPLICAS_ACK, in `both` mode (push and poll)', () => {
-  let sentinel: LocalRedisSentinel;
-  let env: ProxiedStack;
-  beforeAll(async () => {
-    sentinel = await startLocalRedisSentinel({ replicas: 2 });
-    env = await serviceOn(sentinel, '0', 'both');
-  }, START_TIMEOUT_MS);
-  afterAll(async () => {
-    await env?.close();
-    await sentinel?.close();
-  }, START_TIMEOUT_MS);
+  const ctx = sentinelService('0', 'both');
 
   it(
     'the poll finds again what the crash took from Redis: nothing lost, nothing doubled',
     async () => {
-      const stream = startChangeStream(env.stack);
+      const stream = startChangeStream(ctx.env.stack);
       await stream.until(CHANGES_EACH_SIDE);
       const acceptedBefore = stream.accepted.length;
-      await crashUnreplicated(sentinel);
+      await crashUnreplicated(ctx.sentinel);
       // Changes answered 202 while the replicas were cut off: in `push` mode (the case above) such
       // changes are lost with the master.
       expect(stream.accepted.length).toBeGreaterThan(acceptedBefore);
@@ -204,10 +191,10 @@ describe('the same crash without REDIS_MIN_REPLICAS_ACK, in `both` mode (push an
       // overlap, so the changes whose jobs were lost are queued again; the others are recognised.
       await waitFor(
         'the poll to queue the lost changes again',
-        async () => (await tally(env, stream)).lost.length === 0,
+        async () => (await tally(ctx.env, stream)).lost.length === 0,
         SETTLE_TIMEOUT_MS,
       ).catch(() => undefined); // the assertion below says what is missing
-      await expectNothingLost(env, stream);
+      await expectNothingLost(ctx.env, stream);
     },
     CASE_TIMEOUT_MS,
   );
