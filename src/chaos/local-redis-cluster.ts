@@ -79,6 +79,10 @@ export async function startLocalRedisCluster(
         if (cli(replicaPort, 'cluster', 'failover') !== 'OK')
           throw new Error(`node ${replicaPort} refused CLUSTER FAILOVER`);
         await waitFor(() => cli(replicaPort, 'role').startsWith('master'), `node ${replicaPort} to take over`);
+        // The other nodes learn it by gossip; until then `holdersOf` (asked of any node) names the old master.
+        await Promise.all(
+          ports.map((port) => waitFor(() => seesAsMaster(port, replicaPort), `node ${port} to see ${replicaPort} as master`)),
+        );
       },
       close,
     };
@@ -144,6 +148,20 @@ async function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+/** `CLUSTER NODES` as the node on `port` sees the cluster: each node's id, port, role, master and slot ranges. */
+function clusterNodes(port: number): { id: string; port: number; master: boolean; masterId: string; slots: string[] }[] {
+  return cli(port, 'cluster', 'nodes')
+    .split('\n')
+    .map((line) => line.split(' '))
+    .map(([id, address, flags, masterId, , , , , ...slots]) => ({
+      id: id!,
+      port: Number(/:(\d+)@/.exec(address ?? '')?.[1]),
+      master: (flags ?? '').split(',').includes('master'),
+      masterId: masterId!,
+      slots: slots.filter((range) => !range.startsWith('[')),
+    }));
+}
+
 function linkUp(port: number): boolean {
   return cli(port, 'info', 'replication').includes('master_link_status:up');
 }
@@ -151,16 +169,7 @@ function linkUp(port: number): boolean {
 /** From `CLUSTER NODES`: the master whose slot ranges hold `key`'s slot, and a replica naming it as its master. */
 function holdersOf(anyPort: number, key: string): { master: number; replica?: number } {
   const slot = Number(cli(anyPort, 'cluster', 'keyslot', key));
-  const nodes = cli(anyPort, 'cluster', 'nodes')
-    .split('\n')
-    .map((line) => line.split(' '))
-    .map(([id, address, flags, masterId, , , , , ...slots]) => ({
-      id: id!,
-      port: Number(/:(\d+)@/.exec(address ?? '')?.[1]),
-      master: (flags ?? '').includes('master'),
-      masterId: masterId!,
-      slots: slots.filter((range) => !range.startsWith('[')),
-    }));
+  const nodes = clusterNodes(anyPort);
   const holds = (range: string) => {
     const [from, to = from] = range.split('-').map(Number);
     return slot >= from! && slot <= to!;
@@ -169,6 +178,11 @@ function holdersOf(anyPort: number, key: string): { master: number; replica?: nu
   if (!master) throw new Error(`no master serves slot ${slot}`);
   const replica = nodes.find((n) => n.masterId === master.id);
   return { master: master.port, ...(replica ? { replica: replica.port } : {}) };
+}
+
+/** Whether `CLUSTER NODES` as the node on `askedPort` knows it lists the node on `port` as a master. */
+function seesAsMaster(askedPort: number, port: number): boolean {
+  return clusterNodes(askedPort).some((node) => node.port === port && node.master);
 }
 
 function cli(port: number, ...command: string[]): string {

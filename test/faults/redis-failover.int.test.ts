@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startLocalRedisCluster, type LocalRedisCluster } from '../../src/chaos/local-redis-cluster.js';
 import { startLocalRedisSentinel, type LocalRedisSentinel } from '../../src/chaos/local-redis-sentinel.js';
 import { INVITATION_ID_SYSTEM } from '../../src/decision-aids/invitation-task-codes.js';
+import type { EmbeddedStack } from '../../src/sandbox/start-stack.js';
 import { settle } from '../helpers/embedded.js';
 import { waitFor } from '../helpers/polling.js';
 import { startChangeStream, type ChangeStream } from './change-stream.js';
@@ -57,6 +58,17 @@ async function crashUnreplicated(sentinel: LocalRedisSentinel): Promise<number> 
   return sentinel.waitForNewMaster(master);
 }
 
+/** The streams of the running case, stopped after it whatever happened: a failed case must not keep sending into the service it closes. */
+const streams: ChangeStream[] = [];
+function streamOf(stack: EmbeddedStack): ChangeStream {
+  const stream = startChangeStream(stack);
+  streams.push(stream);
+  return stream;
+}
+afterEach(async () => {
+  await Promise.all(streams.splice(0).map((stream) => stream.stop().catch(() => undefined)));
+});
+
 /** Changes without their two Tasks, and Task counts above one per invitation. */
 async function tally(env: ProxiedStack, stream: ChangeStream): Promise<{ lost: string[]; doubled: string[] }> {
   const lost: string[] = [];
@@ -110,7 +122,7 @@ describe('failover of the Redis master during a run, with REDIS_MIN_REPLICAS_ACK
   it(
     'a controlled failover (SENTINEL FAILOVER) loses nothing and doubles nothing',
     async () => {
-      const stream = startChangeStream(ctx.env.stack);
+      const stream = streamOf(ctx.env.stack);
       await stream.until(CHANGES_EACH_SIDE);
       const before = await ctx.sentinel.masterPort();
       const after = await ctx.sentinel.failover();
@@ -125,7 +137,7 @@ describe('failover of the Redis master during a run, with REDIS_MIN_REPLICAS_ACK
   it(
     'a crash of the master with writes the replica never saw loses nothing: intake answered 503 until a replica had the job',
     async () => {
-      const stream = startChangeStream(ctx.env.stack);
+      const stream = streamOf(ctx.env.stack);
       await stream.until(CHANGES_EACH_SIDE);
       ctx.env.proxy.addRule({
         method: 'GET',
@@ -153,7 +165,7 @@ describe('the same crash without REDIS_MIN_REPLICAS_ACK (what the setting is for
   it(
     'loses changes answered 202 whose jobs existed on the crashed master alone, and still doubles nothing',
     async () => {
-      const stream = startChangeStream(ctx.env.stack);
+      const stream = streamOf(ctx.env.stack);
       await stream.until(CHANGES_EACH_SIDE);
       const acceptedBefore = stream.accepted.length;
       await crashUnreplicated(ctx.sentinel);
@@ -178,7 +190,7 @@ describe('the same crash without REDIS_MIN_REPLICAS_ACK, in `both` mode (push an
   it(
     'the poll finds again what the crash took from Redis: nothing lost, nothing doubled',
     async () => {
-      const stream = startChangeStream(ctx.env.stack);
+      const stream = streamOf(ctx.env.stack);
       await stream.until(CHANGES_EACH_SIDE);
       const acceptedBefore = stream.accepted.length;
       await crashUnreplicated(ctx.sentinel);
@@ -216,7 +228,7 @@ describe('failover of a Redis Cluster master during a run, with REDIS_MIN_REPLIC
   it(
     'a controlled failover (CLUSTER FAILOVER on the replica of the master holding the queues) loses nothing and doubles nothing',
     async () => {
-      const stream = startChangeStream(env.stack);
+      const stream = streamOf(env.stack);
       await stream.until(CHANGES_EACH_SIDE);
       const { master, replica } = cluster.holdersOf(`{${prefix}}:events`);
       await cluster.failover(replica!);

@@ -50,13 +50,26 @@ export default class LeakGuardEnvironment extends TestEnvironment {
     this.handlesBefore = countWatched();
   }
 
+  /** Tests that failed, kept because an error in teardown replaces the file's results in jest's report. */
+  failures = [];
+
+  handleTestEvent(event) {
+    if (event.name === 'test_done' && event.test.errors.length > 0) {
+      const error = event.test.errors[0];
+      const message = (Array.isArray(error) ? error[0] : error)?.message ?? String(error);
+      this.failures.push(`${event.test.name}: ${message.split('\n').slice(0, 12).join('\n')}`);
+    }
+    if (event.name === 'hook_failure') this.failures.push(`${event.hook.type}: ${event.error?.message ?? event.error}`);
+  }
+
   async teardown() {
     await super.teardown();
     const left = await leftAfterGrace(this.handlesBefore);
     if (left.length > 0) {
+      const failed = this.failures.length > 0 ? `\nafter these failures (often the cause):\n${this.failures.join('\n')}` : '';
       throw new Error(
         `the test file left running: ${left.join(', ')} (close every worker, queue, Redis connection, ` +
-          'server and child process it started, in afterAll)',
+          `server and child process it started, in afterAll)${failed}`,
       );
     }
   }
