@@ -22,6 +22,8 @@ export interface LocalRedisSentinel {
   signal(port: number, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<void>;
   /** Closes the master's links to its replicas (`CLIENT KILL TYPE replica`): writes after it stay on the master until a replica reconnects. */
   cutReplication(): Promise<void>;
+  /** Resolves once every data node but the master has finished syncing with it (`master_link_status:up`). */
+  replicasInSync(timeoutMs?: number): Promise<void>;
   /** A controlled failover (`SENTINEL FAILOVER`); resolves once a replica is master. */
   failover(): Promise<number>;
   /** Resolves with the new master's port once the Sentinel names another node than `oldPort`, and it answers as master. */
@@ -58,9 +60,11 @@ export async function startLocalRedisSentinel(options: { replicas?: number } = {
       nodes.set(port, child);
       children.push(child);
     };
-    node(masterPort, ['--repl-diskless-sync-delay', '0']); // replicas sync at once, not after Redis' 5 s wait for more
+    // Every node may become master: each serves a full sync at once, not after Redis' 5 s wait for more replicas.
+    const syncAtOnce = ['--repl-diskless-sync-delay', '0'];
+    node(masterPort, syncAtOnce);
     for (let i = 0; i < (options.replicas ?? 0); i++)
-      node(await freePort(), ['--replicaof', '127.0.0.1', String(masterPort)]);
+      node(await freePort(), [...syncAtOnce, '--replicaof', '127.0.0.1', String(masterPort)]);
     const sentinelPort = await freePort();
     const conf = join(dir, 'sentinel.conf'); // Sentinel rewrites its file, so it must be its own
     await writeFile(conf, sentinelConf(sentinelPort, dir, masterPort));
@@ -109,6 +113,11 @@ export async function startLocalRedisSentinel(options: { replicas?: number } = {
         } finally {
           master.disconnect();
         }
+      },
+      async replicasInSync(timeoutMs = FAILOVER_TIMEOUT_MS) {
+        const master = await masterPortNow();
+        const replicas = [...nodes.keys()].filter((port) => port !== master && nodes.get(port)!.exitCode === null && nodes.get(port)!.signalCode === null);
+        for (const port of replicas) await waitFor(sentinelPort, () => linkUp(port), timeoutMs);
       },
       async failover() {
         const old = await masterPortNow();
