@@ -81,7 +81,9 @@ export async function startLocalRedisCluster(
         await waitFor(() => cli(replicaPort, 'role').startsWith('master'), `node ${replicaPort} to take over`);
         // The other nodes learn it by gossip; until then `holdersOf` (asked of any node) names the old master.
         await Promise.all(
-          ports.map((port) => waitFor(() => seesAsMaster(port, replicaPort), `node ${port} to see ${replicaPort} as master`)),
+          ports.map((port) =>
+            waitFor(() => seesAsMaster(port, replicaPort), `node ${port} to see ${replicaPort} as master`),
+          ),
         );
       },
       close,
@@ -149,7 +151,9 @@ async function portIsFree(port: number): Promise<boolean> {
 }
 
 /** `CLUSTER NODES` as the node on `port` sees the cluster: each node's id, port, role, master and slot ranges. */
-function clusterNodes(port: number): { id: string; port: number; master: boolean; masterId: string; slots: string[] }[] {
+function clusterNodes(
+  port: number,
+): { id: string; port: number; master: boolean; masterId: string; slots: string[] }[] {
   return cli(port, 'cluster', 'nodes')
     .split('\n')
     .map((line) => line.split(' '))

@@ -116,7 +116,9 @@ export async function startLocalRedisSentinel(options: { replicas?: number } = {
       },
       async replicasInSync(timeoutMs = FAILOVER_TIMEOUT_MS) {
         const master = await masterPortNow();
-        const replicas = [...nodes.keys()].filter((port) => port !== master && nodes.get(port)!.exitCode === null && nodes.get(port)!.signalCode === null);
+        const replicas = [...nodes.keys()].filter(
+          (port) => port !== master && nodes.get(port)!.exitCode === null && nodes.get(port)!.signalCode === null,
+        );
         for (const port of replicas) await waitFor(sentinelPort, () => linkUp(port), timeoutMs);
       },
       async failover() {

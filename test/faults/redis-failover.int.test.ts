@@ -102,7 +102,10 @@ async function expectNothingLost(env: ProxiedStack, stream: ChangeStream): Promi
   await settle(env.stack, SETTLE_TIMEOUT_MS);
   const { lost, doubled } = await tally(env, stream);
   // A lost change names what became of its events job, so a failure here says which step let it go.
-  const explained = await explainLost(env.stack.service.queues, lost.map((focus) => `${focus}||`));
+  const explained = await explainLost(
+    env.stack.service.queues,
+    lost.map((focus) => `${focus}||`),
+  );
   expect({ lost: explained.map((why) => `${why.key.split('|')[0]}: events job ${why.events}`), doubled }).toEqual({
     lost: [],
     doubled: [],

@@ -66,7 +66,8 @@ export default class LeakGuardEnvironment extends TestEnvironment {
     await super.teardown();
     const left = await leftAfterGrace(this.handlesBefore);
     if (left.length > 0) {
-      const failed = this.failures.length > 0 ? `\nafter these failures (often the cause):\n${this.failures.join('\n')}` : '';
+      const failed =
+        this.failures.length > 0 ? `\nafter these failures (often the cause):\n${this.failures.join('\n')}` : '';
       throw new Error(
         `the test file left running: ${left.join(', ')} (close every worker, queue, Redis connection, ` +
           `server and child process it started, in afterAll)${failed}`,
