@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from './private-redis.js';
 import { stopChild } from './stop-child.js';
 
-/** A Redis Cluster of our own on loopback: masters only, each a redis-server process we started. */
+/** A Redis Cluster of our own on loopback: masters (and replicas if asked), each a redis-server process we started. */
 export interface LocalRedisCluster {
   /** `127.0.0.1:p1,127.0.0.1:p2,…`, as REDIS_CLUSTER_NODES takes it. */
   nodes: string;
@@ -16,6 +16,16 @@ export interface LocalRedisCluster {
   holdersOf(key: string): { master: number; replica?: number };
   /** `CLUSTER FAILOVER` on a replica (a controlled failover); resolves once it answers as master. */
   failover(replicaPort: number): Promise<void>;
+  /** Resolves once the replica on `port` has finished syncing with its master. */
+  replicaInSync(port: number): Promise<void>;
+  /** Sends a signal to the node on `port`: SIGKILL crashes it, SIGSTOP/SIGCONT freeze and thaw it. */
+  signal(port: number, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<void>;
+  /** Closes the master's links to its replicas (`CLIENT KILL TYPE replica`): its writes after it stay on it alone. */
+  cutReplication(masterPort: number): void;
+  /** Resolves once the replica on `port` answers as master and every live node names it master (after a crash of its master). */
+  waitForTakeover(port: number): Promise<void>;
+  /** Starts a crashed node again on its port and configuration: it rejoins, as a replica of whoever took its slots. */
+  restart(port: number): Promise<void>;
   /** Stops every node by its pid (SIGKILL: nothing of it needs to survive) and removes the data directory. */
   close(): Promise<void>;
 }
@@ -46,7 +56,17 @@ export async function startLocalRedisCluster(
   };
   try {
     const ports = await clusterPorts(masters * (1 + replicas));
-    for (const port of ports) children.push(startNode(dir, port));
+    const byPort = new Map<number, ChildProcess>();
+    const launch = (port: number) => {
+      const child = startNode(dir, port);
+      children.push(child);
+      byPort.set(port, child);
+    };
+    const alive = (port: number) => {
+      const child = byPort.get(port)!;
+      return child.exitCode === null && child.signalCode === null;
+    };
+    for (const port of ports) launch(port);
     await Promise.all(ports.map((port) => waitFor(() => cli(port, 'ping') === 'PONG', `node ${port} to answer PING`)));
     const created = spawnSync(
       'redis-cli',
@@ -70,21 +90,44 @@ export async function startLocalRedisCluster(
         waitFor(() => !cli(port, 'role').startsWith('slave') || linkUp(port), `replica ${port} in sync`),
       ),
     );
+    const waitForTakeover = async (replicaPort: number) => {
+      await waitFor(() => cli(replicaPort, 'role').startsWith('master'), `node ${replicaPort} to take over`);
+      // The other nodes learn it by gossip; until then `holdersOf` (asked of any node) names the old master.
+      await Promise.all(
+        ports
+          .filter(alive)
+          .map((port) =>
+            waitFor(() => seesAsMaster(port, replicaPort), `node ${port} to see ${replicaPort} as master`),
+          ),
+      );
+    };
     return {
       nodes: ports.map((p) => `127.0.0.1:${p}`).join(','),
       ports,
-      pids: children.map((c) => c.pid!),
-      holdersOf: (key) => holdersOf(ports[0]!, key),
+      get pids() {
+        return children.map((c) => c.pid!); // a restarted node adds its new process
+      },
+      holdersOf: (key) => holdersOf(ports.find(alive)!, key),
       async failover(replicaPort) {
         if (cli(replicaPort, 'cluster', 'failover') !== 'OK')
           throw new Error(`node ${replicaPort} refused CLUSTER FAILOVER`);
-        await waitFor(() => cli(replicaPort, 'role').startsWith('master'), `node ${replicaPort} to take over`);
-        // The other nodes learn it by gossip; until then `holdersOf` (asked of any node) names the old master.
-        await Promise.all(
-          ports.map((port) =>
-            waitFor(() => seesAsMaster(port, replicaPort), `node ${port} to see ${replicaPort} as master`),
-          ),
-        );
+        await waitForTakeover(replicaPort);
+      },
+      replicaInSync: (port) => waitFor(() => linkUp(port), `replica ${port} in sync`),
+      async signal(port, signal) {
+        const child = byPort.get(port);
+        if (!child) throw new Error(`no node of ours on port ${port}`);
+        if (signal === 'SIGKILL') await stopChild(child);
+        else child.kill(signal);
+      },
+      cutReplication(masterPort) {
+        cli(masterPort, 'client', 'kill', 'type', 'replica');
+      },
+      waitForTakeover,
+      async restart(port) {
+        if (alive(port)) throw new Error(`node ${port} is still running`);
+        launch(port);
+        await waitFor(() => cli(port, 'ping') === 'PONG', `node ${port} to answer PING again`);
       },
       close,
     };

@@ -252,4 +252,36 @@ describe('failover of a Redis Cluster master during a run, with REDIS_MIN_REPLIC
     },
     CASE_TIMEOUT_MS,
   );
+
+  it(
+    'a crash of the master holding the queues, with writes its replica never saw, loses nothing: intake answered 503 until a replica had the job',
+    async () => {
+      const stream = streamOf(env.stack);
+      await stream.until(CHANGES_EACH_SIDE);
+      env.proxy.addRule({
+        method: 'GET',
+        path: /^\/fhir\/MedicationRequest\//,
+        fault: { kind: 'delay', ms: HOLD_READ_MS },
+      });
+      await sleep(HOLD_READ_MS / 2); // jobs taken by a worker, replicated as active
+      const { master, replica } = cluster.holdersOf(`{${prefix}}:events`);
+      await cluster.replicaInSync(replica!);
+      const refusedBefore = stream.refusals;
+      await cluster.signal(replica!, 'SIGSTOP');
+      cluster.cutReplication(master);
+      await sleep(UNREPLICATED_MS);
+      await cluster.signal(master, 'SIGKILL');
+      await cluster.signal(replica!, 'SIGCONT');
+      await cluster.waitForTakeover(replica!); // after the cluster's node timeout and an election
+      env.proxy.clearRules();
+      expect(stream.refusals).toBeGreaterThan(refusedBefore); // not acknowledged while no replica confirmed
+      // Its only replica is master now, with nobody to confirm writes: intake answers 503 until the
+      // crashed node is back, as a replica of the one that took its slots.
+      await cluster.restart(master);
+      await stream.until(stream.accepted.length + CHANGES_EACH_SIDE);
+      await stream.stop();
+      await expectNothingLost(env, stream);
+    },
+    CASE_TIMEOUT_MS,
+  );
 });
