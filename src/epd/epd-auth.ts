@@ -23,32 +23,34 @@ const RENEW_BEFORE_EXPIRY_MS = 60_000;
 const DEFAULT_TOKEN_LIFETIME_S = 300;
 
 /** What a token request needs of the transport: the same pool, TLS settings, caps and timeout as every EPD call. */
-type TokenTransport = Pick<EpdTransport, 'send'>;
+export type TokenTransport = Pick<EpdTransport, 'send'>;
 
 /** Creates the header supplier for the configured kind of auth; token requests go through `transport`. */
 export function createAuthHeaders(auth: EpdAuth, transport: TokenTransport): AuthHeaders {
   if (auth.type === 'none') return { authorization: async () => undefined, renew: () => false };
   if (auth.type === 'bearer') return { authorization: async () => `Bearer ${auth.token}`, renew: () => false };
-  if (auth.type === 'smart-backend') return clientCredentials(auth.tokenUrl, smartBackendForm(auth), transport);
-  return clientCredentials(auth.tokenUrl, async () => secretForm(auth), transport);
+  if (auth.type === 'smart-backend') return oauthTokens(auth.tokenUrl, smartBackendForm(auth), transport);
+  return oauthTokens(auth.tokenUrl, async () => secretForm(auth), transport);
 }
 
 type ClientSecret = Extract<EpdAuth, { type: 'client-credentials' }>;
 /** Builds the body of one token request; called again for every new token (a new assertion each time). */
-type TokenForm = () => Promise<URLSearchParams>;
+export type TokenForm = () => Promise<URLSearchParams>;
 
 /**
- * OAuth2 client credentials (RFC 6749 §4.4), with a client secret or a signed client assertion
- * (SMART Backend Services): one token is shared by all calls and cached until shortly before it
- * expires; concurrent calls wait for the same token request instead of each fetching their own.
+ * Bearer tokens from an OAuth2 token endpoint: client credentials (RFC 6749 §4.4) with a client
+ * secret or a signed client assertion (SMART Backend Services), or whatever grant `form` builds.
+ * One token is shared by all calls and cached until shortly before it expires; concurrent calls
+ * wait for the same token request instead of each fetching their own. `server` names the server
+ * the tokens are for in errors ("EPD", "terminology server").
  */
-function clientCredentials(tokenUrl: string, form: TokenForm, transport: TokenTransport): AuthHeaders {
+export function oauthTokens(tokenUrl: string, form: TokenForm, transport: TokenTransport, server = 'EPD'): AuthHeaders {
   let cached: { header: string; renewAt: number } | undefined;
   let pending: Promise<string> | undefined;
   return {
     async authorization() {
       if (cached && Date.now() < cached.renewAt) return cached.header;
-      pending ??= fetchToken(tokenUrl, form, transport)
+      pending ??= fetchToken(tokenUrl, form, transport, server)
         .then((token) => {
           cached = token;
           return token.header;
@@ -81,6 +83,7 @@ async function fetchToken(
   tokenUrl: string,
   form: TokenForm,
   transport: TokenTransport,
+  server: string,
 ): Promise<{ header: string; renewAt: number }> {
   const requestedAt = Date.now();
   const requestBody = await form();
@@ -96,7 +99,7 @@ async function fetchToken(
     const reason =
       typeof body?.error === 'string' ? `: ${body.error.slice(0, 60)}` : status < 300 ? ': no access_token' : '';
     const retry = isRetryableStatus(status);
-    throw new EpdError(`EPD token request failed with HTTP ${status}${reason}`, {
+    throw new EpdError(`${server} token request failed with HTTP ${status}${reason}`, {
       status: status < 300 ? 502 : status,
       retry,
       code: retry ? 'transient' : 'login',
