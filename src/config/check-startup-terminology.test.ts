@@ -70,4 +70,36 @@ describe('the start-up check with a value set from a terminology server', () => 
       expect.objectContaining({ system: 'http://snomed.info/sct', code: '195967001', valueSet: VS }),
     ]);
   });
+
+  it('logs in at the token endpoint set in TERMINOLOGY_* and names a refused login at the value set', async () => {
+    const login = await startTerminologyServer({
+      login: { clientId: 'sdm-bridge', clientSecret: 'the-client-secret' },
+    });
+    login.setValueSet(VS, [{ system: 'http://snomed.info/sct', code: '195967001' }]);
+    const withLogin = {
+      ...env,
+      TERMINOLOGY_SERVER_URL: login.baseUrl,
+      TERMINOLOGY_TOKEN_URL: login.tokenUrl,
+      TERMINOLOGY_CLIENT_ID: 'sdm-bridge',
+      TERMINOLOGY_CLIENT_SECRET: 'the-client-secret',
+    };
+    try {
+      const started = await checkStartup(withLogin);
+      expect(started.live.valueSets).toEqual([expect.objectContaining({ name: VS, codes: 1, from: 'server' })]);
+      expect(login.requests.map((r) => r.authorization)).toEqual(['Bearer tok-1']);
+      const refused = await checkStartup({
+        ...withLogin,
+        TERMINOLOGY_CLIENT_SECRET: 'not-the-secret',
+        TERMINOLOGY_CACHE_DIR: join(dir, 'empty'),
+      }).catch((err: unknown) => err);
+      expect((refused as StartupError).problems).toEqual([
+        expect.stringContaining(
+          `value set ${VS}: terminology server token request failed with HTTP 401: invalid_client`,
+        ),
+      ]);
+      expect(JSON.stringify((refused as StartupError).problems)).not.toContain('not-the-secret');
+    } finally {
+      await login.close();
+    }
+  });
 });

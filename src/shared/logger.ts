@@ -47,6 +47,8 @@ export const REDACTED_PATHS = [
   '*.privateKeyPem',
   'clientSecret',
   '*.clientSecret',
+  'password',
+  '*.password',
   'client_assertion',
   '*.client_assertion',
   'access_token',

@@ -27,7 +27,7 @@ describe('terminology client ($expand)', () => {
   beforeEach(async () => {
     server = await startTerminologyServer({ maxPage: 2 }); // two per page: five codes take three pages
     server.setValueSet(ASTHMA_VS, ASTHMA);
-    client = createTerminologyClient(settings(server.baseUrl, { token: 'tx-token' }));
+    client = createTerminologyClient(settings(server.baseUrl, { auth: { type: 'bearer', token: 'tx-token' } }));
   });
   afterEach(async () => {
     await client.close();
@@ -101,3 +101,91 @@ describe('terminology client ($expand)', () => {
     await new Promise((resolve) => silent.close(resolve));
   });
 });
+
+describe('terminology client: tokens from a token endpoint', () => {
+  const ACCOUNT = { clientId: 'sdm-bridge', username: 'ziekenhuis-it', password: 'a-long-password' };
+  let server: TestTerminologyServer;
+  const clients: TerminologyClient[] = [];
+  /** Client credentials of the account above, with `secret` as the client secret. */
+  const byClient = (secret: string) =>
+    ({
+      type: 'client-credentials',
+      tokenUrl: server.tokenUrl,
+      clientId: ACCOUNT.clientId,
+      clientSecret: secret,
+    }) as const;
+  const clientWith = (auth: NonNullable<TerminologySettings['auth']>) => {
+    const client = createTerminologyClient(settings(server.baseUrl, { auth }));
+    clients.push(client);
+    return client;
+  };
+  beforeEach(async () => {
+    server = await startTerminologyServer({ maxPage: 2, login: { ...ACCOUNT, clientSecret: 'the-client-secret' } });
+    server.setValueSet(ASTHMA_VS, ASTHMA);
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((client) => client.close()));
+    await server.close();
+  });
+
+  it('logs in once by client credentials and sends that token with every page', async () => {
+    const client = clientWith(byClient('the-client-secret'));
+    expect(await client.expand(ASTHMA_VS)).toHaveLength(5);
+    expect(server.tokenRequests).toEqual([
+      { grant_type: 'client_credentials', client_id: 'sdm-bridge', client_secret: 'the-client-secret' },
+    ]);
+    expect(server.requests.map((r) => r.authorization)).toEqual(['Bearer tok-1', 'Bearer tok-1', 'Bearer tok-1']);
+  });
+
+  it('logs in with an account (the password grant)', async () => {
+    const client = clientWith({
+      type: 'password',
+      tokenUrl: server.tokenUrl,
+      clientSecret: 'the-client-secret',
+      ...ACCOUNT,
+    });
+    expect(await client.expand(ASTHMA_VS)).toHaveLength(5);
+    expect(server.tokenRequests[0]).toMatchObject({ grant_type: 'password', username: 'ziekenhuis-it' });
+  });
+
+  it('asks a new token once when the server answers 401 to the one it has (revoked, expired early)', async () => {
+    const client = clientWith({
+      type: 'password',
+      tokenUrl: server.tokenUrl,
+      clientSecret: 'the-client-secret',
+      ...ACCOUNT,
+    });
+    await client.expand(ASTHMA_VS);
+    server.revokeTokens();
+    expect(await client.expand(ASTHMA_VS)).toHaveLength(5);
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(server.requests.slice(3).map((r) => r.authorization)).toEqual([
+      'Bearer tok-1', // refused
+      'Bearer tok-2',
+      'Bearer tok-2',
+      'Bearer tok-2',
+    ]);
+  });
+
+  it('names a refused login, and a token endpoint that does not answer', async () => {
+    const wrong = clientWith(byClient('wrong'));
+    await expect(wrong.expand(ASTHMA_VS)).rejects.toThrow(
+      `value set ${ASTHMA_VS}: terminology server token request failed with HTTP 401: invalid_client`,
+    );
+    const closed = `http://127.0.0.1:${await closedPort()}/token`;
+    const nowhere = clientWith({ type: 'client-credentials', tokenUrl: closed, clientId: 'x', clientSecret: 'y' });
+    await expect(nowhere.expand(ASTHMA_VS)).rejects.toThrow(
+      `value set ${ASTHMA_VS}: the terminology server's token endpoint is not reachable (ECONNREFUSED)`,
+    );
+    expect(server.requests).toEqual([]); // no $expand without a token
+  });
+});
+
+/** A loopback port nobody listens on (taken and given back). */
+async function closedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}

@@ -1,7 +1,10 @@
 import { Agent } from 'undici';
+import { oauthTokens, type AuthHeaders } from '../epd/epd-auth.js';
+import { EpdError, failureReason } from '../epd/epd-error.js';
+import { createEpdTransport, type EpdTransport } from '../epd/epd-transport.js';
 import type { ValueSetCode } from '../rules/read-value-set.js';
 import { flattenExpansion, type ExpansionEntry } from './flatten-expansion.js';
-import type { TerminologySettings } from './terminology-settings.js';
+import type { TerminologyAuth, TerminologySettings } from './terminology-settings.js';
 
 /** Codes asked per `$expand` page: what common servers allow per page (Ontoserver and HAPI go to 1,000 and more). */
 const PAGE_SIZE = 1_000;
@@ -37,7 +40,8 @@ interface ExpansionAnswer {
  */
 export function createTerminologyClient(settings: TerminologySettings): TerminologyClient {
   const agent = new Agent({ maxResponseSize: MAX_PAGE_BYTES });
-  const page = (name: string, offset: number) => fetchPage(settings, agent, name, offset);
+  const login = settings.auth ? createLogin(settings.auth, settings.timeoutMs) : undefined;
+  const page = (name: string, offset: number) => fetchPage(settings, agent, login?.headers, name, offset);
   return {
     async expand(name) {
       const codes = new Map<string, ValueSetCode>();
@@ -57,13 +61,37 @@ export function createTerminologyClient(settings: TerminologySettings): Terminol
         if (!entries.length || total === undefined || offset >= total) return [...codes.values()];
       }
     },
-    close: () => agent.close(),
+    close: async () => {
+      await agent.close();
+      await login?.transport?.close();
+    },
   };
 }
 
+/** The Authorization header supplier for the settings, and the pool its token requests use (if any). */
+function createLogin(auth: TerminologyAuth, timeoutMs: number): { headers: AuthHeaders; transport?: EpdTransport } {
+  if (auth.type === 'bearer')
+    return { headers: { authorization: async () => `Bearer ${auth.token}`, renew: () => false } };
+  const transport = createEpdTransport({ timeoutMs });
+  const form = new URLSearchParams({ grant_type: auth.type === 'password' ? 'password' : 'client_credentials' });
+  form.set('client_id', auth.clientId);
+  if (auth.clientSecret) form.set('client_secret', auth.clientSecret);
+  if (auth.type === 'password') {
+    form.set('username', auth.username);
+    form.set('password', auth.password);
+  }
+  if (auth.scope) form.set('scope', auth.scope);
+  return { headers: oauthTokens(auth.tokenUrl, async () => form, transport, 'terminology server'), transport };
+}
+
+/**
+ * One `$expand` page. A 401 with a token from a token endpoint (expired early, revoked, the server
+ * restarted) is asked once more with a new token; a second 401 is the answer.
+ */
 async function fetchPage(
   settings: TerminologySettings,
   agent: Agent,
+  auth: AuthHeaders | undefined,
   name: string,
   offset: number,
 ): Promise<NonNullable<ExpansionAnswer['expansion']>> {
@@ -73,19 +101,20 @@ async function fetchPage(
   query.set('count', String(PAGE_SIZE));
   let res: Response;
   let body: ExpansionAnswer | undefined;
-  try {
-    res = await fetch(`${settings.baseUrl}/ValueSet/$expand?${query}`, {
-      headers: {
-        accept: 'application/fhir+json',
-        ...(settings.token ? { authorization: `Bearer ${settings.token}` } : {}),
-      },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(settings.timeoutMs),
-      dispatcher: agent,
-    } as RequestInit);
-    body = (await res.json().catch(() => undefined)) as ExpansionAnswer | undefined;
-  } catch (err) {
-    throw new TerminologyError(`value set ${name}: terminology server not reachable (${networkReason(err)})`);
+  for (let attempt = 1; ; attempt++) {
+    const authorization = await bearer(auth, name);
+    try {
+      res = await fetch(`${settings.baseUrl}/ValueSet/$expand?${query}`, {
+        headers: { accept: 'application/fhir+json', ...(authorization ? { authorization } : {}) },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(settings.timeoutMs),
+        dispatcher: agent,
+      } as RequestInit);
+      body = (await res.json().catch(() => undefined)) as ExpansionAnswer | undefined;
+    } catch (err) {
+      throw new TerminologyError(`value set ${name}: terminology server not reachable (${networkReason(err)})`);
+    }
+    if (res.status !== 401 || attempt > 1 || !auth?.renew(authorization)) break;
   }
   if (body?.resourceType === 'OperationOutcome' || !res.ok)
     throw new TerminologyError(`value set ${name}: terminology server answered ${res.status}${reasonOf(body)}`);
@@ -94,6 +123,20 @@ async function fetchPage(
       `value set ${name}: the terminology server's answer is not a ValueSet with an expansion`,
     );
   return body.expansion;
+}
+
+/** The Authorization header; a failed token request is the terminology server being unreachable, said so. */
+async function bearer(auth: AuthHeaders | undefined, name: string): Promise<string | undefined> {
+  try {
+    return await auth?.authorization();
+  } catch (err) {
+    // A network failure is worded by the EPD transport the token request used; say whose it was.
+    const unreachable = err instanceof EpdError && err.status === 0;
+    const reason = unreachable
+      ? `the terminology server's token endpoint is not reachable (${failureReason(err.cause)})`
+      : (err as Error).message;
+    throw new TerminologyError(`value set ${name}: ${reason}`);
+  }
 }
 
 /** `url|version` → [url, version]; the version is sent as `valueSetVersion`, as FHIR R4 `$expand` defines. */

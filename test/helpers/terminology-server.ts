@@ -24,7 +24,21 @@ export interface TestTerminologyServer {
   /** Sets (or replaces) the expansion of `url` (of `version`, when given). */
   setValueSet(url: string, contains: ContainsEntry[], version?: string): void;
   mode: TerminologyMode;
+  /** With `login`: the token endpoint (`POST`, a form, as Keycloak takes it). */
+  tokenUrl: string;
+  /** With `login`: the forms posted to the token endpoint, in order. */
+  tokenRequests: Record<string, string>[];
+  /** With `login`: forgets every token handed out, so the next `$expand` with one gets a 401. */
+  revokeTokens(): void;
   close(): Promise<void>;
+}
+
+/** The account the token endpoint accepts: client credentials, or a user name and password (the password grant). */
+export interface TerminologyLogin {
+  clientId: string;
+  clientSecret?: string;
+  username?: string;
+  password?: string;
 }
 
 /**
@@ -32,16 +46,36 @@ export interface TestTerminologyServer {
  * per answer whatever `count` asks, with `expansion.total` and `expansion.offset`. An unknown value
  * set is a 404 OperationOutcome, as HAPI answers it.
  */
-export async function startTerminologyServer(options: { maxPage?: number } = {}): Promise<TestTerminologyServer> {
+export async function startTerminologyServer(
+  options: { maxPage?: number; login?: TerminologyLogin } = {},
+): Promise<TestTerminologyServer> {
   const valueSets = new Map<string, ContainsEntry[]>();
   const app = express();
   const state = {
     mode: 'ok' as TerminologyMode,
     requests: [] as TestTerminologyServer['requests'],
+    tokenRequests: [] as Record<string, string>[],
+    tokens: new Set<string>(),
   };
+  const { login } = options;
+  app.post('/auth/token', express.urlencoded({ extended: false }), (req, res) => {
+    const form = req.body as Record<string, string>;
+    state.tokenRequests.push(form);
+    const clientOk = form.client_id === login?.clientId && form.client_secret === login?.clientSecret;
+    const granted =
+      form.grant_type === 'password'
+        ? clientOk && form.username === login?.username && form.password === login?.password
+        : form.grant_type === 'client_credentials' && clientOk && login?.clientSecret !== undefined;
+    if (!granted) return void res.status(401).json({ error: 'invalid_client' });
+    const token = `tok-${state.tokenRequests.length}`;
+    state.tokens.add(token);
+    res.json({ access_token: token, token_type: 'Bearer', expires_in: 300 });
+  });
   app.get('/fhir/ValueSet/:operation', (req, res) => {
     const query = Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)]));
     state.requests.push({ query, ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    if (login && !state.tokens.has(req.headers.authorization?.replace(/^Bearer /, '') ?? ''))
+      return void res.status(401).json(outcome('Authentication required'));
     if (req.params.operation !== '$expand') return void res.status(404).end();
     if (state.mode === 'down') return void req.socket.destroy();
     if (state.mode === '500') return void res.status(500).type('text/html').send('<h1>Internal Server Error</h1>');
@@ -80,6 +114,9 @@ export async function startTerminologyServer(options: { maxPage?: number } = {})
     set mode(mode) {
       state.mode = mode;
     },
+    tokenUrl: `http://127.0.0.1:${port}/auth/token`,
+    tokenRequests: state.tokenRequests,
+    revokeTokens: () => state.tokens.clear(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
