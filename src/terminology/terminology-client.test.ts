@@ -41,6 +41,13 @@ describe('terminology client ($expand)', () => {
     expect(server.requests.every((r) => r.authorization === 'Bearer tx-token' && r.query.url === ASTHMA_VS)).toBe(true);
   });
 
+  it('pages on without expansion.total (optional in R4) until an empty page', async () => {
+    server.mode = 'no-total';
+    const codes = await client.expand(ASTHMA_VS);
+    expect(codes.map((c) => c.code)).toEqual(ASTHMA.map((c) => c.code));
+    expect(server.requests.map((r) => r.query.offset)).toEqual(['0', '2', '4', '5']);
+  });
+
   it('sends url|version as url and valueSetVersion', async () => {
     server.setValueSet(ASTHMA_VS, ASTHMA.slice(0, 1), '2026-03');
     expect(await client.expand(`${ASTHMA_VS}|2026-03`)).toEqual([ASTHMA[0]]);
@@ -78,6 +85,11 @@ describe('terminology client ($expand)', () => {
     ['answers an OperationOutcome with 200', 'outcome-200' as const, 'answered 200: Unable to expand'],
     ['drops the connection', 'down' as const, `value set ${ASTHMA_VS}: terminology server not reachable`],
     ['ignores offset', 'ignore-offset' as const, 'ignores offset, so its expansion cannot be paged'],
+    [
+      'ignores offset and sends no total (the first page again)',
+      'no-total-ignore-offset' as const,
+      'ignores offset, so its expansion cannot be paged',
+    ],
   ])('refuses when the server %s', async (_name, mode, message) => {
     server.mode = mode;
     await expect(client.expand(ASTHMA_VS)).rejects.toThrow(message);

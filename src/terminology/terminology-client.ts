@@ -35,7 +35,7 @@ interface ExpansionAnswer {
 
 /**
  * A client of one terminology server. Pages through large expansions (`offset`/`count`, until
- * `expansion.total`), refuses more than `maxCodes` codes, and refuses what is not an expansion (an
+ * `expansion.total`, or an empty page where the server gives no total), refuses more than `maxCodes` codes, and refuses what is not an expansion (an
  * OperationOutcome, also under 200). Redirects are not followed: the token would travel with them.
  */
 export function createTerminologyClient(settings: TerminologySettings): TerminologyClient {
@@ -46,19 +46,25 @@ export function createTerminologyClient(settings: TerminologySettings): Terminol
     async expand(name) {
       const codes = new Map<string, ValueSetCode>();
       let offset = 0;
+      let firstEntry: string | undefined;
       for (;;) {
         const expansion = await page(name, offset);
         const total = typeof expansion.total === 'number' ? expansion.total : undefined;
         if (total !== undefined && total > settings.maxCodes) throw tooMany(name, `${total}`, settings.maxCodes);
-        if (offset > 0 && typeof expansion.offset === 'number' && expansion.offset !== offset)
+        const entries = expansion.contains ?? [];
+        // A server that ignores offset says so by `expansion.offset`, or, without it, sends the first page again.
+        const startsWith = JSON.stringify(entries[0] ?? null);
+        const again = typeof expansion.offset === 'number' ? expansion.offset !== offset : startsWith === firstEntry;
+        if (offset > 0 && entries.length > 0 && again)
           throw new TerminologyError(
             `value set ${name}: the terminology server ignores offset, so its expansion cannot be paged`,
           );
-        const entries = expansion.contains ?? [];
+        firstEntry ??= startsWith;
         for (const code of flattenExpansion(entries)) codes.set(`${code.system}|${code.code}`, code);
         if (codes.size > settings.maxCodes) throw tooMany(name, `more than ${settings.maxCodes}`, settings.maxCodes);
         offset += entries.length;
-        if (!entries.length || total === undefined || offset >= total) return [...codes.values()];
+        // `expansion.total` is optional in R4: without it the end is the first empty page, not the first page.
+        if (!entries.length || (total !== undefined && offset >= total)) return [...codes.values()];
       }
     },
     close: async () => {

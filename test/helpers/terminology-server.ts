@@ -13,7 +13,18 @@ export interface ContainsEntry {
 }
 
 /** How the server answers `$expand`: normally, or one of the ways a real server fails. */
-export type TerminologyMode = 'ok' | 'down' | '500' | 'outcome' | 'outcome-200' | 'empty' | 'ignore-offset';
+export type TerminologyMode =
+  | 'ok'
+  | 'down'
+  | '500'
+  | 'outcome'
+  | 'outcome-200'
+  | 'empty'
+  | 'ignore-offset'
+  /** Pages without `expansion.total` and `expansion.offset` (both optional in R4). */
+  | 'no-total'
+  /** No total and no offset in the answer, and `offset` ignored: the first page every time. */
+  | 'no-total-ignore-offset';
 
 /** A terminology server on loopback answering `GET [base]/ValueSet/$expand` with paging. */
 export interface TestTerminologyServer {
@@ -87,7 +98,9 @@ export async function startTerminologyServer(
     const all = valueSets.get(key);
     if (!all) return void res.status(404).json(outcome(`ValueSet ${key} not found`));
     const contains = state.mode === 'empty' ? [] : all;
-    const offset = state.mode === 'ignore-offset' ? 0 : Number(query.offset ?? 0);
+    const ignoresOffset = state.mode === 'ignore-offset' || state.mode === 'no-total-ignore-offset';
+    const offset = ignoresOffset ? 0 : Number(query.offset ?? 0);
+    const bare = state.mode === 'no-total' || state.mode === 'no-total-ignore-offset';
     const count = Math.min(Number(query.count ?? contains.length), options.maxPage ?? Infinity);
     res.type('application/fhir+json').json({
       resourceType: 'ValueSet',
@@ -95,8 +108,7 @@ export async function startTerminologyServer(
       status: 'active',
       expansion: {
         timestamp: new Date().toISOString(),
-        total: contains.length,
-        offset,
+        ...(bare ? {} : { total: contains.length, offset }),
         contains: contains.slice(offset, offset + count),
       },
     });
