@@ -238,7 +238,15 @@ async function startWorkers(parts: Parts, mappings: CompiledMappings): Promise<{
 function workerFactory(parts: Parts) {
   const { config, log } = parts;
   // Lock and stalled check decide how soon a crashed worker's jobs run again (docs/reliability.md).
-  const { lockMs, stalledCheckMs, maxStalls } = config.workers;
+  const { lockMs, stalledCheckMs, maxStalls, watchdogMs } = config.workers;
+  const watchdog = (queue: QueueName) => {
+    const jobs = parts.queues.worker[queue];
+    return {
+      everyMs: watchdogMs,
+      queue: { ready: () => jobs.getJobCountByTypes('waiting', 'prioritized'), paused: () => jobs.isPaused() },
+      onRestart: () => parts.metrics.workerRestarts.inc({ queue }),
+    };
+  };
   return <D, R>(queue: QueueName, handler: JobHandler<D, R>, observe?: (attempt: JobAttempt<D, R>) => void) =>
     createWorker<D, R>({
       queue,
@@ -252,5 +260,6 @@ function workerFactory(parts: Parts) {
       lockMs,
       stalledCheckMs,
       maxStalls,
+      ...(watchdogMs ? { watchdog: watchdog(queue) } : {}),
     });
 }

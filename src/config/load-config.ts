@@ -86,6 +86,8 @@ export interface Config {
     stalledCheckMs?: number;
     /** How often a job may lose its worker (crash, lock lost in a Redis restart) and run again before it fails. */
     maxStalls?: number;
+    /** How often each worker is looked at; one that took no job for two looks while jobs were ready starts again. 0: off. */
+    watchdogMs: number;
   };
   poll: PollConfig;
   /** The KPIs: SDM-Q9 threshold, target, cache time, monthly MeasureReport schedule (docs/kpi.md). */
@@ -209,6 +211,8 @@ const envSchema = z.object({
   // BullMQ's default is 1: a worker crash followed by a Redis restart would fail the job. Our jobs are
   // idempotent, so running one again is safe; a job that stalls this often is itself the suspect.
   JOB_MAX_STALLS: int(3, 0),
+  // A worker that takes no job for two such looks while jobs are ready is started again (src/queue/worker-watchdog.ts); 0: off.
+  JOB_WATCHDOG_MS: int(30_000, 0),
   SHUTDOWN_GRACE_MS: int(25_000, 0), // below Kubernetes' default 30 s terminationGracePeriodSeconds
   POLL_INTERVAL_MS: int(60_000, 1_000), // a key moment found within a minute is in time; one search per type a minute is nothing to an EPD
   POLL_OVERLAP_MS: int(5 * 60_000), // re-read 5 min back: absorbs clock skew and late commits; re-read versions add nothing
@@ -311,6 +315,7 @@ export function loadConfig(rawEnv: Record<string, string | undefined>): Readonly
       lockMs: e.JOB_LOCK_MS,
       stalledCheckMs: e.JOB_STALLED_CHECK_MS,
       maxStalls: e.JOB_MAX_STALLS,
+      watchdogMs: e.JOB_WATCHDOG_MS,
     },
     poll: {
       intervalMs: e.POLL_INTERVAL_MS,

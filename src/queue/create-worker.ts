@@ -6,6 +6,8 @@ import { safeError } from '../shared/remote-error.js';
 import type { JobAttempt } from '../shared/metrics.js';
 import { BACKOFF_TYPE, retryAfterBackoff } from './queue-options.js';
 import { cappedBackoff } from './capped-backoff.js';
+import { createWedgeCounter, IDLE_LOOKS_BEFORE_RESTART, type WorkerLook } from './worker-watchdog.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** What a job handler gets besides its data: a logger narrowed to the job, and attempt facts. */
 export interface JobContext {
@@ -22,8 +24,19 @@ export type JobHandler<D, R> = (data: D, ctx: JobContext) => Promise<R>;
 export interface RunningWorker {
   name: string;
   close(): Promise<void>;
-  worker: Worker;
+  /** The BullMQ worker now (another one after the watchdog started it again). */
+  readonly worker: Worker;
 }
+
+/** What the watchdog asks of the worker's queue. */
+export interface QueueState {
+  /** Jobs ready to run (waiting or prioritized). */
+  ready(): Promise<number>;
+  paused(): Promise<boolean>;
+}
+
+/** A wedged worker's close is bounded: its connection may not answer, and the new worker must not wait for it. */
+const WEDGED_CLOSE_MS = 5_000;
 
 /**
  * The only code that knows BullMQ's `Job`: narrows the logger, runs the handler, turns a permanent
@@ -46,8 +59,57 @@ export function createWorker<D, R>(options: {
   maxBackoffMs?: number;
   /** Times a job may lose its lock and run again before it fails (BullMQ default 1). */
   maxStalls?: number;
+  /** Looks at the worker this often and starts it again when it takes no job while jobs wait (0 or absent: off). */
+  watchdog?: { everyMs: number; queue: QueueState; onRestart?: () => void };
 }): RunningWorker {
   const log = options.log.child({ queue: options.queue });
+  const activity = { running: 0, tookJob: false };
+  let worker = startWorker(options, log, activity);
+  const watchdog = options.watchdog?.everyMs ? options.watchdog : undefined;
+  const wedged = createWedgeCounter();
+  let restarting = false;
+  const look = async () => {
+    if (restarting || !watchdog) return;
+    const [ready, paused] = await Promise.all([watchdog.queue.ready(), watchdog.queue.paused()]);
+    const found: WorkerLook = { ready, paused, running: activity.running, tookJob: activity.tookJob };
+    activity.tookJob = false;
+    if (!wedged(found)) return;
+    restarting = true;
+    log.warn(
+      { ready, idleMs: IDLE_LOOKS_BEFORE_RESTART * watchdog.everyMs },
+      'worker took no job while jobs were ready; starting it again',
+    );
+    watchdog.onRestart?.();
+    const old = worker;
+    worker = startWorker(options, log, activity);
+    await Promise.race([old.close(true), sleep(WEDGED_CLOSE_MS, undefined, { ref: false })]).catch(() => undefined);
+    restarting = false;
+  };
+  const timer = watchdog
+    ? setInterval(
+        () => void look().catch((err: Error) => log.warn({ reason: err.message }, 'worker watchdog could not look')),
+        watchdog.everyMs,
+      )
+    : undefined;
+  timer?.unref();
+  return {
+    name: options.queue,
+    get worker() {
+      return worker;
+    },
+    close: async () => {
+      clearInterval(timer);
+      await worker.close();
+    },
+  };
+}
+
+/** One BullMQ worker with the handler and the logging; `activity` is kept up to date for the watchdog. */
+function startWorker<D, R>(
+  options: Parameters<typeof createWorker<D, R>>[0],
+  log: Logger,
+  activity: { running: number; tookJob: boolean },
+): Worker<D, R> {
   const worker = new Worker<D, R>(
     options.queue,
     async (job: Job<D, R>) => {
@@ -101,7 +163,14 @@ export function createWorker<D, R>(options: {
     else log.warn(fields, 'job attempt failed; will retry');
   });
   worker.on('error', (err) => log.error({ reason: err.message }, 'worker error'));
-  return { name: options.queue, worker, close: () => worker.close() };
+  worker.on('active', () => {
+    activity.running++;
+    activity.tookJob = true;
+  });
+  const finished = () => void (activity.running = Math.max(0, activity.running - 1));
+  worker.on('completed', finished);
+  worker.on('failed', finished);
+  return worker;
 }
 
 /**

@@ -28,6 +28,8 @@ export interface Metrics {
   triggerSkips: Counter<'trigger' | 'reason'>;
   /** Refreshes of a server-expanded value set that failed (server down, error, no codes): the last good expansion stayed. */
   terminologyRefreshFailures: Counter<'value_set'>;
+  /** Workers the watchdog started again because they took no job while jobs were ready (src/queue/worker-watchdog.ts). */
+  workerRestarts: Counter<'queue'>;
   /** Results written back to the EPD, by decision aid and outcome (written, already-written, failed). */
   resultsWritten: Counter<'decision_aid' | 'outcome'>;
   /** Duration of one job attempt, by queue and outcome (completed, retry, failed). */
@@ -97,6 +99,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): Metri
       'sdm_trigger_skips_total',
       'Changes a trigger listened to and did not fire on, by trigger and reason class',
       ['trigger', 'reason'],
+    ),
+    workerRestarts: counter(
+      registry,
+      'sdm_worker_restarts_total',
+      'Workers started again because they took no job while jobs were ready (after a Redis failover)',
+      ['queue'],
     ),
     terminologyRefreshFailures: counter(
       registry,
