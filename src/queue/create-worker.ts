@@ -85,20 +85,28 @@ export function createWorker<D, R>(options: {
     await Promise.race([old.close(true), sleep(WEDGED_CLOSE_MS, undefined, { ref: false })]).catch(() => undefined);
     restarting = false;
   };
-  const timer = watchdog
-    ? setInterval(
-        () => void look().catch((err: Error) => log.warn({ reason: err.message }, 'worker watchdog could not look')),
-        watchdog.everyMs,
-      )
-    : undefined;
-  timer?.unref();
+  // The next look is planned when one ends, not on a fixed beat: after the event loop was busy, a
+  // fixed beat fires its missed looks back to back, and two idle looks a few ms apart prove nothing.
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  const planLook = () => {
+    if (closed || !watchdog) return;
+    timer = setTimeout(() => {
+      void look()
+        .catch((err: Error) => log.warn({ reason: err.message }, 'worker watchdog could not look'))
+        .finally(planLook);
+    }, watchdog.everyMs);
+    timer.unref();
+  };
+  planLook();
   return {
     name: options.queue,
     get worker() {
       return worker;
     },
     close: async () => {
-      clearInterval(timer);
+      closed = true;
+      clearTimeout(timer);
       await worker.close();
     },
   };
@@ -127,6 +135,10 @@ function startWorker<D, R>(
           // counting is never a reason to fail or retry a job
         }
       };
+      // Counted around the handler itself, not from BullMQ's events: after a failover a job's
+      // completion can fail ("Missing lock"), and no 'completed' or 'failed' event follows.
+      activity.running++;
+      activity.tookJob = true;
       try {
         const result = await options.handler(job.data, ctx);
         observe('completed', result);
@@ -135,6 +147,8 @@ function startWorker<D, R>(
         const error = toQueueError(err);
         observe(error instanceof UnrecoverableError || ctx.attempt >= ctx.maxAttempts ? 'failed' : 'retry');
         throw error;
+      } finally {
+        activity.running--;
       }
     },
     {
@@ -163,13 +177,6 @@ function startWorker<D, R>(
     else log.warn(fields, 'job attempt failed; will retry');
   });
   worker.on('error', (err) => log.error({ reason: err.message }, 'worker error'));
-  worker.on('active', () => {
-    activity.running++;
-    activity.tookJob = true;
-  });
-  const finished = () => void (activity.running = Math.max(0, activity.running - 1));
-  worker.on('completed', finished);
-  worker.on('failed', finished);
   return worker;
 }
 
