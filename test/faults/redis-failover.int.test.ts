@@ -40,6 +40,9 @@ function serviceWith(topology: Record<string, string>, minReplicasAck: string, m
     RETRY_BACKOFF_MS: '50',
     JOB_LOCK_MS: '2000',
     JOB_STALLED_CHECK_MS: '1000',
+    // A worker can come out of a failover alive without taking jobs (BullMQ's wedged blocking
+    // connection, seen here on the Cluster crash): the watchdog starts it again within seconds.
+    JOB_WATCHDOG_MS: '1000',
   });
 }
 
