@@ -67,14 +67,14 @@ export function createWorker<D, R>(options: {
   let worker = startWorker(options, log, activity);
   const watchdog = options.watchdog?.everyMs ? options.watchdog : undefined;
   const wedged = createWedgeCounter();
-  let restarting = false;
+  let closed = false;
+  // Looks never overlap: the next is planned when one ends (below).
   const look = async () => {
-    if (restarting || !watchdog) return;
+    if (closed || !watchdog) return;
     const [ready, paused] = await Promise.all([watchdog.queue.ready(), watchdog.queue.paused()]);
     const found: WorkerLook = { ready, paused, running: activity.running, tookJob: activity.tookJob };
     activity.tookJob = false;
-    if (!wedged(found)) return;
-    restarting = true;
+    if (closed || !wedged(found)) return;
     log.warn(
       { ready, idleMs: IDLE_LOOKS_BEFORE_RESTART * watchdog.everyMs },
       'worker took no job while jobs were ready; starting it again',
@@ -83,12 +83,10 @@ export function createWorker<D, R>(options: {
     const old = worker;
     worker = startWorker(options, log, activity);
     await Promise.race([old.close(true), sleep(WEDGED_CLOSE_MS, undefined, { ref: false })]).catch(() => undefined);
-    restarting = false;
   };
   // The next look is planned when one ends, not on a fixed beat: after the event loop was busy, a
   // fixed beat fires its missed looks back to back, and two idle looks a few ms apart prove nothing.
   let timer: NodeJS.Timeout | undefined;
-  let closed = false;
   const planLook = () => {
     if (closed || !watchdog) return;
     timer = setTimeout(() => {
