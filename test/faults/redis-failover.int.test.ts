@@ -76,6 +76,16 @@ afterEach(async () => {
   await Promise.all(streams.splice(0).map((stream) => stream.stop().catch(() => undefined)));
 });
 
+/** Holds the events jobs' reads of the change at the EPD, and waits until workers hold jobs (replicated as active). */
+async function holdEpdReads(env: ProxiedStack): Promise<void> {
+  env.proxy.addRule({
+    method: 'GET',
+    path: /^\/fhir\/MedicationRequest\//,
+    fault: { kind: 'delay', ms: HOLD_READ_MS },
+  });
+  await sleep(HOLD_READ_MS / 2);
+}
+
 /** Changes without their two Tasks, and Task counts above one per invitation. */
 async function tally(env: ProxiedStack, stream: ChangeStream): Promise<{ lost: string[]; doubled: string[] }> {
   const lost: string[] = [];
@@ -155,12 +165,7 @@ describe('failover of the Redis master during a run, with REDIS_MIN_REPLICAS_ACK
     async () => {
       const stream = streamOf(ctx.env.stack);
       await stream.until(CHANGES_EACH_SIDE);
-      ctx.env.proxy.addRule({
-        method: 'GET',
-        path: /^\/fhir\/MedicationRequest\//,
-        fault: { kind: 'delay', ms: HOLD_READ_MS },
-      });
-      await sleep(HOLD_READ_MS / 2); // jobs taken by a worker, replicated as active
+      await holdEpdReads(ctx.env);
       const active = await ctx.env.stack.service.queues.events.getActiveCount();
       const refusedBefore = stream.refusals;
       await crashUnreplicated(ctx.sentinel);
@@ -261,12 +266,7 @@ describe('failover of a Redis Cluster master during a run, with REDIS_MIN_REPLIC
     async () => {
       const stream = streamOf(env.stack);
       await stream.until(CHANGES_EACH_SIDE);
-      env.proxy.addRule({
-        method: 'GET',
-        path: /^\/fhir\/MedicationRequest\//,
-        fault: { kind: 'delay', ms: HOLD_READ_MS },
-      });
-      await sleep(HOLD_READ_MS / 2); // jobs taken by a worker, replicated as active
+      await holdEpdReads(env);
       const { master, replica } = cluster.holdersOf(`{${prefix}}:events`);
       await cluster.replicaInSync(replica!);
       const refusedBefore = stream.refusals;
