@@ -9,7 +9,18 @@ const SECRET = 'engine-secret-0123456789';
 const TOKEN = 'hix-token-0123456789';
 const body = JSON.stringify({ resourceType: 'MedicationRequest', id: 'mr-1', meta: { versionId: '3' } });
 
-function appWith(options: { queueDown?: () => boolean; clock?: () => number } = {}) {
+function appWith(options: { queueDown?: () => boolean; clock?: () => number; releaseDelayMs?: number } = {}) {
+  const memory = memorySeenSignatures(options.clock);
+  // A release that takes a while, as a Redis round trip under load does.
+  const seen = options.releaseDelayMs
+    ? {
+        claim: memory.claim,
+        release: async (signature: string) => {
+          await new Promise((resolve) => setTimeout(resolve, options.releaseDelayMs));
+          await memory.release(signature);
+        },
+      }
+    : memory;
   const queued: EpdEvent[] = [];
   const app = createApp({
     log: createLogger({ level: 'silent' }),
@@ -26,7 +37,7 @@ function appWith(options: { queueDown?: () => boolean; clock?: () => number } = 
         queued.push(...events);
       },
     },
-    replay: { seen: memorySeenSignatures(options.clock), windowSeconds: 300 },
+    replay: { seen, windowSeconds: 300 },
   });
   const post = (headers: Record<string, string>, payload = body) =>
     request(app)
@@ -72,6 +83,14 @@ describe('replay guard on signed intake', () => {
     expect((await post(headers)).status).toBe(503);
     down = false;
     expect((await post(headers)).status).toBe(202);
+    expect(queued).toHaveLength(1);
+  });
+
+  it('releases the claim of a refused request before answering, so the same bytes sent at once are not a replay', async () => {
+    const { post, queued } = appWith({ releaseDelayMs: 100 });
+    const headers = signRequest(SECRET, body);
+    expect((await post({ ...headers, 'content-type': 'text/plain' })).status).toBe(415);
+    expect((await post(headers)).status).toBe(202); // sent again right away, with the right content type
     expect(queued).toHaveLength(1);
   });
 

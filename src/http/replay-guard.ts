@@ -40,10 +40,26 @@ export function replayGuard(deps: { seen: SeenSignatures; windowSeconds: number;
       await releaseMine();
       throw new AppError('this signed request was already received', { status: 409, code: 'duplicate', retry: false });
     }
-    res.once('close', () => {
-      if (res.writableFinished && res.statusCode < 300) return;
+    // Released once, before a refusal leaves: a sender that sends the same bytes again right after
+    // the answer (say with the content type it forgot) must not find its own claim still there.
+    let released = false;
+    const release = () => {
+      if (released) return Promise.resolve();
+      released = true;
       // A release that fails leaves the claim to expire with its TTL; the sender can re-sign meanwhile.
-      releaseMine().catch((err: Error) => deps.log.warn({ reason: err.message }, 'signature claim not released'));
+      return releaseMine().then(
+        () => undefined,
+        (err: Error) => deps.log.warn({ reason: err.message }, 'signature claim not released'),
+      );
+    };
+    const end = res.end.bind(res) as (...args: unknown[]) => typeof res;
+    res.end = ((...args: unknown[]) => {
+      if (res.statusCode < 300) return end(...args);
+      void release().then(() => end(...args));
+      return res;
+    }) as typeof res.end;
+    res.once('close', () => {
+      if (!res.writableFinished) void release(); // the sender hung up before an answer
     });
     next();
   };
